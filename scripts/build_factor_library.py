@@ -85,20 +85,62 @@ def epa_hub(ref: Path) -> None:
             continue  # kraft liquor rows: per-mmBtu only, kept in Table AA-1 of Part 98
         unit = {"short ton": "short ton", "scf": "scf", "gallon": "gal"}[r["physical_unit"]]
         kw = dict(hub, table_ref="Table 1 Stationary Combustion", note=HUB_NOTE)
-        rows.append(row("epa_hub_t1", "2025", r["fuel"], "hhv", r["heat_content_hhv"],
-                        f"mmBtu/{unit}", **kw))
-        rows.append(row("epa_hub_t1", "2025", r["fuel"], "ef", r["kg_co2_per_mmbtu"],
-                        "kg/mmBtu", gas="CO2", **kw))
-        rows.append(row("epa_hub_t1", "2025", r["fuel"], "ef", r["g_ch4_per_mmbtu"],
-                        "g/mmBtu", gas="CH4", **kw))
-        rows.append(row("epa_hub_t1", "2025", r["fuel"], "ef", r["g_n2o_per_mmbtu"],
-                        "g/mmBtu", gas="N2O", **kw))
+        rows.append(
+            row(
+                "epa_hub_t1", "2025", r["fuel"], "hhv", r["heat_content_hhv"], f"mmBtu/{unit}", **kw
+            )
+        )
+        rows.append(
+            row(
+                "epa_hub_t1",
+                "2025",
+                r["fuel"],
+                "ef",
+                r["kg_co2_per_mmbtu"],
+                "kg/mmBtu",
+                gas="CO2",
+                **kw,
+            )
+        )
+        rows.append(
+            row(
+                "epa_hub_t1",
+                "2025",
+                r["fuel"],
+                "ef",
+                r["g_ch4_per_mmbtu"],
+                "g/mmBtu",
+                gas="CH4",
+                **kw,
+            )
+        )
+        rows.append(
+            row(
+                "epa_hub_t1",
+                "2025",
+                r["fuel"],
+                "ef",
+                r["g_n2o_per_mmbtu"],
+                "g/mmBtu",
+                gas="N2O",
+                **kw,
+            )
+        )
     write("epa_hub_t1__2025", rows)
 
     rows = [
-        row("epa_hub_t2", "2025", r["fuel"], "ef", r["kg_co2_per_unit"],
-            f"kg/{ {'gallon': 'gal', 'scf': 'scf'}[r['unit']] }", gas="CO2", **hub,
-            table_ref="Table 2 Mobile Combustion CO2", note=r["note"])
+        row(
+            "epa_hub_t2",
+            "2025",
+            r["fuel"],
+            "ef",
+            r["kg_co2_per_unit"],
+            f"kg/{ {'gallon': 'gal', 'scf': 'scf'}[r['unit']] }",
+            gas="CO2",
+            **hub,
+            table_ref="Table 2 Mobile Combustion CO2",
+            note=r["note"],
+        )
         for r in read(ref, "epa_hub2025_table2_mobile_co2.csv")
     ]
     write("epa_hub_t2__2025", rows)
@@ -106,33 +148,102 @@ def epa_hub(ref: Path) -> None:
     rows = []
     for r in read(ref, "epa_hub2025_table6_egrid2023_subregions.csv"):
         subj = "US" if r["egrid_subregion"] == "US Average" else r["egrid_subregion"]
-        kw = dict(hub, table_ref="Table 6 Electricity (eGRID2023, January 2025 release)",
-                  note=f"{r['name']}; total output emission rate", data_year="2023")
+        kw = dict(
+            hub,
+            table_ref="Table 6 Electricity (eGRID2023, January 2025 release)",
+            note=f"{r['name']}; total output emission rate",
+            data_year="2023",
+        )
         for gas in ("co2", "ch4", "n2o"):
-            rows.append(row("epa_hub_t6", "2025", subj, "ef", r[f"total_output_lb_{gas}_per_mwh"],
-                            "lb/MWh", gas=gas.upper(), **kw))
+            rows.append(
+                row(
+                    "epa_hub_t6",
+                    "2025",
+                    subj,
+                    "ef",
+                    r[f"total_output_lb_{gas}_per_mwh"],
+                    "lb/MWh",
+                    gas=gas.upper(),
+                    **kw,
+                )
+            )
             kw2 = dict(kw, note=f"{r['name']}; non-baseload emission rate")
-            rows.append(row("epa_hub_t6", "2025", subj, "ef_nonbaseload",
-                            r[f"nonbaseload_lb_{gas}_per_mwh"], "lb/MWh", gas=gas.upper(), **kw2))
-        rows.append(row("epa_hub_t6", "2025", subj, "grid_loss", r["grid_gross_loss_fraction"],
-                        "fraction", **dict(kw, note=f"{r['name']}; grid gross loss")))
+            rows.append(
+                row(
+                    "epa_hub_t6",
+                    "2025",
+                    subj,
+                    "ef_nonbaseload",
+                    r[f"nonbaseload_lb_{gas}_per_mwh"],
+                    "lb/MWh",
+                    gas=gas.upper(),
+                    **kw2,
+                )
+            )
+        rows.append(
+            row(
+                "epa_hub_t6",
+                "2025",
+                subj,
+                "grid_loss",
+                r["grid_gross_loss_fraction"],
+                "fraction",
+                **dict(kw, note=f"{r['name']}; grid gross loss"),
+            )
+        )
     write("epa_hub_t6__2025", rows)
 
     r = read(ref, "epa_hub2025_table7_steam_heat.csv")[0]
     kw = dict(hub, table_ref="Table 7 Steam and Heat", note=r["basis"])
-    write("epa_hub_t7__2025", [
-        row("epa_hub_t7", "2025", "steam_and_heat", "ef", r["kg_co2_per_mmbtu"], "kg/mmBtu",
-            gas="CO2", **kw),
-        row("epa_hub_t7", "2025", "steam_and_heat", "ef", r["g_ch4_per_mmbtu"], "g/mmBtu",
-            gas="CH4", **kw),
-        row("epa_hub_t7", "2025", "steam_and_heat", "ef", r["g_n2o_per_mmbtu"], "g/mmBtu",
-            gas="N2O", **kw),
-    ])
+    write(
+        "epa_hub_t7__2025",
+        [
+            row(
+                "epa_hub_t7",
+                "2025",
+                "steam_and_heat",
+                "ef",
+                r["kg_co2_per_mmbtu"],
+                "kg/mmBtu",
+                gas="CO2",
+                **kw,
+            ),
+            row(
+                "epa_hub_t7",
+                "2025",
+                "steam_and_heat",
+                "ef",
+                r["g_ch4_per_mmbtu"],
+                "g/mmBtu",
+                gas="CH4",
+                **kw,
+            ),
+            row(
+                "epa_hub_t7",
+                "2025",
+                "steam_and_heat",
+                "ef",
+                r["g_n2o_per_mmbtu"],
+                "g/mmBtu",
+                gas="N2O",
+                **kw,
+            ),
+        ],
+    )
 
     rows = [
-        row("epa_hub_t11", "2025", gas_code(r["name"], r["formula"]), "gwp", r["gwp100_ar5"], "1",
-            gas=gas_code(r["name"], r["formula"]), **hub, table_ref="Table 11 GWPs (AR5)",
-            note="100-year GWP, IPCC AR5")
+        row(
+            "epa_hub_t11",
+            "2025",
+            gas_code(r["name"], r["formula"]),
+            "gwp",
+            r["gwp100_ar5"],
+            "1",
+            gas=gas_code(r["name"], r["formula"]),
+            **hub,
+            table_ref="Table 11 GWPs (AR5)",
+            note="100-year GWP, IPCC AR5",
+        )
         for r in read(ref, "epa_hub2025_table11_gwp_ar5.csv")
     ]
     write("epa_hub_t11__2025", rows)
@@ -140,20 +251,43 @@ def epa_hub(ref: Path) -> None:
     rows = []
     for r in read(ref, "epa_hub2025_table12_refrigerant_blends_ar5.csv"):
         kw = dict(hub, table_ref="Table 12 Refrigerant blends (AR5)")
-        rows.append(row("epa_hub_t12", "2025", r["ashrae"], "gwp", r["gwp100_ar5"], "1",
-                        **dict(kw, note="published blend GWP")))
+        rows.append(
+            row(
+                "epa_hub_t12",
+                "2025",
+                r["ashrae"],
+                "gwp",
+                r["gwp100_ar5"],
+                "1",
+                **dict(kw, note="published blend GWP"),
+            )
+        )
         for part in r["composition"].split(","):
             pct, gas = part.strip().split("%", 1)
-            rows.append(row("epa_hub_t12", "2025", r["ashrae"], "mass_fraction",
-                            f"{float(pct) / 100:.6g}", "fraction", gas=gas.strip(),
-                            **dict(kw, note="blend composition, mass fraction")))
+            rows.append(
+                row(
+                    "epa_hub_t12",
+                    "2025",
+                    r["ashrae"],
+                    "mass_fraction",
+                    f"{float(pct) / 100:.6g}",
+                    "fraction",
+                    gas=gas.strip(),
+                    **dict(kw, note="blend composition, mass fraction"),
+                )
+            )
     write("epa_hub_t12__2025", rows)
 
 
 def gas_code(name: str, formula: str) -> str:
     """One code per gas: CO2/CH4/N2O/SF6/NF3 by formula, HFCs and PFCs by their common names."""
-    named = {"Carbon dioxide": "CO2", "Methane": "CH4", "Nitrous oxide": "N2O",
-             "Sulfur hexafluoride": "SF6", "Nitrogen trifluoride": "NF3"}
+    named = {
+        "Carbon dioxide": "CO2",
+        "Methane": "CH4",
+        "Nitrous oxide": "N2O",
+        "Sulfur hexafluoride": "SF6",
+        "Nitrogen trifluoride": "NF3",
+    }
     if name in named:
         return named[name]
     m = re.match(r"(PFC-\d+(?:-\d+)?)", name)
@@ -169,7 +303,8 @@ def gwp_ipcc(ref: Path) -> None:
     rows = []
     for r in read(ref, "gwp100_ar4_ar5_ar6.csv"):
         gas = {"CH4 (fossil)": "CH4_fossil", "CH4 (non-fossil)": "CH4_nonfossil"}.get(
-            r["gas"], r["gas"].split(" (")[0])
+            r["gas"], r["gas"].split(" (")[0]
+        )
         ver = r["verification"]
         if "UNRESOLVED" in ver:
             status = "provisional"
@@ -177,10 +312,22 @@ def gwp_ipcc(ref: Path) -> None:
             status = "official"  # equals 40 CFR 98 Table A-1 (AR4) / EPA Hub 2025 Table 11 (AR5)
         else:
             status = "secondary"
-        rows.append(row("gwp_ipcc", r["assessment_report"], gas, "gwp", r["gwp100"], "1",
-                        gas=gas, publisher="IPCC", document=reports[r["assessment_report"]],
-                        table_ref=reports[r["assessment_report"]], status=status,
-                        note=f"cross-check: {r['crosscheck_source'][:160]}; {ver[:160]}"))
+        rows.append(
+            row(
+                "gwp_ipcc",
+                r["assessment_report"],
+                gas,
+                "gwp",
+                r["gwp100"],
+                "1",
+                gas=gas,
+                publisher="IPCC",
+                document=reports[r["assessment_report"]],
+                table_ref=reports[r["assessment_report"]],
+                status=status,
+                note=f"cross-check: {r['crosscheck_source'][:160]}; {ver[:160]}",
+            )
+        )
     for ar in ("AR4", "AR5", "AR6"):
         write(f"gwp_ipcc__{ar.lower()}", [x for x in rows if x["edition"] == ar])
 
@@ -193,21 +340,58 @@ def cfr98(ref: Path) -> None:
         fuel = re.sub(r"\s*\[fn\d.*?\]", "", r["fuel"]).replace(" (dry basis)", "")
         if r["table"] == "C-1":
             status = "official" if verified else "secondary"
-            note = ("Part 98 text and EPA Hub 2025 Table 1 agree" if verified else
-                    "value from EPA Hub 2025 Table 1, which cites Table C-1; Part 98 text for "
-                    "this row not seen")
+            note = (
+                "Part 98 text and EPA Hub 2025 Table 1 agree"
+                if verified
+                else "value from EPA Hub 2025 Table 1, which cites Table C-1; Part 98 text for "
+                "this row not seen"
+            )
             kw = dict(base, table_ref="Table C-1", status=status, note=note)
             unit = r["hhv_unit"].replace("gallon", "gal")
             rows_c1.append(row("cfr98_c1", "2016", fuel, "hhv", r["default_hhv"], unit, **kw))
-            rows_c1.append(row("cfr98_c1", "2016", fuel, "ef", r["default_co2_ef_kg_per_mmbtu"],
-                               "kg/mmBtu", gas="CO2", **kw))
+            rows_c1.append(
+                row(
+                    "cfr98_c1",
+                    "2016",
+                    fuel,
+                    "ef",
+                    r["default_co2_ef_kg_per_mmbtu"],
+                    "kg/mmBtu",
+                    gas="CO2",
+                    **kw,
+                )
+            )
         elif r["table"] == "C-2":
-            kw = dict(base, table_ref="Table C-2", status="official" if verified else "secondary",
-                      note="two Part 98 transcriptions and EPA Hub 2025 agree")
-            rows_c2.append(row("cfr98_c2", "2016", fuel, "ef", r["default_ch4_ef_kg_per_mmbtu"],
-                               "kg/mmBtu", gas="CH4", **kw))
-            rows_c2.append(row("cfr98_c2", "2016", fuel, "ef", r["default_n2o_ef_kg_per_mmbtu"],
-                               "kg/mmBtu", gas="N2O", **kw))
+            kw = dict(
+                base,
+                table_ref="Table C-2",
+                status="official" if verified else "secondary",
+                note="two Part 98 transcriptions and EPA Hub 2025 agree",
+            )
+            rows_c2.append(
+                row(
+                    "cfr98_c2",
+                    "2016",
+                    fuel,
+                    "ef",
+                    r["default_ch4_ef_kg_per_mmbtu"],
+                    "kg/mmBtu",
+                    gas="CH4",
+                    **kw,
+                )
+            )
+            rows_c2.append(
+                row(
+                    "cfr98_c2",
+                    "2016",
+                    fuel,
+                    "ef",
+                    r["default_n2o_ef_kg_per_mmbtu"],
+                    "kg/mmBtu",
+                    gas="N2O",
+                    **kw,
+                )
+            )
     write("cfr98_c1__2016", rows_c1)
     write("cfr98_c2__2016", rows_c2)
 
@@ -217,41 +401,115 @@ def ipcc(ref: Path) -> None:
     for r in read(ref, "ipcc2006_v2_stationary_defaults.csv"):
         f = r["fuel_ipcc"]
         two = "2 secondary" in r["ncv_co2_verification"]
-        base = {"publisher": "IPCC", "document": IPCC_DOC,
-                "status": "secondary" if two else "provisional",
-                "note": r["ncv_co2_verification"][:200]}
-        rows.append(row("ipcc2006", "2006", f, "ncv", r["ncv_default_TJ_per_Gg"], "TJ/Gg",
-                        **dict(base, table_ref="Ch. 1 Table 1.2")))
-        rows.append(row("ipcc2006", "2006", f, "carbon_content",
-                        r["carbon_content_default_kgC_per_GJ"], "kgC/GJ",
-                        **dict(base, table_ref="Ch. 1 Table 1.3")))
-        rows.append(row("ipcc2006", "2006", f, "ef", r["co2_ef_default_kg_per_TJ"], "kg/TJ",
-                        gas="CO2", **dict(base, table_ref="Ch. 1 Table 1.4")))
-        for sector, table in (("energy_industries", "Ch. 2 Table 2.2"),
-                              ("manufacturing_construction", "Ch. 2 Table 2.3")):
+        base = {
+            "publisher": "IPCC",
+            "document": IPCC_DOC,
+            "status": "secondary" if two else "provisional",
+            "note": r["ncv_co2_verification"][:200],
+        }
+        rows.append(
+            row(
+                "ipcc2006",
+                "2006",
+                f,
+                "ncv",
+                r["ncv_default_TJ_per_Gg"],
+                "TJ/Gg",
+                **dict(base, table_ref="Ch. 1 Table 1.2"),
+            )
+        )
+        rows.append(
+            row(
+                "ipcc2006",
+                "2006",
+                f,
+                "carbon_content",
+                r["carbon_content_default_kgC_per_GJ"],
+                "kgC/GJ",
+                **dict(base, table_ref="Ch. 1 Table 1.3"),
+            )
+        )
+        rows.append(
+            row(
+                "ipcc2006",
+                "2006",
+                f,
+                "ef",
+                r["co2_ef_default_kg_per_TJ"],
+                "kg/TJ",
+                gas="CO2",
+                **dict(base, table_ref="Ch. 1 Table 1.4"),
+            )
+        )
+        for sector, table in (
+            ("energy_industries", "Ch. 2 Table 2.2"),
+            ("manufacturing_construction", "Ch. 2 Table 2.3"),
+        ):
             for gas in ("ch4", "n2o"):
                 v = r[f"{gas}_{sector}_kg_per_TJ"]
                 if v:
-                    kw = dict(base, table_ref=table, status="provisional",
-                              note="supported only indirectly (consistent with 40 CFR 98 "
-                                   "Table C-2 after conversion); Table 2.x text not seen")
-                    rows.append(row("ipcc2006", "2006", f"{f}|{sector}", "ef", v, "kg/TJ",
-                                    gas=gas.upper(), **kw))
+                    kw = dict(
+                        base,
+                        table_ref=table,
+                        status="provisional",
+                        note="supported only indirectly (consistent with 40 CFR 98 "
+                        "Table C-2 after conversion); Table 2.x text not seen",
+                    )
+                    rows.append(
+                        row(
+                            "ipcc2006",
+                            "2006",
+                            f"{f}|{sector}",
+                            "ef",
+                            v,
+                            "kg/TJ",
+                            gas=gas.upper(),
+                            **kw,
+                        )
+                    )
     write("ipcc2006__2006", rows)
 
 
 CN_GRID_REGIONS = {
-    "华北 North": "north", "东北 Northeast": "northeast", "华东 East": "east",
-    "华中 Central": "central", "西北 Northwest": "northwest", "南方 South": "south",
+    "华北 North": "north",
+    "东北 Northeast": "northeast",
+    "华东 East": "east",
+    "华中 Central": "central",
+    "西北 Northwest": "northwest",
+    "南方 South": "south",
     "西南 Southwest": "southwest",
 }
 CN_PROVINCES = {
-    "北京": "CN-BJ", "天津": "CN-TJ", "河北": "CN-HE", "山西": "CN-SX", "内蒙古": "CN-NM",
-    "辽宁": "CN-LN", "吉林": "CN-JL", "黑龙江": "CN-HL", "上海": "CN-SH", "江苏": "CN-JS",
-    "浙江": "CN-ZJ", "安徽": "CN-AH", "福建": "CN-FJ", "江西": "CN-JX", "山东": "CN-SD",
-    "河南": "CN-HA", "湖北": "CN-HB", "湖南": "CN-HN", "广东": "CN-GD", "广西": "CN-GX",
-    "海南": "CN-HI", "重庆": "CN-CQ", "四川": "CN-SC", "贵州": "CN-GZ", "云南": "CN-YN",
-    "西藏": "CN-XZ", "陕西": "CN-SN", "甘肃": "CN-GS", "青海": "CN-QH", "宁夏": "CN-NX",
+    "北京": "CN-BJ",
+    "天津": "CN-TJ",
+    "河北": "CN-HE",
+    "山西": "CN-SX",
+    "内蒙古": "CN-NM",
+    "辽宁": "CN-LN",
+    "吉林": "CN-JL",
+    "黑龙江": "CN-HL",
+    "上海": "CN-SH",
+    "江苏": "CN-JS",
+    "浙江": "CN-ZJ",
+    "安徽": "CN-AH",
+    "福建": "CN-FJ",
+    "江西": "CN-JX",
+    "山东": "CN-SD",
+    "河南": "CN-HA",
+    "湖北": "CN-HB",
+    "湖南": "CN-HN",
+    "广东": "CN-GD",
+    "广西": "CN-GX",
+    "海南": "CN-HI",
+    "重庆": "CN-CQ",
+    "四川": "CN-SC",
+    "贵州": "CN-GZ",
+    "云南": "CN-YN",
+    "西藏": "CN-XZ",
+    "陕西": "CN-SN",
+    "甘肃": "CN-GS",
+    "青海": "CN-QH",
+    "宁夏": "CN-NX",
     "新疆": "CN-XJ",
 }
 
@@ -261,30 +519,54 @@ def mee_grid(ref: Path) -> None:
     for r in read(ref, "china_electricity_co2_factors.csv"):
         ver = r["verification"]
         status = "secondary" if ver.startswith("cross-checked") else "provisional"
-        base = {"publisher": "China MEE and NBS", "document": r["source"][:200],
-                "table_ref": f"{r['level']}; {r['caliber']}", "status": status,
-                "note": f"{ver}; {r['crosscheck_source'][:120]}"}
+        base = {
+            "publisher": "China MEE and NBS",
+            "document": r["source"][:200],
+            "table_ref": f"{r['level']}; {r['caliber']}",
+            "status": status,
+            "note": f"{ver}; {r['crosscheck_source'][:120]}",
+        }
         if not r["data_year"].isdigit():
             # Earlier enterprise-reporting national grid factors (0.5810, 0.5703).
             edition = "0.5810" if r["value"].startswith("0.581") else "0.5703"
             name = "mee_enterprise_grid"
-            rows_e = row(name, f"published-{r['data_year'][11:15]}", "CN", "ef", r["value"],
-                         "t/MWh", gas="CO2", **dict(base, status="provisional",
-                                                     note=f"{ver}; value {edition}"))
+            rows_e = row(
+                name,
+                f"published-{r['data_year'][11:15]}",
+                "CN",
+                "ef",
+                r["value"],
+                "t/MWh",
+                gas="CO2",
+                **dict(base, status="provisional", note=f"{ver}; value {edition}"),
+            )
             rows.append(rows_e)
             continue
-        caliber = {"average (all generation)": "average", "average": "average",
-                   "fossil-fuel power only": "fossil",
-                   "average excluding market-traded non-fossil electricity": "excl_green"}[
-            r["caliber"]]
+        caliber = {
+            "average (all generation)": "average",
+            "average": "average",
+            "fossil-fuel power only": "fossil",
+            "average excluding market-traded non-fossil electricity": "excl_green",
+        }[r["caliber"]]
         if r["level"] == "national":
             subj = "CN"
         elif r["level"] == "regional grid":
             subj = f"grid:{CN_GRID_REGIONS[r['region']]}"
         else:
             subj = CN_PROVINCES[r["region"]]
-        rows.append(row("mee_grid", r["data_year"], f"{subj}|{caliber}", "ef", r["value"],
-                        "t/MWh", gas="CO2", data_year=r["data_year"], **base))
+        rows.append(
+            row(
+                "mee_grid",
+                r["data_year"],
+                f"{subj}|{caliber}",
+                "ef",
+                r["value"],
+                "t/MWh",
+                gas="CO2",
+                data_year=r["data_year"],
+                **base,
+            )
+        )
     grid = [x for x in rows if x["table_id"] == "mee_grid"]
     for year in sorted({x["edition"] for x in grid}):
         write(f"mee_grid__{year}", [x for x in grid if x["edition"] == year])
@@ -292,12 +574,21 @@ def mee_grid(ref: Path) -> None:
 
 
 MEE_FUELS = {
-    "原煤 raw coal": "raw_coal", "无烟煤 anthracite": "anthracite",
-    "烟煤 bituminous coal": "bituminous_coal", "褐煤 lignite": "lignite", "焦炭 coke": "coke",
-    "原油 crude oil": "crude_oil", "燃料油 fuel oil": "fuel_oil", "汽油 gasoline": "gasoline",
-    "柴油 diesel": "diesel", "一般煤油 kerosene": "kerosene", "液化石油气 LPG": "lpg",
-    "天然气 natural gas": "natural_gas", "焦炉煤气 coke oven gas": "coke_oven_gas",
-    "高炉煤气 blast furnace gas": "blast_furnace_gas", "转炉煤气 converter gas": "converter_gas",
+    "原煤 raw coal": "raw_coal",
+    "无烟煤 anthracite": "anthracite",
+    "烟煤 bituminous coal": "bituminous_coal",
+    "褐煤 lignite": "lignite",
+    "焦炭 coke": "coke",
+    "原油 crude oil": "crude_oil",
+    "燃料油 fuel oil": "fuel_oil",
+    "汽油 gasoline": "gasoline",
+    "柴油 diesel": "diesel",
+    "一般煤油 kerosene": "kerosene",
+    "液化石油气 LPG": "lpg",
+    "天然气 natural gas": "natural_gas",
+    "焦炉煤气 coke oven gas": "coke_oven_gas",
+    "高炉煤气 blast furnace gas": "blast_furnace_gas",
+    "转炉煤气 converter gas": "converter_gas",
 }
 
 
@@ -306,22 +597,42 @@ def mee_fuels(ref: Path) -> None:
     for r in read(ref, "china_fuel_default_parameters_SECONDARY.csv"):
         subj = MEE_FUELS[r["fuel"]]
         unit_den = "t" if r["ncv_unit"] == "GJ/t" else "10^4 Nm3"
-        for param, unit, col in (("ncv", f"GJ/{unit_den}", "ncv"),
-                                 ("carbon_content", "tC/GJ", "cc_tC_per_GJ"),
-                                 ("oxidation", "fraction", "oxidation")):
+        for param, unit, col in (
+            ("ncv", f"GJ/{unit_den}", "ncv"),
+            ("carbon_content", "tC/GJ", "cc_tC_per_GJ"),
+            ("oxidation", "fraction", "oxidation"),
+        ):
             v1, v2 = r[f"{col}_src1_paper"], r[f"{col}_src2_js"]
             value = v1 or v2
             agree = bool(v1 and v2 and float(v1) == float(v2))
             src = "Heliyon 9(11):e21241 (2023) Table 2" if v1 else "public JS constants file"
-            note = (f"SECONDARY; {src}; " + ("two secondary sources agree" if agree else
-                    f"other source gives {v2}" if v1 and v2 else "one secondary source only")
-                    + "; official MEE guideline text not seen")
-            rows.append(row("mee_fuel_defaults", "provisional-2026", subj, param, value, unit,
-                            publisher="China MEE (as transcribed)",
-                            document="Enterprise GHG accounting guidelines / GB/T 32151 fuel "
-                                     "default table (not seen)",
-                            table_ref="common fossil fuel default parameters",
-                            status="provisional", note=note))
+            note = (
+                f"SECONDARY; {src}; "
+                + (
+                    "two secondary sources agree"
+                    if agree
+                    else f"other source gives {v2}"
+                    if v1 and v2
+                    else "one secondary source only"
+                )
+                + "; official MEE guideline text not seen"
+            )
+            rows.append(
+                row(
+                    "mee_fuel_defaults",
+                    "provisional-2026",
+                    subj,
+                    param,
+                    value,
+                    unit,
+                    publisher="China MEE (as transcribed)",
+                    document="Enterprise GHG accounting guidelines / GB/T 32151 fuel "
+                    "default table (not seen)",
+                    table_ref="common fossil fuel default parameters",
+                    status="provisional",
+                    note=note,
+                )
+            )
     write("mee_fuel_defaults__provisional", rows)
 
 

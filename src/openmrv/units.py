@@ -142,7 +142,7 @@ def suggest(unit: str) -> str:
     """A 'did you mean' hint for an unknown unit string."""
     close = difflib.get_close_matches(normalise(unit), ACCEPTED.keys(), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"Accepted units are listed in docs/units.md.{hint}"
+    return f"Accepted units are listed in docs/units.md{'.' + hint if hint else ''}"
 
 
 @cache
@@ -156,7 +156,9 @@ def parse(unit: str) -> UnitInfo:
     for kind, dim in _DIMENSIONS.items():
         if q.dimensionality == dim:
             return UnitInfo(unit, kind, float(q.to(CANONICAL[kind]).magnitude))
-    raise UnitError(f"unit {unit!r} is not a mass, volume, gas volume or energy")  # pragma: no cover
+    raise UnitError(
+        f"unit {unit!r} is not a mass, volume, gas volume or energy"
+    )  # pragma: no cover
 
 
 def factor(from_unit: str, to_unit: str) -> float:

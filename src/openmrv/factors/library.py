@@ -34,6 +34,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "gwp": ("one", frozenset({"one"})),
     "mass_fraction": ("one", frozenset({"one"})),
     "grid_loss": ("one", frozenset({"one"})),
+    "ncv_gcv_ratio": ("one", frozenset({"one"})),
 }
 
 # Plausible ranges in canonical units (kg, GJ, m³, Nm³), by (parameter, gas, denominator kind).
@@ -58,10 +59,11 @@ RANGES: dict[tuple[str, str, str], tuple[float, float]] = {
     ("gwp", "*", "one"): (0.0, 50000.0),
     ("mass_fraction", "*", "one"): (0.0, 1.0),
     ("grid_loss", "", "one"): (0.0, 0.2),
+    ("ncv_gcv_ratio", "", "one"): (0.8, 1.0),
 }
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: one loaded library per process
 class Library:
     """All factor rows (with canonical values) and the fuel catalogue."""
 
@@ -104,7 +106,9 @@ def _check_row(r: dict[str, str], where: str) -> tuple[list[str], float | None, 
     if expected is None:
         problems.append(f"{where}: unknown parameter {r['parameter']!r}")
     elif num != expected[0] or den not in expected[1]:
-        problems.append(f"{where}: unit {r['unit']!r} is {num}/{den}, not right for {r['parameter']}")
+        problems.append(
+            f"{where}: unit {r['unit']!r} is {num}/{den}, not right for {r['parameter']}"
+        )
     canonical = value * fac
     gas = r.get("gas", "")
     rng = RANGES.get((r["parameter"], gas, den)) or RANGES.get((r["parameter"], "*", den))
@@ -126,8 +130,16 @@ def _load(data_dir: Path, fuels_path: Path) -> Library:
             where = f"{path.name} row {i} ({r.get('factor_id', '?')})"
             p, canonical, num, den = _check_row(r, where)
             problems += p
-            rows.append({**r, "value": _num(r["value"]), "value_canonical": canonical,
-                         "num_kind": num, "den_kind": den, "file": path.name})
+            rows.append(
+                {
+                    **r,
+                    "value": _num(r["value"]),
+                    "value_canonical": canonical,
+                    "num_kind": num,
+                    "den_kind": den,
+                    "file": path.name,
+                }
+            )
     factors = pd.DataFrame(rows)
     for col, what in (("factor_id", "factor id"),):
         dup = factors[factors.duplicated(col, keep=False)]
@@ -135,8 +147,10 @@ def _load(data_dir: Path, fuels_path: Path) -> Library:
     dupkey = factors[factors.duplicated(KEY, keep=False)]
     problems += [f"duplicate key {tuple(k)}" for k in dupkey[KEY].drop_duplicates().values]
     fuels = pd.DataFrame(_read_csv(fuels_path))
-    problems += [f"fuels.csv: duplicate fuel code {c!r}"
-                 for c in sorted(set(fuels.code[fuels.code.duplicated()]))]
+    problems += [
+        f"fuels.csv: duplicate fuel code {c!r}"
+        for c in sorted(set(fuels.code[fuels.code.duplicated()]))
+    ]
     return Library(factors=factors, fuels=fuels, problems=problems)
 
 

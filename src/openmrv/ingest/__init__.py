@@ -1,0 +1,1 @@
+"""Reading and validating facilities and activity files."""

@@ -1,0 +1,619 @@
+"""Vectorised validation of activity and facilities files, with located errors.
+
+The all-text table from the reader is registered in an in-process DuckDB connection; each rule
+is one SQL predicate over all rows, so validation costs a handful of scans however many rows
+there are. Unit strings and fuel names are resolved once per *distinct* value in Python (pint,
+the fuel catalogue) and joined back as small lookup tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from openmrv.factors import Library, load_library
+from openmrv.ingest import schema
+from openmrv.ingest.errors import InputError, Problem
+from openmrv.ingest.readers import ROW, RawTable
+from openmrv.units import UnitError, normalise, parse, parse_ratio
+
+MAX_PROBLEMS = 200
+HHV_BY_CONVENTION = {"therm", "therms", "mmbtu", "btu", "dth"}
+NCV_BY_CONVENTION = {"tce", "吨标准煤"}
+ZERO_GWP = re.compile(r"^(HCFC-|CFC-|propane|isobutane|butane|propylene|isopentane)", re.I)
+
+
+def name_key(text: str) -> str:
+    """Normalised fuel/refrigerant name used for matching (must equal the SQL in _NAME_SQL)."""
+    return re.sub(r"[\s_]+", " ", text.strip().lower())
+
+
+_NAME_SQL = "regexp_replace(lower(trim({c})), '[\\s_]+', ' ', 'g')"
+
+
+def refrigerant_key(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", text.strip().upper())
+
+
+_REFRIG_SQL = "regexp_replace(upper(trim({c})), '[\\s_-]+', '', 'g')"
+
+
+@dataclass
+class Checked:
+    """A validated activity table and the warnings that did not stop it."""
+
+    table: pa.Table
+    warnings: list[str]
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _header(raw: RawTable, columns: tuple[schema.Column, ...]) -> tuple[list[Problem], list[str]]:
+    names = [c for c in raw.table.column_names if c != ROW]
+    known = {c.name for c in columns}
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    unknown = [n for n in names if n not in known]
+    for col in columns:
+        if col.required and col.name not in names:
+            near = difflib.get_close_matches(col.name, unknown, n=1, cutoff=0.75)
+            fix = (
+                f"rename column {near[0]!r} to {col.name!r}"
+                if near
+                else f"add a column {col.name!r}: {col.doc}"
+            )
+            problems.append(
+                Problem(
+                    raw.name,
+                    1 if raw.row_word == "row" else None,
+                    col.name,
+                    None,
+                    f"required column {col.name!r} is missing",
+                    fix,
+                    raw.row_word,
+                )
+            )
+    for n in unknown:
+        near = difflib.get_close_matches(n, sorted(known), n=1, cutoff=0.75)
+        if near and near[0] not in names:
+            if not any(p.column == near[0] for p in problems):
+                problems.append(
+                    Problem(
+                        raw.name,
+                        None,
+                        n,
+                        None,
+                        f"unknown column {n!r}",
+                        f"did you mean {near[0]!r}?",
+                        raw.row_word,
+                    )
+                )
+        else:
+            warnings.append(f"{raw.name}: column {n!r} is not part of the schema and was ignored")
+    return problems, warnings
+
+
+def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.Column, ...]):
+    table = raw.table
+    for c in cols:
+        if c.name not in table.column_names:
+            table = table.append_column(c.name, pa.array([""] * table.num_rows, pa.string()))
+    con.register("raw", table)
+
+
+def _text_rules(cols: tuple[schema.Column, ...]) -> list[tuple[str, str, str, str]]:
+    """Rules every text cell obeys: length limits and no spreadsheet formulas."""
+    rules = []
+    for c in cols:
+        q = f'"{c.name}"'
+        limit = schema.MAX_ID if c.kind == "id" else schema.MAX_FIELD
+        rules.append(
+            (
+                c.name,
+                f"length({q}) > {limit}",
+                f"'field is ' || length({q}) || ' characters, over the {limit} limit'",
+                "shorten the value; ids are at most 100 characters",
+            )
+        )
+        if c.kind == "number":
+            cond = f"(left({q}, 1) IN ('=', '@') OR (left({q},1) = '+' AND TRY_CAST({q} AS DOUBLE) IS NULL))"
+        else:
+            cond = f"left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
+        rules.append(
+            (
+                c.name,
+                cond,
+                "'starts with a spreadsheet formula character (= + - @ tab CR)'",
+                "enter the plain value; formulas and formula-like text are refused to "
+                "protect anyone who opens the data in a spreadsheet",
+            )
+        )
+    return rules
+
+
+def _problems(con, raw: RawTable, rules, max_problems: int) -> tuple[list[Problem], int]:
+    parts = [
+        f'SELECT {ROW} AS r, {_sql_str(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
+        f"{problem} AS p, {_sql_str(fix)} AS f, {i} AS k FROM checked WHERE {cond}"
+        for i, (col, cond, problem, fix) in enumerate(rules)
+    ]
+    union = " UNION ALL ".join(parts)
+    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+    rows = con.execute(f"SELECT * FROM ({union}) ORDER BY r, k LIMIT {max_problems}").fetchall()
+    return [Problem(raw.name, r, c, v, p, f, raw.row_word) for r, c, v, p, f, _ in rows], total
+
+
+def _unit_lookup(con, values: list[str]) -> None:
+    rows = []
+    for u in values:
+        try:
+            info = parse(u)
+            key = normalise(u)
+            basis = (
+                "HHV" if key in HHV_BY_CONVENTION else "NCV" if key in NCV_BY_CONVENTION else None
+            )
+            rows.append((u, info.kind, info.to_canonical, None, basis))
+        except UnitError as exc:
+            rows.append((u, None, None, str(exc), None))
+    df = pd.DataFrame(rows, columns=["u", "kind", "f", "err", "basis"]).astype(
+        {"u": "string", "kind": "string", "f": "float64", "err": "string", "basis": "string"}
+    )
+    con.register("units_lu", df)
+
+
+def _ratio_lookup(con, values: list[str]) -> None:
+    rows = []
+    for u in values:
+        try:
+            num, den, f = parse_ratio(u)
+            rows.append((u, num, den, f, None))
+        except UnitError as exc:
+            rows.append((u, None, None, None, str(exc)))
+    df = pd.DataFrame(rows, columns=["u", "num", "den", "f", "err"]).astype(
+        {"u": "string", "num": "string", "den": "string", "f": "float64", "err": "string"}
+    )
+    con.register("ratio_lu", df)
+
+
+def _fuel_lookup(con, lib: Library) -> None:
+    rows = []
+    for f in lib.fuels.itertuples():
+        for alias in {f.code, f.name_en, f.name_zh, *str(f.aliases).split(";")}:
+            if alias:
+                rows.append((name_key(alias), f.code, f.state, f.biogenic == "1"))
+    df = pd.DataFrame(rows, columns=["k", "code", "state", "biogenic"]).drop_duplicates("k")
+    con.register("fuels_lu", df)
+    gases = lib.factors[lib.factors.parameter == "gwp"]
+    names = set(gases.gas) | set(gases.subject[gases.table_id == "epa_hub_t12"])
+    ref = pd.DataFrame([(refrigerant_key(n), n) for n in sorted(names)], columns=["k", "name"])
+    con.register("refrig_lu", ref.drop_duplicates("k"))
+
+
+def validate_activity(
+    raw: RawTable,
+    facility_ids: set[str] | None = None,
+    lib: Library | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> Checked:
+    """Validate an activity file; return the typed table, or raise InputError with located
+    problems. Nothing partial is ever returned."""
+    lib = lib or load_library()
+    problems, warnings = _header(raw, schema.ACTIVITY)
+    if problems:
+        raise InputError(problems)
+    con = duckdb.connect()
+    _register(con, raw, schema.ACTIVITY)
+    units = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT unit FROM raw WHERE unit <> '' UNION SELECT * FROM (SELECT DISTINCT "
+            "quantity FROM raw WHERE quantity <> '' AND TRY_CAST(quantity AS DOUBLE) IS NULL "
+            "LIMIT 1000)"
+        ).fetchall()
+    ]
+    _unit_lookup(con, units)
+    ratio_units = con.execute(
+        "SELECT DISTINCT u FROM (SELECT hhv_unit u FROM raw UNION SELECT ncv_unit FROM raw "
+        "UNION SELECT carbon_content_unit FROM raw) WHERE u <> ''"
+    ).fetchall()
+    _ratio_lookup(con, [r[0] for r in ratio_units])
+    _fuel_lookup(con, lib)
+    fac = pd.DataFrame({"id": sorted(facility_ids or [])}, dtype="string")
+    con.register("fac_lu", fac)
+    con.execute(
+        _CHECKED_SQL.format(
+            name=_NAME_SQL.format(c="raw.fuel"), refrig=_REFRIG_SQL.format(c="raw.fuel")
+        )
+    )
+    rules = _text_rules(schema.ACTIVITY) + _activity_rules(facility_ids is not None)
+    found, total = _problems(con, raw, rules, max_problems)
+    if found:
+        raise InputError(found, total)
+    table = con.execute(_TYPED_SQL).fetch_arrow_table()
+    table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
+    return Checked(table, warnings)
+
+
+# One pass that resolves every lookup and typed cast; rules and the typed output read from it.
+_CHECKED_SQL = """
+CREATE TEMP TABLE checked AS
+SELECT raw.*,
+  TRY_CAST(raw.quantity AS DOUBLE) AS q,
+  TRY_STRPTIME(raw.period_start, '%Y-%m-%d')::DATE AS d0,
+  TRY_STRPTIME(raw.period_end, '%Y-%m-%d')::DATE AS d1,
+  u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis,
+  fl.code AS fcode, fl.state AS fstate, fl.biogenic AS fbio,
+  rl.name AS rname,
+  count(*) OVER (PARTITION BY raw.record_id) AS dupes,
+  min(raw._row) OVER (PARTITION BY raw.record_id) AS first_row,
+  TRY_CAST(raw.hhv AS DOUBLE) AS hhv_v, hu.num AS hhv_num, hu.den AS hhv_den, hu.f AS hhv_f,
+  hu.err AS hhv_err,
+  TRY_CAST(raw.ncv AS DOUBLE) AS ncv_v, nu.num AS ncv_num, nu.den AS ncv_den, nu.f AS ncv_f,
+  nu.err AS ncv_err,
+  TRY_CAST(raw.carbon_content AS DOUBLE) AS cc_v, cu.num AS cc_num, cu.den AS cc_den,
+  cu.f AS cc_f, cu.err AS cc_err,
+  TRY_CAST(raw.oxidation_factor AS DOUBLE) AS of_v,
+  TRY_CAST(raw.molecular_weight AS DOUBLE) AS mw_v,
+  TRY_CAST(raw.measured_co2_t AS DOUBLE) AS co2_v,
+  TRY_CAST(raw.boiler_ratio_b AS DOUBLE) AS b_v,
+  u2.kind AS unit_in_qty_kind,
+  raw.category IN ('stationary_combustion', 'mobile_combustion') AS combustion,
+  NULLIF(raw.energy_basis, '') AS basis_given
+FROM raw
+LEFT JOIN units_lu u ON u.u = raw.unit
+LEFT JOIN units_lu u2 ON u2.u = raw.quantity
+LEFT JOIN fuels_lu fl ON fl.k = {name}
+LEFT JOIN refrig_lu rl ON rl.k = {refrig}
+LEFT JOIN ratio_lu hu ON hu.u = raw.hhv_unit
+LEFT JOIN ratio_lu nu ON nu.u = raw.ncv_unit
+LEFT JOIN ratio_lu cu ON cu.u = raw.carbon_content_unit
+"""
+
+_NUM = "(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
+
+
+def _measured(
+    col: str, v: str, unit_col: str, p: str, label: str
+) -> list[tuple[str, str, str, str]]:
+    """Rules for one measured ratio parameter (hhv, ncv, carbon content)."""
+    return [
+        (
+            col,
+            f"{col} <> '' AND {_NUM.format(c=col)}",
+            "'not a number'",
+            f"write the measured {label} as a plain number",
+        ),
+        (col, f"{v} <= 0", "'must be greater than zero'", f"a measured {label} is positive"),
+        (
+            unit_col,
+            f"{col} <> '' AND {unit_col} = ''",
+            f"'{col} is given without its unit'",
+            f"fill {unit_col}, e.g. " + ("'GJ/t'" if label != "carbon content" else "'tC/GJ'"),
+        ),
+        (
+            unit_col,
+            f"{unit_col} <> '' AND {p}_err IS NOT NULL",
+            f"{p}_err",
+            "use a ratio of accepted units, see docs/units.md",
+        ),
+    ]
+
+
+def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
+    combustion_kinds = (
+        "(fstate = 'solid' AND qkind IN ('mass', 'energy')) OR "
+        "(fstate = 'liquid' AND qkind IN ('mass', 'volume', 'energy')) OR "
+        "(fstate = 'gas' AND qkind IN ('gas_volume', 'mass', 'energy'))"
+    )
+    rules = [
+        ("record_id", "record_id = ''", "'record id is empty'", "give every record a unique id"),
+        (
+            "record_id",
+            "record_id <> '' AND dupes > 1 AND _row <> first_row",
+            "'duplicate record id (first used in row ' || first_row || ')'",
+            "record ids must be unique within a file; a correction is a new version, not a copy",
+        ),
+        (
+            "facility_id",
+            "facility_id = ''",
+            "'facility id is empty'",
+            "name the facility (its id in the facilities file)",
+        ),
+        (
+            "period_start",
+            "d0 IS NULL",
+            "CASE WHEN period_start = '' THEN 'period start is empty' ELSE 'not a date in "
+            "YYYY-MM-DD form' END",
+            "write dates as YYYY-MM-DD, e.g. 2024-01-01",
+        ),
+        (
+            "period_end",
+            "d1 IS NULL",
+            "CASE WHEN period_end = '' THEN 'period end is empty' ELSE 'not a date in "
+            "YYYY-MM-DD form' END",
+            "write dates as YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (
+            "period_end",
+            "d1 < d0",
+            "'period ends (' || period_end || ') before it starts (' || period_start || ')'",
+            "check the dates; were period_start and period_end swapped?",
+        ),
+        (
+            "period_end",
+            "d1 - d0 > 366",
+            "'period is longer than a year'",
+            "split the record into periods of at most a year (monthly is best)",
+        ),
+        (
+            "category",
+            f"category NOT IN ({', '.join(_sql_str(c) for c in schema.CATEGORIES)})",
+            "CASE WHEN fcode IS NOT NULL THEN 'this is a fuel, not a category: are columns "
+            "''fuel'' and ''category'' swapped?' WHEN category = '' THEN 'category is empty' "
+            "ELSE 'unknown category' END",
+            "use one of: " + ", ".join(schema.CATEGORIES),
+        ),
+        (
+            "quantity",
+            f"{_NUM.format(c='quantity')}",
+            "CASE WHEN quantity = '' THEN 'quantity is empty' WHEN unit_in_qty_kind IS NOT NULL "
+            "AND TRY_CAST(unit AS DOUBLE) IS NOT NULL THEN 'this is a unit and column ''unit'' "
+            "holds a number: are columns ''quantity'' and ''unit'' swapped?' ELSE 'not a number' "
+            "END",
+            "write a plain number with '.' as decimal point and no thousands separators",
+        ),
+        (
+            "quantity",
+            "q < 0",
+            "'negative quantity'",
+            "quantities are amounts consumed or released and must be ≥ 0; to correct an earlier "
+            "record, submit a new version of it",
+        ),
+        ("unit", "unit = ''", "'unit is empty'", "give the unit of quantity, see docs/units.md"),
+        (
+            "unit",
+            "unit <> '' AND uerr IS NOT NULL",
+            "CASE WHEN unit_in_qty_kind IS NOT NULL OR TRY_CAST(unit AS DOUBLE) IS NOT NULL THEN "
+            "'a number where the unit belongs: are columns ''quantity'' and ''unit'' swapped?' "
+            "ELSE uerr END",
+            "use one of the accepted units (docs/units.md)",
+        ),
+        (
+            "fuel",
+            "combustion AND fuel = ''",
+            "'fuel is empty for a combustion record'",
+            "name the fuel (code or name from docs/fuels.md)",
+        ),
+        (
+            "fuel",
+            "combustion AND fuel <> '' AND fcode IS NULL",
+            "'unknown fuel'",
+            "use a fuel code or name from docs/fuels.md",
+        ),
+        (
+            "fuel",
+            "category = 'refrigerant' AND rname IS NULL",
+            "CASE WHEN fuel = '' THEN 'refrigerant is empty' ELSE 'unknown refrigerant or blend' END",
+            "use a gas (e.g. HFC-134a) or an ASHRAE blend (e.g. R-410A) from docs/fuels.md",
+        ),
+        (
+            "unit",
+            f"combustion AND fcode IS NOT NULL AND qkind IS NOT NULL AND NOT ({combustion_kinds})",
+            "CASE WHEN fstate = 'gas' AND qkind = 'volume' THEN 'a gas volume needs reference "
+            "conditions' ELSE 'a ' || qkind || ' unit does not fit a ' || fstate || ' fuel' END",
+            "solids: mass or energy; liquids: mass, volume or energy; gases: Nm3 or scf (volume "
+            "at reference conditions), mass or energy",
+        ),
+        (
+            "unit",
+            "category IN ('purchased_electricity', 'purchased_heat') AND qkind IS NOT NULL "
+            "AND qkind <> 'energy'",
+            "'a ' || qkind || ' unit for energy purchased'",
+            "give electricity in kWh or MWh, heat in GJ or mmBtu",
+        ),
+        (
+            "unit",
+            "category IN ('refrigerant', 'process', 'ccs_transfer') AND qkind IS NOT NULL "
+            "AND qkind <> 'mass'",
+            "'a ' || qkind || ' unit where a mass is needed'",
+            "give the mass, e.g. in kg, lb or t",
+        ),
+        (
+            "energy_basis",
+            "basis_given IS NOT NULL AND basis_given NOT IN ('HHV', 'NCV')",
+            "'must be HHV or NCV'",
+            "write HHV (gross) or NCV (net)",
+        ),
+        (
+            "energy_basis",
+            "combustion AND qkind = 'energy' AND basis_given IS NULL AND ubasis IS NULL",
+            "'fuel energy given in ' || unit || ' without a heating-value basis'",
+            "say whether the energy is on a higher (HHV) or net (NCV) heating-value basis",
+        ),
+        (
+            "tier",
+            "tier <> '' AND tier NOT IN ('1', '2', '3', '4')",
+            "'tier must be 1, 2, 3 or 4'",
+            "leave tier empty to use the highest tier the measured data allow",
+        ),
+        (
+            "hhv",
+            "tier = '2' AND hhv = ''",
+            "'tier 2 needs a measured HHV'",
+            "fill hhv and hhv_unit",
+        ),
+        (
+            "carbon_content",
+            "tier = '3' AND carbon_content = ''",
+            "'tier 3 needs a measured carbon content'",
+            "fill carbon_content and its unit",
+        ),
+        (
+            "measured_co2_t",
+            "tier = '4' AND measured_co2_t = ''",
+            "'tier 4 needs CEMS-measured CO2'",
+            "fill measured_co2_t (metric tons)",
+        ),
+        *_measured("hhv", "hhv_v", "hhv_unit", "hhv", "HHV"),
+        (
+            "hhv_unit",
+            "hhv_num IS NOT NULL AND (hhv_num <> 'energy' OR hhv_den <> qkind)",
+            "'an HHV in ' || hhv_unit || ' does not match a quantity in ' || unit",
+            "give the heating value per unit of the quantity, e.g. mmBtu/short ton for tons",
+        ),
+        *_measured("ncv", "ncv_v", "ncv_unit", "ncv", "NCV"),
+        (
+            "ncv_unit",
+            "ncv_num IS NOT NULL AND (ncv_num <> 'energy' OR ncv_den <> qkind)",
+            "'an NCV in ' || ncv_unit || ' does not match a quantity in ' || unit",
+            "give the net calorific value per unit of the quantity, e.g. GJ/t for tonnes",
+        ),
+        *_measured("carbon_content", "cc_v", "carbon_content_unit", "cc", "carbon content"),
+        (
+            "carbon_content_unit",
+            "cc_num IS NOT NULL AND cc_num NOT IN ('mass', 'one')",
+            "'not a carbon content unit'",
+            "use e.g. tC/GJ, kgC/kg, % or kgC/gal",
+        ),
+        (
+            "carbon_content",
+            "cc_num = 'one' AND cc_v * cc_f > 1",
+            "'carbon content above 100 % of the fuel mass'",
+            "check the value and its unit",
+        ),
+        (
+            "oxidation_factor",
+            f"oxidation_factor <> '' AND ({_NUM.format(c='oxidation_factor')} "
+            "OR of_v <= 0 OR of_v > 1)",
+            "'must be a fraction in (0, 1]'",
+            "write the oxidation rate as a fraction, e.g. 0.98",
+        ),
+        (
+            "molecular_weight",
+            f"molecular_weight <> '' AND ({_NUM.format(c='molecular_weight')} "
+            "OR mw_v < 2 OR mw_v > 200)",
+            "'must be a molecular weight in kg/kmol (2 to 200)'",
+            "e.g. 16.8 for a typical natural gas",
+        ),
+        (
+            "measured_co2_t",
+            f"measured_co2_t <> '' AND ({_NUM.format(c='measured_co2_t')} OR co2_v < 0)",
+            "'must be a number ≥ 0 (metric tons of CO2)'",
+            "check the CEMS total",
+        ),
+        (
+            "boiler_ratio_b",
+            f"boiler_ratio_b <> '' AND ({_NUM.format(c='boiler_ratio_b')} OR b_v <= 0)",
+            "'must be a positive ratio in mmBtu per lb of steam'",
+            "divide the boiler's rated heat input by its design steam output",
+        ),
+        (
+            "unit",
+            "boiler_ratio_b <> '' AND qkind <> 'mass'",
+            "'with boiler_ratio_b the quantity is steam generated and needs a mass unit'",
+            "give the steam in lb (or kg)",
+        ),
+    ]
+    if check_facilities:
+        rules.append(
+            (
+                "facility_id",
+                "facility_id <> '' AND facility_id NOT IN (SELECT id FROM fac_lu)",
+                "'facility not in the facilities file'",
+                "add the facility to the facilities file, or fix the id",
+            )
+        )
+    return rules
+
+
+_TYPED_SQL = """
+SELECT
+  record_id, facility_id, NULLIF(source_id, '') AS source_id,
+  d0 AS period_start, d1 AS period_end, CAST(year(d0) AS INTEGER) AS year,
+  category,
+  COALESCE(fcode, rname, NULLIF(fuel, '')) AS fuel,
+  fstate AS fuel_state, COALESCE(fbio, false) AS biogenic,
+  q AS quantity, unit, qkind AS qty_kind, q * qf AS qty,
+  CASE WHEN combustion AND qkind = 'energy' THEN COALESCE(basis_given, ubasis) END AS energy_basis,
+  hhv_v * hhv_f AS hhv, ncv_v * ncv_f AS ncv,
+  cc_v * cc_f AS carbon_content,
+  CASE WHEN cc_num = 'one' THEN 'mass' ELSE cc_den END AS carbon_content_per,
+  of_v AS oxidation_factor, mw_v AS molecular_weight, co2_v AS measured_co2_t,
+  b_v AS boiler_ratio_b, TRY_CAST(NULLIF(tier, '') AS INTEGER) AS tier,
+  NULLIF(data_quality, '') AS data_quality, NULLIF(evidence_ref, '') AS evidence_ref,
+  _row AS source_row
+FROM checked
+ORDER BY _row
+"""
+
+
+def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Validate a facilities file; return it typed, or raise InputError."""
+    problems, _ = _header(raw, schema.FACILITIES)
+    if problems:
+        raise InputError(problems)
+    con = duckdb.connect()
+    _register(con, raw, schema.FACILITIES)
+    con.execute(
+        "CREATE TEMP TABLE checked AS SELECT *, count(*) OVER (PARTITION BY facility_id) "
+        "AS dupes, min(_row) OVER (PARTITION BY facility_id) AS first_row, "
+        "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
+    )
+    rules = _text_rules(schema.FACILITIES) + [
+        ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
+        (
+            "facility_id",
+            "facility_id <> '' AND dupes > 1 AND _row <> first_row",
+            "'duplicate facility id (first used in row ' || first_row || ')'",
+            "facility ids must be unique",
+        ),
+        (
+            "organization_id",
+            "organization_id = ''",
+            "'organisation id is empty'",
+            "name the owning organisation",
+        ),
+        ("name", "name = ''", "'name is empty'", "give the facility a name"),
+        (
+            "country",
+            "country NOT IN ('US', 'CN')",
+            "'unsupported country'",
+            "use US or CN (ISO 3166-1 alpha-2)",
+        ),
+        (
+            "state_province",
+            "NOT regexp_full_match(state_province, '[A-Z]{2}-[A-Z0-9]{1,3}') "
+            "OR left(state_province, 2) <> country",
+            "'not an ISO 3166-2 code of the facility''s country'",
+            "e.g. US-AZ or CN-JS",
+        ),
+        (
+            "ipcc_sector",
+            f"ipcc_sector NOT IN ({', '.join(_sql_str(s) for s in schema.IPCC_SECTORS)})",
+            "'unknown IPCC sector group'",
+            "use one of: " + ", ".join(schema.IPCC_SECTORS),
+        ),
+        (
+            "equity_share",
+            "equity_share <> '' AND (es IS NULL OR es <= 0 OR es > 1)",
+            "'must be a fraction in (0, 1]'",
+            "e.g. 0.5 for a 50 % share",
+        ),
+    ]
+    found, total = _problems(con, raw, rules, max_problems)
+    if found:
+        raise InputError(found, total)
+    df = con.execute(
+        "SELECT facility_id, organization_id, name, NULLIF(name_zh, '') AS name_zh, country, "
+        "state_province, NULLIF(grid_region, '') AS grid_region, NULLIF(sector, '') AS sector, "
+        "ipcc_sector, COALESCE(es, 1.0) AS equity_share, NULLIF(programmes, '') AS programmes "
+        "FROM checked ORDER BY _row"
+    ).df()
+    return df

@@ -1,0 +1,195 @@
+"""US EPA 40 CFR Part 98 Subpart C — general stationary fuel combustion, Tiers 1-4.
+
+Equations (40 CFR 98.33, as amended; see docs/methods/part98c.md for each paragraph):
+
+* C-1   CO2 = 1e-3 · Fuel · HHV · EF              Tier 1, default HHV (Table C-1)
+* C-1a  CO2 = 1e-3 · Gas[therm] · 0.1 · EF        Tier 1, natural gas billed in therms
+* C-1b  CO2 = 1e-3 · Gas[mmBtu] · EF              Tier 1, natural gas billed in mmBtu
+* C-2a  CO2 = 1e-3 · Fuel · HHV_measured · EF      Tier 2 (C-2b: HHV_annual = Σ HHVᵢFuelᵢ / Σ Fuelᵢ;
+        per-record results use each period's measured HHV, so their sum equals C-2a with C-2b)
+* C-2c  CO2 = 1e-3 · Steam[lb] · B · EF           Tier 2, steam-based (MSW, solid fuel boilers)
+* C-3   CO2 = 44/12 · Fuel[short ton] · CC · 0.91  Tier 3, solid fuel
+* C-4   CO2 = 44/12 · Fuel[gal] · CC[kg C/gal] · 1e-3   Tier 3, liquid fuel
+* C-5   CO2 = 44/12 · Fuel[scf] · CC · MW/MVC · 1e-3    Tier 3, gas, MVC = 849.5 scf/kg-mole
+* Tier 4: CO2 measured by CEMS (C-6/C-7 are applied upstream by the CEMS data system).
+* C-8 / C-8a / C-8b / C-9a / C-9b / C-10: CH4 or N2O = 1e-3 · (heat input, mmBtu) · EF (Table C-2).
+
+Biomass CO2 is reported separately (98.33(e)) and flagged biogenic. GWPs follow Table A-1 of the
+reporting year: AR4 before reporting year 2025, AR5 from 2025 (98.2, Table A-1 as amended 2024).
+Quantities arrive in canonical units (kg, m³, Nm³, GJ); equation constants are applied exactly
+as the regulation writes them (0.91, 849.5), the unit conversions exactly.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from openmrv.methods.base import (
+    C_TO_CO2,
+    GJ_PER_MMBTU,
+    KG_PER_LB,
+    KG_PER_SHORT_TON,
+    Ctx,
+    Method,
+    fuel_factors,
+    gas_row,
+    heat,
+    ids,
+    lookup,
+    ratio_frame,
+    skip,
+    unit_is,
+)
+from openmrv.units import factor
+
+MVC_SCF_PER_KGMOLE = 849.5  # 98.33 Eq. C-5, at Part 98 standard conditions (68 °F, 14.7 psia)
+SHORT_TO_METRIC = 0.91  # the regulation's rounded constant in Eq. C-3
+SCF_PER_NM3 = factor("Nm3", "scf")
+M3_PER_GAL = factor("gallon", "m**3")
+THRESHOLD_T_CO2E = 25_000.0  # 98.2(a)(2) / (b)
+
+
+class Part98SubpartC(Method):
+    id = "epa_part98_c"
+    version = "2016.1"
+    title = "US EPA 40 CFR Part 98 Subpart C (Tiers 1-4)"
+    categories = ("stationary_combustion",)
+    default_gwp = "AR5"
+    editions = {"cfr98_c1": "2016", "cfr98_c2": "2016"}
+
+    def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
+        if ctx.options.gwp_set:
+            return ibis.literal(ctx.options.gwp_set)
+        return (act.year >= 2025).ifelse("AR5", "AR4")
+
+    def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        lib = ctx.lib
+        e1, e2 = self.edition(ctx, "cfr98_c1"), self.edition(ctx, "cfr98_c2")
+        t = act.filter(act.category == "stationary_combustion")
+        t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "hhv"), "fuel", "hhvd")
+        t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "ef", "CO2"), "fuel", "co2")
+        t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "CH4"), "fuel", "ch4")
+        t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "N2O"), "fuel", "n2o")
+        t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")
+
+        auto = ibis.cases(
+            (t.measured_co2_t.notnull(), 4),
+            (t.carbon_content.notnull(), 3),
+            (t.hhv.notnull() | t.boiler_ratio_b.notnull(), 2),
+            else_=1,
+        )
+        t = t.mutate(tier_=ibis.coalesce(t.tier, auto))
+        hv, hv_fid = heat(t, "hhv", "hhvd", t.r_value, "HHV")
+        steam = t.boiler_ratio_b.notnull()
+        hv = steam.ifelse(t.qty / KG_PER_LB * t.boiler_ratio_b * GJ_PER_MMBTU, hv)
+        t = t.mutate(heat_=hv, hv_fid_=steam.ifelse(ibis.null("string"), hv_fid))
+
+        therm = unit_is(t, "therm", "therms")
+        ng_mmbtu = (t.fuel == "natural_gas") & unit_is(t, "mmbtu", "dth")
+        co2_eq = ibis.cases(
+            (t.tier_ == 4, "Tier 4 (CEMS)"),
+            (
+                t.tier_ == 3,
+                ibis.cases(
+                    (t.fuel_state == "solid", "C-3"), (t.fuel_state == "liquid", "C-4"), else_="C-5"
+                ),
+            ),
+            (t.tier_ == 2, steam.ifelse("C-2c", "C-2a")),
+            (therm, "C-1a"),
+            (ng_mmbtu, "C-1b"),
+            else_="C-1",
+        )
+        nonco2_eq = ibis.cases(
+            (t.tier_ == 4, "C-10"),
+            (t.tier_ == 2, steam.ifelse("C-9b", "C-9a")),
+            (t.tier_ == 1, ibis.cases((therm, "C-8a"), (ng_mmbtu, "C-8b"), else_="C-8")),
+            else_="C-8",
+        )
+        cc = t.carbon_content
+        tier3 = ibis.cases(
+            (
+                (t.fuel_state == "solid")
+                & (t.carbon_content_per == "mass")
+                & (t.qty_kind == "mass"),
+                C_TO_CO2 * (t.qty / KG_PER_SHORT_TON) * cc * SHORT_TO_METRIC,
+            ),
+            (
+                (t.fuel_state == "liquid")
+                & (t.carbon_content_per == "volume")
+                & (t.qty_kind == "volume"),
+                C_TO_CO2 * (t.qty / M3_PER_GAL) * (cc * M3_PER_GAL) * 1e-3,
+            ),
+            (
+                (t.fuel_state == "gas")
+                & (t.carbon_content_per == "mass")
+                & (t.qty_kind == "gas_volume")
+                & t.molecular_weight.notnull(),
+                C_TO_CO2
+                * (t.qty * SCF_PER_NM3)
+                * cc
+                * (t.molecular_weight / MVC_SCF_PER_KGMOLE)
+                * 1e-3,
+            ),
+            else_=ibis.null("float64"),
+        )
+        co2 = ibis.cases(
+            (t.tier_ == 4, t.measured_co2_t),
+            (t.tier_ == 3, tier3),
+            else_=t.heat_ * t.co2_value / 1000.0,
+        )
+        no_fuel = t.hhvd_value.isnull() & t.co2_value.isnull()
+        r_co2 = skip(no_fuel, "fuel not in 40 CFR 98 Table C-1")
+        r_co2 = skip(
+            (t.tier_ == 3) & tier3.isnull(),
+            "Tier 3 needs carbon content per mass for solids (C-3) and gases with "
+            "molecular weight (C-5), per volume for liquids given in volume (C-4)",
+            r_co2,
+        )
+        r_co2 = skip(
+            (t.tier_ <= 2) & t.heat_.isnull(),
+            "Table C-1 HHV is per "
+            + t.hhvd_den.fill_null("?")
+            + "; a quantity in "
+            + t.unit
+            + " needs a measured HHV, or the quantity in those units",
+            r_co2,
+        )
+        r_co2 = skip((t.tier_ <= 2) & t.co2_value.isnull(), "no Table C-1 CO2 factor", r_co2)
+
+        common = dict(tier=t.tier_, heat_gj=t.heat_, heat_basis="HHV")
+        rows = [
+            gas_row(
+                t,
+                self,
+                ctx,
+                gas="CO2",
+                mass_t=co2,
+                equation=co2_eq,
+                factor_ids=ids(t.hv_fid_, (t.tier_ <= 2).ifelse(t.co2_fid, None)),
+                reason=r_co2,
+                biogenic=t.biogenic,
+                **common,
+            ),
+        ]
+        for gas, p in (("CH4", "ch4"), ("N2O", "n2o")):
+            r = skip(t[f"{p}_value"].isnull(), "fuel not in 40 CFR 98 Table C-2")
+            r = skip(
+                t.heat_.isnull(),
+                "heat input unknown: give a measured HHV or the quantity in energy units",
+                r,
+            )
+            rows.append(
+                gas_row(
+                    t,
+                    self,
+                    ctx,
+                    gas=gas,
+                    mass_t=t.heat_ * t[f"{p}_value"] / 1000.0,
+                    equation=nonco2_eq,
+                    factor_ids=ids(t.hv_fid_, t[f"{p}_fid"]),
+                    reason=r,
+                    **common,
+                )
+            )
+        return ibis.union(*rows)

@@ -1,0 +1,143 @@
+"""IPCC 2006 Guidelines, Vol. 2 Energy, Tier 1 stationary combustion.
+
+E_gas = Fuel consumption (TJ, net calorific basis) × default EF_gas (kg/TJ)  (Vol. 2 Ch. 2, Eq. 2.1)
+
+* CO2 factors (Table 1.4) assume full oxidation (oxidation factor 1).
+* CH4 and N2O factors depend on the source category: energy industries (Table 2.2) or
+  manufacturing industries and construction (Table 2.3), from the facility's ``ipcc_sector``.
+* Fuel in mass is converted with the default NCV (Table 1.2) or a measured NCV. Fuel in volume
+  needs a heating value per volume, which IPCC leaves to national data: the country's own
+  default is used (US: 40 CFR 98 Table C-1 HHV × IPCC NCV/GCV ratio; China: the MEE default NCV).
+* Biomass CO2 is a memo item (flagged biogenic); its CH4 and N2O count.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from openmrv.methods.base import Ctx, Method, fuel_factors, gas_row, ids, lookup, ratio_frame, skip
+
+
+def _sector_factors(lib, gas: str) -> pd.DataFrame:
+    t = lib.table("ipcc2006", "2006")
+    t = t[(t.parameter == "ef") & (t.gas == gas) & t.subject.str.contains("|", regex=False)]
+    fuels = lib.fuels[lib.fuels.ipcc2006 != ""][["code", "ipcc2006"]]
+    t = t.assign(ipcc=t.subject.str.split("|").str[0], sector=t.subject.str.split("|").str[1])
+    m = fuels.merge(t, left_on="ipcc2006", right_on="ipcc")
+    return pd.DataFrame(
+        {
+            "key": m.code + "|" + m.sector,
+            "value": m.value_canonical.astype(float),
+            "fid": m.factor_id,
+        }
+    )
+
+
+class Ipcc2006Tier1(Method):
+    id = "ipcc2006_t1"
+    version = "2006.1"
+    title = "IPCC 2006 Guidelines, Tier 1 stationary combustion"
+    categories = ("stationary_combustion",)
+    default_gwp = "AR5"
+    editions = {"ipcc2006": "2006", "cfr98_c1": "2016", "mee_fuel_defaults": "provisional-2026"}
+
+    def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        lib = ctx.lib
+        fac = ctx.facilities
+        f = fac.select(fid_=fac.facility_id, country_=fac.country, sector_=fac.ipcc_sector)
+        t = act.filter(act.category == "stationary_combustion")
+        t = t.left_join(f, t.facility_id == f.fid_).drop("fid_")
+        ed = self.edition(ctx, "ipcc2006")
+        t = lookup(t, fuel_factors(lib, "ipcc2006", ed, "ipcc2006", "ncv"), "fuel", "ncvd")
+        t = lookup(t, fuel_factors(lib, "ipcc2006", ed, "ipcc2006", "ef", "CO2"), "fuel", "co2")
+        t = lookup(
+            t,
+            fuel_factors(lib, "cfr98_c1", self.edition(ctx, "cfr98_c1"), "cfr98_c1", "hhv"),
+            "fuel",
+            "us",
+        )
+        t = lookup(
+            t,
+            fuel_factors(
+                lib, "mee_fuel_defaults", self.edition(ctx, "mee_fuel_defaults"), "mee", "ncv"
+            ),
+            "fuel",
+            "cn",
+        )
+        t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")
+        t = t.mutate(skey_=t.fuel + "|" + t.sector_.fill_null(""))
+        for gas in ("CH4", "N2O"):
+            t = lookup(t, _sector_factors(lib, gas), "skey_", gas.lower(), on="key")
+
+        energy = t.qty_kind == "energy"
+        us_vol = (t.country_ == "US") & (t.us_den == t.qty_kind)
+        cn_vol = (t.country_ == "CN") & (t.cn_den == t.qty_kind)
+        tj = ibis.cases(
+            (energy & (t.energy_basis == "NCV"), t.qty),
+            (energy & (t.energy_basis == "HHV"), t.qty * t.r_value),
+            (t.ncv.notnull(), t.qty * t.ncv),
+            (t.ncvd_den == t.qty_kind, t.qty * t.ncvd_value),
+            (us_vol, t.qty * t.us_value * t.r_value),
+            (cn_vol, t.qty * t.cn_value),
+            else_=ibis.null("float64"),
+        )
+        fid = ibis.cases(
+            (energy & (t.energy_basis == "HHV"), t.r_fid),
+            (energy | t.ncv.notnull(), ibis.null("string")),
+            (t.ncvd_den == t.qty_kind, t.ncvd_fid),
+            (us_vol, t.us_fid + ";" + t.r_fid),
+            (cn_vol, t.cn_fid),
+            else_=ibis.null("string"),
+        )
+        t = t.mutate(gj_=tj, hv_fid_=fid)
+        no_energy = (
+            "no heating value for a quantity in "
+            + t.unit
+            + ": give a measured NCV or the quantity in energy units"
+        )
+        rows = []
+        r = skip(t.co2_value.isnull(), "fuel not in IPCC 2006 Table 1.4 (library)")
+        r = skip(t.gj_.isnull(), no_energy, r)
+        rows.append(
+            gas_row(
+                t,
+                self,
+                ctx,
+                gas="CO2",
+                mass_t=t.gj_ * t.co2_value / 1000.0,
+                equation="Eq. 2.1: TJ × EF (Table 1.4)",
+                factor_ids=ids(t.hv_fid_, t.co2_fid),
+                reason=r,
+                biogenic=t.biogenic,
+                heat_gj=t.gj_,
+                heat_basis="NCV",
+            )
+        )
+        for gas in ("CH4", "N2O"):
+            p = gas.lower()
+            r = skip(
+                t[f"{p}_value"].isnull(),
+                "no IPCC 2006 Table 2.2/2.3 "
+                + gas
+                + " factor for this fuel and sector ("
+                + t.sector_.fill_null("?")
+                + ")",
+            )
+            r = skip(t.gj_.isnull(), no_energy, r)
+            rows.append(
+                gas_row(
+                    t,
+                    self,
+                    ctx,
+                    gas=gas,
+                    mass_t=t.gj_ * t[f"{p}_value"] / 1000.0,
+                    equation="Eq. 2.1: TJ × EF (Table 2.2/2.3)",
+                    factor_ids=ids(t.hv_fid_, t[f"{p}_fid"]),
+                    reason=r,
+                    heat_gj=t.gj_,
+                    heat_basis="NCV",
+                )
+            )
+        return ibis.union(*rows)

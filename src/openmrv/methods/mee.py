@@ -1,0 +1,201 @@
+"""China MEE enterprise GHG accounting (GB/T 32150-2015 family and the MEE sector guidelines).
+
+* Fuel combustion: E = FC · NCV · CC · OF · 44/12 with FC in t or 10⁴ Nm³, NCV in GJ per unit,
+  CC in tC/GJ, OF a fraction; each parameter measured when given, else the default. Where the
+  carbon content is measured per mass (the power-sector guideline's received-basis element carbon),
+  E = FC · CC_mass · OF · 44/12. Only CO2 is counted for combustion.
+* Purchased electricity: MWh · grid factor (tCO2/MWh) of the level the user selects (national,
+  regional grid or province) for the record's data year; when that year is not yet published the
+  latest earlier published year is used (recorded in the factor id).
+* Purchased heat: GJ · heat factor.
+
+Biomass fuels have no default here and are not counted (the guidelines count fossil CO2). The
+fuel defaults are seeded as provisional (see factors/SOURCES.md); results show their ids.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from openmrv.methods.base import (
+    C_TO_CO2,
+    Ctx,
+    Method,
+    fuel_factors,
+    gas_row,
+    heat,
+    ids,
+    lookup,
+    ratio_frame,
+    skip,
+)
+
+PROVINCE_GRID = {
+    "CN-BJ": "north", "CN-TJ": "north", "CN-HE": "north", "CN-SX": "north", "CN-SD": "north",
+    "CN-NM": "north", "CN-LN": "northeast", "CN-JL": "northeast", "CN-HL": "northeast",
+    "CN-SH": "east", "CN-JS": "east", "CN-ZJ": "east", "CN-AH": "east", "CN-FJ": "east",
+    "CN-HA": "central", "CN-HB": "central", "CN-HN": "central", "CN-JX": "central",
+    "CN-SN": "northwest", "CN-GS": "northwest", "CN-QH": "northwest", "CN-NX": "northwest",
+    "CN-XJ": "northwest", "CN-GD": "south", "CN-GX": "south", "CN-YN": "south", "CN-GZ": "south",
+    "CN-HI": "south", "CN-SC": "southwest", "CN-CQ": "southwest", "CN-XZ": "southwest",
+}  # fmt: skip
+# Regional grids as grouped in the MEE/NBS electricity CO2 factor announcements (2021 data on);
+# Inner Mongolia is listed under North China here (its east is served by the Northeast grid).
+YEARS = range(2000, 2101)
+
+
+def grid_factors(lib, level: str) -> pd.DataFrame:
+    """(key, year, value, fid): for each grid key and data year, the factor of that year or of the
+    latest earlier published year."""
+    t = lib.table("mee_grid")
+    t = t[t.subject.str.endswith("|average")]
+    t = t.assign(key=t.subject.str.split("|").str[0], y=t.edition.astype(int))
+    if level == "national":
+        t = t[t.key == "CN"]
+    elif level == "regional":
+        t = t[t.key.str.startswith("grid:")]
+    else:
+        t = t[t.key.str.startswith("CN-")]
+    rows = []
+    for key, g in t.groupby("key"):
+        g = g.sort_values("y")
+        for year in YEARS:
+            past = g[g.y <= year]
+            if not past.empty:
+                hit = past.iloc[-1]
+                rows.append((key, year, float(hit.value_canonical), hit.factor_id))
+    return pd.DataFrame(rows, columns=["key", "year", "value", "fid"])
+
+
+class MeeEnterprise(Method):
+    id = "cn_mee"
+    version = "2015.1"
+    title = "China MEE enterprise GHG accounting (GB/T 32150-2015 family)"
+    categories = (
+        "stationary_combustion",
+        "mobile_combustion",
+        "purchased_electricity",
+        "purchased_heat",
+    )
+    default_gwp = "AR5"  # CO2 only: the GWP set does not change results
+    editions = {"mee_fuel_defaults": "provisional-2026", "mee_heat": "provisional"}
+
+    def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        return ibis.union(
+            self._combustion(act, ctx), self._electricity(act, ctx), self._heat(act, ctx)
+        )
+
+    def _combustion(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        lib, ed = ctx.lib, self.edition(ctx, "mee_fuel_defaults")
+        t = act.filter(act.category.isin(["stationary_combustion", "mobile_combustion"]))
+        t = lookup(t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "ncv"), "fuel", "ncvd")
+        t = lookup(
+            t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "carbon_content"), "fuel", "ccd"
+        )
+        t = lookup(t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "oxidation"), "fuel", "ofd")
+        t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")
+        ad, ad_fid = heat(t, "ncv", "ncvd", t.r_value, "NCV")
+        cc_heat = (t.carbon_content_per == "energy").ifelse(t.carbon_content, ibis.null("float64"))
+        cc_mass = ((t.carbon_content_per == "mass") & (t.qty_kind == "mass")).ifelse(
+            t.carbon_content, ibis.null("float64")
+        )
+        cc = ibis.coalesce(cc_heat, t.ccd_value)
+        of = ibis.coalesce(t.oxidation_factor, t.ofd_value)
+        t = t.mutate(
+            ad_=ad,
+            ad_fid_=ad_fid,
+            cc_=cc,
+            of_=of,
+            ccm_=cc_mass,
+            cc_fid_=cc_heat.isnull().ifelse(t.ccd_fid, ibis.null("string")),
+            of_fid_=t.oxidation_factor.isnull().ifelse(t.ofd_fid, ibis.null("string")),
+        )
+        element = t.ccm_.notnull()
+        co2 = element.ifelse(
+            t.qty * t.ccm_ * t.of_ * C_TO_CO2 / 1000.0, t.ad_ * t.cc_ * t.of_ * C_TO_CO2 / 1000.0
+        )
+        r = skip(t.biogenic, "biomass CO2 is not counted in MEE enterprise accounting")
+        r = skip(
+            ~element & t.ad_.isnull() & (t.qty_kind == "volume"),
+            "MEE needs fuel mass (t) for liquids: give the quantity in t or a measured NCV "
+            "per volume",
+            r,
+        )
+        r = skip(
+            ~element & t.ad_.isnull(), "no NCV: no MEE default for this fuel and no measured NCV", r
+        )
+        r = skip(
+            ~element & t.cc_.isnull(),
+            "no carbon content: no MEE default for this fuel and no measured value per GJ",
+            r,
+        )
+        r = skip(t.of_.isnull(), "no oxidation rate: no default and no measured value", r)
+        eq = element.ifelse("FC × C_mass × OF × 44/12", "FC × NCV × CC × OF × 44/12")
+        return gas_row(
+            t,
+            self,
+            ctx,
+            gas="CO2",
+            mass_t=co2,
+            equation=eq,
+            factor_ids=ids(
+                element.ifelse(None, t.ad_fid_), element.ifelse(None, t.cc_fid_), t.of_fid_
+            ),
+            reason=r,
+            heat_gj=element.ifelse(None, t.ad_),
+            heat_basis="NCV",
+        )
+
+    def _electricity(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        level = ctx.options.cn_grid
+        fac = ctx.facilities
+        keys = fac.select(fid_=fac.facility_id, country_=fac.country, key_=_grid_key(fac, level))
+        t = act.filter(act.category == "purchased_electricity")
+        t = t.left_join(keys, t.facility_id == keys.fid_).drop("fid_")
+        g = ibis.memtable(
+            grid_factors(ctx.lib, level).rename(
+                columns={"key": "g_key", "year": "g_year", "value": "g_value", "fid": "g_fid"}
+            )
+        )
+        t = t.left_join(g, (t.key_ == g.g_key) & (t.year == g.g_year)).drop("g_key", "g_year")
+        r = skip(t.country_ != "CN", "MEE grid factors apply to facilities in China")
+        r = skip(t.g_value.isnull(), f"no MEE {level} grid factor for this facility and year", r)
+        return gas_row(
+            t,
+            self,
+            ctx,
+            gas="CO2",
+            mass_t=t.qty * t.g_value / 1000.0,
+            equation=f"AD × EF_grid ({level})",
+            factor_ids=ids(t.g_fid),
+            reason=r,
+            scope=2,
+        )
+
+    def _heat(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        ht = ctx.lib.table("mee_heat", self.edition(ctx, "mee_heat"))
+        h = ht.iloc[0]
+        t = act.filter(act.category == "purchased_heat")
+        return gas_row(
+            t,
+            self,
+            ctx,
+            gas="CO2",
+            mass_t=t.qty * float(h.value_canonical) / 1000.0,
+            equation="AD × EF_heat",
+            factor_ids=ids(ibis.literal(h.factor_id)),
+            reason=ibis.null("string"),
+            scope=2,
+        )
+
+
+def _grid_key(fac: ir.Table, level: str) -> ir.StringValue:
+    """The key of the facility's grid factor at the chosen level."""
+    if level == "national":
+        return ibis.literal("CN")
+    if level == "provincial":
+        return fac.state_province
+    regions = {p: f"grid:{g}" for p, g in PROVINCE_GRID.items()}
+    return fac.state_province.substitute(regions, else_=ibis.null("string"))
