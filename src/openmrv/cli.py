@@ -1,0 +1,189 @@
+"""The `openmrv` command line."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openmrv.ingest.errors import InputError
+
+app = typer.Typer(help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
+                  no_args_is_help=True, add_completion=False)
+out = Console()
+err = Console(stderr=True)
+EXIT_INPUT = 2
+
+
+class Gwp(str, Enum):
+    default = "default"
+    AR4 = "AR4"
+    AR5 = "AR5"
+    AR6 = "AR6"
+
+
+class Grid(str, Enum):
+    national = "national"
+    regional = "regional"
+    provincial = "provincial"
+
+
+def _show_problems(exc: InputError) -> None:
+    t = Table(title=f"Input rejected: {exc.total} problem(s); nothing was written",
+              title_style="bold red", show_lines=False)
+    for col in ("where", "value", "problem", "how to fix"):
+        t.add_column(col, overflow="fold")
+    for p in exc.problems:
+        value = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
+        t.add_row(p.location(), value, p.problem, p.fix)
+    err.print(t)
+    if exc.total > len(exc.problems):
+        err.print(f"… and {exc.total - len(exc.problems)} more.")
+
+
+def _df_table(df: pd.DataFrame, title: str) -> Table:
+    t = Table(title=title)
+    for c in df.columns:
+        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+    for row in df.itertuples(index=False):
+        t.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
+    return t
+
+
+def _load(facilities: Path, activity: Path):
+    from openmrv.ingest.readers import read_table
+    from openmrv.ingest.validate import validate_activity, validate_facilities
+
+    fac = validate_facilities(read_table(facilities))
+    checked = validate_activity(read_table(activity), set(fac.facility_id))
+    return fac, checked
+
+
+@app.command()
+def calculate(
+    facilities: Annotated[Path, typer.Argument(help="Facilities file (CSV, XLSX, JSON, Parquet).")],
+    activity: Annotated[Path, typer.Argument(help="Activity file (CSV, XLSX, JSON, Parquet).")],
+    methodology: Annotated[list[str], typer.Option(
+        "--methodology", "-m", help="Methodology id, repeatable, or 'all'.")] = ["all"],  # noqa: B006
+    gwp: Annotated[Gwp, typer.Option(help="GWP set; 'default' uses each method's own.")] = (
+        Gwp.default),
+    cn_grid: Annotated[Grid, typer.Option(help="China grid factor level (MEE).")] = Grid.national,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="Results file: .csv, .parquet or "
+                                           ".json; rows not computed and run metadata go beside "
+                                           "it.")] = Path("results.csv"),
+    report: Annotated[Path | None, typer.Option(help="Also write a Markdown report here.")] = None,
+) -> None:
+    """Calculate emissions for every record under the chosen methodologies."""
+    from openmrv.engine import calculate as run_calculation
+    from openmrv.engine.run import resolve_methods
+    from openmrv.methods import Options
+    from openmrv.reports.export import FORMATS, write_run
+    from openmrv.reports.markdown import render
+    from openmrv.reports.summary import part98_threshold, totals
+
+    if out_path.suffix.lower() not in FORMATS:
+        err.print(f"[red]--out must end in {', '.join(FORMATS)}[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        methods = resolve_methods(methodology)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+    with err.status("Reading and validating input…"):
+        try:
+            fac, checked = _load(facilities, activity)
+        except InputError as exc:
+            _show_problems(exc)
+            raise typer.Exit(EXIT_INPUT) from None
+    for w in checked.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
+    with err.status(f"Calculating {checked.table.num_rows:,} records under "
+                    f"{len(methods)} methodologies…"):
+        run = run_calculation(checked.table, fac, methods, options)
+    written = write_run(run, out_path)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(render(run), encoding="utf-8")
+        written.append(report)
+    out.print(_df_table(totals(run.results), "Totals, t CO2e (biogenic CO2 separate)"))
+    flags = part98_threshold(run.results)
+    if not flags.empty:
+        out.print(_df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
+    if run.skipped.num_rows:
+        out.print(f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
+                  f"in {written[1]}[/yellow]")
+    out.print(f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
+              f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+def compare(
+    facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
+    activity: Annotated[Path, typer.Argument(help="Activity file.")],
+    record: Annotated[str, typer.Option(help="Record id of a stationary combustion record.")],
+) -> None:
+    """Show one fuel record under Part 98, MEE and IPCC side by side, and why they differ."""
+    from openmrv.engine import calculate as run_calculation
+    from openmrv.reports.summary import compare as compare_rows
+
+    try:
+        fac, checked = _load(facilities, activity)
+    except InputError as exc:
+        _show_problems(exc)
+        raise typer.Exit(EXIT_INPUT) from None
+    run = run_calculation(checked.table, fac, ["epa_part98_c", "cn_mee", "ipcc2006_t1"])
+    c = compare_rows(run.results, {"record_id": record})
+    if c.table.empty:
+        err.print(f"[red]record {record!r} has no stationary combustion result[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    out.print(_df_table(c.table, f"Record {record} under three methodologies"))
+    for r in c.reasons:
+        out.print(f"• {r}")
+
+
+@app.command()
+def factors(
+    check: Annotated[bool, typer.Option(help="Validate the library; exit 1 on any problem.")] = False,
+) -> None:
+    """List the factor tables, their editions and status counts."""
+    from openmrv.factors import load_library
+
+    lib = load_library()
+    summary = (lib.factors.groupby(["file", "publisher", "status"]).size().unstack(fill_value=0)
+               .reset_index())
+    out.print(_df_table(summary, "Factor library"))
+    if lib.problems:
+        for p in lib.problems:
+            err.print(f"[red]{p}[/red]")
+        if check:
+            raise typer.Exit(1)
+    elif check:
+        out.print(f"[green]{len(lib.factors)} factor rows valid[/green]")
+
+
+@app.command()
+def methods() -> None:
+    """List the methodologies."""
+    from openmrv.methods import METHODS
+
+    t = Table(title="Methodologies")
+    for c in ("id", "version", "title", "categories"):
+        t.add_column(c)
+    for m in METHODS.values():
+        t.add_row(m.id, m.version, m.title, ", ".join(m.categories))
+    out.print(t)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Reports, exports and comparisons built from result rows."""
