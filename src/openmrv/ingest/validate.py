@@ -236,7 +236,7 @@ def validate_activity(
     found, total = _problems(con, raw, rules, max_problems)
     if found:
         raise InputError(found, total)
-    table = con.execute(_TYPED_SQL).fetch_arrow_table()
+    table = con.execute(_TYPED_SQL).to_arrow_table()
     table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
     return Checked(table, warnings)
 
