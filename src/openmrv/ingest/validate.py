@@ -547,7 +547,7 @@ SELECT
   CASE WHEN cc_num = 'one' THEN 'mass' ELSE cc_den END AS carbon_content_per,
   of_v AS oxidation_factor, mw_v AS molecular_weight, co2_v AS measured_co2_t,
   b_v AS boiler_ratio_b, TRY_CAST(NULLIF(tier, '') AS INTEGER) AS tier,
-  NULLIF(data_quality, '') AS data_quality, NULLIF(evidence_ref, '') AS evidence_ref,
+  NULLIF(instrument, '') AS instrument, NULLIF(data_quality, '') AS data_quality, NULLIF(evidence_ref, '') AS evidence_ref,
   _row AS source_row
 FROM checked
 ORDER BY _row

@@ -7,6 +7,10 @@
 * Purchased electricity: MWh · grid factor (tCO2/MWh) of the level the user selects (national,
   regional grid or province) for the record's data year; when that year is not yet published the
   latest earlier published year is used (recorded in the factor id).
+* Green electricity (records with an ``instrument``): green power counts zero; use covered by
+  green certificates takes the national average excluding market-traded non-fossil power; the
+  residual takes the fossil-only factor. This follows the treatment proposed in China Electric
+  Power News (2025) for the three calibers of the MEE/NBS 2022 factors, not a rule of a guideline.
 * Purchased heat: GJ · heat factor.
 
 Biomass fuels have no default here and are not counted (the guidelines count fossil CO2). The
@@ -46,11 +50,11 @@ PROVINCE_GRID = {
 YEARS = range(2000, 2101)
 
 
-def grid_factors(lib, level: str) -> pd.DataFrame:
+def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
     """(key, year, value, fid): for each grid key and data year, the factor of that year or of the
     latest earlier published year."""
     t = lib.table("mee_grid")
-    t = t[t.subject.str.endswith("|average")]
+    t = t[t.subject.str.endswith(f"|{caliber}")]
     t = t.assign(key=t.subject.str.split("|").str[0], y=t.edition.astype(int))
     if level == "national":
         t = t[t.key == "CN"]
@@ -154,25 +158,34 @@ class MeeEnterprise(Method):
         keys = fac.select(fid_=fac.facility_id, country_=fac.country, key_=_grid_key(fac, level))
         t = act.filter(act.category == "purchased_electricity")
         t = t.left_join(keys, t.facility_id == keys.fid_).drop("fid_")
+        frames = [grid_factors(ctx.lib, level).assign(c="")]
+        for instrument, caliber in (("certificate", "excl_green"), ("residual", "fossil")):
+            frames.append(grid_factors(ctx.lib, "national", caliber).assign(c=instrument))
         g = ibis.memtable(
-            grid_factors(ctx.lib, level).rename(
-                columns={"key": "g_key", "year": "g_year", "value": "g_value", "fid": "g_fid"}
+            pd.concat(frames).rename(
+                columns={"key": "g_key", "year": "g_year", "value": "g_value", "fid": "g_fid",
+                         "c": "g_c"}
             )
         )
-        t = t.left_join(g, (t.key_ == g.g_key) & (t.year == g.g_year)).drop("g_key", "g_year")
+        inst = t.instrument.fill_null("")
+        national = inst.isin(["certificate", "residual"])
+        t = t.mutate(gk_=national.ifelse("CN", t.key_),
+                     gi_=(inst == "green_power").ifelse("", inst))
+        t = t.left_join(g, (t.gk_ == g.g_key) & (t.year == g.g_year) & (t.gi_ == g.g_c))
+        t = t.drop("g_key", "g_year", "g_c")
+        green = inst == "green_power"
         r = skip(t.country_ != "CN", "MEE grid factors apply to facilities in China")
-        r = skip(t.g_value.isnull(), f"no MEE {level} grid factor for this facility and year", r)
-        return gas_row(
-            t,
-            self,
-            ctx,
-            gas="CO2",
-            mass_t=t.qty * t.g_value / 1000.0,
-            equation=f"AD × EF_grid ({level})",
-            factor_ids=ids(t.g_fid),
-            reason=r,
-            scope=2,
+        r = skip(~green & t.g_value.isnull(),
+                 f"no MEE grid factor ({level}) for this facility, year and instrument", r)
+        eq = ibis.cases(
+            (green, "green power: 0"),
+            (inst == "certificate", "AD × EF (national, excl. market-traded non-fossil)"),
+            (inst == "residual", "AD × EF (national, fossil power)"),
+            else_=f"AD × EF_grid ({level})",
         )
+        return gas_row(t, self, ctx, gas="CO2",
+                       mass_t=green.ifelse(0.0, t.qty * t.g_value / 1000.0), equation=eq,
+                       factor_ids=ids(green.ifelse(None, t.g_fid)), reason=r, scope=2)
 
     def _heat(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         ht = ctx.lib.table("mee_heat", self.edition(ctx, "mee_heat"))
