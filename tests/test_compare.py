@@ -1,0 +1,34 @@
+"""The same fuel record under Part 98, MEE and IPCC: three results and the reasons they differ."""
+
+from __future__ import annotations
+
+import pytest
+
+from openmrv.reports.summary import compare
+from tests.conftest import record
+
+
+def test_one_record_three_methods_and_why(run):
+    row = record(facility_id="CN-PLANT", fuel="bituminous_coal", quantity=10_000, unit="t")
+    res, _ = run([row], ["epa_part98_c", "cn_mee", "ipcc2006_t1"])
+    c = compare(_as_arrow(res), {"record_id": "r1"})
+    t = c.table.set_index("methodology")
+    assert set(t.index) == {"epa_part98_c", "cn_mee", "ipcc2006_t1"}
+    assert len(set(t.total_co2e_t.round(6))) == 3  # three different answers
+    # Heating-value basis: Part 98 on HHV (Table C-1: 24.93 mmBtu/short ton), the others on NCV.
+    assert t.heat_basis["epa_part98_c"] == "HHV" and t.heat_basis["cn_mee"] == "NCV"
+    hhv_gj = 10_000 / 0.90718474 * 24.93 * 1.05505585262
+    assert t.heat_gj["epa_part98_c"] == pytest.approx(hhv_gj)
+    assert t.heat_gj["ipcc2006_t1"] == pytest.approx(10_000 * 25.8)  # Table 1.2: 25.8 TJ/Gg
+    assert t.oxidation["ipcc2006_t1"] == 1.0 and t.oxidation["cn_mee"] < 1.0
+    assert t.ch4_n2o_co2e_t["cn_mee"] == 0 and t.ch4_n2o_co2e_t["epa_part98_c"] > 0
+    assert t.gwp_set["epa_part98_c"] == "AR4" and t.gwp_set["ipcc2006_t1"] == "AR5"
+    text = " ".join(c.reasons)
+    for cause in ("Heating-value basis", "Carbon content", "Oxidation", "CH4 and N2O", "GWP set"):
+        assert cause in text
+
+
+def _as_arrow(df):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False)
