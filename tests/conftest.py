@@ -15,14 +15,42 @@ from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import Options
 
 FACILITIES = [
-    {"facility_id": "US-PLANT", "organization_id": "ORG", "name": "US plant", "country": "US",
-     "state_province": "US-AZ", "grid_region": "AZNM", "ipcc_sector": "energy_industries"},
-    {"facility_id": "US-AVG", "organization_id": "ORG", "name": "US average grid", "country": "US",
-     "state_province": "US-TX", "grid_region": "US", "ipcc_sector": "commercial_institutional"},
-    {"facility_id": "CN-PLANT", "organization_id": "ORG", "name": "CN plant", "country": "CN",
-     "state_province": "CN-SD", "grid_region": "", "ipcc_sector": "energy_industries"},
-    {"facility_id": "CN-FACTORY", "organization_id": "ORG", "name": "CN factory", "country": "CN",
-     "state_province": "CN-JS", "grid_region": "", "ipcc_sector": "manufacturing_construction"},
+    {
+        "facility_id": "US-PLANT",
+        "organization_id": "ORG",
+        "name": "US plant",
+        "country": "US",
+        "state_province": "US-AZ",
+        "grid_region": "AZNM",
+        "ipcc_sector": "energy_industries",
+    },
+    {
+        "facility_id": "US-AVG",
+        "organization_id": "ORG",
+        "name": "US average grid",
+        "country": "US",
+        "state_province": "US-TX",
+        "grid_region": "US",
+        "ipcc_sector": "commercial_institutional",
+    },
+    {
+        "facility_id": "CN-PLANT",
+        "organization_id": "ORG",
+        "name": "CN plant",
+        "country": "CN",
+        "state_province": "CN-SD",
+        "grid_region": "",
+        "ipcc_sector": "energy_industries",
+    },
+    {
+        "facility_id": "CN-FACTORY",
+        "organization_id": "ORG",
+        "name": "CN factory",
+        "country": "CN",
+        "state_province": "CN-JS",
+        "grid_region": "",
+        "ipcc_sector": "manufacturing_construction",
+    },
 ]
 
 
@@ -37,8 +65,13 @@ def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str] | No
 
 def record(**kw: object) -> dict[str, object]:
     """An activity row with sensible defaults (January 2024, US plant, stationary)."""
-    base = {"record_id": "r1", "facility_id": "US-PLANT", "period_start": "2024-01-01",
-            "period_end": "2024-01-31", "category": "stationary_combustion"}
+    base = {
+        "record_id": "r1",
+        "facility_id": "US-PLANT",
+        "period_start": "2024-01-01",
+        "period_end": "2024-01-31",
+        "category": "stationary_combustion",
+    }
     return base | kw
 
 
@@ -58,8 +91,9 @@ def run_records(
 
 
 def mass(results: pd.DataFrame, method: str, gas: str, record_id: str = "r1") -> float:
-    hit = results[(results.methodology == method) & (results.gas == gas)
-                  & (results.record_id == record_id)]
+    hit = results[
+        (results.methodology == method) & (results.gas == gas) & (results.record_id == record_id)
+    ]
     assert len(hit) == 1, f"expected one {method} {gas} row for {record_id}, got {len(hit)}"
     return float(hit.mass_t.iloc[0])
 

@@ -29,7 +29,8 @@ def _broken_copy(tmp_path: Path, column: str, value: str) -> list[str]:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     path = data / "epa_hub_t1__2025.csv"
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     rows[0][column] = value
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -38,26 +39,31 @@ def _broken_copy(tmp_path: Path, column: str, value: str) -> list[str]:
     return load_library_from(data).problems
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    ("publisher", "", "missing provenance field 'publisher'"),
-    ("document", "", "missing provenance field 'document'"),
-    ("table_ref", "", "missing provenance field 'table_ref'"),
-    ("status", "", "missing provenance field 'status'"),
-    ("status", "guessed", "is not one of"),
-    ("unit", "mmBtu/furlong", "unknown unit"),
-    ("unit", "kg/mmBtu", "not right for hhv"),
-    ("value", "abc", "not a number"),
-    ("value", "2509", "outside the plausible range"),
-    ("subject", "Bituminous", "duplicate key"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("publisher", "", "missing provenance field 'publisher'"),
+        ("document", "", "missing provenance field 'document'"),
+        ("table_ref", "", "missing provenance field 'table_ref'"),
+        ("status", "", "missing provenance field 'status'"),
+        ("status", "guessed", "is not one of"),
+        ("unit", "mmBtu/furlong", "unknown unit"),
+        ("unit", "kg/mmBtu", "not right for hhv"),
+        ("value", "abc", "not a number"),
+        ("value", "2509", "outside the plausible range"),
+        ("subject", "Bituminous", "duplicate key"),
+    ],
+)
 def test_broken_row_is_reported(tmp_path, column, value, message):
     problems = _broken_copy(tmp_path, column, value)
     assert any(message in p for p in problems), problems
 
 
 def test_duplicate_factor_id_is_reported(tmp_path):
-    assert any("duplicate factor id" in p for p in _broken_copy(
-        tmp_path, "factor_id", "epa_hub_t1:2025:anthracite:ef:CO2"))
+    assert any(
+        "duplicate factor id" in p
+        for p in _broken_copy(tmp_path, "factor_id", "epa_hub_t1:2025:anthracite:ef:CO2")
+    )
 
 
 def test_hub_table11_agrees_with_ar5_set():

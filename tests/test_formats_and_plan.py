@@ -13,20 +13,25 @@ import pyarrow.parquet as pq
 
 from openmrv.engine import calculate
 from openmrv.engine.run import table_hash
+from openmrv.factors import load_library
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.schema import ACTIVITY
 from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import METHODS, Options
 from openmrv.methods.base import Ctx
-from openmrv.factors import load_library
 from tests.conftest import FACILITIES, record, write_csv
 
 ROWS = [
     record(record_id="a", fuel="bituminous_coal", quantity=1200.5, unit="short ton"),
     record(record_id="b", fuel="natural_gas", quantity=30000, unit="therm"),
     record(record_id="c", facility_id="CN-PLANT", fuel="烟煤", quantity=800, unit="t"),
-    record(record_id="d", facility_id="CN-FACTORY", category="purchased_electricity",
-           quantity=120, unit="MWh"),
+    record(
+        record_id="d",
+        facility_id="CN-FACTORY",
+        category="purchased_electricity",
+        quantity=120,
+        unit="MWh",
+    ),
     record(record_id="e", category="refrigerant", fuel="R-410A", quantity=3.5, unit="kg"),
 ]
 
@@ -40,8 +45,12 @@ def _results(tmp_path, act_path):
 def test_same_results_from_csv_xlsx_json_parquet(tmp_path):
     cols = [c.name for c in ACTIVITY]
     csv_path = write_csv(tmp_path / "a.csv", ROWS, cols)
-    table = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(
-        column_types=dict.fromkeys(cols, pa.string()), strings_can_be_null=False))
+    table = pacsv.read_csv(
+        csv_path,
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(cols, pa.string()), strings_can_be_null=False
+        ),
+    )
     pq.write_table(table, tmp_path / "a.parquet")
     (tmp_path / "a.json").write_text(json.dumps(table.to_pylist(), ensure_ascii=False))
     wb = openpyxl.Workbook()
@@ -50,8 +59,10 @@ def test_same_results_from_csv_xlsx_json_parquet(tmp_path):
     for r in table.to_pylist():
         ws.append([r[c] for c in cols])
     wb.save(tmp_path / "a.xlsx")
-    hashes = {ext: _results(tmp_path, tmp_path / f"a.{ext}").meta["result_hash"]
-              for ext in ("csv", "parquet", "json", "xlsx")}
+    hashes = {
+        ext: _results(tmp_path, tmp_path / f"a.{ext}").meta["result_hash"]
+        for ext in ("csv", "parquet", "json", "xlsx")
+    }
     assert len(set(hashes.values())) == 1, hashes
 
 
@@ -76,22 +87,44 @@ def test_every_method_compiles_to_one_sql_statement():
 def validate_facilities_frame():
     import pandas as pd
 
-    return pd.DataFrame(FACILITIES)[["facility_id", "country", "state_province", "grid_region",
-                                     "ipcc_sector"]]
+    return pd.DataFrame(FACILITIES)[
+        ["facility_id", "country", "state_province", "grid_region", "ipcc_sector"]
+    ]
 
 
 def _typed_schema():
-    return ibis.schema({
-        "record_id": "string", "facility_id": "string", "source_id": "string",
-        "period_start": "date", "period_end": "date", "year": "int32", "category": "string",
-        "fuel": "string", "fuel_state": "string", "biogenic": "boolean", "quantity": "float64",
-        "unit": "string", "qty_kind": "string", "qty": "float64", "energy_basis": "string",
-        "hhv": "float64", "ncv": "float64", "carbon_content": "float64",
-        "carbon_content_per": "string", "oxidation_factor": "float64",
-        "molecular_weight": "float64", "measured_co2_t": "float64", "boiler_ratio_b": "float64",
-        "tier": "int32", "instrument": "string", "data_quality": "string",
-        "evidence_ref": "string", "source_row": "int64",
-    })
+    return ibis.schema(
+        {
+            "record_id": "string",
+            "facility_id": "string",
+            "source_id": "string",
+            "period_start": "date",
+            "period_end": "date",
+            "year": "int32",
+            "category": "string",
+            "fuel": "string",
+            "fuel_state": "string",
+            "biogenic": "boolean",
+            "quantity": "float64",
+            "unit": "string",
+            "qty_kind": "string",
+            "qty": "float64",
+            "energy_basis": "string",
+            "hhv": "float64",
+            "ncv": "float64",
+            "carbon_content": "float64",
+            "carbon_content_per": "string",
+            "oxidation_factor": "float64",
+            "molecular_weight": "float64",
+            "measured_co2_t": "float64",
+            "boiler_ratio_b": "float64",
+            "tier": "int32",
+            "instrument": "string",
+            "data_quality": "string",
+            "evidence_ref": "string",
+            "source_row": "int64",
+        }
+    )
 
 
 def test_table_hash_is_content_based():

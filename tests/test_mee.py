@@ -11,9 +11,16 @@ MEE = ["cn_mee"]
 
 
 def elec(rid: str, mwh: float, year: int = 2022, **kw: object) -> dict[str, object]:
-    return record(record_id=rid, facility_id="CN-FACTORY", category="purchased_electricity",
-                  quantity=mwh, unit="MWh", period_start=f"{year}-03-01",
-                  period_end=f"{year}-03-31", **kw)
+    return record(
+        record_id=rid,
+        facility_id="CN-FACTORY",
+        category="purchased_electricity",
+        quantity=mwh,
+        unit="MWh",
+        period_start=f"{year}-03-01",
+        period_end=f"{year}-03-31",
+        **kw,
+    )
 
 
 def test_cn09_green_power_and_certificates(run):
@@ -21,8 +28,11 @@ def test_cn09_green_power_and_certificates(run):
     # green power at 0, 40 % covered by green certificates at the national average excluding
     # market-traded non-fossil power (0.5856), 30 % residual at the fossil-power factor (0.8325),
     # 2022 factors.
-    rows = [elec("g", 300, instrument="green_power"), elec("c", 400, instrument="certificate"),
-            elec("r", 300, instrument="residual")]
+    rows = [
+        elec("g", 300, instrument="green_power"),
+        elec("c", 400, instrument="certificate"),
+        elec("r", 300, instrument="residual"),
+    ]
     res, skipped = run(rows, MEE)
     assert skipped.empty
     composite = res.mass_t.sum() / 1000  # t per MWh over 1000 MWh = kg/kWh
@@ -30,8 +40,9 @@ def test_cn09_green_power_and_certificates(run):
     assert round(composite, 4) == pytest.approx(0.4839, abs=1.01e-4)  # published, 1e-4 rounding
 
 
-@pytest.mark.parametrize(("level", "factor"), [
-    ("national", 0.5366), ("regional", 0.5617), ("provincial", 0.5978)])
+@pytest.mark.parametrize(
+    ("level", "factor"), [("national", 0.5366), ("regional", 0.5617), ("provincial", 0.5978)]
+)
 def test_grid_level_choice(run, level, factor):
     # Jiangsu (CN-JS), data year 2022: national 0.5366, East China grid 0.5617, Jiangsu 0.5978.
     res, _ = run([elec("e", 1000)], MEE, Options(cn_grid=level))
@@ -60,8 +71,15 @@ def test_us_facility_electricity_not_under_mee(run):
 def test_element_carbon_route(run):
     # Power-sector form with measured received-basis element carbon (kg C per kg coal):
     # E = FC · C · OF · 44/12 = 1000 t · 0.60 · 0.98 · 44/12 = 2156 t.
-    row = record(facility_id="CN-PLANT", fuel="bituminous_coal", quantity=1000, unit="t",
-                 carbon_content=0.60, carbon_content_unit="kgC/kg", oxidation_factor=0.98)
+    row = record(
+        facility_id="CN-PLANT",
+        fuel="bituminous_coal",
+        quantity=1000,
+        unit="t",
+        carbon_content=0.60,
+        carbon_content_unit="kgC/kg",
+        oxidation_factor=0.98,
+    )
     res, _ = run([row], MEE)
     assert res.mass_t.iloc[0] == pytest.approx(1000 * 0.60 * 0.98 * 44 / 12)
 

@@ -56,8 +56,13 @@ def test_c1b_and_c8b_natural_gas_in_mmbtu(run):
 
 def test_c2a_and_c9a_tier2_measured_hhv(run):
     # 98.33(a)(2), Eq. C-2a: CO2 = 1e-3 · Fuel · HHV(measured) · EF; Eq. C-9a for CH4/N2O.
-    row = record(fuel="bituminous_coal", quantity=2000, unit="short ton", hhv=25.5,
-                 hhv_unit="mmBtu/short ton")
+    row = record(
+        fuel="bituminous_coal",
+        quantity=2000,
+        unit="short ton",
+        hhv=25.5,
+        hhv_unit="mmBtu/short ton",
+    )
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(1e-3 * 2000 * 25.5 * 93.28)  # 4757.28 t
     assert one(res, "CH4") == pytest.approx(1e-3 * 2000 * 25.5 * 1.1e-2)  # 0.561 t
@@ -70,10 +75,24 @@ def test_c2b_weighted_annual_hhv(run):
     # = 25.75 mmBtu/short ton; C-2a on the annual fuel: 1e-3 · 4000 · 25.75 · 93.28 = 9607.84 t.
     # OpenMRV reports per period; their sum must equal the annual C-2a/C-2b figure.
     rows = [
-        record(record_id="jan", fuel="bituminous_coal", quantity=1000, unit="short ton", hhv=25.0,
-               hhv_unit="mmBtu/short ton"),
-        record(record_id="feb", fuel="bituminous_coal", quantity=3000, unit="short ton", hhv=26.0,
-               hhv_unit="mmBtu/short ton", period_start="2024-02-01", period_end="2024-02-29"),
+        record(
+            record_id="jan",
+            fuel="bituminous_coal",
+            quantity=1000,
+            unit="short ton",
+            hhv=25.0,
+            hhv_unit="mmBtu/short ton",
+        ),
+        record(
+            record_id="feb",
+            fuel="bituminous_coal",
+            quantity=3000,
+            unit="short ton",
+            hhv=26.0,
+            hhv_unit="mmBtu/short ton",
+            period_start="2024-02-01",
+            period_end="2024-02-29",
+        ),
     ]
     res, _ = run(rows, P98)
     co2 = res[res.gas == "CO2"].mass_t.sum()
@@ -83,8 +102,7 @@ def test_c2b_weighted_annual_hhv(run):
 def test_c2c_and_c9b_steam_based(run):
     # 98.33(a)(2)(iii), Eq. C-2c: CO2 = 1e-3 · Steam(lb) · B · EF, B in mmBtu/lb steam; MSW
     # EF 90.7 kg/mmBtu (Table C-1), CH4 3.2e-2 kg/mmBtu (Table C-2, other fuels - solid).
-    row = record(fuel="municipal_solid_waste", quantity=1_000_000, unit="lb",
-                 boiler_ratio_b=0.0014)
+    row = record(fuel="municipal_solid_waste", quantity=1_000_000, unit="lb", boiler_ratio_b=0.0014)
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(1e-3 * 1_000_000 * 0.0014 * 90.7)  # 126.98 t
     assert one(res, "CH4") == pytest.approx(1e-3 * 1_000_000 * 0.0014 * 3.2e-2)
@@ -93,8 +111,13 @@ def test_c2c_and_c9b_steam_based(run):
 
 def test_c3_solid_measured_carbon(run):
     # 98.33(a)(3)(i), Eq. C-3: CO2 = 44/12 · Fuel(short tons) · CC · 0.91.
-    row = record(fuel="bituminous_coal", quantity=400, unit="short ton", carbon_content=0.6,
-                 carbon_content_unit="kgC/kg")
+    row = record(
+        fuel="bituminous_coal",
+        quantity=400,
+        unit="short ton",
+        carbon_content=0.6,
+        carbon_content_unit="kgC/kg",
+    )
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(44 / 12 * 400 * 0.6 * 0.91)  # 800.8 t
     assert equation(res, "CO2") == "C-3"
@@ -104,8 +127,13 @@ def test_c3_solid_measured_carbon(run):
 
 def test_c4_liquid_measured_carbon(run):
     # 98.33(a)(3)(ii), Eq. C-4: CO2 = 44/12 · Fuel(gallons) · CC(kg C/gal) · 0.001.
-    row = record(fuel="diesel", quantity=10_000, unit="gal", carbon_content=2.8,
-                 carbon_content_unit="kgC/gal")
+    row = record(
+        fuel="diesel",
+        quantity=10_000,
+        unit="gal",
+        carbon_content=2.8,
+        carbon_content_unit="kgC/gal",
+    )
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(44 / 12 * 10_000 * 2.8 * 0.001)  # 102.667 t
     assert equation(res, "CO2") == "C-4"
@@ -114,8 +142,14 @@ def test_c4_liquid_measured_carbon(run):
 def test_c5_gas_measured_carbon_and_molecular_weight(run):
     # 98.33(a)(3)(iii), Eq. C-5: CO2 = 44/12 · Fuel(scf) · CC · MW/MVC · 0.001, MVC = 849.5
     # scf/kg-mole at standard conditions (68 °F, 14.7 psia).
-    row = record(fuel="natural_gas", quantity=5e7, unit="scf", carbon_content=0.72,
-                 carbon_content_unit="kgC/kg", molecular_weight=16.8)
+    row = record(
+        fuel="natural_gas",
+        quantity=5e7,
+        unit="scf",
+        carbon_content=0.72,
+        carbon_content_unit="kgC/kg",
+        molecular_weight=16.8,
+    )
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(44 / 12 * 5e7 * 0.72 * 16.8 / 849.5 * 0.001)
     assert one(res, "CO2") == pytest.approx(2610.47675, rel=1e-8)
@@ -125,8 +159,13 @@ def test_c5_gas_measured_carbon_and_molecular_weight(run):
 def test_c10_tier4_cems(run):
     # 98.33(a)(4): Tier 4 CO2 from CEMS; 98.33(c)(4), Eq. C-10: CH4/N2O = 1e-3 · HI · EF with
     # HI the annual heat input (mmBtu) and Table C-2 coal factors.
-    row = record(fuel="subbituminous_coal", quantity=1_000_000, unit="mmBtu", energy_basis="HHV",
-                 measured_co2_t=95_000)
+    row = record(
+        fuel="subbituminous_coal",
+        quantity=1_000_000,
+        unit="mmBtu",
+        energy_basis="HHV",
+        measured_co2_t=95_000,
+    )
     res, _ = run([row], P98)
     assert one(res, "CO2") == pytest.approx(95_000)
     assert one(res, "CH4") == pytest.approx(1e-3 * 1_000_000 * 1.1e-2)  # 11 t
@@ -138,8 +177,14 @@ def test_gwp_of_the_reporting_year(run):
     # Table A-1: AR4 GWPs (CH4 25, N2O 298) before reporting year 2025, AR5 (28, 265) from 2025.
     rows = [
         record(record_id="y24", fuel="natural_gas", quantity=1e6, unit="mmBtu"),
-        record(record_id="y25", fuel="natural_gas", quantity=1e6, unit="mmBtu",
-               period_start="2025-01-01", period_end="2025-01-31"),
+        record(
+            record_id="y25",
+            fuel="natural_gas",
+            quantity=1e6,
+            unit="mmBtu",
+            period_start="2025-01-01",
+            period_end="2025-01-31",
+        ),
     ]
     res, _ = run(rows, P98)
     ch4 = res[res.gas == "CH4"].set_index("record_id")

@@ -35,10 +35,16 @@ def test_unknown_unit_suggests():
         parse("kgg")
 
 
-@pytest.mark.parametrize(("text", "num", "den"), [
-    ("mmBtu/short ton", "energy", "mass"), ("GJ/10^4 Nm3", "energy", "gas_volume"),
-    ("tC/GJ", "mass", "energy"), ("kgC/kg", "mass", "mass"), ("%", "one", "one"),
-    ("kgC/gal", "mass", "volume"),
-])
+@pytest.mark.parametrize(
+    ("text", "num", "den"),
+    [
+        ("mmBtu/short ton", "energy", "mass"),
+        ("GJ/10^4 Nm3", "energy", "gas_volume"),
+        ("tC/GJ", "mass", "energy"),
+        ("kgC/kg", "mass", "mass"),
+        ("%", "one", "one"),
+        ("kgC/gal", "mass", "volume"),
+    ],
+)
 def test_ratio_units(text, num, den):
     assert parse_ratio(text)[:2] == (num, den)

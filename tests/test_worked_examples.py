@@ -15,8 +15,8 @@ import pytest
 from openmrv.methods import Options
 from tests.conftest import record
 
-EXAMPLES = list(csv.DictReader(open(Path(__file__).parent / "data" / "worked_examples.csv",
-                                    encoding="utf-8")))
+with open(Path(__file__).parent / "data" / "worked_examples.csv", encoding="utf-8") as _fh:
+    EXAMPLES = list(csv.DictReader(_fh))
 
 
 def _round_sig(x: float, sig: int) -> float:
@@ -38,9 +38,16 @@ def _split(text: str, n: int) -> list[str]:
 def test_worked_example(ex: dict[str, str], run) -> None:
     extra = dict(kv.split("=", 1) for kv in ex["extra"].split(";") if kv)
     year = ex["year"]
-    row = record(facility_id=ex["facility_id"], category=ex["category"], fuel=ex["fuel"],
-                 quantity=ex["quantity"], unit=ex["unit"], period_start=f"{year}-01-01",
-                 period_end=f"{year}-01-31", **extra)
+    row = record(
+        facility_id=ex["facility_id"],
+        category=ex["category"],
+        fuel=ex["fuel"],
+        quantity=ex["quantity"],
+        unit=ex["unit"],
+        period_start=f"{year}-01-01",
+        period_end=f"{year}-01-31",
+        **extra,
+    )
     options = Options(gwp_set=ex["gwp"] or None)
     results, skipped = run([row], [ex["methodology"]], options)
     gases = ex["gas"].split(";")
@@ -56,10 +63,12 @@ def test_worked_example(ex: dict[str, str], run) -> None:
             d = _split(digits, len(gases))[gases.index(gas)]
             rounded = _round_half_up(got, int(d))
             assert rounded == pytest.approx(want_v, abs=10 ** -(int(d) + 3)), (
-                f"{ex['id']} {gas}: {got} rounds to {rounded}, published {want_v}")
+                f"{ex['id']} {gas}: {got} rounds to {rounded}, published {want_v}"
+            )
         elif kind == "sig":
             assert _round_sig(got, int(digits)) == pytest.approx(want_v), (
-                f"{ex['id']} {gas}: {got} -> {_round_sig(got, int(digits))}, published {want_v}")
+                f"{ex['id']} {gas}: {got} -> {_round_sig(got, int(digits))}, published {want_v}"
+            )
         else:
             assert got == pytest.approx(want_v, rel=float(digits)), f"{ex['id']} {gas}: {got}"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,29 +14,35 @@ from rich.table import Table
 
 from openmrv.ingest.errors import InputError
 
-app = typer.Typer(help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 out = Console()
 err = Console(stderr=True)
 EXIT_INPUT = 2
 
 
-class Gwp(str, Enum):
+class Gwp(StrEnum):
     default = "default"
     AR4 = "AR4"
     AR5 = "AR5"
     AR6 = "AR6"
 
 
-class Grid(str, Enum):
+class Grid(StrEnum):
     national = "national"
     regional = "regional"
     provincial = "provincial"
 
 
 def _show_problems(exc: InputError) -> None:
-    t = Table(title=f"Input rejected: {exc.total} problem(s); nothing was written",
-              title_style="bold red", show_lines=False)
+    t = Table(
+        title=f"Input rejected: {exc.total} problem(s); nothing was written",
+        title_style="bold red",
+        show_lines=False,
+    )
     for col in ("where", "value", "problem", "how to fix"):
         t.add_column(col, overflow="fold")
     for p in exc.problems:
@@ -69,14 +75,23 @@ def _load(facilities: Path, activity: Path):
 def calculate(
     facilities: Annotated[Path, typer.Argument(help="Facilities file (CSV, XLSX, JSON, Parquet).")],
     activity: Annotated[Path, typer.Argument(help="Activity file (CSV, XLSX, JSON, Parquet).")],
-    methodology: Annotated[list[str], typer.Option(
-        "--methodology", "-m", help="Methodology id, repeatable, or 'all'.")] = ["all"],  # noqa: B006
+    methodology: Annotated[
+        list[str], typer.Option("--methodology", "-m", help="Methodology id, repeatable, or 'all'.")
+    ] = ["all"],  # noqa: B006
     gwp: Annotated[Gwp, typer.Option(help="GWP set; 'default' uses each method's own.")] = (
-        Gwp.default),
+        Gwp.default
+    ),
     cn_grid: Annotated[Grid, typer.Option(help="China grid factor level (MEE).")] = Grid.national,
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="Results file: .csv, .parquet or "
-                                           ".json; rows not computed and run metadata go beside "
-                                           "it.")] = Path("results.csv"),
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results file: .csv, .parquet or "
+            ".json; rows not computed and run metadata go beside "
+            "it.",
+        ),
+    ] = Path("results.csv"),
     report: Annotated[Path | None, typer.Option(help="Also write a Markdown report here.")] = None,
 ) -> None:
     """Calculate emissions for every record under the chosen methodologies."""
@@ -104,8 +119,9 @@ def calculate(
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
-    with err.status(f"Calculating {checked.table.num_rows:,} records under "
-                    f"{len(methods)} methodologies…"):
+    with err.status(
+        f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
+    ):
         run = run_calculation(checked.table, fac, methods, options)
     written = write_run(run, out_path)
     if report is not None:
@@ -117,10 +133,14 @@ def calculate(
     if not flags.empty:
         out.print(_df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
     if run.skipped.num_rows:
-        out.print(f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
-                  f"in {written[1]}[/yellow]")
-    out.print(f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
-              f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}")
+        out.print(
+            f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
+            f"in {written[1]}[/yellow]"
+        )
+    out.print(
+        f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
+        f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}"
+    )
 
 
 @app.command()
@@ -150,14 +170,20 @@ def compare(
 
 @app.command()
 def factors(
-    check: Annotated[bool, typer.Option(help="Validate the library; exit 1 on any problem.")] = False,
+    check: Annotated[
+        bool, typer.Option(help="Validate the library; exit 1 on any problem.")
+    ] = False,
 ) -> None:
     """List the factor tables, their editions and status counts."""
     from openmrv.factors import load_library
 
     lib = load_library()
-    summary = (lib.factors.groupby(["file", "publisher", "status"]).size().unstack(fill_value=0)
-               .reset_index())
+    summary = (
+        lib.factors.groupby(["file", "publisher", "status"])
+        .size()
+        .unstack(fill_value=0)
+        .reset_index()
+    )
     out.print(_df_table(summary, "Factor library"))
     if lib.problems:
         for p in lib.problems:

@@ -98,11 +98,16 @@ ACTIVITY: tuple[Column, ...] = (
         "Force a Part 98 tier (1-4); default: the highest tier the measured parameters allow.",
         ("1", "2", "3", "4"),
     ),
-    Column("instrument", "enum", False, "Purchased electricity only: contractual instrument. "
-           "green_power (green-power trading, direct renewable supply), certificate (covered by "
-           "energy attribute certificates: China GEC, US REC), residual (the rest, when the "
-           "organisation claims green power or certificates for part of its use).",
-           ("green_power", "certificate", "residual")),
+    Column(
+        "instrument",
+        "enum",
+        False,
+        "Purchased electricity only: contractual instrument. "
+        "green_power (green-power trading, direct renewable supply), certificate (covered by "
+        "energy attribute certificates: China GEC, US REC), residual (the rest, when the "
+        "organisation claims green power or certificates for part of its use).",
+        ("green_power", "certificate", "residual"),
+    ),
     Column("data_quality", "text", False, "measured, estimated, substituted, …"),
     Column("evidence_ref", "text", False, "Reference to the evidence (invoice, meter read)."),
     Column("notes", "text", False, "Free text."),

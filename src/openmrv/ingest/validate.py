@@ -123,7 +123,8 @@ def _text_rules(cols: tuple[schema.Column, ...]) -> list[tuple[str, str, str, st
             )
         )
         if c.kind == "number":
-            cond = f"(left({q}, 1) IN ('=', '@') OR (left({q},1) = '+' AND TRY_CAST({q} AS DOUBLE) IS NULL))"
+            plus = f"(left({q}, 1) = '+' AND TRY_CAST({q} AS DOUBLE) IS NULL)"
+            cond = f"(left({q}, 1) IN ('=', '@') OR {plus})"
         else:
             cond = f"left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
         rules.append(
@@ -400,7 +401,8 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
         (
             "fuel",
             "category = 'refrigerant' AND rname IS NULL",
-            "CASE WHEN fuel = '' THEN 'refrigerant is empty' ELSE 'unknown refrigerant or blend' END",
+            "CASE WHEN fuel = '' THEN 'refrigerant is empty' "
+            "ELSE 'unknown refrigerant or blend' END",
             "use a gas (e.g. HFC-134a) or an ASHRAE blend (e.g. R-410A) from docs/fuels.md",
         ),
         (
@@ -547,7 +549,8 @@ SELECT
   CASE WHEN cc_num = 'one' THEN 'mass' ELSE cc_den END AS carbon_content_per,
   of_v AS oxidation_factor, mw_v AS molecular_weight, co2_v AS measured_co2_t,
   b_v AS boiler_ratio_b, TRY_CAST(NULLIF(tier, '') AS INTEGER) AS tier,
-  NULLIF(instrument, '') AS instrument, NULLIF(data_quality, '') AS data_quality, NULLIF(evidence_ref, '') AS evidence_ref,
+  NULLIF(instrument, '') AS instrument, NULLIF(data_quality, '') AS data_quality,
+  NULLIF(evidence_ref, '') AS evidence_ref,
   _row AS source_row
 FROM checked
 ORDER BY _row
@@ -566,7 +569,8 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
         "AS dupes, min(_row) OVER (PARTITION BY facility_id) AS first_row, "
         "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
     )
-    rules = _text_rules(schema.FACILITIES) + [
+    rules = [
+        *_text_rules(schema.FACILITIES),
         ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
         (
             "facility_id",

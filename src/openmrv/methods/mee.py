@@ -163,29 +163,46 @@ class MeeEnterprise(Method):
             frames.append(grid_factors(ctx.lib, "national", caliber).assign(c=instrument))
         g = ibis.memtable(
             pd.concat(frames).rename(
-                columns={"key": "g_key", "year": "g_year", "value": "g_value", "fid": "g_fid",
-                         "c": "g_c"}
+                columns={
+                    "key": "g_key",
+                    "year": "g_year",
+                    "value": "g_value",
+                    "fid": "g_fid",
+                    "c": "g_c",
+                }
             )
         )
         inst = t.instrument.fill_null("")
         national = inst.isin(["certificate", "residual"])
-        t = t.mutate(gk_=national.ifelse("CN", t.key_),
-                     gi_=(inst == "green_power").ifelse("", inst))
+        t = t.mutate(
+            gk_=national.ifelse("CN", t.key_), gi_=(inst == "green_power").ifelse("", inst)
+        )
         t = t.left_join(g, (t.gk_ == g.g_key) & (t.year == g.g_year) & (t.gi_ == g.g_c))
         t = t.drop("g_key", "g_year", "g_c")
         green = inst == "green_power"
         r = skip(t.country_ != "CN", "MEE grid factors apply to facilities in China")
-        r = skip(~green & t.g_value.isnull(),
-                 f"no MEE grid factor ({level}) for this facility, year and instrument", r)
+        r = skip(
+            ~green & t.g_value.isnull(),
+            f"no MEE grid factor ({level}) for this facility, year and instrument",
+            r,
+        )
         eq = ibis.cases(
             (green, "green power: 0"),
             (inst == "certificate", "AD × EF (national, excl. market-traded non-fossil)"),
             (inst == "residual", "AD × EF (national, fossil power)"),
             else_=f"AD × EF_grid ({level})",
         )
-        return gas_row(t, self, ctx, gas="CO2",
-                       mass_t=green.ifelse(0.0, t.qty * t.g_value / 1000.0), equation=eq,
-                       factor_ids=ids(green.ifelse(None, t.g_fid)), reason=r, scope=2)
+        return gas_row(
+            t,
+            self,
+            ctx,
+            gas="CO2",
+            mass_t=green.ifelse(0.0, t.qty * t.g_value / 1000.0),
+            equation=eq,
+            factor_ids=ids(green.ifelse(None, t.g_fid)),
+            reason=r,
+            scope=2,
+        )
 
     def _heat(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         ht = ctx.lib.table("mee_heat", self.edition(ctx, "mee_heat"))

@@ -51,8 +51,9 @@ def companion(path: Path, tag: str, suffix: str) -> Path:
 def write_run(run: RunResult, path: Path) -> list[Path]:
     """Results at `path`; rows not computed and run metadata beside it."""
     if path.suffix.lower() not in FORMATS:
-        raise ValueError(f"unsupported output format {path.suffix!r}; use one of "
-                         f"{', '.join(FORMATS)}")
+        raise ValueError(
+            f"unsupported output format {path.suffix!r}; use one of {', '.join(FORMATS)}"
+        )
     skipped = companion(path, "skipped", ".csv")
     meta = companion(path, "run", ".json")
     write_table(run.results, path)

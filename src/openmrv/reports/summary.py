@@ -15,8 +15,12 @@ from openmrv.factors import Library, load_library
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
 
 COMPARED = ("epa_part98_c", "cn_mee", "ipcc2006_t1")
-LABEL = {"epa_part98_c": "US Part 98", "cn_mee": "China MEE", "ipcc2006_t1": "IPCC 2006",
-         "epa_hub_ghgp": "GHGP/EPA Hub"}
+LABEL = {
+    "epa_part98_c": "US Part 98",
+    "cn_mee": "China MEE",
+    "ipcc2006_t1": "IPCC 2006",
+    "epa_hub_ghgp": "GHGP/EPA Hub",
+}
 
 
 def totals(results: pa.Table) -> pd.DataFrame:
@@ -25,7 +29,8 @@ def totals(results: pa.Table) -> pd.DataFrame:
     df["fossil_co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0)
     df["biogenic_co2_t"] = df.mass_t.where(df.biogenic & (df.gas == "CO2"), 0.0)
     out = df.groupby(["methodology", "facility_id"], as_index=False)[
-        ["fossil_co2e_t", "biogenic_co2_t"]].sum()
+        ["fossil_co2e_t", "biogenic_co2_t"]
+    ].sum()
     return out.rename(columns={"fossil_co2e_t": "co2e_t"})
 
 
@@ -75,19 +80,25 @@ def compare(results: pa.Table, keys: dict[str, object], lib: Library | None = No
     for m, g in df.groupby("methodology"):
         co2 = g[g.gas == "CO2"]
         heat = co2.heat_gj.sum()
-        ox = [values[i] for ids in co2.factor_ids.dropna() for i in ids.split(";")
-              if i.endswith(":oxidation")]
-        rows.append({
-            "methodology": m,
-            "heat_gj": heat,
-            "heat_basis": co2.heat_basis.iloc[0] if len(co2) else None,
-            "co2_t": co2.mass_t.sum(),
-            "co2_kg_per_gj": 1000 * co2.mass_t.sum() / heat if heat else None,
-            "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
-            "ch4_n2o_co2e_t": g[g.gas != "CO2"].co2e_t.sum(),
-            "gwp_set": ",".join(sorted(set(g.gwp_set))),
-            "total_co2e_t": g.co2e_t.sum(),
-        })
+        ox = [
+            values[i]
+            for ids in co2.factor_ids.dropna()
+            for i in ids.split(";")
+            if i.endswith(":oxidation")
+        ]
+        rows.append(
+            {
+                "methodology": m,
+                "heat_gj": heat,
+                "heat_basis": co2.heat_basis.iloc[0] if len(co2) else None,
+                "co2_t": co2.mass_t.sum(),
+                "co2_kg_per_gj": 1000 * co2.mass_t.sum() / heat if heat else None,
+                "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
+                "ch4_n2o_co2e_t": g[g.gas != "CO2"].co2e_t.sum(),
+                "gwp_set": ",".join(sorted(set(g.gwp_set))),
+                "total_co2e_t": g.co2e_t.sum(),
+            }
+        )
     table = pd.DataFrame(rows)
     return Comparison(table, _reasons(table))
 
@@ -100,28 +111,40 @@ def _reasons(t: pd.DataFrame) -> list[str]:
     out = []
     lo, hi = by.total_co2e_t.idxmin(), by.total_co2e_t.idxmax()
     spread = 100 * (by.total_co2e_t[hi] / by.total_co2e_t[lo] - 1) if by.total_co2e_t[lo] else 0
-    out.append(f"Totals range from {by.total_co2e_t[lo]:,.1f} t CO2e ({LABEL[lo]}) to "
-               f"{by.total_co2e_t[hi]:,.1f} t CO2e ({LABEL[hi]}), {spread:.1f} % apart.")
+    out.append(
+        f"Totals range from {by.total_co2e_t[lo]:,.1f} t CO2e ({LABEL[lo]}) to "
+        f"{by.total_co2e_t[hi]:,.1f} t CO2e ({LABEL[hi]}), {spread:.1f} % apart."
+    )
     if "epa_part98_c" in by.index and len(by.heat_basis.unique()) > 1:
         us = by.loc["epa_part98_c"]
         for m in by.index.drop("epa_part98_c"):
             ratio = by.heat_gj[m] / us.heat_gj if us.heat_gj else float("nan")
-            out.append(f"Heating-value basis: Part 98 counts {us.heat_gj:,.0f} GJ on a gross (HHV) "
-                       f"basis; {LABEL[m]} counts {by.heat_gj[m]:,.0f} GJ on a net (NCV) basis "
-                       f"({ratio:.3f} of it): latent heat of water vapour is excluded, so "
-                       f"per-GJ factors are not comparable across bases.")
+            out.append(
+                f"Heating-value basis: Part 98 counts {us.heat_gj:,.0f} GJ on a gross (HHV) "
+                f"basis; {LABEL[m]} counts {by.heat_gj[m]:,.0f} GJ on a net (NCV) basis "
+                f"({ratio:.3f} of it): latent heat of water vapour is excluded, so "
+                f"per-GJ factors are not comparable across bases."
+            )
     ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v and v)
-    out.append(f"Carbon content: CO2 per GJ of the basis used is {ef} kg/GJ; the factors embody "
-               f"each method's default or measured carbon content per unit of heat.")
+    out.append(
+        f"Carbon content: CO2 per GJ of the basis used is {ef} kg/GJ; the factors embody "
+        f"each method's default or measured carbon content per unit of heat."
+    )
     ox = ", ".join(f"{LABEL[m]} {v:.2f}" for m, v in by.oxidation.items() if v == v and v)
-    out.append("Oxidation: " + (ox or "n/a") + "; Part 98's Table C-1 factors assume complete "
-               "combustion, IPCC 2006 Tier 1 assumes an oxidation factor of 1, MEE applies a "
-               "fuel-specific oxidation rate below 1.")
+    out.append(
+        "Oxidation: " + (ox or "n/a") + "; Part 98's Table C-1 factors assume complete "
+        "combustion, IPCC 2006 Tier 1 assumes an oxidation factor of 1, MEE applies a "
+        "fuel-specific oxidation rate below 1."
+    )
     nco2 = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.ch4_n2o_co2e_t.items())
-    out.append(f"CH4 and N2O (t CO2e): {nco2}. MEE enterprise accounting counts CO2 only for "
-               f"combustion; Part 98 uses Table C-2 factors per mmBtu (HHV), IPCC uses Tables "
-               f"2.2/2.3 per TJ (NCV) by source category.")
+    out.append(
+        f"CH4 and N2O (t CO2e): {nco2}. MEE enterprise accounting counts CO2 only for "
+        f"combustion; Part 98 uses Table C-2 factors per mmBtu (HHV), IPCC uses Tables "
+        f"2.2/2.3 per TJ (NCV) by source category."
+    )
     sets = ", ".join(f"{LABEL[m]} {v}" for m, v in by.gwp_set.items())
-    out.append(f"GWP set: {sets}. Part 98 uses AR4 values before reporting year 2025 and AR5 "
-               f"from 2025; the others default to AR5.")
+    out.append(
+        f"GWP set: {sets}. Part 98 uses AR4 values before reporting year 2025 and AR5 "
+        f"from 2025; the others default to AR5."
+    )
     return out
