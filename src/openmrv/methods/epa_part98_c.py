@@ -1,6 +1,6 @@
 """US EPA 40 CFR Part 98 Subpart C — general stationary fuel combustion, Tiers 1-4.
 
-Equations (40 CFR 98.33, as amended; see docs/methods/part98c.md for each paragraph):
+Equations (40 CFR 98.33, as amended; docs/methods.md gives each paragraph):
 
 * C-1   CO2 = 1e-3 · Fuel · HHV · EF              Tier 1, default HHV (Table C-1)
 * C-1a  CO2 = 1e-3 · Gas[therm] · 0.1 · EF        Tier 1, natural gas billed in therms
