@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CODE := $(wildcard src tests benchmarks scripts examples)
 
 .PHONY: demo test lint bench clean
 
@@ -17,13 +18,13 @@ demo: $(STAMP)
 		--methodology all --out out/demo/results.csv --report out/demo/report.md
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix src tests benchmarks scripts
-	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_calculate.py
