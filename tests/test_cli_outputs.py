@@ -1,0 +1,102 @@
+"""The calculate command's outputs: results in each format, rows not computed, run metadata and
+the Markdown report."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from openmrv.cli import app
+from openmrv.ingest.schema import ACTIVITY
+from tests.conftest import FACILITIES, record, write_csv
+
+ROWS = [
+    record(record_id="coal", fuel="bituminous_coal", quantity=1000, unit="short ton"),
+    record(
+        record_id="cn-coal", facility_id="CN-PLANT", fuel="bituminous_coal", quantity=900, unit="t"
+    ),
+    record(record_id="elec", category="purchased_electricity", quantity=10, unit="MWh"),
+]
+
+
+@pytest.fixture
+def files(tmp_path):
+    fac = write_csv(tmp_path / "fac.csv", FACILITIES)
+    act = write_csv(tmp_path / "act.csv", ROWS, [c.name for c in ACTIVITY])
+    return tmp_path, fac, act
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
+def test_results_in_each_format(files, suffix):
+    tmp, fac, act = files
+    out = tmp / f"res{suffix}"
+    result = CliRunner().invoke(app, ["calculate", str(fac), str(act), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        df = pd.read_csv(out)
+    elif suffix == ".parquet":
+        df = pq.read_table(out).to_pandas()
+    else:
+        df = pd.DataFrame(json.loads(out.read_text()))
+    assert {
+        "record_id",
+        "methodology",
+        "methodology_version",
+        "equation",
+        "gas",
+        "mass_t",
+        "gwp_set",
+        "gwp",
+        "co2e_t",
+        "biogenic",
+        "factor_ids",
+    } <= set(df.columns)
+    assert set(df.methodology) == {"epa_part98_c", "epa_hub_ghgp", "cn_mee", "ipcc2006_t1"}
+    meta = json.loads((tmp / "res.run.json").read_text())
+    assert meta["records"] == 3 and len(meta["result_hash"]) == 64
+    skipped = pd.read_csv(tmp / "res.skipped.csv")
+    assert "MEE grid factors apply to facilities in China" in set(skipped.reason)
+
+
+def test_report_sections(files):
+    tmp, fac, act = files
+    report = tmp / "r.md"
+    result = CliRunner().invoke(
+        app, ["calculate", str(fac), str(act), "--out", str(tmp / "r.csv"), "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    for heading in (
+        "## Totals",
+        "## 40 CFR 98 Subpart C threshold",
+        "## Coverage",
+        "## Why the US, Chinese and IPCC methods differ",
+        "### CN-PLANT · bituminous_coal · 2024",
+    ):
+        assert heading in text
+
+
+def test_single_methodology_and_gwp_override(files):
+    tmp, fac, act = files
+    out = tmp / "p98.csv"
+    result = CliRunner().invoke(
+        app,
+        ["calculate", str(fac), str(act), "-m", "epa_part98_c", "--gwp", "AR6", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(out)
+    assert set(df.methodology) == {"epa_part98_c"} and set(df.gwp_set) == {"AR6"}
+    assert df[df.gas == "CH4"].gwp.iloc[0] == pytest.approx(27.9)
+
+
+def test_unknown_methodology_is_refused(files):
+    tmp, fac, act = files
+    result = CliRunner().invoke(
+        app, ["calculate", str(fac), str(act), "-m", "nope", "--out", str(tmp / "x.csv")]
+    )
+    assert result.exit_code == 2
+    assert not (tmp / "x.csv").exists()
