@@ -32,3 +32,21 @@ def _as_arrow(df):
     import pyarrow as pa
 
     return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def test_measured_heating_value_on_the_other_basis(run):
+    # A Chinese plant measures NCV (22 GJ/t): the Hub inventory uses it as HHV = NCV / 0.95
+    # (IPCC default ratio for solids) instead of the US default HHV; IPCC uses it directly.
+    row = record(
+        facility_id="CN-PLANT",
+        fuel="bituminous_coal",
+        quantity=1000,
+        unit="t",
+        ncv=22,
+        ncv_unit="GJ/t",
+    )
+    res, _ = run([row], ["epa_hub_ghgp", "ipcc2006_t1"])
+    co2 = res[res.gas == "CO2"].set_index("methodology")
+    assert co2.heat_gj["epa_hub_ghgp"] == pytest.approx(22_000 / 0.95)
+    assert co2.heat_gj["ipcc2006_t1"] == pytest.approx(22_000)
+    assert "ipcc2006_ncv_gcv" in co2.factor_ids["epa_hub_ghgp"]

@@ -207,3 +207,35 @@ def test_gas_in_normal_cubic_metres_uses_part98_standard_conditions(run):
     res, _ = run([record(fuel="natural_gas", quantity=1e6, unit="Nm3")], P98)
     scf = 1e6 * (101325 / 273.15) / ((14.7 * 6894.757293168361) / (527.67 * 5 / 9)) / 0.3048**3
     assert one(res, "CO2") == pytest.approx(1e-3 * scf * 1.026e-3 * 53.06, rel=1e-9)
+
+
+def test_c3_with_carbon_content_per_heat_and_measured_ncv(run):
+    # China-style measurements (NCV 22 GJ/t, carbon content 0.026 tC/GJ) give the mass fraction
+    # C-3 needs: 0.026 · 22 = 0.572 kg C/kg; then 44/12 · Fuel(short tons) · 0.572 · 0.91.
+    row = record(
+        facility_id="CN-PLANT",
+        fuel="bituminous_coal",
+        quantity=1000,
+        unit="t",
+        ncv=22,
+        ncv_unit="GJ/t",
+        carbon_content=0.026,
+        carbon_content_unit="tC/GJ",
+    )
+    res, _ = run([row], P98)
+    assert one(res, "CO2") == pytest.approx(44 / 12 * (1000 / 0.90718474) * 0.572 * 0.91)
+    assert equation(res, "CO2").startswith("C-3")
+
+
+def test_tier3_carbon_per_heat_without_ncv_is_not_computed(run):
+    row = record(
+        facility_id="CN-PLANT",
+        fuel="bituminous_coal",
+        quantity=1000,
+        unit="t",
+        carbon_content=0.026,
+        carbon_content_unit="tC/GJ",
+    )
+    res, skipped = run([row], P98)
+    assert "CO2" not in set(res.gas)
+    assert "Tier 3 needs carbon content" in skipped[skipped.gas == "CO2"].reason.iloc[0]

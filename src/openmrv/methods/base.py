@@ -115,27 +115,36 @@ def unit_is(t: ir.Table, *keys: str) -> ir.BooleanValue:
 
 
 def heat(
-    t: ir.Table, measured: str, default: str, other_basis_ratio: ir.Value, target: str
+    t: ir.Table,
+    measured: str,
+    default: str,
+    ratio: ir.Value,
+    target: str,
+    measured_other: str | None = None,
 ) -> tuple[ir.FloatingValue, ir.StringValue]:
     """Fuel heat content in GJ on the `target` basis ('HHV' or 'NCV') and the factor ids used.
 
-    Order: an energy quantity (converted between bases with the IPCC NCV/GCV ratio when its
-    basis differs); a measured heating value on the target basis; the method's default heating
-    value when it is per the same kind of quantity (mass, volume or gas volume).
+    Order: an energy quantity (converted between bases with the IPCC NCV/GCV `ratio` when its
+    basis differs); a measured heating value on the target basis; a measured heating value on
+    the other basis (column `measured_other`, converted with the ratio), for methods that accept
+    it; the method's default heating value when it is per the same kind of quantity.
     """
-    other = "NCV" if target == "HHV" else "HHV"
-    convert = (t.qty / other_basis_ratio) if target == "HHV" else (t.qty * other_basis_ratio)
+    to_target = (lambda x: x / ratio) if target == "HHV" else (lambda x: x * ratio)
+    other_basis = "NCV" if target == "HHV" else "HHV"
     energy = t.qty_kind == "energy"
+    other = t[measured_other] if measured_other else ibis.null("float64")
     value = ibis.cases(
         (energy & (t.energy_basis == target), t.qty),
-        (energy & (t.energy_basis == other), convert),
+        (energy & (t.energy_basis == other_basis), to_target(t.qty)),
         (t[measured].notnull(), t.qty * t[measured]),
+        (other.notnull(), to_target(t.qty * other)),
         (t[f"{default}_den"] == t.qty_kind, t.qty * t[f"{default}_value"]),
         else_=ibis.null("float64"),
     )
     fid = ibis.cases(
-        (energy & (t.energy_basis == other), t.r_fid),
+        (energy & (t.energy_basis == other_basis), t.r_fid),
         (energy | t[measured].notnull(), ibis.null("string")),
+        (other.notnull(), t.r_fid),
         else_=t[f"{default}_fid"],
     )
     return value, fid

@@ -77,7 +77,7 @@ class EpaHubGhgp(Method):
         for gas, p in GASES:
             t = lookup(t, fuel_factors(lib, "epa_hub_t1", ed, "epa_hub", "ef", gas), "fuel", p)
         t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")
-        hv, hv_fid = heat(t, "hhv", "hhvd", t.r_value, "HHV")
+        hv, hv_fid = heat(t, "hhv", "hhvd", t.r_value, "HHV", measured_other="ncv")
         t = t.mutate(heat_=hv, hv_fid_=hv_fid)
         rows = []
         for gas, p in GASES:

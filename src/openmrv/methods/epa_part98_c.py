@@ -85,6 +85,9 @@ class Part98SubpartC(Method):
         hv = steam.ifelse(t.qty / KG_PER_LB * t.boiler_ratio_b * GJ_PER_MMBTU, hv)
         t = t.mutate(heat_=hv, hv_fid_=steam.ifelse(ibis.null("string"), hv_fid))
 
+        # A solid's carbon content measured per GJ (China's practice) becomes the mass fraction
+        # C-3 needs when its NCV is measured too: kg C/kg = (kg C/GJ_NCV) · (GJ_NCV/kg).
+        from_heat = (t.carbon_content_per == "energy") & t.ncv.notnull()
         therm = unit_is(t, "therm", "therms")
         ng_mmbtu = (t.fuel == "natural_gas") & unit_is(t, "mmbtu", "dth")
         co2_eq = ibis.cases(
@@ -92,7 +95,12 @@ class Part98SubpartC(Method):
             (
                 t.tier_ == 3,
                 ibis.cases(
-                    (t.fuel_state == "solid", "C-3"), (t.fuel_state == "liquid", "C-4"), else_="C-5"
+                    (
+                        t.fuel_state == "solid",
+                        from_heat.ifelse("C-3 (CC = CC per GJ × NCV)", "C-3"),
+                    ),
+                    (t.fuel_state == "liquid", "C-4"),
+                    else_="C-5",
                 ),
             ),
             (t.tier_ == 2, steam.ifelse("C-2c", "C-2a")),
@@ -107,12 +115,15 @@ class Part98SubpartC(Method):
             else_="C-8",
         )
         cc = t.carbon_content
+        cc_solid = ibis.cases(
+            (t.carbon_content_per == "mass", cc),
+            (from_heat, cc * t.ncv),
+            else_=ibis.null("float64"),
+        )
         tier3 = ibis.cases(
             (
-                (t.fuel_state == "solid")
-                & (t.carbon_content_per == "mass")
-                & (t.qty_kind == "mass"),
-                C_TO_CO2 * (t.qty / KG_PER_SHORT_TON) * cc * SHORT_TO_METRIC,
+                (t.fuel_state == "solid") & cc_solid.notnull() & (t.qty_kind == "mass"),
+                C_TO_CO2 * (t.qty / KG_PER_SHORT_TON) * cc_solid * SHORT_TO_METRIC,
             ),
             (
                 (t.fuel_state == "liquid")
@@ -142,8 +153,9 @@ class Part98SubpartC(Method):
         r_co2 = skip(no_fuel, "fuel not in 40 CFR 98 Table C-1")
         r_co2 = skip(
             (t.tier_ == 3) & tier3.isnull(),
-            "Tier 3 needs carbon content per mass for solids (C-3) and gases with "
-            "molecular weight (C-5), per volume for liquids given in volume (C-4)",
+            "Tier 3 needs carbon content per mass (or per GJ with a measured NCV) for solids "
+            "(C-3), per mass with molecular weight for gases (C-5), per volume for liquids "
+            "given in volume (C-4)",
             r_co2,
         )
         r_co2 = skip(

@@ -78,6 +78,7 @@ class Ipcc2006Tier1(Method):
             (energy & (t.energy_basis == "NCV"), t.qty),
             (energy & (t.energy_basis == "HHV"), t.qty * t.r_value),
             (t.ncv.notnull(), t.qty * t.ncv),
+            (t.hhv.notnull(), t.qty * t.hhv * t.r_value),
             (t.ncvd_den == t.qty_kind, t.qty * t.ncvd_value),
             (us_vol, t.qty * t.us_value * t.r_value),
             (cn_vol, t.qty * t.cn_value),
@@ -86,6 +87,7 @@ class Ipcc2006Tier1(Method):
         fid = ibis.cases(
             (energy & (t.energy_basis == "HHV"), t.r_fid),
             (energy | t.ncv.notnull(), ibis.null("string")),
+            (t.hhv.notnull(), t.r_fid),
             (t.ncvd_den == t.qty_kind, t.ncvd_fid),
             (us_vol, t.us_fid + ";" + t.r_fid),
             (cn_vol, t.cn_fid),

@@ -100,7 +100,7 @@ class MeeEnterprise(Method):
         )
         t = lookup(t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "oxidation"), "fuel", "ofd")
         t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")
-        ad, ad_fid = heat(t, "ncv", "ncvd", t.r_value, "NCV")
+        ad, ad_fid = heat(t, "ncv", "ncvd", t.r_value, "NCV", measured_other="hhv")
         cc_heat = (t.carbon_content_per == "energy").ifelse(t.carbon_content, ibis.null("float64"))
         cc_mass = ((t.carbon_content_per == "mass") & (t.qty_kind == "mass")).ifelse(
             t.carbon_content, ibis.null("float64")
