@@ -7,8 +7,8 @@ on the backend (DuckDB in-process by default). Nothing here knows a methodology'
 from __future__ import annotations
 
 import hashlib
-import io
 import time
+import uuid
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
@@ -22,7 +22,8 @@ from openmrv.gases import gwp_table
 from openmrv.methods import METHODS, Options
 from openmrv.methods.base import Ctx
 
-SORT = [("record_id", "ascending"), ("methodology", "ascending"), ("gas", "ascending")]
+ORDER = ("source_row", "methodology", "gas")
+HASH_SLICE = 65_536
 
 
 @dataclass
@@ -34,12 +35,63 @@ class RunResult:
     meta: dict[str, object] = field(default_factory=dict)
 
 
+class _Sha256Sink:
+    """A write-only file object that hashes what is written (no copy of the data is kept)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _canonical(table: pa.Table) -> pa.Table:
+    """Content-only form of a table for hashing: the bytes under null slots are undefined in
+    Arrow, so each column with nulls becomes (values with nulls filled, null mask)."""
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if col.null_count:
+            t = col.type
+            fill = (
+                pa.scalar("", t)
+                if pa.types.is_string(t) or pa.types.is_large_string(t)
+                else pa.scalar(False)
+                if pa.types.is_boolean(t)
+                else pa.scalar(0, pa.int32()).cast(t)
+                if pa.types.is_date(t)
+                else pa.scalar(0, t)
+            )
+            cols += [pc.fill_null(col, fill), pc.is_null(col)]
+            names += [name, f"{name}.null"]
+        else:
+            cols.append(col)
+            names.append(name)
+    return pa.table(cols, names=names)
+
+
 def table_hash(table: pa.Table) -> str:
-    """A content hash of an Arrow table (schema and values, in its row order)."""
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table.combine_chunks() if table.num_rows else table)
-    return hashlib.sha256(sink.getvalue()).hexdigest()
+    """A content hash of an Arrow table: schema and values in row order, independent of chunking
+    (re-sliced into fixed-size batches) and of the bytes under null slots; streamed in slices."""
+    sink = _Sha256Sink()
+    writer = None
+    for start in range(0, max(table.num_rows, 1), HASH_SLICE):
+        part = _canonical(table.slice(start, HASH_SLICE).combine_chunks())
+        if writer is None:
+            sink.digest.update(str(table.schema).encode())
+            writer = pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), part.schema)
+        for batch in part.to_batches():
+            writer.write_batch(batch)
+    if writer is not None:
+        writer.close()
+    return sink.digest.hexdigest()
 
 
 def resolve_methods(names: list[str]) -> list[str]:
@@ -84,14 +136,27 @@ def calculate(
         reason=no_gwp.ifelse("no " + rows.gwp_set + " GWP for " + rows.gas, rows.reason),
         co2e_t=rows.mass_t * rows.gwp,
     )
-    table = con.to_pyarrow(rows)
-    ok = pc.is_null(table["reason"])
-    results = table.filter(ok).drop_columns(["reason"]).sort_by(SORT)
-    skipped = (
-        table.filter(pc.invert(ok))
-        .select(["record_id", "facility_id", "category", "fuel", "methodology", "gas", "reason"])
-        .sort_by(SORT)
-    )
+    # Materialise once in the backend; filter and order there (parallel, out of core).
+    name = f"_openmrv_rows_{uuid.uuid4().hex}"
+    done = con.create_table(name, rows, temp=True)
+    try:
+        results = con.to_pyarrow(done.filter(done.reason.isnull()).drop("reason").order_by(ORDER))
+        skipped = con.to_pyarrow(
+            done.filter(done.reason.notnull())
+            .select(
+                "source_row",
+                "record_id",
+                "facility_id",
+                "category",
+                "fuel",
+                "methodology",
+                "gas",
+                "reason",
+            )
+            .order_by(ORDER)
+        )
+    finally:
+        con.drop_table(name, force=True)
     elapsed = time.perf_counter() - started
     meta = {
         "input_hash": table_hash(activity),

@@ -101,6 +101,7 @@ def _header(raw: RawTable, columns: tuple[schema.Column, ...]) -> tuple[list[Pro
 
 
 def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.Column, ...]):
+    """Register the raw table, adding absent optional columns as empty text."""
     table = raw.table
     for c in cols:
         if c.name not in table.column_names:
@@ -108,10 +109,13 @@ def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.
     con.register("raw", table)
 
 
-def _text_rules(cols: tuple[schema.Column, ...]) -> list[tuple[str, str, str, str]]:
-    """Rules every text cell obeys: length limits and no spreadsheet formulas."""
+def _text_rules(
+    cols: tuple[schema.Column, ...], present: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """Rules every text cell of the columns the file has obeys: length limits and no
+    spreadsheet formulas."""
     rules = []
-    for c in cols:
+    for c in (c for c in cols if c.name in present):
         q = f'"{c.name}"'
         limit = schema.MAX_ID if c.kind == "id" else schema.MAX_FIELD
         rules.append(
@@ -140,13 +144,25 @@ def _text_rules(cols: tuple[schema.Column, ...]) -> list[tuple[str, str, str, st
 
 
 def _problems(con, raw: RawTable, rules, max_problems: int) -> tuple[list[Problem], int]:
+    """Evaluate every rule in one scan; build messages only for the rows that fail."""
+    flags = ", ".join(f"CASE WHEN ({cond}) THEN {i} END" for i, (_, cond, _, _) in enumerate(rules))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE hits AS SELECT r, unnest(k) AS k FROM (SELECT {ROW} AS r, "
+        f"list_filter([{flags}], x -> x IS NOT NULL) AS k FROM checked) WHERE len(k) > 0"
+    )
+    total = con.execute("SELECT count(*) FROM hits").fetchone()[0]
+    if total == 0:
+        return [], 0
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM checked WHERE {ROW} IN "
+        f"(SELECT DISTINCT r FROM hits ORDER BY r LIMIT {max_problems})"
+    )
     parts = [
         f'SELECT {ROW} AS r, {_sql_str(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
-        f"{problem} AS p, {_sql_str(fix)} AS f, {i} AS k FROM checked WHERE {cond}"
+        f"{problem} AS p, {_sql_str(fix)} AS f, {i} AS k FROM bad WHERE {cond}"
         for i, (col, cond, problem, fix) in enumerate(rules)
     ]
     union = " UNION ALL ".join(parts)
-    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
     rows = con.execute(f"SELECT * FROM ({union}) ORDER BY r, k LIMIT {max_problems}").fetchall()
     return [Problem(raw.name, r, c, v, p, f, raw.row_word) for r, c, v, p, f, _ in rows], total
 
@@ -160,11 +176,18 @@ def _unit_lookup(con, values: list[str]) -> None:
             basis = (
                 "HHV" if key in HHV_BY_CONVENTION else "NCV" if key in NCV_BY_CONVENTION else None
             )
-            rows.append((u, info.kind, info.to_canonical, None, basis))
+            rows.append((u, info.kind, info.to_canonical, None, basis, key))
         except UnitError as exc:
-            rows.append((u, None, None, str(exc), None))
-    df = pd.DataFrame(rows, columns=["u", "kind", "f", "err", "basis"]).astype(
-        {"u": "string", "kind": "string", "f": "float64", "err": "string", "basis": "string"}
+            rows.append((u, None, None, str(exc), None, None))
+    df = pd.DataFrame(rows, columns=["u", "kind", "f", "err", "basis", "key"]).astype(
+        {
+            "u": "string",
+            "kind": "string",
+            "f": "float64",
+            "err": "string",
+            "basis": "string",
+            "key": "string",
+        }
     )
     con.register("units_lu", df)
 
@@ -233,7 +256,9 @@ def validate_activity(
             name=_NAME_SQL.format(c="raw.fuel"), refrig=_REFRIG_SQL.format(c="raw.fuel")
         )
     )
-    rules = _text_rules(schema.ACTIVITY) + _activity_rules(facility_ids is not None)
+    rules = _text_rules(schema.ACTIVITY, raw.table.column_names) + _activity_rules(
+        facility_ids is not None
+    )
     found, total = _problems(con, raw, rules, max_problems)
     if found:
         raise InputError(found, total)
@@ -249,7 +274,7 @@ SELECT raw.*,
   TRY_CAST(raw.quantity AS DOUBLE) AS q,
   TRY_STRPTIME(raw.period_start, '%Y-%m-%d')::DATE AS d0,
   TRY_STRPTIME(raw.period_end, '%Y-%m-%d')::DATE AS d1,
-  u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis,
+  u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis, u.key AS ukey,
   fl.code AS fcode, fl.state AS fstate, fl.biogenic AS fbio,
   rl.name AS rname,
   count(*) OVER (PARTITION BY raw.record_id) AS dupes,
@@ -542,7 +567,7 @@ SELECT
   category,
   COALESCE(fcode, rname, NULLIF(fuel, '')) AS fuel,
   fstate AS fuel_state, COALESCE(fbio, false) AS biogenic,
-  q AS quantity, unit, qkind AS qty_kind, q * qf AS qty,
+  q AS quantity, unit, ukey AS unit_key, qkind AS qty_kind, q * qf AS qty,
   CASE WHEN combustion AND qkind = 'energy' THEN COALESCE(basis_given, ubasis) END AS energy_basis,
   hhv_v * hhv_f AS hhv, ncv_v * ncv_f AS ncv,
   cc_v * cc_f AS carbon_content,
@@ -570,7 +595,7 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
         "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
     )
     rules = [
-        *_text_rules(schema.FACILITIES),
+        *_text_rules(schema.FACILITIES, raw.table.column_names),
         ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
         (
             "facility_id",

@@ -23,8 +23,8 @@ GJ_PER_MMBTU = 1.05505585262
 C_TO_CO2 = 44.0 / 12.0
 
 RESULT_COLUMNS = (
-    "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
-    "fuel", "methodology", "methodology_version", "tier", "equation", "gas", "mass_t",
+    "source_row", "record_id", "facility_id", "source_id", "period_start", "period_end", "year",
+    "category", "fuel", "methodology", "methodology_version", "tier", "equation", "gas", "mass_t",
     "gwp_set", "biogenic", "scope", "heat_gj", "heat_basis", "factor_ids", "reason",
 )  # fmt: skip
 
@@ -101,17 +101,13 @@ def ratio_frame(lib: Library) -> pd.DataFrame:
 
 
 def ids(*parts: ir.Value) -> ir.StringValue:
-    """Join the non-null factor ids with ';' (the lineage column)."""
-    out: ir.StringValue = ibis.literal("")
-    for p in parts:
-        out = out + (p.cast("string") + ";").fill_null("")
-    return out.re_replace(";$", "")
+    """Join the non-null factor ids with ';' (the lineage column); CONCAT_WS skips NULLs."""
+    return ibis.literal(";").join([p.cast("string") for p in parts])
 
 
 def unit_is(t: ir.Table, *keys: str) -> ir.BooleanValue:
-    """True where the record's unit string, normalised, is one of `keys`."""
-    norm = t.unit.lower().re_replace(r"[\s_]+", "")
-    return norm.isin(list(keys))
+    """True where the record's unit, normalised at validation (`unit_key`), is one of `keys`."""
+    return t.unit_key.isin(list(keys))
 
 
 def heat(
@@ -170,6 +166,7 @@ def gas_row(
     lit = ibis.literal
     ok = reason.isnull()
     return t.select(
+        source_row=t.source_row,
         record_id=t.record_id,
         facility_id=t.facility_id,
         source_id=t.source_id,
