@@ -38,17 +38,20 @@ class Grid(StrEnum):
 
 
 def _show_problems(exc: InputError) -> None:
-    t = Table(
-        title=f"Input rejected: {exc.total} problem(s); nothing was written",
-        title_style="bold red",
-        show_lines=False,
-    )
-    for col in ("where", "value", "problem", "how to fix"):
-        t.add_column(col, overflow="fold")
-    for p in exc.problems:
-        value = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
-        t.add_row(p.location(), value, p.problem, p.fix)
-    err.print(t)
+    """A table on a terminal; one plain located line per problem in logs and pipes."""
+    title = f"Input rejected: {exc.total} problem(s); nothing was written"
+    if not err.is_terminal:
+        err.print(title, markup=False, highlight=False, soft_wrap=True)
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        t = Table(title=title, title_style="bold red")
+        for col in ("where", "value", "problem", "how to fix"):
+            t.add_column(col, overflow="fold")
+        for p in exc.problems:
+            v = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
+            t.add_row(p.location(), v, p.problem, p.fix)
+        err.print(t)
     if exc.total > len(exc.problems):
         err.print(f"… and {exc.total - len(exc.problems)} more.")
 

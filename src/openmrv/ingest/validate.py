@@ -253,7 +253,9 @@ def validate_activity(
     con.register("fac_lu", fac)
     con.execute(
         _CHECKED_SQL.format(
-            name=_NAME_SQL.format(c="raw.fuel"), refrig=_REFRIG_SQL.format(c="raw.fuel")
+            name=_NAME_SQL.format(c="raw.fuel"),
+            category=_NAME_SQL.format(c="raw.category"),
+            refrig=_REFRIG_SQL.format(c="raw.fuel"),
         )
     )
     rules = _text_rules(schema.ACTIVITY, raw.table.column_names) + _activity_rules(
@@ -275,7 +277,7 @@ SELECT raw.*,
   TRY_STRPTIME(raw.period_start, '%Y-%m-%d')::DATE AS d0,
   TRY_STRPTIME(raw.period_end, '%Y-%m-%d')::DATE AS d1,
   u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis, u.key AS ukey,
-  fl.code AS fcode, fl.state AS fstate, fl.biogenic AS fbio,
+  fl.code AS fcode, fl.state AS fstate, fl.biogenic AS fbio, fc.code AS category_is_fuel,
   rl.name AS rname,
   count(*) OVER (PARTITION BY raw.record_id) AS dupes,
   min(raw._row) OVER (PARTITION BY raw.record_id) AS first_row,
@@ -296,6 +298,7 @@ FROM raw
 LEFT JOIN units_lu u ON u.u = raw.unit
 LEFT JOIN units_lu u2 ON u2.u = raw.quantity
 LEFT JOIN fuels_lu fl ON fl.k = {name}
+LEFT JOIN fuels_lu fc ON fc.k = {category}
 LEFT JOIN refrig_lu rl ON rl.k = {refrig}
 LEFT JOIN ratio_lu hu ON hu.u = raw.hhv_unit
 LEFT JOIN ratio_lu nu ON nu.u = raw.ncv_unit
@@ -381,9 +384,9 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
         (
             "category",
             f"category NOT IN ({', '.join(_sql_str(c) for c in schema.CATEGORIES)})",
-            "CASE WHEN fcode IS NOT NULL THEN 'this is a fuel, not a category: are columns "
-            "''fuel'' and ''category'' swapped?' WHEN category = '' THEN 'category is empty' "
-            "ELSE 'unknown category' END",
+            "CASE WHEN category_is_fuel IS NOT NULL THEN 'this is a fuel, not a category: are "
+            "columns ''fuel'' and ''category'' swapped?' "
+            "WHEN category = '' THEN 'category is empty' ELSE 'unknown category' END",
             "use one of: " + ", ".join(schema.CATEGORIES),
         ),
         (
