@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from openmrv.reports.summary import compare
@@ -50,3 +51,24 @@ def test_measured_heating_value_on_the_other_basis(run):
     assert co2.heat_gj["epa_hub_ghgp"] == pytest.approx(22_000 / 0.95)
     assert co2.heat_gj["ipcc2006_t1"] == pytest.approx(22_000)
     assert "ipcc2006_ncv_gcv" in co2.factor_ids["epa_hub_ghgp"]
+
+
+def test_tier3_co2_is_not_expressed_per_gj(run):
+    # Part 98 Tier 3 computes CO2 from carbon content and mass; the comparison must not divide
+    # that CO2 by the Table C-1 default heat used only for CH4/N2O.
+    row = record(
+        facility_id="CN-PLANT",
+        fuel="bituminous_coal",
+        quantity=1000,
+        unit="t",
+        ncv=22,
+        ncv_unit="GJ/t",
+        carbon_content=0.026,
+        carbon_content_unit="tC/GJ",
+    )
+    res, _ = run([row], ["epa_part98_c", "cn_mee"])
+    c = compare(_as_arrow(res), {"record_id": "r1"})
+    t = c.table.set_index("methodology")
+    assert pd.isna(t.co2_kg_per_gj["epa_part98_c"])
+    assert t.heat_gj["epa_part98_c"] == pytest.approx(1000 / 0.90718474 * 24.93 * 1.05505585262)
+    assert "computed CO2 from measured carbon content" in " ".join(c.reasons)

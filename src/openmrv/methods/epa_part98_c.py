@@ -178,10 +178,15 @@ class Part98SubpartC(Method):
                 gas="CO2",
                 mass_t=co2,
                 equation=co2_eq,
-                factor_ids=ids(t.hv_fid_, (t.tier_ <= 2).ifelse(t.co2_fid, None)),
+                factor_ids=ids(
+                    (t.tier_ <= 2).ifelse(t.hv_fid_, None), (t.tier_ <= 2).ifelse(t.co2_fid, None)
+                ),
                 reason=r_co2,
                 biogenic=t.biogenic,
-                **common,
+                tier=t.tier_,
+                # Tier 3 and 4 CO2 is not computed from heat: no heat on the CO2 row.
+                heat_gj=(t.tier_ <= 2).ifelse(t.heat_, None),
+                heat_basis="HHV",
             ),
         ]
         for gas, p in (("CH4", "ch4"), ("N2O", "n2o")):

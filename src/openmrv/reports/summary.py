@@ -79,7 +79,12 @@ def compare(results: pa.Table, keys: dict[str, object], lib: Library | None = No
     rows = []
     for m, g in df.groupby("methodology"):
         co2 = g[g.gas == "CO2"]
-        heat = co2.heat_gj.sum()
+        co2_heat = co2.heat_gj.sum(min_count=1)  # NaN when CO2 was not computed from heat
+        heat = (
+            co2_heat
+            if co2_heat == co2_heat
+            else g[g.gas != "CO2"].groupby("record_id").heat_gj.first().sum()
+        )
         ox = [
             values[i]
             for ids in co2.factor_ids.dropna()
@@ -90,9 +95,11 @@ def compare(results: pa.Table, keys: dict[str, object], lib: Library | None = No
             {
                 "methodology": m,
                 "heat_gj": heat,
-                "heat_basis": co2.heat_basis.iloc[0] if len(co2) else None,
+                "heat_basis": g.heat_basis.dropna().iloc[0] if g.heat_basis.notna().any() else None,
                 "co2_t": co2.mass_t.sum(),
-                "co2_kg_per_gj": 1000 * co2.mass_t.sum() / heat if heat else None,
+                "co2_kg_per_gj": 1000 * co2.mass_t.sum() / co2_heat
+                if co2_heat == co2_heat
+                else None,
                 "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
                 "ch4_n2o_co2e_t": g[g.gas != "CO2"].co2e_t.sum(),
                 "gwp_set": ",".join(sorted(set(g.gwp_set))),
@@ -126,9 +133,16 @@ def _reasons(t: pd.DataFrame) -> list[str]:
                 f"per-GJ factors are not comparable across bases."
             )
     ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v and v)
+    direct = [LABEL[m] for m, v in by.co2_kg_per_gj.items() if not (v == v and v)]
+    note = (
+        f" {', '.join(direct)} computed CO2 from measured carbon content and fuel mass (or "
+        "CEMS), not from heat."
+        if direct
+        else ""
+    )
     out.append(
-        f"Carbon content: CO2 per GJ of the basis used is {ef} kg/GJ; the factors embody "
-        f"each method's default or measured carbon content per unit of heat."
+        f"Carbon content: CO2 per GJ of the basis used is {ef or 'n/a'} kg/GJ; the factors "
+        f"embody each method's default or measured carbon content per unit of heat.{note}"
     )
     ox = ", ".join(f"{LABEL[m]} {v:.2f}" for m, v in by.oxidation.items() if v == v and v)
     out.append(
