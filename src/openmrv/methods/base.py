@@ -8,6 +8,7 @@ already in canonical units (kg, GJ, m³, Nm³) from the library.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -45,7 +46,7 @@ class Ctx:
     options: Options
 
 
-class Method:
+class Method(ABC):
     """Base class: subclasses set the metadata and implement ``plan``."""
 
     id: ClassVar[str]
@@ -58,8 +59,9 @@ class Method:
     def edition(self, ctx: Ctx, table_id: str) -> str:
         return ctx.options.editions.get(table_id, self.editions[table_id])
 
-    def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
+        """The method's result rows for `act`, as one relational expression."""
 
     def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
         return ibis.literal(ctx.options.gwp_set or self.default_gwp)

@@ -160,25 +160,23 @@ class EpaHubGhgp(Method):
             reason=ibis.null("string"),
         )
 
-    def _electricity(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
-        lib, ed = ctx.lib, self.edition(ctx, "epa_hub_t6")
-        f = ctx.facilities.select(
-            fid_=ctx.facilities.facility_id,
-            grid_=ctx.facilities.grid_region,
-            country_=ctx.facilities.country,
-        )
-        t = act.filter(act.category == "purchased_electricity")
-        t = t.left_join(f, t.facility_id == f.fid_).drop("fid_")
+    def _purchased(
+        self,
+        t: ir.Table,
+        ctx: Ctx,
+        table_id: str,
+        key: str,
+        equation: str,
+        missing: str,
+        reason: ir.Value | None = None,
+    ) -> list[ir.Table]:
+        """Scope 2 rows: energy × the per-energy factors of `table_id`, looked up by `key`."""
+        ed = self.edition(ctx, table_id)
+        for gas, p in GASES:
+            t = lookup(t, _subject_factors(ctx.lib, table_id, ed, "ef", gas), key, p, on="key")
         rows = []
         for gas, p in GASES:
-            t = lookup(t, _subject_factors(lib, "epa_hub_t6", ed, "ef", gas), "grid_", p, on="key")
-        for gas, p in GASES:
-            r = skip(t.country_ != "US", "location-based eGRID factors apply to US facilities")
-            r = skip(
-                t[f"{p}_value"].isnull(),
-                "no eGRID subregion factor for grid region " + t.grid_.fill_null("(blank)"),
-                r,
-            )
+            r = skip(t[f"{p}_value"].isnull(), missing + t[key].fill_null("(blank)"), reason)
             rows.append(
                 gas_row(
                     t,
@@ -186,7 +184,7 @@ class EpaHubGhgp(Method):
                     ctx,
                     gas=gas,
                     mass_t=t.qty * t[f"{p}_value"] / 1000.0,
-                    equation="Scope 2 location-based: MWh × eGRID rate",
+                    equation=equation,
                     factor_ids=ids(t[f"{p}_fid"]),
                     reason=r,
                     scope=2,
@@ -194,25 +192,24 @@ class EpaHubGhgp(Method):
             )
         return rows
 
+    def _electricity(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
+        fac = ctx.facilities
+        f = fac.select(fid_=fac.facility_id, grid_=fac.grid_region, country_=fac.country)
+        t = act.filter(act.category == "purchased_electricity")
+        t = t.left_join(f, t.facility_id == f.fid_).drop("fid_")
+        outside = skip(t.country_ != "US", "location-based eGRID factors apply to US facilities")
+        return self._purchased(
+            t,
+            ctx,
+            "epa_hub_t6",
+            "grid_",
+            "Scope 2 location-based: MWh × eGRID rate",
+            "no eGRID subregion factor for grid region ",
+            outside,
+        )
+
     def _heat(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
-        lib, ed = ctx.lib, self.edition(ctx, "epa_hub_t7")
-        t = act.filter(act.category == "purchased_heat")
-        rows = []
-        t = t.mutate(k_=ibis.literal("steam_and_heat"))
-        for gas, p in GASES:
-            t = lookup(t, _subject_factors(lib, "epa_hub_t7", ed, "ef", gas), "k_", p, on="key")
-        for gas, p in GASES:
-            rows.append(
-                gas_row(
-                    t,
-                    self,
-                    ctx,
-                    gas=gas,
-                    mass_t=t.qty * t[f"{p}_value"] / 1000.0,
-                    equation="Scope 2: mmBtu × Hub T7",
-                    factor_ids=ids(t[f"{p}_fid"]),
-                    reason=ibis.null("string"),
-                    scope=2,
-                )
-            )
-        return rows
+        t = act.filter(act.category == "purchased_heat").mutate(k_=ibis.literal("steam_and_heat"))
+        return self._purchased(
+            t, ctx, "epa_hub_t7", "k_", "Scope 2: mmBtu × Hub T7", "no Hub Table 7 factor for "
+        )
