@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from openmrv.engine import calculate
-from openmrv.engine.run import table_hash
+from openmrv.engine.hashing import content_hash
 from openmrv.factors import load_library
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.schema import ACTIVITY
@@ -62,7 +62,7 @@ def test_same_results_from_csv_xlsx_json_parquet(tmp_path):
     # source_row differs by design (CSV/XLSX count the header as row 1, JSON/Parquet count
     # records from 1); everything else must be identical.
     hashes = {
-        ext: table_hash(
+        ext: content_hash(
             _results(tmp_path, tmp_path / f"a.{ext}").results.drop_columns(["source_row"])
         )
         for ext in ("csv", "parquet", "json", "xlsx")
@@ -132,13 +132,13 @@ def _typed_schema():
     )
 
 
-def test_table_hash_is_content_based():
+def test_content_hash_is_content_based():
     a = pa.table({"x": [1.0, 2.0]})
-    assert table_hash(a) == table_hash(pa.table({"x": [1.0, 2.0]}))
-    assert table_hash(a) != table_hash(pa.table({"x": [1.0, 2.5]}))
+    assert content_hash(a) == content_hash(pa.table({"x": [1.0, 2.0]}))
+    assert content_hash(a) != content_hash(pa.table({"x": [1.0, 2.5]}))
 
 
-def test_table_hash_ignores_bytes_under_nulls():
+def test_content_hash_ignores_bytes_under_nulls():
     # Arrow leaves the bytes under a null slot undefined; two equal tables must hash alike.
     validity = pa.py_buffer(bytes([0b01]))  # first value valid, second null
     a = pa.Array.from_buffers(
@@ -148,5 +148,5 @@ def test_table_hash_ignores_bytes_under_nulls():
         pa.float64(), 2, [validity, pa.py_buffer(pa.array([1.5, -3.0]).buffers()[1].to_pybytes())]
     )
     assert a.equals(b)
-    assert table_hash(pa.table({"x": a})) == table_hash(pa.table({"x": b}))
-    assert table_hash(pa.table({"x": a})) != table_hash(pa.table({"x": pa.array([1.5, 0.0])}))
+    assert content_hash(pa.table({"x": a})) == content_hash(pa.table({"x": b}))
+    assert content_hash(pa.table({"x": a})) != content_hash(pa.table({"x": pa.array([1.5, 0.0])}))

@@ -1,29 +1,40 @@
-"""Run methodologies over validated activity data as one relational plan.
+"""Run methodologies over validated activity data as relational plans.
 
-The methods' plans (Ibis expressions) are unioned, joined to the GWP table and executed in one go
-on the backend (DuckDB in-process by default). Nothing here knows a methodology's details.
+Each methodology's plan (an Ibis expression) turns the activity table into compact result rows —
+numbers and keys only — so the same plan runs in-process on DuckDB (the default), or on Apache
+Spark, over an in-memory table or a Parquet dataset of any size. Nothing here knows a
+methodology's details. For people, `expand` joins the record attributes back and turns the
+packed factor keys into factor ids.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-import uuid
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openmrv.factors import load_library
+from openmrv.engine.hashing import content_hash
+from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
 from openmrv.methods import METHODS, Options
-from openmrv.methods.base import Ctx
+from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx
 
 ORDER = ("source_row", "methodology", "gas")
-HASH_SLICE = 65_536
+FACILITY_COLUMNS = ["facility_id", "country", "state_province", "grid_region", "ipcc_sector"]
+RECORD_COLUMNS = (
+    "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
+    "fuel",
+)  # fmt: skip
+SKIPPED_COLUMNS = (
+    "source_row", "record_id", "facility_id", "category", "fuel", "methodology", "gas", "reason",
+)  # fmt: skip
 
 
 @dataclass
@@ -33,65 +44,6 @@ class RunResult:
     results: pa.Table
     skipped: pa.Table
     meta: dict[str, object] = field(default_factory=dict)
-
-
-class _Sha256Sink:
-    """A write-only file object that hashes what is written (no copy of the data is kept)."""
-
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256()
-        self.closed = False
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def _canonical(table: pa.Table) -> pa.Table:
-    """Content-only form of a table for hashing: the bytes under null slots are undefined in
-    Arrow, so each column with nulls becomes (values with nulls filled, null mask)."""
-    cols, names = [], []
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        if col.null_count:
-            t = col.type
-            fill = (
-                pa.scalar("", t)
-                if pa.types.is_string(t) or pa.types.is_large_string(t)
-                else pa.scalar(False)
-                if pa.types.is_boolean(t)
-                else pa.scalar(0, pa.int32()).cast(t)
-                if pa.types.is_date(t)
-                else pa.scalar(0, t)
-            )
-            cols += [pc.fill_null(col, fill), pc.is_null(col)]
-            names += [name, f"{name}.null"]
-        else:
-            cols.append(col)
-            names.append(name)
-    return pa.table(cols, names=names)
-
-
-def table_hash(table: pa.Table) -> str:
-    """A content hash of an Arrow table: schema and values in row order, independent of chunking
-    (re-sliced into fixed-size batches) and of the bytes under null slots; streamed in slices."""
-    sink = _Sha256Sink()
-    writer = None
-    for start in range(0, max(table.num_rows, 1), HASH_SLICE):
-        part = _canonical(table.slice(start, HASH_SLICE).combine_chunks())
-        if writer is None:
-            sink.digest.update(str(table.schema).encode())
-            writer = pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), part.schema)
-        for batch in part.to_batches():
-            writer.write_batch(batch)
-    if writer is not None:
-        writer.close()
-    return sink.digest.hexdigest()
 
 
 def resolve_methods(names: list[str]) -> list[str]:
@@ -105,6 +57,72 @@ def resolve_methods(names: list[str]) -> list[str]:
     return names
 
 
+def facility_table(facilities: pd.DataFrame) -> ir.Table:
+    return ibis.memtable(facilities[FACILITY_COLUMNS].astype("string"))
+
+
+def plans(
+    act: ir.Table, facilities: pd.DataFrame, methods: list[str], options: Options, lib: Library
+) -> dict[str, ir.Table]:
+    """Each methodology's compact result rows for `act`, as one expression per methodology."""
+    ctx = Ctx(lib=lib, facilities=facility_table(facilities), options=options)
+    return {m: METHODS[m].plan(act, ctx) for m in methods}
+
+
+def decode_factor_keys(key: ir.IntegerValue, lib: Library) -> ir.StringValue:
+    """The 'id;id;id' text of a packed factor key (methods.base.ids), first factor first."""
+    names = pd.Series(list(lib.keys), index=list(lib.keys.values()))
+    parts = []
+    for i in reversed(range(MAX_KEYS)):
+        k = ((key // (2 ** (i * KEY_BITS))) % (2**KEY_BITS)).cast("int64")
+        parts.append(k.cases(*names.items(), else_=ibis.null("string")))
+    return ibis.literal(";").join(parts).nullif("")
+
+
+def expand(rows: ir.Table, act: ir.Table, lib: Library) -> ir.Table:
+    """Results for people: compact rows with their record's attributes, the methodology
+    version, the heat basis, factor ids as text and the GWP's factor id."""
+    rec = act.select("source_row", *RECORD_COLUMNS).rename(src_="source_row")
+    gwp = gwp_table(lib)[["gwp_set", "gas", "gwp_factor_id"]]
+    g = ibis.memtable(gwp.rename(columns={"gwp_set": "g_set", "gas": "g_gas"}))
+    j = rows.left_join(rec, rows.source_row == rec.src_).drop("src_")
+    j = j.left_join(g, (j.gwp_set == g.g_set) & (j.gas == g.g_gas)).drop("g_set", "g_gas")
+    versions = {m.id: m.version for m in METHODS.values()}
+    bases = {m.id: m.heat_basis for m in METHODS.values()}
+    return j.mutate(
+        methodology_version=j.methodology.substitute(versions),
+        heat_basis=j.heat_gj.isnull().ifelse(ibis.null("string"), j.methodology.substitute(bases)),
+        factor_ids=decode_factor_keys(j.factor_key, lib),
+    )
+
+
+def run_meta(
+    methods: list[str], options: Options, lib: Library, engine: dict[str, str]
+) -> dict[str, object]:
+    """The pins of a run: methodology versions, factor editions, GWP sets, engine versions."""
+    ctx = Ctx(lib=lib, facilities=None, options=options)  # type: ignore[arg-type]
+    return {
+        "methodologies": {m: METHODS[m].version for m in methods},
+        "factor_editions": {
+            m: {t: METHODS[m].edition(ctx, t) for t in METHODS[m].editions} for m in methods
+        },
+        "gwp_set": options.gwp_set or {m: METHODS[m].default_gwp for m in methods},
+        "options": {"cn_grid": options.cn_grid},
+        "engine": {
+            **engine,
+            "ibis": version("ibis-framework"),
+            "duckdb": version("duckdb"),
+            "openmrv": version("openmrv"),
+        },
+    }
+
+
+def run_id(meta: dict[str, object]) -> str:
+    """Same inputs and pins, same id."""
+    keys = ("input_hash", "methodologies", "factor_editions", "gwp_set", "options")
+    return hashlib.sha256(repr([meta[k] for k in keys]).encode()).hexdigest()[:16]
+
+
 def calculate(
     activity: pa.Table,
     facilities: pd.DataFrame,
@@ -112,71 +130,29 @@ def calculate(
     options: Options | None = None,
     backend: ibis.BaseBackend | None = None,
 ) -> RunResult:
-    """Calculate every record under each methodology; return results with lineage."""
+    """Calculate every record of an in-memory table under each methodology, in process;
+    return expanded results and rows not computed. (Datasets: engine.dataset.)"""
     options = options or Options()
     ids = resolve_methods(methods or ["all"])
     lib = load_library()
     con = backend or ibis.duckdb.connect()
     started = time.perf_counter()
     act = ibis.memtable(activity)
-    fac = ibis.memtable(
-        facilities[
-            ["facility_id", "country", "state_province", "grid_region", "ipcc_sector"]
-        ].astype("string")
-    )
-    ctx = Ctx(lib=lib, facilities=fac, options=options)
-    plans = [METHODS[m].plan(act, ctx) for m in ids]
-    rows = ibis.union(*plans) if len(plans) > 1 else plans[0]
-    g = ibis.memtable(gwp_table(lib).rename(columns={"gwp_set": "g_set", "gas": "g_gas"}))
-    rows = rows.left_join(g, (rows.gwp_set == g.g_set) & (rows.gas == g.g_gas)).drop(
-        "g_set", "g_gas"
-    )
-    no_gwp = rows.mass_t.notnull() & rows.gwp.isnull()
-    rows = rows.mutate(
-        reason=no_gwp.ifelse("no " + rows.gwp_set + " GWP for " + rows.gas, rows.reason),
-        co2e_t=rows.mass_t * rows.gwp,
-    )
-    # Materialise once in the backend; filter and order there (parallel, out of core).
-    name = f"_openmrv_rows_{uuid.uuid4().hex}"
-    done = con.create_table(name, rows, temp=True)
-    try:
-        results = con.to_pyarrow(done.filter(done.reason.isnull()).drop("reason").order_by(ORDER))
-        skipped = con.to_pyarrow(
-            done.filter(done.reason.notnull())
-            .select(
-                "source_row",
-                "record_id",
-                "facility_id",
-                "category",
-                "fuel",
-                "methodology",
-                "gas",
-                "reason",
-            )
-            .order_by(ORDER)
-        )
-    finally:
-        con.drop_table(name, force=True)
-    elapsed = time.perf_counter() - started
+    compact = list(plans(act, facilities, ids, options, lib).values())
+    rows = ibis.union(*compact) if len(compact) > 1 else compact[0]
+    full = con.to_pyarrow(expand(rows, act, lib).order_by(ORDER))
+    computed = pc.is_null(full["reason"])
+    results = full.filter(computed).drop_columns(["reason"])
+    skipped = full.filter(pc.invert(computed)).select(list(SKIPPED_COLUMNS))
+    meta = run_meta(ids, options, lib, {"backend": con.name})
     meta = {
-        "input_hash": table_hash(activity),
-        "methodologies": {m: METHODS[m].version for m in ids},
-        "factor_editions": {
-            m: {t: METHODS[m].edition(ctx, t) for t in METHODS[m].editions} for m in ids
-        },
-        "gwp_set": options.gwp_set or {m: METHODS[m].default_gwp for m in ids},
-        "options": {"cn_grid": options.cn_grid},
-        "engine": {
-            "backend": con.name,
-            "ibis": version("ibis-framework"),
-            "openmrv": version("openmrv"),
-        },
+        "input_hash": content_hash(activity),
+        **meta,
         "records": activity.num_rows,
         "result_rows": results.num_rows,
         "skipped_rows": skipped.num_rows,
-        "seconds": round(elapsed, 3),
-        "result_hash": table_hash(results),
+        "seconds": round(time.perf_counter() - started, 3),
+        "result_hash": content_hash(full.select(list(rows.columns))),
     }
-    run_key = f"{meta['input_hash']}{meta['methodologies']}{meta['factor_editions']}{options}"
-    meta["run_id"] = hashlib.sha256(run_key.encode()).hexdigest()[:16]
+    meta["run_id"] = run_id(meta)
     return RunResult(results=results, skipped=skipped, meta=meta)

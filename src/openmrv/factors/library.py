@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -79,6 +79,20 @@ class Library:
         if t.empty:
             raise KeyError(f"no factor table {table_id!r} edition {edition!r} in the library")
         return t
+
+    @cached_property
+    def keys(self) -> dict[str, int]:
+        """A small integer per factor id (1…N in id order), so result rows can carry their
+        factors as numbers (see methods.base.ids); decode with ``ids_of``."""
+        return {fid: i for i, fid in enumerate(sorted(self.factors.factor_id), start=1)}
+
+    def key_table(self) -> pd.DataFrame:
+        """(factor_key, factor_id) and each factor's provenance: written beside large results so
+        their factor keys can be read without the library."""
+        cols = ["factor_id", "table_id", "value", "unit", *PROVENANCE]
+        out = self.factors[cols].copy()
+        out.insert(0, "factor_key", out.factor_id.map(self.keys).astype("int64"))
+        return out.sort_values("factor_key", ignore_index=True)
 
     def editions(self, table_id: str) -> list[str]:
         return sorted(self.factors.loc[self.factors.table_id == table_id, "edition"].unique())

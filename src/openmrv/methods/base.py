@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from openmrv.factors import Library
+from openmrv.gases import gwp_table
 
 KG_PER_SHORT_TON = 907.18474
 KG_PER_LB = 0.45359237
@@ -54,6 +55,7 @@ class Method(ABC):
     title: ClassVar[str]
     categories: ClassVar[tuple[str, ...]]
     default_gwp: ClassVar[str] = "AR5"
+    heat_basis: ClassVar[str]  # basis of the heat_gj the method reports (HHV or NCV)
     editions: ClassVar[dict[str, str]]  # table_id -> pinned edition
 
     def edition(self, ctx: Ctx, table_id: str) -> str:
@@ -80,7 +82,7 @@ def fuel_factors(
             "fuel": m.code,
             "value": m.value_canonical.astype(float),
             "den": m.den_kind,
-            "fid": m.factor_id,
+            "fid": m.factor_id.map(lib.keys).astype("int64"),
         }
     )
 
@@ -98,13 +100,36 @@ def ratio_frame(lib: Library) -> pd.DataFrame:
     """NCV/GCV default ratios by physical state (IPCC 2006), for HHV<->NCV conversion."""
     t = lib.table("ipcc2006_ncv_gcv")
     return pd.DataFrame(
-        {"state": t.subject, "value": t.value_canonical.astype(float), "fid": t.factor_id}
+        {
+            "state": t.subject,
+            "value": t.value_canonical.astype(float),
+            "fid": t.factor_id.map(lib.keys).astype("int64"),
+        }
     )
 
 
-def ids(*parts: ir.Value) -> ir.StringValue:
-    """Join the non-null factor ids with ';' (the lineage column); CONCAT_WS skips NULLs."""
-    return ibis.literal(";").join([p.cast("string") for p in parts])
+KEY_BITS = 20  # factor keys are < 2**20; three fit in an int64
+MAX_KEYS = 3
+
+
+def ids(*parts: ir.Value) -> ir.IntegerValue:
+    """The factors behind a number, packed into one int64 (the lineage column ``factor_key``).
+
+    Each part is a factor key (``Library.keys``) or an earlier packed value; nulls are skipped.
+    Keys are shifted in KEY_BITS at a time, first factor most significant, so at most MAX_KEYS
+    fit. Numbers instead of joined id strings keep the hot path free of per-row string building;
+    the engine turns them back into ``factor_ids`` text for people.
+    """
+    acc: ir.IntegerValue = ibis.literal(0, "int64")
+    for p in parts:
+        p = p.cast("int64")
+        width = ibis.cases(
+            (p < 2**KEY_BITS, 2**KEY_BITS),
+            (p < 2 ** (2 * KEY_BITS), 2 ** (2 * KEY_BITS)),
+            else_=2 ** (3 * KEY_BITS),
+        ).cast("int64")
+        acc = p.isnull().ifelse(acc, acc * width + p)
+    return (acc == 0).ifelse(ibis.null("int64"), acc)
 
 
 def unit_is(t: ir.Table, *keys: str) -> ir.BooleanValue:
@@ -119,8 +144,8 @@ def heat(
     ratio: ir.Value,
     target: str,
     measured_other: str | None = None,
-) -> tuple[ir.FloatingValue, ir.StringValue]:
-    """Fuel heat content in GJ on the `target` basis ('HHV' or 'NCV') and the factor ids used.
+) -> tuple[ir.FloatingValue, ir.IntegerValue]:
+    """Fuel heat content in GJ on the `target` basis ('HHV' or 'NCV') and the factor keys used.
 
     Order: an energy quantity (converted between bases with the IPCC NCV/GCV `ratio` when its
     basis differs); a measured heating value on the target basis; a measured heating value on
@@ -141,55 +166,118 @@ def heat(
     )
     fid = ibis.cases(
         (energy & (t.energy_basis == other_basis), t.r_fid),
-        (energy | t[measured].notnull(), ibis.null("string")),
+        (energy | t[measured].notnull(), ibis.null("int64")),
         (other.notnull(), t.r_fid),
         else_=t[f"{default}_fid"],
     )
     return value, fid
 
 
-def gas_row(
-    t: ir.Table,
-    method: Method,
-    ctx: Ctx,
-    *,
-    gas: ir.Value | str,
-    mass_t: ir.Value,
-    equation: ir.Value | str,
-    factor_ids: ir.Value,
-    reason: ir.Value,
-    tier: ir.Value | int | None = None,
-    biogenic: ir.Value | bool = False,
-    scope: ir.Value | int = 1,
-    heat_gj: ir.Value | None = None,
-    heat_basis: str | None = None,
-) -> ir.Table:
-    """One gas's result rows in the common result schema."""
-    lit = ibis.literal
+@dataclass
+class GasRow:
+    """One gas's result for every record of a table: the mass and its lineage, as expressions."""
+
+    gas: ir.Value | str
+    mass_t: ir.Value
+    equation: ir.Value | str
+    factor_ids: ir.Value  # packed factor keys, from ids()
+    reason: ir.Value
+    tier: ir.Value | int | None = None
+    biogenic: ir.Value | bool = False
+    scope: ir.Value | int = 1
+    heat_gj: ir.Value | None = None
+
+
+FIELDS = {
+    "gas": "string",
+    "mass_t": "float64",
+    "equation": "string",
+    "factor_ids": "int64",
+    "reason": "string",
+    "tier": "int32",
+    "biogenic": "boolean",
+    "scope": "int32",
+    "heat_gj": "float64",
+}
+
+
+def _value(v: ir.Value | str | int | bool | None, dtype: str) -> ir.Value:
+    return (v if isinstance(v, ir.Value) else ibis.literal(v, dtype)).cast(dtype)
+
+
+def _gwp_cases(gas: str, gwp_set: ir.Value, lib: Library) -> ir.FloatingValue:
+    """The GWP of a named gas in the row's set: a short CASE over the sets, no join."""
+    table = gwp_table(lib)
+    hit = table[table.gas == gas]
+    return ibis.cases(
+        *((gwp_set == s, float(v)) for s, v in zip(hit.gwp_set, hit.gwp, strict=True)),
+        else_=ibis.null("float64"),
+    )
+
+
+def _gwp_join(t: ir.Table, gas: str, out: str, lib: Library) -> ir.Table:
+    """Add column `out`: the GWP of the gas in column `gas`, which varies by row (refrigerants),
+    through a lookup join on (set, gas)."""
+    table = gwp_table(lib)
+    m = ibis.memtable(
+        pd.DataFrame({f"{out}_k": table.gwp_set + "|" + table.gas, out: table.gwp.astype(float)})
+    )
+    t = t.mutate(**{f"{out}_key": t.gwp_set_ + "|" + t[gas]})
+    return t.left_join(m, t[f"{out}_key"] == m[f"{out}_k"]).drop(f"{out}_k", f"{out}_key")
+
+
+def gas_rows(t: ir.Table, method: Method, ctx: Ctx, gases: list[GasRow]) -> ir.Table:
+    """The result rows (one per record and gas) in the compact result schema.
+
+    Several gases from the same table are produced in one pass: each gas's values become
+    columns, each record is repeated once per gas (UNNEST of the gas indices) and each column
+    picks its gas's value, so the joins behind `t` run once per record instead of once per gas
+    (a union of per-gas selects would repeat them). Rows carry numbers and keys only; record
+    attributes and factor ids are joined back for people (engine.expand).
+    """
+    gwp_set = method.gwp_set(t, ctx)
+    values = {}
+    for i, g in enumerate(gases):
+        for f, dtype in FIELDS.items():
+            values[f"g{i}_{f}"] = _value(getattr(g, f), dtype)
+        if isinstance(g.gas, str):
+            values[f"g{i}_gwp"] = _gwp_cases(g.gas, gwp_set, ctx.lib)
+    t = t.mutate(gwp_set_=gwp_set, **values)
+    for i, g in enumerate(gases):
+        if not isinstance(g.gas, str):
+            t = _gwp_join(t, f"g{i}_gas", f"g{i}_gwp", ctx.lib)
+    if len(gases) > 1:
+        t = t.mutate(gas_k_=ibis.literal(list(range(len(gases))), "array<int8>").unnest())
+
+    def pick(f: str) -> ir.Value:
+        if len(gases) == 1:
+            return t[f"g0_{f}"]
+        return ibis.cases(
+            *((t.gas_k_ == i, t[f"g{i}_{f}"]) for i in range(len(gases) - 1)),
+            else_=t[f"g{len(gases) - 1}_{f}"],
+        )
+
+    mass, gwp, gas = pick("mass_t"), pick("gwp"), pick("gas")
+    no_gwp = mass.notnull() & gwp.isnull()
+    reason = ibis.coalesce(
+        pick("reason"), no_gwp.ifelse("no " + t.gwp_set_ + " GWP for " + gas, ibis.null("string"))
+    )
     ok = reason.isnull()
     return t.select(
         source_row=t.source_row,
-        record_id=t.record_id,
-        facility_id=t.facility_id,
-        source_id=t.source_id,
-        period_start=t.period_start,
-        period_end=t.period_end,
-        year=t.year,
-        category=t.category,
-        fuel=t.fuel,
-        methodology=lit(method.id),
-        methodology_version=lit(method.version),
-        tier=(tier if isinstance(tier, ir.Value) else lit(tier, "int32")).cast("int32"),
-        equation=(equation if isinstance(equation, ir.Value) else lit(equation)).cast("string"),
-        gas=(gas if isinstance(gas, ir.Value) else lit(gas)).cast("string"),
-        mass_t=ok.ifelse(mass_t.cast("float64"), ibis.null("float64")),
-        gwp_set=method.gwp_set(t, ctx),
-        biogenic=(biogenic if isinstance(biogenic, ir.Value) else lit(biogenic)).cast("boolean"),
-        scope=(scope if isinstance(scope, ir.Value) else lit(scope)).cast("int32"),
-        heat_gj=(heat_gj if heat_gj is not None else ibis.null("float64")).cast("float64"),
-        heat_basis=lit(heat_basis, "string"),
-        factor_ids=ok.ifelse(factor_ids, ibis.null("string")),
-        reason=reason.cast("string"),
+        methodology=ibis.literal(method.id),
+        gas=gas,
+        mass_t=ok.ifelse(mass, ibis.null("float64")),
+        gwp=ok.ifelse(gwp, ibis.null("float64")),
+        co2e_t=ok.ifelse(mass * gwp, ibis.null("float64")),
+        gwp_set=t.gwp_set_,
+        tier=pick("tier"),
+        equation=pick("equation"),
+        factor_key=ok.ifelse(pick("factor_ids"), ibis.null("int64")),
+        biogenic=pick("biogenic"),
+        scope=pick("scope"),
+        heat_gj=pick("heat_gj"),
+        reason=reason,
     )
 
 

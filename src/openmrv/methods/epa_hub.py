@@ -21,9 +21,10 @@ import pandas as pd
 
 from openmrv.methods.base import (
     Ctx,
+    GasRow,
     Method,
     fuel_factors,
-    gas_row,
+    gas_rows,
     heat,
     ids,
     lookup,
@@ -38,7 +39,11 @@ def _subject_factors(lib, table_id: str, edition: str, parameter: str, gas: str)
     t = lib.table(table_id, edition)
     t = t[(t.parameter == parameter) & (t.gas == gas)]
     return pd.DataFrame(
-        {"key": t.subject, "value": t.value_canonical.astype(float), "fid": t.factor_id}
+        {
+            "key": t.subject,
+            "value": t.value_canonical.astype(float),
+            "fid": t.factor_id.map(lib.keys).astype("int64"),
+        }
     )
 
 
@@ -54,6 +59,7 @@ class EpaHubGhgp(Method):
         "purchased_heat",
     )
     default_gwp = "AR5"
+    heat_basis = "HHV"
     editions = {
         "epa_hub_t1": "2025",
         "epa_hub_t2": "2025",
@@ -63,14 +69,14 @@ class EpaHubGhgp(Method):
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         return ibis.union(
-            *self._stationary(act, ctx),
-            *self._mobile(act, ctx),
+            self._stationary(act, ctx),
+            self._mobile(act, ctx),
             self._refrigerant(act, ctx),
-            *self._electricity(act, ctx),
-            *self._heat(act, ctx),
+            self._electricity(act, ctx),
+            self._heat(act, ctx),
         )
 
-    def _stationary(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
+    def _stationary(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         lib, ed = ctx.lib, self.edition(ctx, "epa_hub_t1")
         t = act.filter(act.category == "stationary_combustion")
         t = lookup(t, fuel_factors(lib, "epa_hub_t1", ed, "epa_hub", "hhv"), "fuel", "hhvd")
@@ -92,10 +98,7 @@ class EpaHubGhgp(Method):
                 r,
             )
             rows.append(
-                gas_row(
-                    t,
-                    self,
-                    ctx,
+                GasRow(
                     gas=gas,
                     mass_t=t.heat_ * t[f"{p}_value"] / 1000.0,
                     equation="Hub T1: heat × EF",
@@ -103,12 +106,11 @@ class EpaHubGhgp(Method):
                     reason=r,
                     biogenic=t.biogenic & (gas == "CO2"),
                     heat_gj=t.heat_,
-                    heat_basis="HHV",
                 )
             )
-        return rows
+        return gas_rows(t, self, ctx, rows)
 
-    def _mobile(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
+    def _mobile(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         lib, ed = ctx.lib, self.edition(ctx, "epa_hub_t2")
         t = act.filter(act.category == "mobile_combustion")
         t = lookup(
@@ -120,10 +122,7 @@ class EpaHubGhgp(Method):
             "Hub Table 2 factor is per " + t.co2_den.fill_null("?") + "; give the fuel as a volume",
             r,
         )
-        co2 = gas_row(
-            t,
-            self,
-            ctx,
+        co2 = GasRow(
             gas="CO2",
             mass_t=t.qty * t.co2_value / 1000.0,
             equation="Hub T2: fuel × EF",
@@ -133,32 +132,27 @@ class EpaHubGhgp(Method):
         )
         missing = "mobile CH4/N2O need Hub Tables 3-5 (vehicle type, distance): not in library"
         others = [
-            gas_row(
-                t,
-                self,
-                ctx,
+            GasRow(
                 gas=g,
                 mass_t=ibis.null("float64"),
                 equation="Hub T3-T5",
-                factor_ids=ibis.null("string"),
+                factor_ids=ibis.null("int64"),
                 reason=ibis.literal(missing),
             )
             for g in ("CH4", "N2O")
         ]
-        return [co2, *others]
+        return gas_rows(t, self, ctx, [co2, *others])
 
     def _refrigerant(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         t = act.filter(act.category == "refrigerant")
-        return gas_row(
-            t,
-            self,
-            ctx,
+        row = GasRow(
             gas=t.fuel,
             mass_t=t.qty / 1000.0,
             equation="mass released × GWP",
-            factor_ids=ids(ibis.null("string")),
+            factor_ids=ibis.null("int64"),
             reason=ibis.null("string"),
         )
+        return gas_rows(t, self, ctx, [row])
 
     def _purchased(
         self,
@@ -169,7 +163,7 @@ class EpaHubGhgp(Method):
         equation: str,
         missing: str,
         reason: ir.Value | None = None,
-    ) -> list[ir.Table]:
+    ) -> ir.Table:
         """Scope 2 rows: energy × the per-energy factors of `table_id`, looked up by `key`."""
         ed = self.edition(ctx, table_id)
         for gas, p in GASES:
@@ -178,10 +172,7 @@ class EpaHubGhgp(Method):
         for gas, p in GASES:
             r = skip(t[f"{p}_value"].isnull(), missing + t[key].fill_null("(blank)"), reason)
             rows.append(
-                gas_row(
-                    t,
-                    self,
-                    ctx,
+                GasRow(
                     gas=gas,
                     mass_t=t.qty * t[f"{p}_value"] / 1000.0,
                     equation=equation,
@@ -190,9 +181,9 @@ class EpaHubGhgp(Method):
                     scope=2,
                 )
             )
-        return rows
+        return gas_rows(t, self, ctx, rows)
 
-    def _electricity(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
+    def _electricity(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         fac = ctx.facilities
         f = fac.select(fid_=fac.facility_id, grid_=fac.grid_region, country_=fac.country)
         t = act.filter(act.category == "purchased_electricity")
@@ -208,7 +199,7 @@ class EpaHubGhgp(Method):
             outside,
         )
 
-    def _heat(self, act: ir.Table, ctx: Ctx) -> list[ir.Table]:
+    def _heat(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         t = act.filter(act.category == "purchased_heat").mutate(k_=ibis.literal("steam_and_heat"))
         return self._purchased(
             t, ctx, "epa_hub_t7", "k_", "Scope 2: mmBtu × Hub T7", "no Hub Table 7 factor for "

@@ -31,9 +31,10 @@ from openmrv.methods.base import (
     KG_PER_LB,
     KG_PER_SHORT_TON,
     Ctx,
+    GasRow,
     Method,
     fuel_factors,
-    gas_row,
+    gas_rows,
     heat,
     ids,
     lookup,
@@ -56,6 +57,7 @@ class Part98SubpartC(Method):
     title = "US EPA 40 CFR Part 98 Subpart C (Tiers 1-4)"
     categories = ("stationary_combustion",)
     default_gwp = "AR5"
+    heat_basis = "HHV"
     editions = {"cfr98_c1": "2016", "cfr98_c2": "2016"}
 
     def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
@@ -83,7 +85,7 @@ class Part98SubpartC(Method):
         hv, hv_fid = heat(t, "hhv", "hhvd", t.r_value, "HHV")
         steam = t.boiler_ratio_b.notnull()
         hv = steam.ifelse(t.qty / KG_PER_LB * t.boiler_ratio_b * GJ_PER_MMBTU, hv)
-        t = t.mutate(heat_=hv, hv_fid_=steam.ifelse(ibis.null("string"), hv_fid))
+        t = t.mutate(heat_=hv, hv_fid_=steam.ifelse(ibis.null("int64"), hv_fid))
 
         # A solid's carbon content measured per GJ (China's practice) becomes the mass fraction
         # C-3 needs when its NCV is measured too: kg C/kg = (kg C/GJ_NCV) · (GJ_NCV/kg).
@@ -169,12 +171,9 @@ class Part98SubpartC(Method):
         )
         r_co2 = skip((t.tier_ <= 2) & t.co2_value.isnull(), "no Table C-1 CO2 factor", r_co2)
 
-        common = dict(tier=t.tier_, heat_gj=t.heat_, heat_basis="HHV")
+        common = dict(tier=t.tier_, heat_gj=t.heat_)
         rows = [
-            gas_row(
-                t,
-                self,
-                ctx,
+            GasRow(
                 gas="CO2",
                 mass_t=co2,
                 equation=co2_eq,
@@ -186,7 +185,6 @@ class Part98SubpartC(Method):
                 tier=t.tier_,
                 # Tier 3 and 4 CO2 is not computed from heat: no heat on the CO2 row.
                 heat_gj=(t.tier_ <= 2).ifelse(t.heat_, None),
-                heat_basis="HHV",
             ),
         ]
         for gas, p in (("CH4", "ch4"), ("N2O", "n2o")):
@@ -197,10 +195,7 @@ class Part98SubpartC(Method):
                 r,
             )
             rows.append(
-                gas_row(
-                    t,
-                    self,
-                    ctx,
+                GasRow(
                     gas=gas,
                     mass_t=t.heat_ * t[f"{p}_value"] / 1000.0,
                     equation=nonco2_eq,
@@ -209,4 +204,4 @@ class Part98SubpartC(Method):
                     **common,
                 )
             )
-        return ibis.union(*rows)
+        return gas_rows(t, self, ctx, rows)

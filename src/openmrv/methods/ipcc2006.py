@@ -17,7 +17,17 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from openmrv.methods.base import Ctx, Method, fuel_factors, gas_row, ids, lookup, ratio_frame, skip
+from openmrv.methods.base import (
+    Ctx,
+    GasRow,
+    Method,
+    fuel_factors,
+    gas_rows,
+    ids,
+    lookup,
+    ratio_frame,
+    skip,
+)
 
 
 def _sector_factors(lib, gas: str) -> pd.DataFrame:
@@ -30,7 +40,7 @@ def _sector_factors(lib, gas: str) -> pd.DataFrame:
         {
             "key": m.code + "|" + m.sector,
             "value": m.value_canonical.astype(float),
-            "fid": m.factor_id,
+            "fid": m.factor_id.map(lib.keys).astype("int64"),
         }
     )
 
@@ -41,6 +51,7 @@ class Ipcc2006Tier1(Method):
     title = "IPCC 2006 Guidelines, Tier 1 stationary combustion"
     categories = ("stationary_combustion",)
     default_gwp = "AR5"
+    heat_basis = "NCV"
     editions = {"ipcc2006": "2006", "cfr98_c1": "2016", "mee_fuel_defaults": "provisional-2026"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
@@ -86,12 +97,12 @@ class Ipcc2006Tier1(Method):
         )
         fid = ibis.cases(
             (energy & (t.energy_basis == "HHV"), t.r_fid),
-            (energy | t.ncv.notnull(), ibis.null("string")),
+            (energy | t.ncv.notnull(), ibis.null("int64")),
             (t.hhv.notnull(), t.r_fid),
             (t.ncvd_den == t.qty_kind, t.ncvd_fid),
-            (us_vol, t.us_fid + ";" + t.r_fid),
+            (us_vol, ids(t.us_fid, t.r_fid)),
             (cn_vol, t.cn_fid),
-            else_=ibis.null("string"),
+            else_=ibis.null("int64"),
         )
         t = t.mutate(gj_=tj, hv_fid_=fid)
         no_energy = (
@@ -103,10 +114,7 @@ class Ipcc2006Tier1(Method):
         r = skip(t.co2_value.isnull(), "fuel not in IPCC 2006 Table 1.4 (library)")
         r = skip(t.gj_.isnull(), no_energy, r)
         rows.append(
-            gas_row(
-                t,
-                self,
-                ctx,
+            GasRow(
                 gas="CO2",
                 mass_t=t.gj_ * t.co2_value / 1000.0,
                 equation="Eq. 2.1: TJ × EF (Table 1.4)",
@@ -114,7 +122,6 @@ class Ipcc2006Tier1(Method):
                 reason=r,
                 biogenic=t.biogenic,
                 heat_gj=t.gj_,
-                heat_basis="NCV",
             )
         )
         for gas in ("CH4", "N2O"):
@@ -129,17 +136,13 @@ class Ipcc2006Tier1(Method):
             )
             r = skip(t.gj_.isnull(), no_energy, r)
             rows.append(
-                gas_row(
-                    t,
-                    self,
-                    ctx,
+                GasRow(
                     gas=gas,
                     mass_t=t.gj_ * t[f"{p}_value"] / 1000.0,
                     equation="Eq. 2.1: TJ × EF (Table 2.2/2.3)",
                     factor_ids=ids(t.hv_fid_, t[f"{p}_fid"]),
                     reason=r,
                     heat_gj=t.gj_,
-                    heat_basis="NCV",
                 )
             )
-        return ibis.union(*rows)
+        return gas_rows(t, self, ctx, rows)

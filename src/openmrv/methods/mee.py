@@ -26,9 +26,10 @@ import pandas as pd
 from openmrv.methods.base import (
     C_TO_CO2,
     Ctx,
+    GasRow,
     Method,
     fuel_factors,
-    gas_row,
+    gas_rows,
     heat,
     ids,
     lookup,
@@ -69,7 +70,7 @@ def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
             past = g[g.y <= year]
             if not past.empty:
                 hit = past.iloc[-1]
-                rows.append((key, year, float(hit.value_canonical), hit.factor_id))
+                rows.append((key, year, float(hit.value_canonical), lib.keys[hit.factor_id]))
     return pd.DataFrame(rows, columns=["key", "year", "value", "fid"])
 
 
@@ -84,6 +85,7 @@ class MeeEnterprise(Method):
         "purchased_heat",
     )
     default_gwp = "AR5"  # CO2 only: the GWP set does not change results
+    heat_basis = "NCV"
     editions = {"mee_fuel_defaults": "provisional-2026", "mee_heat": "provisional"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
@@ -113,8 +115,8 @@ class MeeEnterprise(Method):
             cc_=cc,
             of_=of,
             ccm_=cc_mass,
-            cc_fid_=cc_heat.isnull().ifelse(t.ccd_fid, ibis.null("string")),
-            of_fid_=t.oxidation_factor.isnull().ifelse(t.ofd_fid, ibis.null("string")),
+            cc_fid_=cc_heat.isnull().ifelse(t.ccd_fid, ibis.null("int64")),
+            of_fid_=t.oxidation_factor.isnull().ifelse(t.ofd_fid, ibis.null("int64")),
         )
         element = t.ccm_.notnull()
         co2 = element.ifelse(
@@ -137,10 +139,7 @@ class MeeEnterprise(Method):
         )
         r = skip(t.of_.isnull(), "no oxidation rate: no default and no measured value", r)
         eq = element.ifelse("FC × C_mass × OF × 44/12", "FC × NCV × CC × OF × 44/12")
-        return gas_row(
-            t,
-            self,
-            ctx,
+        row = GasRow(
             gas="CO2",
             mass_t=co2,
             equation=eq,
@@ -149,8 +148,8 @@ class MeeEnterprise(Method):
             ),
             reason=r,
             heat_gj=element.ifelse(None, t.ad_),
-            heat_basis="NCV",
         )
+        return gas_rows(t, self, ctx, [row])
 
     def _electricity(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         level = ctx.options.cn_grid
@@ -192,10 +191,7 @@ class MeeEnterprise(Method):
             (inst == "residual", "AD × EF (national, fossil power)"),
             else_=f"AD × EF_grid ({level})",
         )
-        return gas_row(
-            t,
-            self,
-            ctx,
+        row = GasRow(
             gas="CO2",
             mass_t=green.ifelse(0.0, t.qty * t.g_value / 1000.0),
             equation=eq,
@@ -203,22 +199,21 @@ class MeeEnterprise(Method):
             reason=r,
             scope=2,
         )
+        return gas_rows(t, self, ctx, [row])
 
     def _heat(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         ht = ctx.lib.table("mee_heat", self.edition(ctx, "mee_heat"))
         h = ht.iloc[0]
         t = act.filter(act.category == "purchased_heat")
-        return gas_row(
-            t,
-            self,
-            ctx,
+        row = GasRow(
             gas="CO2",
             mass_t=t.qty * float(h.value_canonical) / 1000.0,
             equation="AD × EF_heat",
-            factor_ids=ids(ibis.literal(h.factor_id)),
+            factor_ids=ids(ibis.literal(ctx.lib.keys[h.factor_id], "int64")),
             reason=ibis.null("string"),
             scope=2,
         )
+        return gas_rows(t, self, ctx, [row])
 
 
 def _grid_key(fac: ir.Table, level: str) -> ir.StringValue:
