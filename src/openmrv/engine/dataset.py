@@ -23,7 +23,7 @@ import duckdb
 import ibis
 import pandas as pd
 
-from openmrv.engine.hashing import parquet_glob, content_hash
+from openmrv.engine.hashing import content_hash, parquet_glob
 from openmrv.engine.run import plans, resolve_methods, run_id, run_meta
 from openmrv.factors import load_library
 from openmrv.ingest.errors import InputError, Problem

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from openmrv.engine.hashing import content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
-from openmrv.methods import METHODS, Options
+from openmrv.methods import METHODS, Options, lineage
 from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx
 
 ORDER = ("source_row", "methodology", "gas")
@@ -80,16 +80,37 @@ def decode_factor_keys(key: ir.IntegerValue, lib: Library) -> ir.StringValue:
 
 
 def expand(rows: ir.Table, act: ir.Table, lib: Library) -> ir.Table:
-    """Results for people: compact rows with their record's attributes, the methodology
-    version, the heat basis, factor ids as text and the GWP's factor id."""
+    """Results for people: compact rows decoded (gas, equation, tier, biogenic, scope, GWP set
+    from the lineage code; factor ids from the packed keys) with their record's attributes, the
+    methodology version, the heat basis and the GWP with its factor id."""
     rec = act.select("source_row", *RECORD_COLUMNS).rename(src_="source_row")
-    gwp = gwp_table(lib)[["gwp_set", "gas", "gwp_factor_id"]]
-    g = ibis.memtable(gwp.rename(columns={"gwp_set": "g_set", "gas": "g_gas"}))
     j = rows.left_join(rec, rows.source_row == rec.src_).drop("src_")
+    gases = {c: g for g, c in lineage.gas_codes(lib).items()}
+    sets = {c: s for s, c in lineage.GWP_CODES.items()}
+    labels = {
+        f"{m.id}:{i}": e for m in METHODS.values() for i, e in enumerate(m.equations, start=1)
+    }
+    tier = lineage.part(j.rule, "tier")
+    j = j.mutate(
+        gas=lineage.part(j.rule, "gas").substitute(gases, else_=ibis.null("string")),
+        equation=(j.methodology + ":" + lineage.part(j.rule, "equation").cast("string")).substitute(
+            labels, else_=ibis.null("string")
+        ),
+        tier=(tier == 0).ifelse(ibis.null("int32"), tier).cast("int32"),
+        biogenic=lineage.part(j.rule, "biogenic") == 1,
+        scope=lineage.part(j.rule, "scope").cast("int32"),
+        gwp_set=lineage.part(j.rule, "gwp").substitute(sets, else_=ibis.null("string")),
+    )
+    g = ibis.memtable(
+        gwp_table(lib).rename(columns={"gwp_set": "g_set", "gas": "g_gas"})[
+            ["g_set", "g_gas", "gwp", "gwp_factor_id"]
+        ]
+    )
     j = j.left_join(g, (j.gwp_set == g.g_set) & (j.gas == g.g_gas)).drop("g_set", "g_gas")
     versions = {m.id: m.version for m in METHODS.values()}
     bases = {m.id: m.heat_basis for m in METHODS.values()}
     return j.mutate(
+        gwp=j.co2e_t.isnull().ifelse(ibis.null("float64"), j.gwp),
         methodology_version=j.methodology.substitute(versions),
         heat_basis=j.heat_gj.isnull().ifelse(ibis.null("string"), j.methodology.substitute(bases)),
         factor_ids=decode_factor_keys(j.factor_key, lib),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from openmrv.factors import Library
 from openmrv.gases import gwp_table
+from openmrv.methods import lineage
 
 KG_PER_SHORT_TON = 907.18474
 KG_PER_LB = 0.45359237
@@ -56,6 +57,7 @@ class Method(ABC):
     categories: ClassVar[tuple[str, ...]]
     default_gwp: ClassVar[str] = "AR5"
     heat_basis: ClassVar[str]  # basis of the heat_gj the method reports (HHV or NCV)
+    equations: ClassVar[tuple[str, ...]]  # every equation label its rows can carry, coded 1…N
     editions: ClassVar[dict[str, str]]  # table_id -> pinned edition
 
     def edition(self, ctx: Ctx, table_id: str) -> str:
@@ -188,19 +190,6 @@ class GasRow:
     heat_gj: ir.Value | None = None
 
 
-FIELDS = {
-    "gas": "string",
-    "mass_t": "float64",
-    "equation": "string",
-    "factor_ids": "int64",
-    "reason": "string",
-    "tier": "int32",
-    "biogenic": "boolean",
-    "scope": "int32",
-    "heat_gj": "float64",
-}
-
-
 def _value(v: ir.Value | str | int | bool | None, dtype: str) -> ir.Value:
     return (v if isinstance(v, ir.Value) else ibis.literal(v, dtype)).cast(dtype)
 
@@ -215,37 +204,61 @@ def _gwp_cases(gas: str, gwp_set: ir.Value, lib: Library) -> ir.FloatingValue:
     )
 
 
-def _gwp_join(t: ir.Table, gas: str, out: str, lib: Library) -> ir.Table:
-    """Add column `out`: the GWP of the gas in column `gas`, which varies by row (refrigerants),
-    through a lookup join on (set, gas)."""
+def _gas_join(t: ir.Table, out: str, lib: Library) -> ir.Table:
+    """Add `out`_gwp and `out`_code for the gas in column `out`_gas, which varies by row
+    (refrigerants): a lookup join on (set, gas)."""
     table = gwp_table(lib)
+    codes = lineage.gas_codes(lib)
     m = ibis.memtable(
-        pd.DataFrame({f"{out}_k": table.gwp_set + "|" + table.gas, out: table.gwp.astype(float)})
+        pd.DataFrame(
+            {
+                f"{out}_k": table.gwp_set + "|" + table.gas,
+                f"{out}_gwp": table.gwp.astype(float),
+                f"{out}_code": table.gas.map(codes).astype("int32"),
+            }
+        )
     )
-    t = t.mutate(**{f"{out}_key": t.gwp_set_ + "|" + t[gas]})
+    t = t.mutate(**{f"{out}_key": t.gwp_set_ + "|" + t[f"{out}_gas"]})
     return t.left_join(m, t[f"{out}_key"] == m[f"{out}_k"]).drop(f"{out}_k", f"{out}_key")
 
 
 def gas_rows(t: ir.Table, method: Method, ctx: Ctx, gases: list[GasRow]) -> ir.Table:
-    """The result rows (one per record and gas) in the compact result schema.
+    """The result rows (one per record and gas) in the compact result schema: record key,
+    methodology, lineage code (``rule``: gas, equation, tier, … — see methods.lineage), packed
+    factor keys, mass, CO2e, heat and, for rows not computed, the reason.
 
     Several gases from the same table are produced in one pass: each gas's values become
     columns, each record is repeated once per gas (UNNEST of the gas indices) and each column
     picks its gas's value, so the joins behind `t` run once per record instead of once per gas
-    (a union of per-gas selects would repeat them). Rows carry numbers and keys only; record
-    attributes and factor ids are joined back for people (engine.expand).
+    (a union of per-gas selects would repeat them). Rows carry numbers only: attributes, labels
+    and factor ids are joined back for people (engine.expand).
     """
     gwp_set = method.gwp_set(t, ctx)
+    equations = {e: i for i, e in enumerate(method.equations, start=1)}
+    gas_codes = lineage.gas_codes(ctx.lib)
     values = {}
     for i, g in enumerate(gases):
-        for f, dtype in FIELDS.items():
-            values[f"g{i}_{f}"] = _value(getattr(g, f), dtype)
+        values[f"g{i}_mass"] = _value(g.mass_t, "float64")
+        values[f"g{i}_fk"] = _value(g.factor_ids, "int64")
+        values[f"g{i}_reason"] = _value(g.reason, "string")
+        values[f"g{i}_heat"] = _value(g.heat_gj, "float64")
+        values[f"g{i}_gas"] = _value(g.gas, "string")
         if isinstance(g.gas, str):
             values[f"g{i}_gwp"] = _gwp_cases(g.gas, gwp_set, ctx.lib)
+            values[f"g{i}_code"] = lineage.code(g.gas, gas_codes)
+        values[f"g{i}_rest"] = lineage.pack(
+            {
+                "equation": lineage.code(g.equation, equations),
+                "tier": lineage.code(g.tier),
+                "biogenic": lineage.code(g.biogenic),
+                "scope": lineage.code(g.scope),
+                "gwp": lineage.code(gwp_set, lineage.GWP_CODES),
+            }
+        )
     t = t.mutate(gwp_set_=gwp_set, **values)
     for i, g in enumerate(gases):
         if not isinstance(g.gas, str):
-            t = _gwp_join(t, f"g{i}_gas", f"g{i}_gwp", ctx.lib)
+            t = _gas_join(t, f"g{i}", ctx.lib)
     if len(gases) > 1:
         t = t.mutate(gas_k_=ibis.literal(list(range(len(gases))), "array<int8>").unnest())
 
@@ -257,26 +270,21 @@ def gas_rows(t: ir.Table, method: Method, ctx: Ctx, gases: list[GasRow]) -> ir.T
             else_=t[f"g{len(gases) - 1}_{f}"],
         )
 
-    mass, gwp, gas = pick("mass_t"), pick("gwp"), pick("gas")
+    mass, gwp = pick("mass"), pick("gwp")
     no_gwp = mass.notnull() & gwp.isnull()
     reason = ibis.coalesce(
-        pick("reason"), no_gwp.ifelse("no " + t.gwp_set_ + " GWP for " + gas, ibis.null("string"))
+        pick("reason"),
+        no_gwp.ifelse("no " + t.gwp_set_ + " GWP for " + pick("gas"), ibis.null("string")),
     )
     ok = reason.isnull()
     return t.select(
         source_row=t.source_row,
         methodology=ibis.literal(method.id),
-        gas=gas,
+        rule=pick("code").fill_null(0) + pick("rest"),
+        factor_key=ok.ifelse(pick("fk"), ibis.null("int64")),
         mass_t=ok.ifelse(mass, ibis.null("float64")),
-        gwp=ok.ifelse(gwp, ibis.null("float64")),
         co2e_t=ok.ifelse(mass * gwp, ibis.null("float64")),
-        gwp_set=t.gwp_set_,
-        tier=pick("tier"),
-        equation=pick("equation"),
-        factor_key=ok.ifelse(pick("factor_ids"), ibis.null("int64")),
-        biogenic=pick("biogenic"),
-        scope=pick("scope"),
-        heat_gj=pick("heat_gj"),
+        heat_gj=pick("heat"),
         reason=reason,
     )
 

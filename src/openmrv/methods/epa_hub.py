@@ -60,6 +60,14 @@ class EpaHubGhgp(Method):
     )
     default_gwp = "AR5"
     heat_basis = "HHV"
+    equations = (
+        "Hub T1: heat × EF",
+        "Hub T2: fuel × EF",
+        "Hub T3-T5",
+        "mass released × GWP",
+        "Scope 2 location-based: MWh × eGRID rate",
+        "Scope 2: mmBtu × Hub T7",
+    )
     editions = {
         "epa_hub_t1": "2025",
         "epa_hub_t2": "2025",

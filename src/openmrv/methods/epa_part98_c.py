@@ -58,6 +58,10 @@ class Part98SubpartC(Method):
     categories = ("stationary_combustion",)
     default_gwp = "AR5"
     heat_basis = "HHV"
+    equations = (
+        "C-1", "C-1a", "C-1b", "C-2a", "C-2c", "C-3", "C-3 (CC = CC per GJ × NCV)", "C-4", "C-5",
+        "Tier 4 (CEMS)", "C-8", "C-8a", "C-8b", "C-9a", "C-9b", "C-10",
+    )  # fmt: skip
     editions = {"cfr98_c1": "2016", "cfr98_c2": "2016"}
 
     def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:

@@ -86,6 +86,17 @@ class MeeEnterprise(Method):
     )
     default_gwp = "AR5"  # CO2 only: the GWP set does not change results
     heat_basis = "NCV"
+    equations = (
+        "FC × NCV × CC × OF × 44/12",
+        "FC × C_mass × OF × 44/12",
+        "green power: 0",
+        "AD × EF (national, excl. market-traded non-fossil)",
+        "AD × EF (national, fossil power)",
+        "AD × EF_grid (national)",
+        "AD × EF_grid (regional)",
+        "AD × EF_grid (provincial)",
+        "AD × EF_heat",
+    )
     editions = {"mee_fuel_defaults": "provisional-2026", "mee_heat": "provisional"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
