@@ -19,69 +19,12 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+from datagen import facilities, generate
 
 from openmrv.engine import calculate
-from openmrv.ingest.readers import ROW, RawTable
-from openmrv.ingest.validate import validate_activity, validate_facilities
+from openmrv.ingest.validate import validate_activity
 
 RESULTS = Path(__file__).parent / "results"
-FACILITIES = pd.DataFrame(
-    [
-        ("AZ", "US", "US-AZ", "AZNM", "manufacturing_construction"),
-        ("WY", "US", "US-WY", "RMPA", "energy_industries"),
-        ("WA", "US", "US-WA", "NWPP", "commercial_institutional"),
-        ("JS", "CN", "CN-JS", "", "manufacturing_construction"),
-        ("SD", "CN", "CN-SD", "", "energy_industries"),
-        ("BJ", "CN", "CN-BJ", "", "manufacturing_construction"),
-    ],
-    columns=["facility_id", "country", "state_province", "grid_region", "ipcc_sector"],
-).assign(organization_id="ORG", name=lambda d: "Facility " + d.facility_id)
-# (facility, category, fuel, unit, typical quantity)
-MIX = [
-    ("WY", "stationary_combustion", "bituminous_coal", "short ton", 20_000),
-    ("SD", "stationary_combustion", "bituminous_coal", "t", 20_000),
-    ("AZ", "stationary_combustion", "natural_gas", "scf", 5e6),
-    ("JS", "stationary_combustion", "natural_gas", "10^4 Nm3", 10),
-    ("WA", "stationary_combustion", "diesel", "gal", 500),
-    ("BJ", "stationary_combustion", "diesel", "t", 50),
-    ("AZ", "mobile_combustion", "diesel", "gal", 800),
-    ("AZ", "purchased_electricity", "", "MWh", 3000),
-    ("JS", "purchased_electricity", "", "MWh", 5000),
-    ("WA", "refrigerant", "R-410A", "kg", 10),
-]
-
-
-def generate(n: int, seed: int = 7) -> RawTable:
-    """n activity records as the all-text table a reader produces."""
-    rng = np.random.default_rng(seed)
-    kind = rng.integers(0, len(MIX), n)
-    pick = np.array(MIX, dtype=object)
-    month = rng.integers(1, 13, n)
-    mm = np.char.zfill(month.astype(str), 2)
-    qty = pick[kind, 4].astype(float) * rng.uniform(0.5, 1.5, n)
-    table = pa.table(
-        {
-            "record_id": np.char.add("R", np.arange(n).astype(str)),
-            "facility_id": pick[kind, 0].astype(str),
-            "period_start": np.char.add(np.char.add("2024-", mm), "-01"),
-            "period_end": np.char.add(np.char.add("2024-", mm), "-28"),
-            "category": pick[kind, 1].astype(str),
-            "fuel": pick[kind, 2].astype(str),
-            "quantity": np.round(qty, 3).astype(str),
-            "unit": pick[kind, 3].astype(str),
-            ROW: np.arange(2, n + 2),
-        }
-    )
-    return RawTable("generated.csv", table, "row")
-
-
-def facilities() -> pd.DataFrame:
-    text = pa.table({c: FACILITIES[c].astype(str) for c in FACILITIES.columns})
-    raw = RawTable("facilities.csv", text.append_column(ROW, pa.array(range(2, 8))), "row")
-    return validate_facilities(raw)
 
 
 def peak_rss_mib() -> float:

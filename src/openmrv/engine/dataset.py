@@ -25,7 +25,7 @@ import pandas as pd
 
 from openmrv.engine.hashing import content_hash, parquet_glob
 from openmrv.engine.run import plans, resolve_methods, run_id, run_meta
-from openmrv.factors import load_library
+from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods import Options
 
@@ -87,7 +87,14 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
         con.raw_sql("SET preserve_insertion_order = false")
         return con
     if engine == "spark":
+        import sys
+
         from pyspark.sql import SparkSession
+
+        # Spark's Python workers must be this interpreter (with our packages), not the system's.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode stays on loopback
 
         master = spark_master or os.environ.get("OPENMRV_SPARK_MASTER", "local[2]")
         session = (
@@ -96,6 +103,9 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.ansi.enabled", "false")
             .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", os.environ.get("OPENMRV_SPARK_MEMORY", "4g"))
             .config("spark.sql.shuffle.partitions", "8")
             .getOrCreate()
@@ -114,13 +124,14 @@ def calculate_dataset(
     engine: str = "duckdb",
     spark_master: str | None = None,
     progress: Progress | None = None,
+    lib: Library | None = None,
 ) -> dict[str, object]:
     """Calculate every record of a validated Parquet dataset under each methodology and write
     the results dataset to `out`; return the run metadata (also written to out/run.json)."""
     options = options or Options()
     ids = resolve_methods(methods or ["all"])
     records = check_dataset(activity)
-    lib = load_library()
+    lib = lib or load_library()
     started = time.perf_counter()
     con = connect(engine, spark_master)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -150,12 +150,13 @@ def calculate(
     methods: list[str] | None = None,
     options: Options | None = None,
     backend: ibis.BaseBackend | None = None,
+    lib: Library | None = None,
 ) -> RunResult:
     """Calculate every record of an in-memory table under each methodology, in process;
     return expanded results and rows not computed. (Datasets: engine.dataset.)"""
     options = options or Options()
     ids = resolve_methods(methods or ["all"])
-    lib = load_library()
+    lib = lib or load_library()
     con = backend or ibis.duckdb.connect()
     started = time.perf_counter()
     act = ibis.memtable(activity)

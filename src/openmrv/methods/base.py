@@ -280,7 +280,7 @@ def gas_rows(t: ir.Table, method: Method, ctx: Ctx, gases: list[GasRow]) -> ir.T
     return t.select(
         source_row=t.source_row,
         methodology=ibis.literal(method.id),
-        rule=pick("code").fill_null(0) + pick("rest"),
+        rule=(pick("code").fill_null(0) + pick("rest")).cast("int32"),
         factor_key=ok.ifelse(pick("fk"), ibis.null("int64")),
         mass_t=ok.ifelse(mass, ibis.null("float64")),
         co2e_t=ok.ifelse(mass * gwp, ibis.null("float64")),

@@ -1,0 +1,141 @@
+"""One plan, two engines: DuckDB and Apache Spark (real PySpark, local[2]) give the same result
+rows; runs are reproducible from their pins; the dataset path writes a self-describing output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from openmrv.engine import calculate
+from openmrv.engine.dataset import calculate_dataset, check_dataset
+from openmrv.factors.library import DATA, load_library_from
+from openmrv.ingest.errors import InputError
+from openmrv.ingest.readers import read_table
+from openmrv.ingest.validate import validate_activity, validate_facilities
+from openmrv.methods import Options
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = ["methodology", "source_row", "rule"]
+NUMBERS = ["mass_t", "co2e_t", "heat_gj"]
+
+
+def _example(tmp: Path) -> tuple[pd.DataFrame, Path]:
+    fac = validate_facilities(read_table(ROOT / "examples" / "facilities.csv"))
+    checked = validate_activity(
+        read_table(ROOT / "examples" / "activity.csv"), set(fac.facility_id)
+    )
+    path = tmp / "activity.parquet"
+    pq.write_table(checked.table, path)
+    return fac, path
+
+
+def _generated(tmp: Path, n: int) -> tuple[pd.DataFrame, Path]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from datagen import facilities, validated
+
+    path = tmp / "generated"
+    validated(n, path)
+    return facilities(), path
+
+
+def _rows(out: Path) -> pd.DataFrame:
+    con = duckdb.connect()
+    df = con.read_parquet(str(out / "results" / "**" / "*.parquet"), hive_partitioning=True).df()
+    return df.sort_values(KEY, ignore_index=True)
+
+
+def _assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) == len(b) > 0
+    for c in [*KEY, "factor_key", "reason"]:
+        assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
+    for c in NUMBERS:
+        x, y = a[c].to_numpy(float), b[c].to_numpy(float)
+        assert ((x != x) == (y != y)).all(), f"{c}: nulls differ"
+        ok = x == x
+        rel = abs(x[ok] - y[ok]) / pd.Series(abs(x[ok])).clip(lower=1e-300).to_numpy()
+        assert rel.max(initial=0.0) <= 1e-9, f"{c}: max relative difference {rel.max()}"
+
+
+@pytest.mark.slow
+def test_spark_and_duckdb_agree_on_the_example_dataset(tmp_path):
+    fac, act = _example(tmp_path)
+    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb")
+    s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
+    assert s["engine"]["backend"] == "pyspark" and s["engine"]["master"] == "local[2]"
+    assert d["result_rows"] == s["result_rows"] > 1000
+    _assert_same(_rows(tmp_path / "duck"), _rows(tmp_path / "spark"))
+
+
+@pytest.mark.slow
+def test_spark_and_duckdb_agree_on_one_million_generated_records(tmp_path):
+    fac, act = _generated(tmp_path, 1_000_000)
+    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb")
+    s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
+    assert d["records"] == s["records"] == 1_000_000
+    _assert_same(_rows(tmp_path / "duck"), _rows(tmp_path / "spark"))
+
+
+def test_dataset_path_matches_in_memory_path(tmp_path):
+    fac, act = _example(tmp_path)
+    meta = calculate_dataset(act, fac, tmp_path / "out")
+    run = calculate(pq.read_table(act), fac)
+    assert meta["result_hash"] == run.meta["result_hash"]
+    assert meta["input_hash"] == run.meta["input_hash"]
+    assert meta["result_rows"] == run.meta["result_rows"]
+    keys = pd.read_parquet(tmp_path / "out" / "factors.parquet")
+    used = set(_rows(tmp_path / "out").factor_key.dropna().astype("int64"))
+    assert used and {k % 2**20 for k in used} <= set(keys.factor_key)
+    written = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert written["run_id"] == meta["run_id"]
+
+
+def test_same_pins_same_hash_new_edition_changes_it(tmp_path):
+    fac, act = _example(tmp_path)
+    first = calculate_dataset(act, fac, tmp_path / "a", methods=["epa_hub_ghgp"])
+    again = calculate_dataset(act, fac, tmp_path / "b", methods=["epa_hub_ghgp"])
+    assert first["result_hash"] == again["result_hash"] and first["run_id"] == again["run_id"]
+
+    # A library with a second edition of Hub Table 1 (every CO2 factor 1 % higher).
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    with open(DATA / "epa_hub_t1__2025.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["factor_id"] = r["factor_id"].replace(":2025:", ":2099:")
+        r["edition"] = "2099"
+        r["status"] = "provisional"
+        if r["gas"] == "CO2":
+            r["value"] = str(float(r["value"]) * 1.01)
+    with open(data / "epa_hub_t1__2099.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    lib = load_library_from(data)
+    assert not lib.problems
+    opts = Options(editions={"epa_hub_t1": "2099"})
+    newer = calculate_dataset(act, fac, tmp_path / "c", ["epa_hub_ghgp"], opts, lib=lib)
+    assert newer["result_hash"] != first["result_hash"] and newer["run_id"] != first["run_id"]
+    changed = {
+        t
+        for t, e in newer["factor_editions"]["epa_hub_ghgp"].items()
+        if first["factor_editions"]["epa_hub_ghgp"][t] != e
+    }
+    assert changed == {"epa_hub_t1"}
+
+
+def test_dataset_without_the_validated_schema_is_refused(tmp_path):
+    path = tmp_path / "raw.parquet"
+    pq.write_table(read_table(ROOT / "examples" / "activity.csv").table, path)
+    with pytest.raises(InputError) as exc:
+        check_dataset(path)
+    text = "\n".join(map(str, exc.value.problems))
+    assert "qty_kind" in text and "openmrv validate" in text
+    assert not (tmp_path / "out").exists()
