@@ -210,6 +210,9 @@ def methods() -> None:
     out.print(t)
 
 
+from openmrv import cli_engine  # noqa: E402, F401  (registers validate, calculate-dataset)
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())
 
