@@ -210,6 +210,9 @@ def methods() -> None:
     out.print(t)
 
 
+from openmrv import cli_store  # noqa: E402, F401  (registers the store commands on `app`)
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +141,9 @@ class DuckDatabase(Database):
         self.con.commit()
 
     def rollback(self) -> None:
-        try:
+        # Nothing open means the failure happened before or after the transaction.
+        with suppress(duckdb.TransactionException):
             self.con.rollback()
-        except duckdb.TransactionException:
-            pass  # nothing open: the failure happened before or after the transaction
 
     def engine(self) -> duckdb.DuckDBPyConnection:
         return self.con

@@ -210,9 +210,9 @@ def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
         raise StoreError('a deletion needs a reason: pass --reason "..."')
     with db.write():
         marks = ", ".join("?" for _ in record_ids)
+        of_ids = heads_sql(f"record_id IN ({marks})")
         heads = db.execute(
-            f"SELECT record_id, deleted, facility_id, year FROM ({heads_sql(f'record_id IN ({marks})')}) h",
-            record_ids,
+            f"SELECT record_id, deleted, facility_id, year FROM ({of_ids}) h", record_ids
         )
         found = {r[0]: r for r in heads}
         missing = [r for r in record_ids if r not in found]
@@ -228,7 +228,7 @@ def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
         db.execute(
             f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, "
             f"reason) SELECT {cols}, content_hash, version + 1, ?, true, ? "
-            f"FROM ({heads_sql(f'record_id IN ({marks})')}) h",
+            f"FROM ({of_ids}) h",
             [batch_id, reason, *record_ids],
         )
         ledger.record_batch(
@@ -291,8 +291,23 @@ def history(db: Database, record_id: str) -> list[dict]:
         "WHERE a.record_id = ? ORDER BY a.version",
         [record_id],
     )
-    names = (
-        "version deleted reason batch kind file submitted_by submitted_at source_row "
-        "facility_id period_start period_end category fuel quantity unit data_quality"
-    ).split()
+    names = [
+        "version",
+        "deleted",
+        "reason",
+        "batch",
+        "kind",
+        "file",
+        "submitted_by",
+        "submitted_at",
+        "source_row",
+        "facility_id",
+        "period_start",
+        "period_end",
+        "category",
+        "fuel",
+        "quantity",
+        "unit",
+        "data_quality",
+    ]
     return [dict(zip(names, r, strict=True)) for r in rows]

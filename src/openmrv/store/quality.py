@@ -91,8 +91,9 @@ def outliers(db: Database) -> list[str]:
 def monthly_gaps(db: Database) -> list[str]:
     monthly = (
         "category IN ('stationary_combustion', 'mobile_combustion', 'purchased_electricity', "
-        "'purchased_heat') AND extract(day FROM period_start) = 1 AND extract(month FROM period_end) = "
-        "extract(month FROM period_start) AND extract(year FROM period_end) = year"
+        "'purchased_heat') AND extract(day FROM period_start) = 1 AND "
+        "extract(month FROM period_end) = extract(month FROM period_start) AND "
+        "extract(year FROM period_end) = year"
     )
     sql = (
         f"WITH both_ AS (SELECT {SERIES}, year, CAST(extract(month FROM period_start) AS INTEGER)"
