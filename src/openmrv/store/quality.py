@@ -40,6 +40,8 @@ SUBSTITUTED = "substituted"
 HEATING_VALUE = {"mass": (0.005, 0.060), "volume": (15.0, 45.0), "gas_volume": (0.003, 0.13)}
 # Carbon content: kg C per GJ, fraction of mass, kg C per m3 of liquid.
 CARBON = {"energy": (10.0, 35.0), "mass": (0.2, 1.0), "volume": (300.0, 900.0)}
+HEATING_UNITS = {"mass": "GJ/kg", "volume": "GJ/m3", "gas_volume": "GJ/Nm3"}
+CARBON_UNITS = {"energy": "kgC/GJ", "mass": "kgC/kg", "volume": "kgC/m3"}
 SERIES = "facility_id, COALESCE(source_id, '') AS source, category, COALESCE(fuel, '') AS fuel"
 
 
@@ -119,7 +121,7 @@ def unit_switches(db: Database) -> list[str]:
     sql = (
         f"WITH both_ AS (SELECT {SERIES}, unit FROM incoming UNION SELECT {SERIES}, unit "
         f"FROM ({_history()}) x) SELECT facility_id, source, category, fuel, "
-        "string_agg(DISTINCT unit, ', ') FROM both_ WHERE (facility_id, source, category, fuel) "
+        "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ WHERE (facility_id, source, category, fuel) "
         "IN (SELECT facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, '') FROM "
         "incoming) GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
         "ORDER BY 1, 2, 3, 4"
@@ -142,22 +144,23 @@ def _range_sql(value: str, per: str, ranges: dict[str, tuple[float, float]]) -> 
 
 
 def implausible(db: Database) -> list[str]:
-    sql = (
-        "SELECT record_id, 'heating value (HHV)', hhv, qty_kind FROM incoming WHERE hhv IS NOT "
-        f"NULL AND ({_range_sql('hhv', 'qty_kind', HEATING_VALUE)}) UNION ALL "
-        "SELECT record_id, 'heating value (NCV)', ncv, qty_kind FROM incoming WHERE ncv IS NOT "
-        f"NULL AND ({_range_sql('ncv', 'qty_kind', HEATING_VALUE)}) UNION ALL "
-        "SELECT record_id, 'carbon content', carbon_content, carbon_content_per FROM incoming "
-        "WHERE carbon_content IS NOT NULL AND "
-        f"({_range_sql('carbon_content', 'carbon_content_per', CARBON)}) ORDER BY 1, 2"
+    checks = (
+        ("heating value (HHV)", "hhv", "qty_kind", HEATING_VALUE, HEATING_UNITS),
+        ("heating value (NCV)", "ncv", "qty_kind", HEATING_VALUE, HEATING_UNITS),
+        ("carbon content", "carbon_content", "carbon_content_per", CARBON, CARBON_UNITS),
     )
-    rows = db.execute(sql)
-    units = {"mass": "GJ/kg or kgC/kg", "volume": "per m3", "gas_volume": "GJ/Nm3"}
-    units |= {"energy": "kgC/GJ"}
+    parts = []
+    for label, col, per, ranges, units in checks:
+        unit = "CASE " + " ".join(f"WHEN {per} = '{k}' THEN '{u}'" for k, u in units.items())
+        parts.append(
+            f"SELECT record_id, '{label}' AS what, {col} AS v, {unit} END AS u FROM incoming "
+            f"WHERE {col} IS NOT NULL AND ({_range_sql(col, per, ranges)})"
+        )
+    rows = db.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2")
     return _limited(
         (
-            f"record {r[0]}: {r[1]} {r[2]:.4g} ({units.get(r[3], r[3])}, canonical) is outside "
-            "the plausible range for the fuel's state; check the value and its unit"
+            f"record {r[0]}: {r[1]} {r[2]:.4g} {r[3]} is outside the plausible range for the "
+            "fuel; check the value and its unit"
             for r in rows[:SHOW]
         ),
         len(rows),
