@@ -50,7 +50,7 @@ def _store(db: str) -> Iterator:
     try:
         store = open_store(db)
     except Busy as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(EXIT_BUSY) from None
     try:
         yield store

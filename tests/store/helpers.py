@@ -33,3 +33,24 @@ def activity(path: Path, *rows: dict[str, object]) -> Path:
 
 def count(db, table: str = "activity_records") -> int:
     return int(db.scalar(f"SELECT count(*) FROM {table}"))
+
+
+def generated_csv(path: Path, n: int, prefix: str = "R") -> Path:
+    """n generated records (the benchmark's vectorised generator) as a CSV file."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from benchmarks.bench_calculate import generate
+    from openmrv.ingest.readers import ROW
+
+    table = generate(n).table.drop_columns([ROW])
+    ids = pc.binary_join_element_wise(prefix, table["record_id"], "")
+    pacsv.write_csv(table.set_column(0, "record_id", ids), path)
+    return path
+
+
+def generated_facilities(path: Path) -> Path:
+    from benchmarks.bench_calculate import FACILITIES
+
+    FACILITIES.to_csv(path, index=False)
+    return path
