@@ -39,8 +39,8 @@ def generated_csv(path: Path, n: int, prefix: str = "R") -> Path:
     """n generated records (the benchmark's vectorised generator) as a CSV file."""
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
-
     from benchmarks.bench_calculate import generate
+
     from openmrv.ingest.readers import ROW
 
     table = generate(n).table.drop_columns([ROW])

@@ -117,7 +117,7 @@ class DuckDatabase(Database):
         self.url = path
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(path)
+            self.con = duckdb.connect(path, config={"checkpoint_threshold": "1TB"})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise Busy(path) from None

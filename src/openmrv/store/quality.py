@@ -121,7 +121,8 @@ def unit_switches(db: Database) -> list[str]:
     sql = (
         f"WITH both_ AS (SELECT {SERIES}, unit FROM incoming UNION SELECT {SERIES}, unit "
         f"FROM ({_history()}) x) SELECT facility_id, source, category, fuel, "
-        "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ WHERE (facility_id, source, category, fuel) "
+        "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ "
+        "WHERE (facility_id, source, category, fuel) "
         "IN (SELECT facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, '') FROM "
         "incoming) GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
         "ORDER BY 1, 2, 3, 4"
