@@ -114,13 +114,13 @@ def history(
         t.add_column(c, overflow="fold")
     for r in rows:
         what = "deleted" if r["deleted"] else f"{r['quantity']:g} {r['unit']}"
-        where = f"{r['file']} row {r['source_row']}" if r["file"] else r["kind"]
+        where = f"{r['file_name']} row {r['source_row']}" if r["file_name"] else r["kind"]
         t.add_row(
             str(r["version"]),
             r["submitted_at"][:19].replace("T", " "),
             r["submitted_by"],
             r["reason"] or "",
-            f"{r['batch']} ({r['kind']})",
+            f"{r['batch_id']} ({r['kind']})",
             where,
             f"{r['period_start']} – {r['period_end']}",
             what,

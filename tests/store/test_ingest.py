@@ -65,7 +65,7 @@ def test_changed_record_needs_a_reason_and_becomes_a_version(store, tmp_path):
         (1, 100.0, "ann", None),
         (2, 120.0, "bob", "meter re-read"),
     ]
-    assert versions[1]["file"] == "b.csv" and versions[1]["source_row"] == 2
+    assert versions[1]["file_name"] == "b.csv" and versions[1]["source_row"] == 2
     assert verify(store).ok
 
 

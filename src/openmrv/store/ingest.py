@@ -281,33 +281,31 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and v != v)
 
 
+_HISTORY_RECORD = (
+    "version",
+    "deleted",
+    "reason",
+    "batch_id",
+    "source_row",
+    "facility_id",
+    "period_start",
+    "period_end",
+    "category",
+    "fuel",
+    "quantity",
+    "unit",
+    "data_quality",
+)
+_HISTORY_BATCH = ("kind", "file_name", "submitted_by", "submitted_at")
+
+
 def history(db: Database, record_id: str) -> list[dict]:
     """Every version of a record, oldest first, with who, when and why."""
+    names = [*_HISTORY_RECORD, *_HISTORY_BATCH]
+    select = [f"a.{c}" for c in _HISTORY_RECORD] + [f"b.{c}" for c in _HISTORY_BATCH]
     rows = db.execute(
-        "SELECT a.version, a.deleted, a.reason, b.batch_id, b.kind, b.file_name, "
-        "b.submitted_by, b.submitted_at, a.source_row, a.facility_id, a.period_start, "
-        "a.period_end, a.category, a.fuel, a.quantity, a.unit, a.data_quality "
-        "FROM activity_records a JOIN batches b ON b.batch_id = a.batch_id "
-        "WHERE a.record_id = ? ORDER BY a.version",
+        f"SELECT {', '.join(select)} FROM activity_records a JOIN batches b "
+        "ON b.batch_id = a.batch_id WHERE a.record_id = ? ORDER BY a.version",
         [record_id],
     )
-    names = [
-        "version",
-        "deleted",
-        "reason",
-        "batch",
-        "kind",
-        "file",
-        "submitted_by",
-        "submitted_at",
-        "source_row",
-        "facility_id",
-        "period_start",
-        "period_end",
-        "category",
-        "fuel",
-        "quantity",
-        "unit",
-        "data_quality",
-    ]
     return [dict(zip(names, r, strict=True)) for r in rows]

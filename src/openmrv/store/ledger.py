@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from openmrv.ingest.schema import FACILITIES
 from openmrv.store.db import Database, row_text
 from openmrv.store.schema import RECORD_NAMES, VERSION_COLUMNS
 
@@ -32,16 +33,7 @@ COVERED: dict[str, tuple[tuple[str, ...], str]] = {
         (
             "facility_id",
             "version",
-            "organization_id",
-            "name",
-            "name_zh",
-            "country",
-            "state_province",
-            "grid_region",
-            "sector",
-            "ipcc_sector",
-            "equity_share",
-            "programmes",
+            *(c.name for c in FACILITIES if c.name != "facility_id"),
             "batch_id",
         ),
         "facility_id, version",
