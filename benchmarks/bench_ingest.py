@@ -24,12 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_calculate import FACILITIES  # noqa: E402
-from openmrv.ingest.readers import read_table  # noqa: E402
-from openmrv.ingest.validate import validate_activity  # noqa: E402
-from openmrv.store import open_store  # noqa: E402
-from openmrv.store.ingest import ingest, load_facilities  # noqa: E402
-from tests.store.helpers import generated_csv  # noqa: E402
+from benchmarks.bench_calculate import FACILITIES
+from tests.store.helpers import generated_csv
+
+from openmrv.ingest.readers import read_table
+from openmrv.ingest.validate import validate_activity
+from openmrv.store import open_store
+from openmrv.store.ingest import ingest, load_facilities
 
 RESULTS = Path(__file__).parent / "results"
 
