@@ -211,6 +211,7 @@ def methods() -> None:
 
 
 from openmrv import cli_engine  # noqa: E402, F401  (registers validate, calculate-dataset)
+from openmrv import cli_store  # noqa: E402, F401  (registers the store commands on `app`)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -100,13 +100,18 @@ def _header(raw: RawTable, columns: tuple[schema.Column, ...]) -> tuple[list[Pro
     return problems, warnings
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.Column, ...]):
-    """Register the raw table, adding absent optional columns as empty text."""
-    table = raw.table
-    for c in cols:
-        if c.name not in table.column_names:
-            table = table.append_column(c.name, pa.array([""] * table.num_rows, pa.string()))
-    con.register("raw", table)
+    """Expose the raw table as view `raw`, with absent optional columns as empty text (a view,
+    so nothing is copied)."""
+    con.register("raw_in", raw.table)
+    present = raw.table.column_names
+    extra = [f"'' AS {_quote(c.name)}" for c in cols if c.name not in present]
+    select = ", ".join([*(_quote(n) for n in present), *extra])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT {select} FROM raw_in")
 
 
 def _text_rules(
@@ -143,18 +148,23 @@ def _text_rules(
     return rules
 
 
-def _problems(con, raw: RawTable, rules, max_problems: int) -> tuple[list[Problem], int]:
+def _problems(
+    con, raw: RawTable, rules, max_problems: int, fast: bool = False
+) -> tuple[list[Problem], int]:
     """Evaluate every rule in one scan; build messages only for the rows that fail."""
+    if fast and not _any_problem(con, rules):
+        return [], 0
+    con.execute("CREATE OR REPLACE TEMP TABLE checked_rows AS SELECT * FROM checked")
     flags = ", ".join(f"CASE WHEN ({cond}) THEN {i} END" for i, (_, cond, _, _) in enumerate(rules))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE hits AS SELECT r, unnest(k) AS k FROM (SELECT {ROW} AS r, "
-        f"list_filter([{flags}], x -> x IS NOT NULL) AS k FROM checked) WHERE len(k) > 0"
+        f"list_filter([{flags}], x -> x IS NOT NULL) AS k FROM checked_rows) WHERE len(k) > 0"
     )
     total = con.execute("SELECT count(*) FROM hits").fetchone()[0]
     if total == 0:
         return [], 0
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM checked WHERE {ROW} IN "
+        f"CREATE OR REPLACE TEMP TABLE bad AS SELECT * FROM checked_rows WHERE {ROW} IN "
         f"(SELECT DISTINCT r FROM hits ORDER BY r LIMIT {max_problems})"
     )
     parts = [
@@ -165,6 +175,26 @@ def _problems(con, raw: RawTable, rules, max_problems: int) -> tuple[list[Proble
     union = " UNION ALL ".join(parts)
     rows = con.execute(f"SELECT * FROM ({union}) ORDER BY r, k LIMIT {max_problems}").fetchall()
     return [Problem(raw.name, r, c, v, p, f, raw.row_word) for r, c, v, p, f, _ in rows], total
+
+
+# Columns whose values are typically unique per row; rules on the other columns are evaluated
+# once per distinct combination of those columns, which is what makes clean files fast.
+PER_ROW = ("record_id", "quantity", "source_id", "evidence_ref", "notes", "data_quality", ROW)
+_DISTINCT_AS = {"quantity": "'0'", ROW: "0"}
+_PER_ROW_REF = re.compile(r"\b(" + "|".join((*PER_ROW, "q", "dupes", "first_row")) + r")\b")
+
+
+def _any_problem(con, rules) -> bool:
+    """Whether any activity rule fails, in two cheap scans: rules on per-row columns over the
+    rows, all other rules over the distinct combinations of the other columns. Only a yes/no:
+    the located messages come from the full pass in `_problems`."""
+    row_rules = [c for _, c, _, _ in rules if _PER_ROW_REF.search(c)]
+    other = [c for _, c, _, _ in rules if not _PER_ROW_REF.search(c)]
+    for view, conds in (("checked_per_row", row_rules), ("checked_distinct", other)):
+        where = " OR ".join(f"({c})" for c in conds) or "false"
+        if con.execute(f"SELECT EXISTS (SELECT 1 FROM {view} WHERE {where})").fetchone()[0]:
+            return True
+    return False
 
 
 def _unit_lookup(con, values: list[str]) -> None:
@@ -228,11 +258,27 @@ def validate_activity(
 ) -> Checked:
     """Validate an activity file; return the typed table, or raise InputError with located
     problems. Nothing partial is ever returned."""
+    con = duckdb.connect()
+    warnings = check_activity(con, raw, facility_ids, lib, max_problems)
+    table = con.execute("SELECT * FROM typed ORDER BY source_row").to_arrow_table()
+    table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
+    return Checked(table, warnings)
+
+
+def check_activity(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    facility_ids: set[str] | None = None,
+    lib: Library | None = None,
+    max_problems: int = MAX_PROBLEMS,
+) -> list[str]:
+    """Validate in `con` and leave the typed rows there as the view `typed` (unordered, without
+    source_file), so a store on DuckDB can insert them with one INSERT ... SELECT. Returns the
+    warnings; raises InputError with located problems."""
     lib = lib or load_library()
     problems, warnings = _header(raw, schema.ACTIVITY)
     if problems:
         raise InputError(problems)
-    con = duckdb.connect()
     _register(con, raw, schema.ACTIVITY)
     units = [
         r[0]
@@ -251,36 +297,65 @@ def validate_activity(
     _fuel_lookup(con, lib)
     fac = pd.DataFrame({"id": sorted(facility_ids or [])}, dtype="string")
     con.register("fac_lu", fac)
+    # Names, dates and duplicates are resolved once per distinct value, then joined back.
+    con.execute(
+        _LOOKUPS_SQL.format(
+            name=_NAME_SQL.format(c="v"),
+            refrig=_REFRIG_SQL.format(c="v"),
+        )
+    )
+    con.execute(_CHECKED_SQL.format(view="checked", source="raw"))
+    con.execute(_PER_ROW_SQL)
+    others = [c.name for c in schema.ACTIVITY if c.name not in PER_ROW]
+    # Per-row columns become constants that no rule flags (rules on them ran per row above).
+    constants = ", ".join(f"{_DISTINCT_AS.get(c, 'NULL')} AS {c}" for c in PER_ROW)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw_distinct AS SELECT DISTINCT "
+        f"{', '.join(_quote(c) for c in others)} FROM raw"
+    )
     con.execute(
         _CHECKED_SQL.format(
-            name=_NAME_SQL.format(c="raw.fuel"),
-            category=_NAME_SQL.format(c="raw.category"),
-            refrig=_REFRIG_SQL.format(c="raw.fuel"),
+            view="checked_distinct", source=f"(SELECT *, {constants} FROM raw_distinct) raw"
         )
     )
     rules = _text_rules(schema.ACTIVITY, raw.table.column_names) + _activity_rules(
         facility_ids is not None
     )
-    found, total = _problems(con, raw, rules, max_problems)
+    found, total = _problems(con, raw, rules, max_problems, fast=True)
     if found:
         raise InputError(found, total)
-    table = con.execute(_TYPED_SQL).to_arrow_table()
-    table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
-    return Checked(table, warnings)
+    con.execute(_TYPED_SQL)
+    return warnings
 
 
-# One pass that resolves every lookup and typed cast; rules and the typed output read from it.
+_LOOKUPS_SQL = """
+CREATE OR REPLACE TEMP TABLE fuel_names AS
+SELECT v, fl.code, fl.state, fl.biogenic, rl.name AS rname FROM (SELECT DISTINCT fuel AS v FROM raw)
+LEFT JOIN fuels_lu fl ON fl.k = {name}
+LEFT JOIN refrig_lu rl ON rl.k = {refrig};
+CREATE OR REPLACE TEMP TABLE category_names AS
+SELECT v, fl.code FROM (SELECT DISTINCT category AS v FROM raw)
+LEFT JOIN fuels_lu fl ON fl.k = {name};
+CREATE OR REPLACE TEMP TABLE dates_lu AS
+SELECT v, TRY_STRPTIME(v, '%Y-%m-%d')::DATE AS d
+FROM (SELECT period_start AS v FROM raw UNION SELECT period_end FROM raw);
+CREATE OR REPLACE TEMP TABLE dupes_lu AS
+SELECT record_id, count(*) AS dupes, min(_row) AS first_row FROM raw
+GROUP BY record_id HAVING count(*) > 1;
+"""
+
+# One view that resolves every lookup and typed cast; rules and the typed output read from it.
 _CHECKED_SQL = """
-CREATE TEMP TABLE checked AS
+CREATE OR REPLACE TEMP VIEW {view} AS
 SELECT raw.*,
   TRY_CAST(raw.quantity AS DOUBLE) AS q,
-  TRY_STRPTIME(raw.period_start, '%Y-%m-%d')::DATE AS d0,
-  TRY_STRPTIME(raw.period_end, '%Y-%m-%d')::DATE AS d1,
+  ds.d AS d0,
+  de.d AS d1,
   u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis, u.key AS ukey,
-  fl.code AS fcode, fl.state AS fstate, fl.biogenic AS fbio, fc.code AS category_is_fuel,
-  rl.name AS rname,
-  count(*) OVER (PARTITION BY raw.record_id) AS dupes,
-  min(raw._row) OVER (PARTITION BY raw.record_id) AS first_row,
+  fn.code AS fcode, fn.state AS fstate, fn.biogenic AS fbio, cn.code AS category_is_fuel,
+  fn.rname AS rname,
+  dl.dupes AS dupes,
+  dl.first_row AS first_row,
   TRY_CAST(raw.hhv AS DOUBLE) AS hhv_v, hu.num AS hhv_num, hu.den AS hhv_den, hu.f AS hhv_f,
   hu.err AS hhv_err,
   TRY_CAST(raw.ncv AS DOUBLE) AS ncv_v, nu.num AS ncv_num, nu.den AS ncv_den, nu.f AS ncv_f,
@@ -294,15 +369,24 @@ SELECT raw.*,
   u2.kind AS unit_in_qty_kind,
   raw.category IN ('stationary_combustion', 'mobile_combustion') AS combustion,
   NULLIF(raw.energy_basis, '') AS basis_given
-FROM raw
+FROM {source}
 LEFT JOIN units_lu u ON u.u = raw.unit
 LEFT JOIN units_lu u2 ON u2.u = raw.quantity
-LEFT JOIN fuels_lu fl ON fl.k = {name}
-LEFT JOIN fuels_lu fc ON fc.k = {category}
-LEFT JOIN refrig_lu rl ON rl.k = {refrig}
+LEFT JOIN fuel_names fn ON fn.v = raw.fuel
+LEFT JOIN category_names cn ON cn.v = raw.category
+LEFT JOIN dates_lu ds ON ds.v = raw.period_start
+LEFT JOIN dates_lu de ON de.v = raw.period_end
+LEFT JOIN dupes_lu dl ON dl.record_id = raw.record_id
 LEFT JOIN ratio_lu hu ON hu.u = raw.hhv_unit
 LEFT JOIN ratio_lu nu ON nu.u = raw.ncv_unit
 LEFT JOIN ratio_lu cu ON cu.u = raw.carbon_content_unit
+"""
+
+_PER_ROW_SQL = f"""
+CREATE OR REPLACE TEMP VIEW checked_per_row AS
+SELECT {", ".join("raw." + c for c in PER_ROW)}, TRY_CAST(raw.quantity AS DOUBLE) AS q,
+  dl.dupes, dl.first_row
+FROM raw LEFT JOIN dupes_lu dl ON dl.record_id = raw.record_id
 """
 
 _NUM = "(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
@@ -564,6 +648,7 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
 
 
 _TYPED_SQL = """
+CREATE OR REPLACE TEMP VIEW typed AS
 SELECT
   record_id, facility_id, NULLIF(source_id, '') AS source_id,
   d0 AS period_start, d1 AS period_end, CAST(year(d0) AS INTEGER) AS year,
@@ -581,7 +666,6 @@ SELECT
   NULLIF(evidence_ref, '') AS evidence_ref,
   _row AS source_row
 FROM checked
-ORDER BY _row
 """
 
 

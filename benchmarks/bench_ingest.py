@@ -1,0 +1,94 @@
+"""Benchmark: ingest N generated activity records from CSV into a DuckDB store.
+
+Times the whole public path of `openmrv ingest` in-process (hash the file, read, validate,
+compare with stored versions, insert, digest, ledger event, commit) into a fresh store, and,
+separately, reading + validation alone. Prints the figures and writes
+benchmarks/results/ingest.json.
+
+    python benchmarks/bench_ingest.py --records 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.bench_calculate import FACILITIES
+from tests.store.helpers import generated_csv
+
+from openmrv.ingest.readers import read_table
+from openmrv.ingest.validate import validate_activity
+from openmrv.store import open_store
+from openmrv.store.ingest import ingest, load_facilities
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=1_000_000)
+    args = ap.parse_args()
+    n = args.records
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        fac = d / "facilities.csv"
+        FACILITIES.to_csv(fac, index=False)
+        csv = generated_csv(d / "activity.csv", n)
+        csv_bytes = csv.stat().st_size
+        ids = set(FACILITIES.facility_id)
+        validate_activity(read_table(generated_csv(d / "warm.csv", 1000, "W")), ids)
+
+        t0 = time.perf_counter()
+        raw = read_table(csv)
+        t1 = time.perf_counter()
+        validate_activity(raw, ids)
+        t2 = time.perf_counter()
+
+        db = open_store(str(d / "store.duckdb"))
+        load_facilities(db, fac, "bench")
+        t3 = time.perf_counter()
+        report = ingest(db, csv, "bench")
+        t4 = time.perf_counter()
+        db.close()
+    assert report.new == n
+    figures = {
+        "benchmark": "ingest CSV into a fresh DuckDB store (validate, version, insert, ledger)",
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "records": n,
+        "csv_bytes": csv_bytes,
+        "read_seconds": round(t1 - t0, 3),
+        "validate_seconds": round(t2 - t1, 3),
+        "read_validate_rows_per_s": round(n / (t2 - t0)),
+        "ingest_seconds": round(t4 - t3, 3),
+        "ingest_rows_per_s": round(n / (t4 - t3)),
+        "target_rows_per_s": 500_000,
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "versions": {p: version(p) for p in ("openmrv", "duckdb", "pyarrow")},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "ingest.json").write_text(json.dumps(figures, indent=2) + "\n")
+    width = max(map(len, figures))
+    for k, v in figures.items():
+        if not isinstance(v, dict):
+            print(f"{k:<{width}}  {v:,}" if isinstance(v, int | float) else f"{k:<{width}}  {v}")
+    print(f"written to {RESULTS / 'ingest.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""The two storage backends behind one small interface: a DuckDB file (the default) and
+PostgreSQL (selected by a postgresql:// URL).
+
+SQL is written once with `?` placeholders and portable types; the few places where the
+dialects differ (digests, bulk loading, writer locking) are methods here, so the rest of the
+store never asks which backend it runs on.
+"""
+
+from __future__ import annotations
+
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+DEFAULT_DB = "openmrv.duckdb"
+WRITER_LOCK = 0x4F4D5256  # PostgreSQL advisory lock key serialising writers ("OMRV")
+
+
+class StoreError(Exception):
+    """A user-facing refusal (locked period, missing reason, unknown record...): the message
+    says what is wrong and what to do; nothing was changed."""
+
+
+class Busy(StoreError):
+    """Another process holds the database for writing (DuckDB allows one writer process)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"database {target} is busy: another process is writing to it. Nothing was "
+            "changed; retry in a moment."
+        )
+
+
+class Database(ABC):
+    """One open connection to a store."""
+
+    kind: str
+    url: str
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run one statement; return its rows (empty for statements without a result)."""
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        rows = self.execute(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """Run a query and return the result as an Arrow table."""
+
+    @abstractmethod
+    def begin_write(self) -> None:
+        """Start a write transaction; writers are serialised."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def engine(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection that validates incoming files (the store itself on DuckDB)."""
+
+    @abstractmethod
+    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
+        """Make the engine's temp table `name` visible to store SQL under the same name."""
+
+    @abstractmethod
+    def digest_sql(self, row_texts: str) -> str:
+        """SQL aggregate: hex SHA-256 over the ordered concatenation of per-row MD5s."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction: committed on success, rolled back on any error."""
+        self.begin_write()
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+
+def _text(expr: str) -> str:
+    return f"COALESCE(CAST({expr} AS TEXT), '\\N')"
+
+
+def row_text(columns: Sequence[str], alias: str = "") -> str:
+    """Portable SQL for one row as text, NULL distinct from any value."""
+    prefix = f"{alias}." if alias else ""
+    return "concat_ws('|', " + ", ".join(_text(prefix + c) for c in columns) + ")"
+
+
+class DuckDatabase(Database):
+    kind = "duckdb"
+
+    def __init__(self, path: str) -> None:
+        self.url = path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(path, config={"checkpoint_threshold": "1TB"})
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise Busy(path) from None
+            raise
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cur = self.con.execute(sql, list(params))
+        return cur.fetchall() if cur.description else []
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.con.executemany(sql, [list(r) for r in rows])
+
+    def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        return self.con.execute(sql, list(params)).to_arrow_table()
+
+    def begin_write(self) -> None:
+        self.con.begin()
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        # Nothing open means the failure happened before or after the transaction.
+        with suppress(duckdb.TransactionException):
+            self.con.rollback()
+
+    def engine(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
+    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
+        pass  # same connection: the temp table is already there
+
+    def digest_sql(self, row_texts: str) -> str:
+        return f"sha256(COALESCE(string_agg(md5({row_texts}), '' ORDER BY {{order}}), ''))"
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PgDatabase(Database):
+    kind = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        import psycopg  # imported lazily: only PostgreSQL users need it
+
+        self.url = url
+        self.con = psycopg.connect(url, autocommit=True)
+        # Fixed text forms, so row digests do not depend on server or session defaults.
+        self.con.execute("SET DateStyle = 'ISO, YMD'")
+        self.con.execute("SET extra_float_digits = 1")
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._engine: duckdb.DuckDBPyConnection | None = None
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cur = self.con.execute(self._sql(sql), list(params) or None)
+        return cur.fetchall() if cur.description else []
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.con.cursor() as cur:
+                cur.executemany(self._sql(sql), [list(r) for r in rows])
+
+    def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        with self.con.cursor() as cur:
+            cur.execute(self._sql(sql), list(params) or None)
+            names = [d.name for d in cur.description or []]
+            rows = cur.fetchall()
+        return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+
+    def begin_write(self) -> None:
+        self.con.execute("BEGIN")
+        self.con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if not self.con.closed:
+            self.con.execute("ROLLBACK")
+
+    def engine(self) -> duckdb.DuckDBPyConnection:
+        if self._engine is None:
+            self._engine = duckdb.connect()
+        return self._engine
+
+    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
+        """Copy the engine's table into a PostgreSQL temp table through COPY (CSV)."""
+        cols = con.execute(f"DESCRIBE {name}").fetchall()
+        types = ", ".join(f'"{c[0]}" {_PG_TYPES.get(c[1], "TEXT")}' for c in cols)
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.con.execute(f"CREATE TEMP TABLE {name} ({types})")
+        reader = con.execute(f"SELECT * FROM {name}").to_arrow_reader(batch_size=200_000)
+        options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+        with self.con.cursor() as cur, cur.copy(f"COPY {name} FROM STDIN (FORMAT csv)") as copy:
+            for batch in reader:
+                buf = io.BytesIO()
+                pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
+                copy.write(buf.getvalue())
+
+    def digest_sql(self, row_texts: str) -> str:
+        agg = f"string_agg(md5({row_texts}), '' ORDER BY {{order}})"
+        return f"encode(sha256(convert_to(COALESCE({agg}, ''), 'UTF8')), 'hex')"
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        self.con.close()
+
+
+_PG_TYPES = {
+    "VARCHAR": "TEXT",
+    "DATE": "DATE",
+    "INTEGER": "INTEGER",
+    "BIGINT": "BIGINT",
+    "DOUBLE": "DOUBLE PRECISION",
+    "BOOLEAN": "BOOLEAN",
+}
+
+
+def connect(url: str | None = None) -> Database:
+    """Open a store: a postgresql:// URL, or a DuckDB file path (default openmrv.duckdb)."""
+    url = url or DEFAULT_DB
+    if url.startswith(("postgresql://", "postgres://")):
+        return PgDatabase(url)
+    return DuckDatabase(url.removeprefix("duckdb://"))

@@ -1,0 +1,311 @@
+"""Ingest activity files into the store: all or nothing per batch, idempotent, versioned.
+
+A batch is one write transaction: the file is validated (the same rules and located errors as
+`openmrv calculate`), compared with the records already stored, and written together with its
+ledger event, or not at all. The same file again is recognised by its SHA-256; a record id
+that comes back with other values becomes a new version and needs a reason; a record that
+comes back unchanged is not written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openmrv.factors import Library
+from openmrv.ingest.readers import read_table
+from openmrv.ingest.validate import check_activity, validate_facilities
+from openmrv.store import ledger, periods, quality
+from openmrv.store.db import Database, StoreError, row_text
+from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES
+
+SHOW = 10  # record ids named in a refusal
+
+
+@dataclass
+class IngestReport:
+    file: str
+    batch_id: int
+    already: bool = False
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    restatement: dict | None = None
+
+    def summary(self) -> str:
+        if self.already:
+            return f"{self.file}: already ingested as batch {self.batch_id}; nothing changed"
+        return (
+            f"{self.file}: batch {self.batch_id}, {self.rows:,} rows: {self.new:,} new, "
+            f"{self.changed:,} new versions, {self.unchanged:,} unchanged; "
+            f"{len(self.warnings)} warning(s); {self.seconds:.2f} s"
+        )
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def next_batch(db: Database) -> int:
+    return int(db.scalar("SELECT COALESCE(max(batch_id), 0) + 1 FROM batches"))
+
+
+def add_batch(db: Database, kind: str, actor: str, rows: int, reason: str | None, **file) -> int:
+    batch_id = next_batch(db)
+    db.execute(
+        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            kind,
+            file.get("file_name"),
+            file.get("file_size"),
+            file.get("sha256"),
+            actor,
+            ledger.now(),
+            rows,
+            reason,
+        ],
+    )
+    return batch_id
+
+
+def current_facilities(db: Database) -> dict[str, str | None]:
+    """Facility id -> programmes, for the latest version of each facility."""
+    return dict(
+        db.execute(
+            "SELECT f.facility_id, f.programmes FROM facilities f JOIN (SELECT facility_id, "
+            "max(version) AS v FROM facilities GROUP BY facility_id) m "
+            "ON m.facility_id = f.facility_id AND m.v = f.version"
+        )
+    )
+
+
+def ingest(
+    db: Database,
+    path: Path | str,
+    actor: str,
+    reason: str | None = None,
+    restating: tuple[str, int] | None = None,
+    lib: Library | None = None,
+) -> IngestReport:
+    """Ingest one activity file as one batch. Raises InputError (bad file) or StoreError
+    (refused change); in both cases nothing is stored."""
+    t0 = time.perf_counter()
+    path = Path(path)
+    digest, size = sha256_file(path) if path.is_file() else ("", 0)
+    with db.write():
+        known = db.scalar(
+            "SELECT min(batch_id) FROM batches WHERE sha256 = ? AND kind <> 'delete'", [digest]
+        )
+        if known is not None:
+            return IngestReport(path.name, int(known), already=True)
+        raw = read_table(path)
+        facilities = current_facilities(db)
+        engine = db.engine()
+        warnings = check_activity(engine, raw, set(facilities), lib)
+        engine.execute(
+            f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {', '.join(RECORD_NAMES[:-1])}, "
+            f"? AS source_file, md5({row_text(CONTENT_NAMES)}) AS content_hash FROM typed",
+            [raw.name],
+        )
+        warnings += quality.substitute_missing(db, engine, facilities)
+        db.stage("incoming", engine)
+        report = _write(db, path, digest, size, actor, reason, restating, warnings)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write(db, path, digest, size, actor, reason, restating, warnings) -> IngestReport:
+    db.execute("DROP TABLE IF EXISTS plan")
+    db.execute(
+        "CREATE TEMP TABLE plan AS SELECT i.record_id, i.facility_id, i.year, "
+        "COALESCE(h.version, 0) + 1 AS version, h.version AS prev_version, "
+        "h.facility_id AS prev_facility, h.year AS prev_year, "
+        "CASE WHEN h.version IS NULL THEN 'new' WHEN h.content_hash = i.content_hash "
+        "AND NOT h.deleted THEN 'same' ELSE 'changed' END AS change "
+        "FROM incoming i LEFT JOIN ("
+        + heads_sql("record_id IN (SELECT record_id FROM incoming)")
+        + ") h ON h.record_id = i.record_id"
+    )
+    rows, new, changed = db.one(
+        "SELECT count(*), count(*) FILTER (WHERE change = 'new'), "
+        "count(*) FILTER (WHERE change = 'changed') FROM plan"
+    )
+    if changed and not reason:
+        ids = [r[0] for r in db.execute(_CHANGED_IDS, [SHOW])]
+        raise StoreError(
+            f"{changed:,} record(s) already stored with other values ({', '.join(ids)}"
+            f"{', …' if changed > SHOW else ''}). A correction becomes a new version and "
+            'needs a reason: run again with --reason "...". Nothing was stored.'
+        )
+    periods.refuse_locked(db, restating)
+    warnings = warnings + quality.warnings(db)
+    kind = "restatement" if restating else "file"
+    batch_id = add_batch(
+        db, kind, actor, rows, reason, file_name=path.name, file_size=size, sha256=digest
+    )
+    restatement = periods.diff(db, restating) if restating else None
+    cols = ", ".join(RECORD_NAMES)
+    db.execute(
+        f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, reason) "
+        f"SELECT {', '.join('i.' + c for c in RECORD_NAMES)}, i.content_hash, p.version, ?, "
+        "false, ? FROM incoming i JOIN plan p ON p.record_id = i.record_id "
+        "WHERE p.change <> 'same'",
+        [batch_id, reason],
+    )
+    db.execute(
+        "INSERT INTO sources SELECT DISTINCT facility_id, source_id, ? FROM incoming i "
+        "WHERE source_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
+        "s.facility_id = i.facility_id AND s.source_id = i.source_id)",
+        [batch_id],
+    )
+    counts = {"rows": rows, "new": new, "changed": changed, "unchanged": rows - new - changed}
+    extra = {"batch_id": batch_id, **counts, "warnings": len(warnings)}
+    if restatement is not None:
+        extra["restatement"] = restatement
+    action = "restate" if restating else "ingest"
+    subject = f"{restating[0]} {restating[1]}" if restating else path.name
+    ledger.record_batch(db, actor, action, subject, reason, extra)
+    return IngestReport(
+        path.name,
+        batch_id,
+        rows=rows,
+        new=new,
+        changed=changed,
+        unchanged=rows - new - changed,
+        warnings=warnings,
+        restatement=restatement,
+    )
+
+
+_CHANGED_IDS = (
+    "SELECT record_id || ' (version ' || prev_version || ')' FROM plan "
+    "WHERE change = 'changed' ORDER BY record_id LIMIT ?"
+)
+
+
+def heads_sql(where: str = "true") -> str:
+    """The latest version of each record (tombstones included) matching `where`."""
+    return (
+        "SELECT a.* FROM activity_records a JOIN (SELECT record_id AS rid, max(version) AS v "
+        f"FROM activity_records WHERE {where} GROUP BY record_id) m "
+        "ON a.record_id = m.rid AND a.version = m.v"
+    )
+
+
+def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
+    """Write tombstones for records (a new version marked deleted, with the reason)."""
+    if not reason:
+        raise StoreError('a deletion needs a reason: pass --reason "..."')
+    with db.write():
+        marks = ", ".join("?" for _ in record_ids)
+        of_ids = heads_sql(f"record_id IN ({marks})")
+        heads = db.execute(
+            f"SELECT record_id, deleted, facility_id, year FROM ({of_ids}) h", record_ids
+        )
+        found = {r[0]: r for r in heads}
+        missing = [r for r in record_ids if r not in found]
+        if missing:
+            raise StoreError(f"no such record: {', '.join(missing[:SHOW])}. Nothing was deleted.")
+        gone = [r for r in record_ids if found[r][1]]
+        if gone:
+            raise StoreError(f"already deleted: {', '.join(gone[:SHOW])}. Nothing was deleted.")
+        for _, _, facility, year in heads:
+            periods.refuse_if_locked(db, facility, year)
+        batch_id = add_batch(db, "delete", actor, len(record_ids), reason)
+        cols = ", ".join(RECORD_NAMES)
+        db.execute(
+            f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, "
+            f"reason) SELECT {cols}, content_hash, version + 1, ?, true, ? "
+            f"FROM ({of_ids}) h",
+            [batch_id, reason, *record_ids],
+        )
+        ledger.record_batch(
+            db, actor, "delete", ", ".join(record_ids[:SHOW]), reason, {"batch_id": batch_id}
+        )
+    return batch_id
+
+
+def load_facilities(db: Database, path: Path | str, actor: str) -> tuple[int | None, int]:
+    """Register facilities (and their organisations); a changed facility becomes a new version.
+    Returns (batch id or None when nothing changed, facilities written)."""
+    fac = validate_facilities(read_table(path))
+    cols = list(ledger.COVERED["facilities"][0][2:-1])
+    with db.write():
+        current = {
+            r[0]: r
+            for r in db.execute(
+                f"SELECT f.facility_id, f.version, {', '.join('f.' + c for c in cols)} "
+                "FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
+                "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"
+            )
+        }
+        rows = []
+        for rec in fac.to_dict("records"):
+            values = [None if _missing(rec[c]) else rec[c] for c in cols]
+            have = current.get(rec["facility_id"])
+            if have is None or list(have[2:]) != values:
+                version = 1 if have is None else have[1] + 1
+                rows.append([rec["facility_id"], version, *values])
+        if not rows:
+            return None, 0
+        batch_id = add_batch(db, "facilities", actor, len(rows), None, file_name=Path(path).name)
+        marks = ", ".join("?" for _ in range(len(cols) + 3))
+        db.executemany(
+            f"INSERT INTO facilities (facility_id, version, {', '.join(cols)}, batch_id) "
+            f"VALUES ({marks})",
+            [[*r, batch_id] for r in rows],
+        )
+        orgs = sorted({r[2] for r in rows})
+        known = {r[0] for r in db.execute("SELECT organization_id FROM organisations")}
+        db.executemany(
+            "INSERT INTO organisations VALUES (?, ?)",
+            [[o, batch_id] for o in orgs if o not in known],
+        )
+        ledger.record_batch(db, actor, "facilities", Path(path).name, None, {"batch_id": batch_id})
+    return batch_id, len(rows)
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+_HISTORY_RECORD = (
+    "version",
+    "deleted",
+    "reason",
+    "batch_id",
+    "source_row",
+    "facility_id",
+    "period_start",
+    "period_end",
+    "category",
+    "fuel",
+    "quantity",
+    "unit",
+    "data_quality",
+)
+_HISTORY_BATCH = ("kind", "file_name", "submitted_by", "submitted_at")
+
+
+def history(db: Database, record_id: str) -> list[dict]:
+    """Every version of a record, oldest first, with who, when and why."""
+    names = [*_HISTORY_RECORD, *_HISTORY_BATCH]
+    select = [f"a.{c}" for c in _HISTORY_RECORD] + [f"b.{c}" for c in _HISTORY_BATCH]
+    rows = db.execute(
+        f"SELECT {', '.join(select)} FROM activity_records a JOIN batches b "
+        "ON b.batch_id = a.batch_id WHERE a.record_id = ? ORDER BY a.version",
+        [record_id],
+    )
+    return [dict(zip(names, r, strict=True)) for r in rows]

@@ -1,0 +1,264 @@
+"""The hash-chained ledger: every change to the store is one event (who, when, what, why).
+
+Each event's hash covers its own fields and the previous event's hash, so editing, deleting,
+inserting or reordering events breaks the chain. Events that write rows also carry a digest of
+exactly the rows they wrote (per table, by batch), so editing, deleting or inserting data rows
+behind the system's back is caught too. The chain proves integrity relative to its head: keep
+the head hash printed by `ledger verify` (or an export) somewhere else to detect a rewrite of the
+whole chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from openmrv.ingest.schema import FACILITIES
+from openmrv.store.db import Database, row_text
+from openmrv.store.schema import RECORD_NAMES, VERSION_COLUMNS
+
+GENESIS = "0" * 64
+
+# Row tables covered by batch digests: table -> (columns in digest order, row order).
+COVERED: dict[str, tuple[tuple[str, ...], str]] = {
+    "activity_records": (
+        (*RECORD_NAMES, *(n for n, _ in VERSION_COLUMNS)),
+        "record_id, version",
+    ),
+    "facilities": (
+        (
+            "facility_id",
+            "version",
+            *(c.name for c in FACILITIES if c.name != "facility_id"),
+            "batch_id",
+        ),
+        "facility_id, version",
+    ),
+    "organisations": (("organization_id", "batch_id"), "organization_id"),
+    "sources": (("facility_id", "source_id", "batch_id"), "facility_id, source_id"),
+}
+BATCH_FIELDS = (
+    "batch_id",
+    "kind",
+    "file_name",
+    "file_size",
+    "sha256",
+    "submitted_by",
+    "submitted_at",
+    "row_count",
+    "reason",
+)
+LOCK_FIELDS = ("facility_id", "year", "locked_by", "locked_at", "reason", "event_seq")
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    reason: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.payload)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(
+    seq: int, at: str, actor: str, action: str, subject: str, reason, payload: str, prev: str
+) -> str:
+    body = canonical([seq, at, actor, action, subject, reason, payload, prev])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def append(
+    db: Database,
+    actor: str,
+    action: str,
+    subject: str,
+    reason: str | None,
+    payload: dict[str, Any],
+    at: str | None = None,
+) -> Event:
+    """Append one event; call inside the write transaction that made the change."""
+    last = db.one("SELECT seq, hash FROM ledger_events ORDER BY seq DESC LIMIT 1")
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = at or now()
+    text = canonical(payload)
+    h = event_hash(seq, at, actor, action, subject, reason, text, prev)
+    db.execute(
+        "INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, at, actor, action, subject, reason, text, prev, h],
+    )
+    return Event(seq, at, actor, action, subject, reason, text, prev, h)
+
+
+def digests(db: Database, batch_id: int) -> dict[str, str]:
+    """Digest of the rows each covered table holds for a batch (empty tables omitted)."""
+    out = {}
+    for table, (cols, order) in COVERED.items():
+        n = db.scalar(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id])
+        if n:
+            expr = db.digest_sql(row_text(cols)).format(order=order)
+            value = db.scalar(f"SELECT {expr} FROM {table} WHERE batch_id = ?", [batch_id])
+            out[table] = f"{n}:{value}"
+    return out
+
+
+def batch_row(db: Database, batch_id: int) -> dict[str, Any] | None:
+    row = db.one(f"SELECT {', '.join(BATCH_FIELDS)} FROM batches WHERE batch_id = ?", [batch_id])
+    return None if row is None else dict(zip(BATCH_FIELDS, row, strict=True))
+
+
+def record_batch(
+    db: Database, actor: str, action: str, subject: str, reason: str | None, extra: dict
+) -> Event:
+    """Append the event for a batch: the batch row and the digests of what it wrote."""
+    batch_id = extra["batch_id"]
+    payload = {**extra, "batch": batch_row(db, batch_id), "digests": digests(db, batch_id)}
+    return append(db, actor, action, subject, reason, payload)
+
+
+def events(db: Database) -> Iterator[Event]:
+    for r in db.execute(
+        "SELECT seq, recorded_at, actor, action, subject, reason, payload, prev_hash, hash "
+        "FROM ledger_events ORDER BY seq"
+    ):
+        yield Event(*r)
+
+
+@dataclass
+class Finding:
+    seq: int | None  # the broken event, or None for rows no event accounts for
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" if self.seq is not None else "outside the chain"
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class Verification:
+    events: int
+    head: str
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify(db: Database, expect_head: str | None = None) -> Verification:
+    """Recompute the chain and every batch digest; report what does not match, in order."""
+    findings: list[Finding] = []
+    prev, expected, n = GENESIS, 1, 0
+    batches_seen: set[int] = set()
+    locks_seen: set[tuple[str, int]] = set()
+    for e in events(db):
+        n += 1
+        broken = _check_event(e, prev, expected)
+        if not broken:
+            broken = _check_rows(db, e, batches_seen, locks_seen)
+        findings += [Finding(e.seq, p) for p in broken]
+        prev, expected = e.hash, e.seq + 1
+    findings += _unaccounted(db, batches_seen, locks_seen)
+    if expect_head and expect_head != prev:
+        findings.append(Finding(None, f"head is {prev}, expected {expect_head}"))
+    return Verification(n, prev, findings)
+
+
+def _check_event(e: Event, prev: str, expected: int) -> list[str]:
+    out = []
+    if e.seq != expected:
+        out.append(f"sequence jumps from {expected - 1} to {e.seq} (an event was removed)")
+    if e.prev_hash != prev:
+        out.append(
+            "does not follow the event before it (events were removed, inserted or reordered)"
+        )
+    recomputed = event_hash(
+        e.seq, e.at, e.actor, e.action, e.subject, e.reason, e.payload, e.prev_hash
+    )
+    if recomputed != e.hash:
+        out.append("content does not match its hash (the event was edited)")
+    return out
+
+
+def _check_rows(
+    db: Database, e: Event, batches: set[int], locks: set[tuple[str, int]]
+) -> list[str]:
+    data = e.data()
+    out = []
+    if "batch_id" in data:
+        b = data["batch_id"]
+        batches.add(b)
+        stored = batch_row(db, b)
+        if stored != data["batch"]:
+            out.append(f"batch {b} row differs from what was recorded (edited or deleted)")
+        now_digests = digests(db, b)
+        for table in sorted(set(now_digests) | set(data["digests"])):
+            if now_digests.get(table) != data["digests"].get(table):
+                out.append(
+                    f"{table} rows of batch {b} differ from what was recorded "
+                    "(a row was edited, deleted or inserted)"
+                )
+    if "lock" in data:
+        lock = data["lock"]
+        locks.add((lock["facility_id"], lock["year"]))
+        row = db.one(
+            f"SELECT {', '.join(LOCK_FIELDS)} FROM period_locks WHERE facility_id = ? AND year = ?",
+            [lock["facility_id"], lock["year"]],
+        )
+        if row is None or dict(zip(LOCK_FIELDS, row, strict=True)) != lock:
+            out.append(
+                f"lock of {lock['facility_id']} {lock['year']} differs from what was recorded"
+            )
+    return out
+
+
+def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -> list[Finding]:
+    out = []
+    for table in ("batches", *COVERED):
+        for b, count in db.execute(
+            f"SELECT batch_id, count(*) FROM {table} GROUP BY batch_id ORDER BY batch_id"
+        ):
+            if b not in batches:
+                out.append(
+                    Finding(None, f"{count} {table} row(s) of batch {b} that no event records")
+                )
+    for f, y in db.execute("SELECT facility_id, year FROM period_locks ORDER BY 1, 2"):
+        if (f, y) not in locks:
+            out.append(Finding(None, f"a lock of {f} {y} that no event records"))
+    return out
+
+
+def export(db: Database) -> Iterator[str]:
+    """The ledger as JSON lines, one event per line, in chain order."""
+    for e in events(db):
+        yield canonical(
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "reason": e.reason,
+                "payload": e.data(),
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+        )

@@ -1,0 +1,244 @@
+"""Data-quality checks beyond the schema, reported as warnings with the ingest, and Part 98
+missing-data substitution.
+
+Warnings never stop a batch: a verifier reads them in the ingest report. They compare the
+incoming batch (temp table `incoming`) with the facility's own stored history:
+
+- outliers: a quantity more than OUTLIER times, or less than 1/OUTLIER of, the median of the
+  same series (facility, source, category, fuel, kind of quantity) when at least MIN_HISTORY
+  stored records exist;
+- gaps in monthly coverage: months missing between a series' first and last monthly record of
+  a year (a monthly record starts on the 1st and ends in the same month), for the continuous
+  categories (combustion, purchased electricity and heat; not refrigerant top-ups);
+- a unit switching within a series;
+- a measured heating value or carbon content outside a physically plausible range.
+
+Missing-data substitution follows 40 CFR 98.35(b)(1) for facilities in the EPA GHGRP
+(programmes contains EPA_GHGRP): when a series has quality-assured measurements of HHV or
+carbon content in a reporting year and a record lacks one, the substitute is the arithmetic
+average of the values immediately before and after the missing period; with no earlier value,
+the first value after; with no later value (yet), the last value before. The record is stored
+with data_quality 'substituted' and the ingest report says which values were used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from openmrv.store.db import Database, row_text
+from openmrv.store.schema import CONTENT_NAMES
+
+OUTLIER = 3.0
+MIN_HISTORY = 3
+SHOW = 20  # warnings of one kind listed before "... and N more"
+PART98 = "EPA_GHGRP"
+SUBSTITUTED = "substituted"
+# Plausible ranges in canonical units (GJ per kg, per m3 of liquid, per Nm3 of gas).
+HEATING_VALUE = {"mass": (0.005, 0.060), "volume": (15.0, 45.0), "gas_volume": (0.003, 0.13)}
+# Carbon content: kg C per GJ, fraction of mass, kg C per m3 of liquid.
+CARBON = {"energy": (10.0, 35.0), "mass": (0.2, 1.0), "volume": (300.0, 900.0)}
+HEATING_UNITS = {"mass": "GJ/kg", "volume": "GJ/m3", "gas_volume": "GJ/Nm3"}
+CARBON_UNITS = {"energy": "kgC/GJ", "mass": "kgC/kg", "volume": "kgC/m3"}
+SERIES = "facility_id, COALESCE(source_id, '') AS source, category, COALESCE(fuel, '') AS fuel"
+
+
+def _history(where: str = "true") -> str:
+    """Stored current, non-deleted versions of the incoming facilities' other records."""
+    from openmrv.store.ingest import heads_sql  # the one definition of "current version"
+
+    return (
+        f"SELECT * FROM ({heads_sql('facility_id IN (SELECT facility_id FROM incoming)')}) h "
+        f"WHERE NOT deleted AND record_id NOT IN (SELECT record_id FROM incoming) AND {where}"
+    )
+
+
+def _limited(lines: Iterable[str], total: int) -> list[str]:
+    out = list(lines)
+    if total > len(out):
+        out.append(f"… and {total - len(out)} more of the kind above")
+    return out
+
+
+def warnings(db: Database) -> list[str]:
+    return outliers(db) + monthly_gaps(db) + unit_switches(db) + implausible(db)
+
+
+def outliers(db: Database) -> list[str]:
+    sql = (
+        f"WITH hist AS (SELECT {SERIES}, qty_kind, qty FROM ({_history('qty IS NOT NULL')}) x), "
+        "stats AS (SELECT facility_id, source, category, fuel, qty_kind, count(*) AS n, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) AS med FROM hist "
+        "GROUP BY facility_id, source, category, fuel, qty_kind) "
+        "SELECT i.record_id, i.quantity, i.unit, s.med, s.n, i.qty FROM incoming i JOIN stats s "
+        "ON s.facility_id = i.facility_id AND s.source = COALESCE(i.source_id, '') "
+        "AND s.category = i.category AND s.fuel = COALESCE(i.fuel, '') "
+        "AND s.qty_kind = i.qty_kind "
+        f"WHERE s.n >= {MIN_HISTORY} AND s.med > 0 AND (i.qty > {OUTLIER} * s.med "
+        f"OR i.qty < s.med / {OUTLIER}) ORDER BY i.record_id"
+    )
+    rows = db.execute(sql)
+    return _limited(
+        (
+            f"record {r[0]}: quantity {r[1]:g} {r[2]} is {r[5] / r[3]:.2g} times the median "
+            f"of its {r[4]} stored records (outlier against the facility's own history)"
+            for r in rows[:SHOW]
+        ),
+        len(rows),
+    )
+
+
+def monthly_gaps(db: Database) -> list[str]:
+    monthly = (
+        "category IN ('stationary_combustion', 'mobile_combustion', 'purchased_electricity', "
+        "'purchased_heat') AND extract(day FROM period_start) = 1 AND "
+        "extract(month FROM period_end) = extract(month FROM period_start) AND "
+        "extract(year FROM period_end) = year"
+    )
+    sql = (
+        f"WITH both_ AS (SELECT {SERIES}, year, CAST(extract(month FROM period_start) AS INTEGER)"
+        f" AS m FROM incoming WHERE {monthly} UNION ALL SELECT {SERIES}, year, "
+        f"CAST(extract(month FROM period_start) AS INTEGER) FROM ({_history(monthly)}) x) "
+        "SELECT facility_id, source, category, fuel, year, string_agg(DISTINCT CAST(m AS TEXT), "
+        "',') FROM both_ WHERE (facility_id, source, category, fuel, year) IN (SELECT "
+        "facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, ''), year FROM incoming) "
+        "GROUP BY facility_id, source, category, fuel, year ORDER BY 1, 2, 3, 4, 5"
+    )
+    lines = []
+    for fac, source, category, fuel, year, months in db.execute(sql):
+        have = sorted({int(m) for m in months.split(",")})
+        missing = [m for m in range(have[0], have[-1] + 1) if m not in have]
+        if missing:
+            what = " ".join(x for x in (fac, source, category, fuel) if x)
+            gaps = ", ".join(f"{year}-{m:02d}" for m in missing)
+            lines.append(f"{what}: no record for {gaps} (gap in monthly coverage)")
+    return _limited(lines[:SHOW], len(lines))
+
+
+def unit_switches(db: Database) -> list[str]:
+    sql = (
+        f"WITH both_ AS (SELECT {SERIES}, unit FROM incoming UNION SELECT {SERIES}, unit "
+        f"FROM ({_history()}) x) SELECT facility_id, source, category, fuel, "
+        "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ "
+        "WHERE (facility_id, source, category, fuel) "
+        "IN (SELECT facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, '') FROM "
+        "incoming) GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
+        "ORDER BY 1, 2, 3, 4"
+    )
+    rows = db.execute(sql)
+    return _limited(
+        (
+            f"{' '.join(x for x in r[:4] if x)}: the unit switches between periods ({r[4]}); "
+            "check that the quantities were converted"
+            for r in rows[:SHOW]
+        ),
+        len(rows),
+    )
+
+
+def _range_sql(value: str, per: str, ranges: dict[str, tuple[float, float]]) -> str:
+    return " OR ".join(
+        f"({per} = '{k}' AND ({value} < {lo} OR {value} > {hi}))" for k, (lo, hi) in ranges.items()
+    )
+
+
+def implausible(db: Database) -> list[str]:
+    checks = (
+        ("heating value (HHV)", "hhv", "qty_kind", HEATING_VALUE, HEATING_UNITS),
+        ("heating value (NCV)", "ncv", "qty_kind", HEATING_VALUE, HEATING_UNITS),
+        ("carbon content", "carbon_content", "carbon_content_per", CARBON, CARBON_UNITS),
+    )
+    parts = []
+    for label, col, per, ranges, units in checks:
+        unit = "CASE " + " ".join(f"WHEN {per} = '{k}' THEN '{u}'" for k, u in units.items())
+        parts.append(
+            f"SELECT record_id, '{label}' AS what, {col} AS v, {unit} END AS u FROM incoming "
+            f"WHERE {col} IS NOT NULL AND ({_range_sql(col, per, ranges)})"
+        )
+    rows = db.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2")
+    return _limited(
+        (
+            f"record {r[0]}: {r[1]} {r[2]:.4g} {r[3]} is outside the plausible range for the "
+            "fuel; check the value and its unit"
+            for r in rows[:SHOW]
+        ),
+        len(rows),
+    )
+
+
+def substitute_missing(
+    db: Database, engine: duckdb.DuckDBPyConnection, facilities: dict[str, str | None]
+) -> list[str]:
+    """Fill missing HHV / carbon content of Part 98 facilities per 40 CFR 98.35(b)(1), in the
+    engine's `incoming` table; return one report line per substituted value."""
+    ids = sorted(f for f, p in facilities.items() if p and PART98 in p.upper())
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    cols = (
+        "record_id, facility_id, COALESCE(source_id, '') AS source, fuel, year, period_start, "
+        "hhv, carbon_content, carbon_content_per, data_quality"
+    )
+    where = f"category = 'stationary_combustion' AND facility_id IN ({marks})"
+    inc = engine.execute(f"SELECT {cols} FROM incoming WHERE {where}", ids).df()
+    if inc.empty or not (inc.hhv.isna() | inc.carbon_content.isna()).any():
+        return []
+    hist = db.arrow(f"SELECT {cols} FROM ({_history_of(where)}) x", [*ids, *ids]).to_pandas()
+    hist = hist[~hist.record_id.isin(inc.record_id)]
+    rows = pd.concat([hist.assign(incoming=False), inc.assign(incoming=True)], ignore_index=True)
+    rows["period_start"] = pd.to_datetime(rows.period_start)
+    lines: list[str] = []
+    updates: dict[str, list[tuple]] = {"hhv": [], "carbon_content": []}
+    for _, g in rows.groupby(["facility_id", "source", "fuel", "year"], dropna=False):
+        for param, label in (("hhv", "HHV"), ("carbon_content", "carbon content")):
+            measured = g[g[param].notna() & (g.data_quality != SUBSTITUTED)]
+            measured = measured.sort_values("period_start")
+            if measured.empty:
+                continue
+            for r in g[g[param].isna() & g.incoming].itertuples():
+                before = measured[measured.period_start < r.period_start].tail(1)
+                after = measured[measured.period_start > r.period_start].head(1)
+                if len(before) and len(after):
+                    value = (before[param].iloc[0] + after[param].iloc[0]) / 2
+                    how = "average of the values immediately before and after"
+                    src = pd.concat([before, after])
+                elif len(after):
+                    value, how, src = after[param].iloc[0], "first value after (none before)", after
+                else:
+                    value, how, src = (
+                        before[param].iloc[0],
+                        "last value before (none after)",
+                        before,
+                    )
+                per = src.carbon_content_per.iloc[0] if param == "carbon_content" else None
+                updates[param].append((float(value), per, r.record_id))
+                months = " and ".join(d.strftime("%Y-%m") for d in src.period_start)
+                lines.append(
+                    f"record {r.record_id}: {label} missing; substituted {value:.6g} (canonical), "
+                    f"the {how} ({months}), per 40 CFR 98.35(b)(1); stored as '{SUBSTITUTED}'"
+                )
+    for param, ups in updates.items():
+        if not ups:
+            continue
+        per = ", carbon_content_per = ?" if param == "carbon_content" else ""
+        engine.executemany(
+            f"UPDATE incoming SET {param} = ?{per}, data_quality = '{SUBSTITUTED}' "
+            "WHERE record_id = ?",
+            [[v, p, rid] if per else [v, rid] for v, p, rid in ups],
+        )
+    changed = [rid for ups in updates.values() for _, _, rid in ups]
+    if changed:
+        engine.execute(
+            f"UPDATE incoming SET content_hash = md5({row_text(CONTENT_NAMES)}) "
+            f"WHERE record_id IN ({', '.join('?' for _ in changed)})",
+            changed,
+        )
+    return lines
+
+
+def _history_of(where: str) -> str:
+    from openmrv.store.ingest import heads_sql
+
+    return f"SELECT * FROM ({heads_sql(where)}) h WHERE NOT deleted AND {where}"

@@ -1,0 +1,198 @@
+"""The store's tables, created and upgraded by numbered migrations.
+
+Each migration runs once, in order, inside a transaction, and is recorded in
+`schema_migrations`; a newer code version adds migrations at the end and never edits old ones.
+Everything is append-only: a correction is a new row version, a deletion a tombstone row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openmrv.store.db import Database
+
+# The typed activity columns, exactly as validation produces them (Checked.table), with types.
+RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("record_id", "TEXT"),
+    ("facility_id", "TEXT"),
+    ("source_id", "TEXT"),
+    ("period_start", "DATE"),
+    ("period_end", "DATE"),
+    ("year", "INTEGER"),
+    ("category", "TEXT"),
+    ("fuel", "TEXT"),
+    ("fuel_state", "TEXT"),
+    ("biogenic", "BOOLEAN"),
+    ("quantity", "DOUBLE PRECISION"),
+    ("unit", "TEXT"),
+    ("unit_key", "TEXT"),
+    ("qty_kind", "TEXT"),
+    ("qty", "DOUBLE PRECISION"),
+    ("energy_basis", "TEXT"),
+    ("hhv", "DOUBLE PRECISION"),
+    ("ncv", "DOUBLE PRECISION"),
+    ("carbon_content", "DOUBLE PRECISION"),
+    ("carbon_content_per", "TEXT"),
+    ("oxidation_factor", "DOUBLE PRECISION"),
+    ("molecular_weight", "DOUBLE PRECISION"),
+    ("measured_co2_t", "DOUBLE PRECISION"),
+    ("boiler_ratio_b", "DOUBLE PRECISION"),
+    ("tier", "INTEGER"),
+    ("instrument", "TEXT"),
+    ("data_quality", "TEXT"),
+    ("evidence_ref", "TEXT"),
+    ("source_row", "BIGINT"),
+    ("source_file", "TEXT"),
+)
+RECORD_NAMES = tuple(n for n, _ in RECORD_COLUMNS)
+# What a version adds: the content hash decides whether a re-submitted record changed.
+VERSION_COLUMNS = (
+    ("content_hash", "TEXT"),
+    ("version", "INTEGER"),
+    ("batch_id", "BIGINT"),
+    ("deleted", "BOOLEAN"),
+    ("reason", "TEXT"),
+)
+# Lineage (file and row) is not content: the same values from another file are unchanged.
+CONTENT_NAMES = tuple(n for n in RECORD_NAMES if n not in ("source_row", "source_file"))
+
+
+def _columns(cols) -> str:
+    return ",\n  ".join(f"{n} {t}" for n, t in cols)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+    only: str | None = None  # a backend kind, for statements one dialect lacks or needs
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "organisations, facilities, sources, batches, versioned activity records, ledger",
+        (
+            """CREATE TABLE batches (
+  batch_id BIGINT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  file_name TEXT,
+  file_size BIGINT,
+  sha256 TEXT,
+  submitted_by TEXT NOT NULL,
+  submitted_at TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  reason TEXT
+)""",
+            """CREATE TABLE organisations (
+  organization_id TEXT PRIMARY KEY,
+  batch_id BIGINT NOT NULL
+)""",
+            """CREATE TABLE facilities (
+  facility_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_zh TEXT,
+  country TEXT NOT NULL,
+  state_province TEXT NOT NULL,
+  grid_region TEXT,
+  sector TEXT,
+  ipcc_sector TEXT NOT NULL,
+  equity_share DOUBLE PRECISION NOT NULL,
+  programmes TEXT,
+  batch_id BIGINT NOT NULL,
+  PRIMARY KEY (facility_id, version)
+)""",
+            """CREATE TABLE sources (
+  facility_id TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  batch_id BIGINT NOT NULL,
+  PRIMARY KEY (facility_id, source_id)
+)""",
+            f"CREATE TABLE activity_records (\n  {_columns(RECORD_COLUMNS + VERSION_COLUMNS)}\n)",
+            """CREATE TABLE period_locks (
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  locked_by TEXT NOT NULL,
+  locked_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  event_seq BIGINT NOT NULL,
+  PRIMARY KEY (facility_id, year)
+)""",
+            """CREATE TABLE ledger_events (
+  seq BIGINT PRIMARY KEY,
+  recorded_at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reason TEXT,
+  payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+)""",
+        ),
+    ),
+    Migration(
+        2,
+        "index record versions (PostgreSQL; DuckDB scans are fast without one)",
+        ("CREATE INDEX activity_records_id ON activity_records (record_id, version)",),
+        only="postgresql",
+    ),
+    Migration(
+        3,
+        "calculation runs and results, with lineage to record versions",
+        (
+            """CREATE TABLE calculation_runs (
+  run_id TEXT PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  seconds DOUBLE PRECISION,
+  methodologies TEXT NOT NULL,
+  gwp_set TEXT,
+  engine TEXT NOT NULL,
+  inputs_hash TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  submitted_by TEXT NOT NULL
+)""",
+            """CREATE TABLE results (
+  run_id TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  record_version INTEGER NOT NULL,
+  methodology TEXT NOT NULL,
+  gas TEXT NOT NULL,
+  mass_t DOUBLE PRECISION,
+  co2e_t DOUBLE PRECISION,
+  lineage TEXT
+)""",
+        ),
+    ),
+)
+
+LATEST = max(m.version for m in MIGRATIONS)
+
+
+def migrate(db: Database) -> list[int]:
+    """Apply the migrations this store has not seen; return their versions."""
+    with db.write():
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+    done = {r[0] for r in db.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    for m in MIGRATIONS:
+        if m.version in done:
+            continue
+        with db.write():
+            if db.scalar("SELECT count(*) FROM schema_migrations WHERE version = ?", [m.version]):
+                continue  # another process applied it meanwhile
+            if m.only in (None, db.kind):
+                for sql in m.statements:
+                    db.execute(sql)
+            db.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, CAST(current_timestamp AS TEXT))",
+                [m.version, m.description],
+            )
+        applied.append(m.version)
+    return applied

@@ -1,0 +1,129 @@
+"""Tampering directly in the database is caught by `ledger verify`, which names the first
+broken event (both backends)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from openmrv.cli import app
+from openmrv.store.ingest import ingest
+from openmrv.store.ledger import verify
+from openmrv.store.periods import lock
+from tests.store.helpers import activity, coal
+
+
+@pytest.fixture
+def filled(store, tmp_path):
+    """Events: 1 facilities, 2 batch A (r1, r2), 3 batch B (r3, r4), 4 lock."""
+    ingest(store, activity(tmp_path / "a.csv", coal("r1"), coal("r2", 2)), "ann")
+    ingest(store, activity(tmp_path / "b.csv", coal("r3", 3), coal("r4", 4)), "bob")
+    lock(store, "CN-PLANT", 2024, "vera", "verified")
+    assert verify(store).ok
+    return store
+
+
+def _swap_events(db, a: int, b: int) -> None:
+    db.execute("UPDATE ledger_events SET seq = -1 WHERE seq = ?", [a])
+    db.execute("UPDATE ledger_events SET seq = ? WHERE seq = ?", [a, b])
+    db.execute("UPDATE ledger_events SET seq = ? WHERE seq = -1", [b])
+
+
+TAMPERING = {
+    "edit a value": (
+        lambda db: db.execute("UPDATE activity_records SET quantity = 101 WHERE record_id = 'r3'"),
+        3,
+        "activity_records rows of batch 3 differ",
+    ),
+    "delete a row": (
+        lambda db: db.execute("DELETE FROM activity_records WHERE record_id = 'r2'"),
+        2,
+        "activity_records rows of batch 2 differ",
+    ),
+    "insert a row": (
+        lambda db: db.execute(
+            "INSERT INTO activity_records SELECT * FROM activity_records WHERE record_id = 'r4'"
+        ),
+        3,
+        "activity_records rows of batch 3 differ",
+    ),
+    "reorder events": (lambda db: _swap_events(db, 2, 3), 2, "does not follow the event"),
+    "edit an event": (
+        lambda db: db.execute("UPDATE ledger_events SET actor = 'mallory' WHERE seq = 3"),
+        3,
+        "the event was edited",
+    ),
+    "delete an event": (
+        lambda db: db.execute("DELETE FROM ledger_events WHERE seq = 2"),
+        3,
+        "sequence jumps from 1 to 3",
+    ),
+    "edit a facility": (
+        lambda db: db.execute(
+            "UPDATE facilities SET country = 'CN' WHERE facility_id = 'US-PLANT'"
+        ),
+        1,
+        "facilities rows of batch 1 differ",
+    ),
+    "edit a batch": (
+        lambda db: db.execute("UPDATE batches SET submitted_by = 'mallory' WHERE batch_id = 2"),
+        2,
+        "batch 2 row differs",
+    ),
+    "remove a lock": (
+        lambda db: db.execute("DELETE FROM period_locks"),
+        4,
+        "lock of CN-PLANT 2024 differs",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", list(TAMPERING))
+def test_tampering_is_detected_at_the_first_broken_event(filled, store_url, how):
+    tamper, first, problem = TAMPERING[how]
+    tamper(filled)
+    v = verify(filled)
+    assert not v.ok
+    assert v.findings[0].seq == first, v.findings
+    assert problem in v.findings[0].problem, v.findings
+    filled.close()  # DuckDB: one process at a time; the CLI opens the file itself
+    result = CliRunner().invoke(app, ["ledger", "verify", "--db", store_url])
+    assert result.exit_code == 1
+    assert f"first broken event {first}:" in " ".join(result.output.split())
+
+
+def test_rows_no_event_records_are_reported(filled):
+    filled.execute(
+        "INSERT INTO activity_records SELECT record_id, facility_id, source_id, period_start, "
+        "period_end, year, category, fuel, fuel_state, biogenic, quantity, unit, unit_key, "
+        "qty_kind, qty, energy_basis, hhv, ncv, carbon_content, carbon_content_per, "
+        "oxidation_factor, molecular_weight, measured_co2_t, boiler_ratio_b, tier, instrument, "
+        "data_quality, evidence_ref, source_row, source_file, content_hash, version + 1, 99, "
+        "deleted, reason FROM activity_records WHERE record_id = 'r1'"
+    )
+    v = verify(filled)
+    assert [str(f) for f in v.findings] == [
+        "outside the chain: 1 activity_records row(s) of batch 99 that no event records"
+    ]
+
+
+def test_head_must_match_when_given(filled):
+    head = verify(filled).head
+    assert verify(filled, expect_head=head).ok
+    assert not verify(filled, expect_head="0" * 64).ok
+
+
+def test_export_and_cli_verify(filled, store_url, tmp_path):
+    head = verify(filled).head
+    filled.close()
+    out = tmp_path / "ledger.jsonl"
+    r = CliRunner().invoke(app, ["ledger", "export", "--db", store_url, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [e["action"] for e in events] == ["facilities", "ingest", "ingest", "lock"]
+    assert events[-1]["hash"] == head and events[1]["prev_hash"] == events[0]["hash"]
+    assert events[1]["payload"]["batch"]["file_name"] == "a.csv"
+    r = CliRunner().invoke(app, ["ledger", "verify", "--db", store_url])
+    assert r.exit_code == 0 and "ledger OK: 4 events" in r.output
