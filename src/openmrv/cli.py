@@ -210,8 +210,8 @@ def methods() -> None:
     out.print(t)
 
 
-from openmrv import cli_engine  # noqa: E402, F401  (registers validate, calculate-dataset)
-from openmrv import cli_store  # noqa: E402, F401  (registers the store commands on `app`)
+# Commands defined in other modules register themselves on `app` when imported.
+from openmrv import cli_engine, cli_store  # noqa: E402, F401
 
 
 def main() -> None:  # pragma: no cover - console entry
