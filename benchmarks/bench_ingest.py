@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_calculate import FACILITIES
+from benchmarks.datagen import FACILITIES
 from tests.store.helpers import generated_csv
 
 from openmrv.ingest.readers import read_table

@@ -39,7 +39,7 @@ def generated_csv(path: Path, n: int, prefix: str = "R") -> Path:
     """n generated records (the benchmark's vectorised generator) as a CSV file."""
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
-    from benchmarks.bench_calculate import generate
+    from benchmarks.datagen import generate
 
     from openmrv.ingest.readers import ROW
 
@@ -50,7 +50,7 @@ def generated_csv(path: Path, n: int, prefix: str = "R") -> Path:
 
 
 def generated_facilities(path: Path) -> Path:
-    from benchmarks.bench_calculate import FACILITIES
+    from benchmarks.datagen import FACILITIES
 
     FACILITIES.to_csv(path, index=False)
     return path
