@@ -10,21 +10,16 @@ writes them to benchmarks/results/calculate.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import resource
 import time
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path
 
 from datagen import facilities, generate
+from figures import machine, save
 
 from openmrv.engine import calculate
 from openmrv.ingest.validate import validate_activity
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def peak_rss_mib() -> float:
@@ -59,20 +54,10 @@ def main() -> None:
         "result_rows": run.results.num_rows,
         "skipped_rows": run.skipped.num_rows,
         "peak_rss_mib": round(peak_rss_mib()),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "versions": {p: version(p) for p in ("openmrv", "ibis-framework", "duckdb", "pyarrow")},
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "calculate.json").write_text(json.dumps(figures, indent=2) + "\n")
-    width = max(map(len, figures))
-    for k, v in figures.items():
-        if not isinstance(v, dict):
-            print(f"{k:<{width}}  {v:,}" if isinstance(v, int | float) else f"{k:<{width}}  {v}")
-    print(f"written to {RESULTS / 'calculate.json'}")
+    save("calculate", figures)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,6 @@ benchmarks/results/ingest.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import resource
 import sys
 import tempfile
@@ -25,14 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.datagen import FACILITIES
+from benchmarks.figures import machine, save
 from tests.store.helpers import generated_csv
 
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity
 from openmrv.store import open_store
 from openmrv.store.ingest import ingest, load_facilities
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def main() -> None:
@@ -74,20 +70,10 @@ def main() -> None:
         "ingest_rows_per_s": round(n / (t4 - t3)),
         "target_rows_per_s": 500_000,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "versions": {p: version(p) for p in ("openmrv", "duckdb", "pyarrow")},
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "ingest.json").write_text(json.dumps(figures, indent=2) + "\n")
-    width = max(map(len, figures))
-    for k, v in figures.items():
-        if not isinstance(v, dict):
-            print(f"{k:<{width}}  {v:,}" if isinstance(v, int | float) else f"{k:<{width}}  {v}")
-    print(f"written to {RESULTS / 'ingest.json'}")
+    save("ingest", figures)
 
 
 if __name__ == "__main__":
