@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -35,7 +33,6 @@ from pathlib import Path
 import psutil
 
 HERE = Path(__file__).parent
-RESULTS = HERE / "results"
 FLOOR_SQL = """
 COPY (SELECT a.source_row, f.methodology, f.gas, a.qty * f.per_qty AS co2e_t
       FROM read_parquet('{data}/*.parquet') a
@@ -196,6 +193,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(HERE))
     from datagen import validated
+    from figures import machine, save
 
     per_qty_table(work)
     runs = []
@@ -227,18 +225,12 @@ def main() -> None:
         "benchmark": "calculate N validated records under all four methodologies",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "runs": runs,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "versions": {
             p: version(p) for p in ("openmrv", "ibis-framework", "duckdb", "pyarrow", "pyspark")
         },
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "engine.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"written to {RESULTS / 'engine.json'}")
+    save("engine", figures)
 
 
 if __name__ == "__main__":
