@@ -62,12 +62,14 @@ def per_qty_table(work: Path) -> Path:
     con = duckdb.connect()
     path = work / "per_qty.parquet"
     con.execute(
-        f"""COPY (SELECT a.facility_id, a.category, a.fuel, a.unit_key, r.methodology,
-              r.rule AS gas, sum(r.co2e_t) / sum(a.qty) AS per_qty
-            FROM read_parquet('{work}/block-out/results/**/*.parquet', hive_partitioning=true) r
-            JOIN read_parquet('{block}/*.parquet') a USING (source_row)
-            WHERE r.co2e_t IS NOT NULL GROUP BY ALL) TO '{path}' (FORMAT parquet)"""
+        f"""CREATE TABLE per_qty AS SELECT facility_id, category, fuel, unit_key, methodology,
+              rule AS gas, min(unit_co2e_t) AS per_qty, max(unit_co2e_t) AS hi
+            FROM '{work}/block-out/shapes.parquet' WHERE reason IS NULL GROUP BY ALL"""
     )
+    varies = con.execute("SELECT count(*) FROM per_qty WHERE per_qty <> hi").fetchone()[0]
+    if varies:  # the floor's four-column key must determine the factor for these records
+        raise SystemExit(f"{varies} floor keys have more than one factor")
+    con.execute(f"COPY (SELECT * EXCLUDE (hi) FROM per_qty) TO '{path}' (FORMAT parquet)")
     return path
 
 
@@ -115,6 +117,7 @@ def run_openmrv(data: Path, work: Path, engine: str) -> dict:
     from datagen import facilities
 
     from openmrv.engine.dataset import calculate_dataset
+    from openmrv.engine.hashing import has_parquet
 
     fac = facilities()
     t0 = time.perf_counter()
@@ -124,13 +127,11 @@ def run_openmrv(data: Path, work: Path, engine: str) -> dict:
     seconds = time.perf_counter() - t0
     import duckdb
 
-    s = (
-        duckdb.connect()
-        .execute(
-            f"SELECT sum(co2e_t) FROM read_parquet('{work}/out-{engine}/results/**/*.parquet')"
-        )
-        .fetchone()[0]
-    )
+    out = work / f"out-{engine}"
+    s = duckdb.connect().execute(f"SELECT sum(co2e_t) FROM '{out}/rows/**/*.parquet'").fetchone()[0]
+    if has_parquet(out / "direct"):
+        q = f"SELECT coalesce(sum(co2e_t), 0) FROM '{out}/direct/**/*.parquet'"
+        s += duckdb.connect().execute(q).fetchone()[0]
     return {
         "seconds": seconds,
         "calculate_seconds": meta["seconds"]["calculate"],

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from openmrv.engine import calculate
-from openmrv.engine.dataset import calculate_dataset, check_dataset
+from openmrv.engine.dataset import calculate_dataset, check_dataset, compact_view
 from openmrv.factors.library import DATA, load_library_from
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
@@ -46,17 +46,22 @@ def _generated(tmp: Path, n: int) -> tuple[pd.DataFrame, Path]:
     return facilities(), path
 
 
-def _rows(out: Path) -> pd.DataFrame:
-    con = duckdb.connect()
-    df = con.read_parquet(str(out / "results" / "**" / "*.parquet"), hive_partitioning=True).df()
-    return df.sort_values(KEY, ignore_index=True)
+def _rows(out: Path, act: Path) -> pd.DataFrame:
+    """Every record's compact rows (computed or not), from the run's shapes and direct rows."""
+    return compact_view(out, act).to_pandas().sort_values(KEY, ignore_index=True)
 
 
-def _assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+def _stored(out: Path) -> pd.DataFrame:
+    """The per-record rows the run stored for records without measured parameters."""
+    df = duckdb.connect().read_parquet(str(out / "rows" / "**" / "*.parquet")).df()
+    return df.sort_values(["source_row", "shape"], ignore_index=True)
+
+
+def _assert_same(a: pd.DataFrame, b: pd.DataFrame, keys=(*KEY, "factor_key", "reason")) -> None:
     assert len(a) == len(b) > 0
-    for c in [*KEY, "factor_key", "reason"]:
+    for c in keys:
         assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
-    for c in NUMBERS:
+    for c in (n for n in NUMBERS if n in a):
         x, y = a[c].to_numpy(float), b[c].to_numpy(float)
         assert ((x != x) == (y != y)).all(), f"{c}: nulls differ"
         ok = x == x
@@ -71,7 +76,9 @@ def test_spark_and_duckdb_agree_on_the_example_dataset(tmp_path):
     s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
     assert s["engine"]["backend"] == "pyspark" and s["engine"]["master"] == "local[2]"
     assert d["result_rows"] == s["result_rows"] > 1000
-    _assert_same(_rows(tmp_path / "duck"), _rows(tmp_path / "spark"))
+    _assert_same(_rows(tmp_path / "duck", act), _rows(tmp_path / "spark", act))
+    duck, spark = _stored(tmp_path / "duck"), _stored(tmp_path / "spark")
+    _assert_same(duck, spark, keys=("source_row", "shape"))
 
 
 @pytest.mark.slow
@@ -80,7 +87,9 @@ def test_spark_and_duckdb_agree_on_one_million_generated_records(tmp_path):
     d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb")
     s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
     assert d["records"] == s["records"] == 1_000_000
-    _assert_same(_rows(tmp_path / "duck"), _rows(tmp_path / "spark"))
+    assert d["result_rows"] == s["result_rows"] and d["skipped_rows"] == s["skipped_rows"]
+    _assert_same(_rows(tmp_path / "duck", act), _rows(tmp_path / "spark", act))
+    _assert_same(_stored(tmp_path / "duck"), _stored(tmp_path / "spark"), ("source_row", "shape"))
 
 
 def test_dataset_path_matches_in_memory_path(tmp_path):
@@ -91,7 +100,7 @@ def test_dataset_path_matches_in_memory_path(tmp_path):
     assert meta["input_hash"] == run.meta["input_hash"]
     assert meta["result_rows"] == run.meta["result_rows"]
     keys = pd.read_parquet(tmp_path / "out" / "factors.parquet")
-    used = set(_rows(tmp_path / "out").factor_key.dropna().astype("int64"))
+    used = set(_rows(tmp_path / "out", act).factor_key.dropna().astype("int64"))
     assert used and {k % 2**20 for k in used} <= set(keys.factor_key)
     written = json.loads((tmp_path / "out" / "run.json").read_text())
     assert written["run_id"] == meta["run_id"]

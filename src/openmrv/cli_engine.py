@@ -87,14 +87,14 @@ def calculate_dataset(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} methodologies"),
+        TextColumn("{task.completed}/{task.total} steps"),
         TimeElapsedColumn(),
         console=err,
     ) as bar:
-        task = bar.add_task("starting", total=len(methods))
+        task = bar.add_task("starting", total=3)
 
-        def step(m: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=f"calculating {m}" if m else "hashing")
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name or "hashing")
 
         try:
             meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)

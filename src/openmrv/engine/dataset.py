@@ -1,12 +1,21 @@
 """Calculate a Parquet dataset of validated activity records, of any size, on DuckDB or Spark.
 
-The methodologies' plans are the same expressions the in-memory path runs; here they read the
-dataset where it lies and stream their rows into a Parquet dataset, one partition per
-methodology (``results/methodology=<id>/``), so memory stays flat however many records there are
-(DuckDB spills to disk when it must). Beside the results go ``factors.parquet`` (each factor key
-with its id and provenance, to read ``factor_key`` without the library) and ``run.json`` (the
-pins, the input and result hashes, timings). The output is written to a temporary folder and
-renamed into place: a run that fails leaves nothing half-written.
+The methodologies' plans are the same expressions the in-memory path runs, by the same route
+(engine.shapes): the records' distinct keys are evaluated once, then every record is joined to
+its shapes and multiplied, streaming from the dataset where it lies to Parquet, so memory stays
+flat however many records there are (DuckDB spills to disk when it must). A run's folder holds
+
+- ``shapes.parquet``: per key and methodology and gas, the lineage (``rule``, ``factor_key``),
+  the reason when not computed, and the mass, CO2e and heat per unit of quantity;
+- ``rows/``: per computed record and gas of records without measured parameters, ``source_row``,
+  ``shape``, ``mass_t``, ``co2e_t`` — what a hand-written join-and-multiply would store;
+- ``direct/``: the compact rows (engine.shapes.COMPACT) of records with measured parameters;
+- ``factors.parquet`` (each factor key with its id and provenance) and ``run.json`` (the pins,
+  the input and result hashes, timings).
+
+`compact_view` turns these back into compact rows for every record (computed or not). The output
+is written to a temporary folder and renamed into place: a run that fails leaves nothing
+half-written.
 """
 
 from __future__ import annotations
@@ -21,27 +30,23 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from openmrv.engine.hashing import content_hash, parquet_glob
-from openmrv.engine.run import plans, resolve_methods, run_id, run_meta
+from openmrv.engine import shapes
+from openmrv.engine.hashing import content_hash, digest, has_parquet, parquet_glob, row_hash_sum
+from openmrv.engine.run import resolve_methods, results_hash, run_id, run_meta
+from openmrv.engine.shapes import REQUIRED
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods import Options
+from openmrv.methods.base import Ctx
 
 ENGINES = ("duckdb", "spark")
-# The validated activity schema the plans read (ingest.validate's typed output).
-REQUIRED = {
-    "source_row": "BIGINT", "record_id": "VARCHAR", "facility_id": "VARCHAR",
-    "period_start": "DATE", "period_end": "DATE", "year": "INTEGER", "category": "VARCHAR",
-    "fuel": "VARCHAR", "fuel_state": "VARCHAR", "biogenic": "BOOLEAN", "unit": "VARCHAR",
-    "unit_key": "VARCHAR", "qty_kind": "VARCHAR", "qty": "DOUBLE", "energy_basis": "VARCHAR",
-    "hhv": "DOUBLE", "ncv": "DOUBLE", "carbon_content": "DOUBLE", "carbon_content_per": "VARCHAR",
-    "oxidation_factor": "DOUBLE", "molecular_weight": "DOUBLE", "measured_co2_t": "DOUBLE",
-    "boiler_ratio_b": "DOUBLE", "tier": "INTEGER", "instrument": "VARCHAR",
-}  # fmt: skip
-
-Progress = Callable[[str, int, int], None]  # (methodology, done, total)
+Progress = Callable[[str, int, int], None]  # (step, done, total)
 
 
 def check_dataset(path: Path) -> int:
@@ -139,28 +144,37 @@ def calculate_dataset(
     try:
         src = parquet_glob(activity) if engine == "duckdb" else str(activity)
         act = con.read_parquet(src)
+        ctx = shapes.context(facilities, options, lib)
+        noted: dict[str, str] = {}  # what the key scan learned: input hash, measured count
+
+        def shaped() -> None:
+            _write(con, shapes.stored_rows(act, *_shapes(con, tmp)), tmp / "rows", engine)
+
+        def direct() -> None:
+            if noted["measured"] != "0":
+                _write(con, shapes.direct_rows(act, ids, ctx), tmp / "direct", engine)
+
+        steps = [
+            ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, noted)),
+            ("shaped records", shaped),
+            ("measured records", direct),
+        ]
         timings = {}
-        for i, (m, plan) in enumerate(plans(act, facilities, ids, options, lib).items()):
+        for i, (name, step) in enumerate(steps):
             if progress:
-                progress(m, i, len(ids))
+                progress(name, i, len(steps))
             t0 = time.perf_counter()
-            part = tmp / "results" / f"methodology={m}"
-            rows = plan.drop("methodology")
-            if engine == "duckdb":
-                part.mkdir(parents=True)
-                con.to_parquet(rows, part / "part-0.parquet")
-            else:
-                con.to_parquet(rows, str(part))
-            timings[m] = round(time.perf_counter() - t0, 3)
+            step()
+            timings[name] = round(time.perf_counter() - t0, 3)
         if progress:
-            progress("", len(ids), len(ids))
+            progress("", len(steps), len(steps))
         lib.key_table().to_parquet(tmp / "factors.parquet", index=False)
         calc_seconds = time.perf_counter() - started
         meta = run_meta(ids, options, lib, _engine_info(engine, con))
-        meta = {"input_hash": content_hash(activity), **meta}
-        meta.update(_counts(tmp / "results"), records=records)
-        meta["seconds"] = {"calculate": round(calc_seconds, 3), "by_methodology": timings}
-        meta["result_hash"] = content_hash(tmp / "results")
+        meta = {"input_hash": noted.get("input") or content_hash(activity), **meta}
+        meta.update(_counts(tmp), records=records)
+        meta["seconds"] = {"calculate": round(calc_seconds, 3), "steps": timings}
+        meta["result_hash"] = results_hash(*(tmp / p for p in ("shapes.parquet", "rows", "direct")))
         meta["run_id"] = run_id(meta)
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         if out.exists():
@@ -171,6 +185,76 @@ def calculate_dataset(
         if engine == "spark":
             con._session.stop()
     return meta
+
+
+def _write_shapes(
+    con: ibis.BaseBackend,
+    act: ir.Table,
+    ids: list[str],
+    ctx: Ctx,
+    tmp: Path,
+    activity: Path,
+    noted: dict[str, str],
+) -> None:
+    """Write the shapes; note how many records carry measured parameters and, on
+    DuckDB, the input hash, taken in the same scan as the keys."""
+
+    def table(t: pa.Table) -> ir.Table:  # via Parquet: Spark's in-memory tables lose nulls
+        pq.write_table(t, tmp / "probe.parquet")
+        return con.read_parquet(str(tmp / "probe.parquet"))
+
+    if con.name == "duckdb":
+        counts, noted["input"] = _key_counts_and_hash(con, activity)
+    else:
+        counts = shapes.key_counts(con, act)
+    noted["measured"] = str(pc.sum(counts["measured"]).as_py() or 0)
+    shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
+    (tmp / "probe.parquet").unlink(missing_ok=True)
+    pq.write_table(shp, tmp / "shapes.parquet")
+
+
+def _key_counts_and_hash(con: ibis.BaseBackend, activity: Path) -> tuple[pa.Table, str]:
+    """shapes.key_counts and the input's content hash (engine.hashing) in one DuckDB scan."""
+    rel = con.con.read_parquet(parquet_glob(activity), hive_partitioning=True)
+    types = dict(zip(rel.columns, map(str, rel.types), strict=True))
+    m = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)
+    agg = rel.aggregate(
+        f"{', '.join(shapes.KEY)}, count(*) FILTER (WHERE NOT ({m})) AS records, "
+        f"count(*) FILTER (WHERE {m}) AS measured, {row_hash_sum(rel.columns)} AS h_",
+        ", ".join(shapes.KEY),
+    ).arrow()
+    counts = agg.read_all() if hasattr(agg, "read_all") else agg
+    n = pc.sum(counts["records"]).as_py() or 0
+    n += pc.sum(counts["measured"]).as_py() or 0
+    total = sum(int(h) for h in counts["h_"].to_pylist() if h is not None)
+    return counts.drop_columns(["h_"]), digest(types, n, total)
+
+
+def _shapes(con: ibis.BaseBackend, out: Path) -> tuple[ir.Table, list[str]]:
+    """A run's shapes (as a table expression) and the key columns records join them on."""
+    varying = shapes.varying_columns(pq.read_table(out / "shapes.parquet"))
+    return con.read_parquet(str(out / "shapes.parquet")), varying
+
+
+def _write(con: ibis.BaseBackend, rows: ir.Table, folder: Path, engine: str) -> None:
+    if engine == "duckdb":
+        folder.mkdir(parents=True)
+        con.to_parquet(rows, folder / "part-0.parquet")
+    else:
+        con.to_parquet(rows, str(folder))
+
+
+def compact_view(out: Path, activity: Path, con: ibis.BaseBackend | None = None) -> ir.Table:
+    """The compact result rows of a dataset run (engine.shapes.COMPACT: every record ×
+    methodology × gas, computed or not), from its shapes, its direct rows and the activity
+    dataset it was run on."""
+    con = con or ibis.duckdb.connect()
+    act = con.read_parquet(parquet_glob(activity))
+    shp, varying = _shapes(con, out)
+    rows = [shapes.compact_rows(act, shp, varying)]
+    if has_parquet(out / "direct"):
+        rows.append(con.read_parquet(parquet_glob(out / "direct")).select(*shapes.COMPACT))
+    return ibis.union(*rows) if len(rows) > 1 else rows[0]
 
 
 def _engine_info(engine: str, con: ibis.BaseBackend) -> dict[str, str]:
@@ -184,11 +268,21 @@ def _engine_info(engine: str, con: ibis.BaseBackend) -> dict[str, str]:
     return {"backend": "duckdb"}
 
 
-def _counts(results: Path) -> dict[str, int]:
+def _counts(out: Path) -> dict[str, int]:
+    """Computed and skipped rows: shaped records' from the stored rows and the shapes' record
+    counts, measured records' from the direct rows."""
     con = duckdb.connect()
     try:
-        rel = con.read_parquet(parquet_glob(results), hive_partitioning=True)
-        n, skipped = rel.aggregate("count(*), count(reason)").fetchone()
+        computed = 0
+        if has_parquet(out / "rows"):
+            computed = con.read_parquet(parquet_glob(out / "rows")).count("*").fetchone()[0]
+        shp = con.read_parquet(str(out / "shapes.parquet"))
+        skipped = shp.filter("reason IS NOT NULL").aggregate("coalesce(sum(records), 0)")
+        skipped = skipped.fetchone()[0]
+        if has_parquet(out / "direct"):
+            rel = con.read_parquet(parquet_glob(out / "direct"))
+            n, k = rel.aggregate("count(*), count(reason)").fetchone()
+            computed, skipped = computed + n - k, skipped + k
     finally:
         con.close()
-    return {"result_rows": n - skipped, "skipped_rows": skipped}
+    return {"result_rows": int(computed), "skipped_rows": int(skipped)}

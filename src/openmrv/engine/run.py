@@ -20,7 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openmrv.engine.hashing import content_hash
+from openmrv.engine import shapes
+from openmrv.engine.hashing import Piece, content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
 from openmrv.methods import METHODS, Options, lineage
@@ -59,14 +60,6 @@ def resolve_methods(names: list[str]) -> list[str]:
 
 def facility_table(facilities: pd.DataFrame) -> ir.Table:
     return ibis.memtable(facilities[FACILITY_COLUMNS].astype("string"))
-
-
-def plans(
-    act: ir.Table, facilities: pd.DataFrame, methods: list[str], options: Options, lib: Library
-) -> dict[str, ir.Table]:
-    """Each methodology's compact result rows for `act`, as one expression per methodology."""
-    ctx = Ctx(lib=lib, facilities=facility_table(facilities), options=options)
-    return {m: METHODS[m].plan(act, ctx) for m in methods}
 
 
 def decode_factor_keys(key: ir.IntegerValue, lib: Library) -> ir.StringValue:
@@ -144,6 +137,13 @@ def run_id(meta: dict[str, object]) -> str:
     return hashlib.sha256(repr([meta[k] for k in keys]).encode()).hexdigest()[:16]
 
 
+def results_hash(shapes: Piece, stored: Piece, direct: Piece) -> str:
+    """The hash of what a run stores (engine.shapes): the shapes, the shaped rows, the direct
+    rows — the same in memory and in a dataset, on any engine."""
+    parts = "|".join(content_hash(p) for p in (shapes, stored, direct))
+    return hashlib.sha256(parts.encode()).hexdigest()
+
+
 def calculate(
     activity: pa.Table,
     facilities: pd.DataFrame,
@@ -160,8 +160,12 @@ def calculate(
     con = backend or ibis.duckdb.connect()
     started = time.perf_counter()
     act = ibis.memtable(activity)
-    compact = list(plans(act, facilities, ids, options, lib).values())
-    rows = ibis.union(*compact) if len(compact) > 1 else compact[0]
+    ctx = shapes.context(facilities, options, lib)
+    shp, varying = shapes.shapes(con, act, ids, ctx)
+    s = ibis.memtable(shp)
+    stored = con.to_pyarrow(shapes.stored_rows(act, s, varying))
+    direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx))
+    rows = ibis.union(shapes.compact_rows(act, s, varying), ibis.memtable(direct))
     full = con.to_pyarrow(expand(rows, act, lib).order_by(ORDER))
     computed = pc.is_null(full["reason"])
     results = full.filter(computed).drop_columns(["reason"])
@@ -174,7 +178,7 @@ def calculate(
         "result_rows": results.num_rows,
         "skipped_rows": skipped.num_rows,
         "seconds": round(time.perf_counter() - started, 3),
-        "result_hash": content_hash(full.select(list(rows.columns))),
+        "result_hash": results_hash(shp, stored, direct),
     }
     meta["run_id"] = run_id(meta)
     return RunResult(results=results, skipped=skipped, meta=meta)
