@@ -123,8 +123,24 @@ def key_counts(con: ibis.BaseBackend, act: ir.Table) -> pa.Table:
 
 
 def varying_columns(shp: pa.Table) -> list[str]:
-    """The key columns with more than one value among the shapes (nulls count as a value)."""
-    return [c for c in KEY if pc.count_distinct(shp[c], mode="all").as_py() > 1]
+    """The fewest key columns (found greedily) that still tell the shapes' keys apart.
+
+    Records are joined to their shapes on these columns only. That is exact: the keys are all
+    the distinct keys of the records themselves, so columns that are constant among them, or
+    determined by the others (unit by unit key, period end by period start…), add nothing to the
+    join but cost."""
+    keys = shp.select(list(KEY)).group_by(list(KEY)).aggregate([])
+    n = keys.num_rows
+
+    def distinct(cols: list[str]) -> int:
+        return keys.group_by(cols).aggregate([]).num_rows if cols else 1
+
+    cols = [c for c in KEY if pc.count_distinct(keys[c], mode="all").as_py() > 1]
+    for c in sorted(cols, key=lambda c: -keys[c].nbytes):  # try dropping the widest first
+        rest = [k for k in cols if k != c]
+        if distinct(rest) == n:
+            cols = rest
+    return cols
 
 
 def _empty_shapes(keys: pa.Table) -> pa.Table:
