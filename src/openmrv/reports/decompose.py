@@ -111,9 +111,12 @@ def decompose(
         effects.append((rid, "coverage", float(b_rows.loc[(rid, gas)].co2e_t)))
     co2 = df[df.gas == "CO2"]
     ox_rows = dict(
-        zip(zip(co2.methodology, co2.record_id, strict=True), _oxidation(co2, values, measured),
-            strict=True)
-    )  # fmt: skip
+        zip(
+            zip(co2.methodology, co2.record_id, strict=True),
+            _oxidation(co2, values, measured),
+            strict=True,
+        )
+    )
     for rid, gas in both:
         a, b = a_rows.loc[(rid, gas)], b_rows.loc[(rid, gas)]
         diff = float(b.co2e_t) - float(a.co2e_t)

@@ -61,6 +61,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rung.grid_average": ("grid average (no residual mix)", "电网平均(无剩余组合)"),
     # columns (bilingual headers are built from these)
     "col.facility_id": ("Facility", "设施"),
+    "col.scope1_t": ("Scope 1 t CO2e", "范围一(吨二氧化碳当量)"),
+    "col.scope2_location_t": ("Scope 2 location-based t CO2e", "范围二基于位置(吨)"),
+    "col.scope2_market_t": ("Scope 2 market-based t CO2e", "范围二基于市场(吨)"),
+    "col.mwh": ("MWh", "兆瓦时"),
+    "col.t_co2e_per_mwh": ("t CO2e/MWh", "吨二氧化碳当量/兆瓦时"),
+    "col.rung": ("Hierarchy level", "数据层级"),
+    "col.instrument_ids": ("Instruments", "合同工具"),
+    "col.target_id": ("Target id", "目标编号"),
+    "col.kind": ("Kind", "类型"),
+    "col.pinned_t": ("Pinned t CO2e", "锁定版本(吨)"),
+    "col.restated_t": ("Restated t CO2e", "重述(吨)"),
+    "col.delta_t": ("Change t CO2e", "变化(吨)"),
+    "col.change": ("Change (fraction)", "变化比例"),
+    "col.records_changed": ("Records changed", "变化记录数"),
+    "col.significant": ("Significant", "是否重大"),
+    "col.co2e_emissions": ("t CO2e", "吨二氧化碳当量"),
+    "report.records": ("records", "条记录"),
     "col.facility_name": ("Facility name", "设施名称"),
     "col.organization_id": ("Organisation", "组织"),
     "col.year": ("Year", "年度"),
@@ -147,6 +164,13 @@ def bilingual(key: str) -> str:
     """A header in both languages, for regulator tables: 'English 中文'."""
     en, zh = MESSAGES[key]
     return f"{en} {zh}"
+
+
+def label(column: str, lang: str) -> str:
+    """A table column's label: the catalogue's 'col.<name>' when there is one, else the name."""
+    if f"col.{column}" in MESSAGES:
+        return t(f"col.{column}", lang)
+    return column
 
 
 def header(key: str, lang: str, both: bool = False) -> str:

@@ -1,0 +1,163 @@
+"""The self-contained HTML report: tables and Plotly charts in one file, with plotly.js embedded
+from the installed Python package (no CDN, works offline), in English or Simplified Chinese."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from openmrv.reports.bundle import Bundle
+from openmrv.reports.i18n import label, t
+
+STYLE = """
+body{font-family:system-ui,"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;
+margin:2rem auto;max-width:1200px;color:#1d2733;padding:0 1rem}
+h1{font-size:1.7rem}h2{margin-top:2.2rem;border-bottom:2px solid #2a6f97;padding-bottom:.2rem}
+table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0;display:block;overflow-x:auto}
+th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right;white-space:nowrap}
+th{background:#eef3f7}td:first-child,th:first-child{text-align:left}
+.meta{color:#57606a;font-size:.85rem}.chart{height:420px;margin:1rem 0}
+"""
+
+
+@cache
+def plotly_js() -> str:
+    return get_plotlyjs()
+
+
+def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
+    shown = df.head(max_rows).rename(columns=lambda c: label(str(c), lang))
+    text = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="", border=0)
+    more = len(df) - len(shown)
+    return text + (
+        f'<p class="meta">… {more:,} more rows in the XLSX/CSV export.</p>' if more else ""
+    )
+
+
+def _chart(fig: go.Figure, div_id: str) -> str:
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 50, "b": 60}, template="plotly_white")
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
+    ).replace('<div style="height:100%; width:100%;">', '<div class="chart">', 1)
+
+
+def scopes_chart(b: Bundle, lang: str) -> go.Figure:
+    tot = b.inventory.totals
+    x = [f"{o} {y}" for o, y in zip(tot.organization_id, tot.year, strict=True)]
+    fig = go.Figure()
+    for col, key in (
+        ("scope1_t", "scope.1"),
+        ("scope2_location_t", "scope.2_location"),
+        ("scope2_market_t", "scope.2_market"),
+    ):
+        fig.add_bar(name=t(key, lang), x=x, y=tot[col])
+    fig.update_layout(title=t("chart.scopes", lang), barmode="group", yaxis_type="log")
+    return fig
+
+
+def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
+    df = b.ipcc[b.ipcc.ipcc_category != "memo"]
+    fig = go.Figure()
+    for (country, year), g in df.groupby(["country", "year"]):
+        s = g.groupby("ipcc_category").co2e_t.sum()
+        fig.add_bar(name=f"{country} {year}", x=list(s.index), y=list(s.values))
+    fig.update_layout(title=t("chart.ipcc", lang), barmode="group", yaxis_type="log")
+    return fig
+
+
+def waterfall(fac: str, year: int, d, lang: str) -> go.Figure:
+    """Base method's total, one bar per cause, the other method's total."""
+    eff = d.effects[d.effects.effect_t != 0]
+    x = [d.base, *[t(f"cause.{c}", lang) for c in eff.cause], d.other]
+    y = [d.base_t, *eff.effect_t, d.other_t]
+    measure = ["absolute", *["relative"] * len(eff), "total"]
+    fig = go.Figure(go.Waterfall(x=x, y=y, measure=measure, connector={"line": {"width": 1}}))
+    fig.update_layout(title=f"{t('chart.waterfall', lang)} · {fac} {year}", showlegend=False)
+    return fig
+
+
+def targets_chart(df: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for tid, g in df.groupby("target_id"):
+        fig.add_scatter(
+            x=g.year, y=g.actual, mode="lines+markers", name=f"{tid} {t('col.actual', lang)}"
+        )
+        fig.add_scatter(
+            x=g.year,
+            y=g.target,
+            mode="lines",
+            line={"dash": "dash"},
+            name=f"{tid} {t('col.target', lang)}",
+        )
+    fig.update_layout(title=t("chart.targets", lang), xaxis={"dtick": 1})
+    return fig
+
+
+def render(b: Bundle, lang: str = "en") -> str:
+    """The whole report as one HTML document."""
+    meta = b.meta
+    editions = "".join(
+        f"<li><code>{html.escape(m)}</code>: {html.escape(str(e))}</li>"
+        for m, e in meta.get("factor_editions", {}).items()
+    )
+    parts = [
+        f"<h1>{t('report.title', lang)}</h1>",
+        f'<p class="meta">{t("report.generated", lang)} <code>{meta.get("run_id", "")}</code> · '
+        f"{meta.get('records', 0):,} {t('report.records', lang)} · "
+        f"{t('boundary.' + b.inventory.boundary, lang)}</p>",
+        f"<details><summary>{t('report.editions', lang)}</summary><ul>{editions}</ul>"
+        f"<p>{t('report.provisional', lang)}</p></details>",
+        f"<h2>{t('section.inventory', lang)}</h2>",
+        _chart(scopes_chart(b, lang), "chart-scopes"),
+        _table(b.inventory.totals, lang),
+        _table(
+            b.inventory.by_category.assign(
+                category=[t(f"category.{c}", lang) for c in b.inventory.by_category.category]
+            ),
+            lang,
+        ),
+        f"<h2>{t('section.scope2', lang)}</h2>",
+        _table(
+            b.inventory.scope2.assign(rung=[t(f"rung.{r}", lang) for r in b.inventory.scope2.rung]),
+            lang,
+        ),
+        f"<h2>{t('section.part98', lang)}</h2>",
+        _table(b.part98, lang),
+        f"<h2>{t('section.mee', lang)}</h2>",
+    ]
+    for name, table in b.mee.items():
+        parts += [
+            f"<h3>{html.escape(name)}</h3>",
+            _table(table, lang) if len(table) else f"<p>{t('mee.no_process', lang)}</p>",
+        ]
+    parts += [
+        f"<h2>{t('section.ipcc', lang)}</h2>",
+        _chart(ipcc_chart(b, lang), "chart-ipcc"),
+        _table(b.ipcc, lang),
+        f"<h2>{t('section.compare', lang)}</h2>",
+    ]
+    for i, (fac, year, d) in enumerate(b.comparisons):
+        parts.append(_chart(waterfall(fac, year, d, lang), f"chart-waterfall-{i}"))
+    if b.targets is not None and len(b.targets):
+        parts += [
+            f"<h2>{t('section.targets', lang)}</h2>",
+            _chart(targets_chart(b.targets, lang), "chart-targets"),
+            _table(b.targets, lang),
+        ]
+    if b.restatement is not None:
+        parts += [
+            f"<h2>{t('section.restatement', lang)} {b.restatement.year}</h2>",
+            _table(b.restatement.summary, lang),
+            _table(b.restatement.changed, lang),
+        ]
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{t('report.title', lang)}</title><style>{STYLE}</style>"
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
+        + "\n".join(parts)
+        + "</body></html>"
+    )
