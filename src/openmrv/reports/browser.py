@@ -27,7 +27,14 @@ class PageCheck:
     requests: list[str] = field(default_factory=list)  # anything fetched besides the file
 
 
-def check(path: Path, screenshot: Path | None = None, width: int = 1280) -> PageCheck:
+def check(
+    path: Path,
+    screenshot: Path | None = None,
+    width: int = 1280,
+    shots: dict[str, Path] | None = None,
+) -> PageCheck:
+    """Open `path`; `screenshot` is of the top of the page, `shots` of chosen elements
+    (CSS selector -> PNG path)."""
     from playwright.sync_api import sync_playwright
 
     result = PageCheck()
@@ -56,6 +63,9 @@ def check(path: Path, screenshot: Path | None = None, width: int = 1280) -> Page
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=False)
+            for selector, png in (shots or {}).items():
+                png.parent.mkdir(parents=True, exist_ok=True)
+                page.locator(selector).first.screenshot(path=str(png))
         finally:
             browser.close()
     return result

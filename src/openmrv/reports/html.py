@@ -12,6 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from openmrv.reports.bundle import Bundle
 from openmrv.reports.i18n import label, t
+from openmrv.reports.summary import LABEL
 
 STYLE = """
 body{font-family:system-ui,"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;
@@ -70,31 +71,84 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
 
 
 def waterfall(fac: str, year: int, d, lang: str) -> go.Figure:
-    """Base method's total, one bar per cause, the other method's total."""
+    """Base method's total, one bar per cause, the other method's total; the y axis spans the
+    bars' range so small effects stay visible next to large totals."""
     eff = d.effects[d.effects.effect_t != 0]
-    x = [d.base, *[t(f"cause.{c}", lang) for c in eff.cause], d.other]
+    x = [LABEL.get(d.base, d.base), *[t(f"cause.{c}", lang) for c in eff.cause]]
+    x.append(LABEL.get(d.other, d.other))
     y = [d.base_t, *eff.effect_t, d.other_t]
-    measure = ["absolute", *["relative"] * len(eff), "total"]
-    fig = go.Figure(go.Waterfall(x=x, y=y, measure=measure, connector={"line": {"width": 1}}))
-    fig.update_layout(title=f"{t('chart.waterfall', lang)} · {fac} {year}", showlegend=False)
+    levels = [d.base_t, *(d.base_t + eff.effect_t.cumsum()), d.other_t]
+    lo, hi = min(levels), max(levels)
+    pad = (hi - lo) * 0.15 or abs(hi) * 0.05 or 1.0
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=y,
+            measure=["absolute", *["relative"] * len(eff), "total"],
+            text=[f"{v:+,.1f}" if 0 < i < len(y) - 1 else f"{v:,.1f}" for i, v in enumerate(y)],
+            textposition="outside",
+            connector={"line": {"width": 1}},
+        )
+    )
+    fig.update_layout(
+        title=f"{t('chart.waterfall', lang)} · {fac} {year}",
+        showlegend=False,
+        yaxis={"range": [max(lo - pad, 0), hi + pad]},
+    )
     return fig
 
 
 def targets_chart(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Actual against the target path; intensity targets on the right-hand axis (their unit
+    is t CO2e per unit of output)."""
     fig = go.Figure()
     for tid, g in df.groupby("target_id"):
+        axis = "y2" if (g.kind == "intensity").any() else "y"
+        name = f"{tid} ({t('target.' + g.kind.iloc[0], lang)})"
         fig.add_scatter(
-            x=g.year, y=g.actual, mode="lines+markers", name=f"{tid} {t('col.actual', lang)}"
+            x=g.year,
+            y=g.actual,
+            mode="lines+markers",
+            name=f"{name} {t('col.actual', lang)}",
+            yaxis=axis,
         )
         fig.add_scatter(
             x=g.year,
             y=g.target,
             mode="lines",
             line={"dash": "dash"},
-            name=f"{tid} {t('col.target', lang)}",
+            yaxis=axis,
+            name=f"{name} {t('col.target', lang)}",
         )
-    fig.update_layout(title=t("chart.targets", lang), xaxis={"dtick": 1})
+    fig.update_layout(
+        title=t("chart.targets", lang),
+        xaxis={"dtick": 1},
+        yaxis2={"overlaying": "y", "side": "right", "title": "t CO2e / output"},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
+
+
+def page(title: str, body: list[str], lang: str) -> str:
+    """A standalone HTML document with plotly.js inline."""
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style>"
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
+        + "\n".join(body)
+        + "</body></html>"
+    )
+
+
+def waterfall_page(where: str, decs: list, lang: str = "en") -> str:
+    """The comparison's waterfall charts alone (openmrv compare --html)."""
+    body = [f"<h1>{t('section.compare', lang)} · {html.escape(where)}</h1>"]
+    for i, d in enumerate(decs):
+        body += [
+            _chart(waterfall(where, "", d, lang), f"chart-waterfall-{i}"),
+            _table(d.effects.assign(cause=[t(f"cause.{c}", lang) for c in d.effects.cause]), lang),
+        ]
+    return page(where, body, lang)
 
 
 def render(b: Bundle, lang: str = "en") -> str:
@@ -154,10 +208,4 @@ def render(b: Bundle, lang: str = "en") -> str:
             _table(b.restatement.summary, lang),
             _table(b.restatement.changed, lang),
         ]
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{t('report.title', lang)}</title><style>{STYLE}</style>"
-        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
-        + "\n".join(parts)
-        + "</body></html>"
-    )
+    return page(t("report.title", lang), parts, lang)

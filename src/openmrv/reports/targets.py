@@ -125,8 +125,9 @@ def progress(
                         )
                     ]
                 )
-            out = output[output.organization_id == tg.organization_id].set_index("year").value
-            actual = (actual / out.astype(float)).dropna()
+            mine = output[output.organization_id == tg.organization_id]
+            out = pd.Series(mine.value.astype(float).values, index=mine.year.astype(int).values)
+            actual = (actual / out).dropna()
         base = actual.get(tg.base_year)
         for year, value in actual.sort_index().items():
             if tg.kind == "peak":
