@@ -69,8 +69,12 @@ def _oxidation(rows: pd.DataFrame, values: dict[str, float], measured: pd.Series
                 return values[fid]
         if r.methodology == "cn_mee":
             m = measured.get(r.record_id)
-            if m is not None and m == m:
-                return float(m)
+            if m is None or m != m:
+                raise ValueError(
+                    f"record {r.record_id}: MEE used a measured oxidation rate; pass the "
+                    "activity table so the comparison can attribute it"
+                )
+            return float(m)
         return 1.0
 
     return rows.apply(one, axis=1) if len(rows) else pd.Series(dtype=float)
@@ -109,7 +113,7 @@ def decompose(
         effects.append((rid, "coverage", -float(a_rows.loc[(rid, gas)].co2e_t)))
     for rid, gas in b_rows.index.difference(both):
         effects.append((rid, "coverage", float(b_rows.loc[(rid, gas)].co2e_t)))
-    co2 = df[df.gas == "CO2"]
+    co2 = df[(df.gas == "CO2") & df.category.isin(COMBUSTION) & (df.heat_gj > 0)]
     ox_rows = dict(
         zip(
             zip(co2.methodology, co2.record_id, strict=True),

@@ -89,7 +89,7 @@ def check_instruments(df: pd.DataFrame, name: str = "instruments") -> pd.DataFra
     df["year"] = df.year.astype(int)
     df["mwh"] = pd.to_numeric(df.mwh, errors="coerce")
     df["t_co2e_per_mwh"] = pd.to_numeric(df.t_co2e_per_mwh, errors="coerce").fillna(0.0)
-    df["_row"] = range(2, len(df) + 2)
+    df["file_row"] = range(2, len(df) + 2)
     return df
 
 
@@ -131,7 +131,7 @@ def market_based(
     instrument_ids; the slices of a facility-year add up to its consumption."""
     inst = instruments if instruments is not None else pd.DataFrame(columns=[*INSTRUMENT_COLUMNS])
     if "rung" not in inst.columns:
-        inst = check_instruments(inst, name) if len(inst) else inst.assign(rung="", _row=0)
+        inst = check_instruments(inst, name) if len(inst) else inst.assign(rung="", file_row=0)
     res = {}
     if residual is not None:
         res = {(r.grid_key, int(r.year)): float(r.t_co2e_per_mwh) for r in residual.itertuples()}
@@ -139,7 +139,7 @@ def market_based(
     orphans = [
         Problem(
             name,
-            int(r._row),
+            int(r.file_row),
             "facility_id",
             f"{r.facility_id} {r.year}",
             "no purchased electricity for this facility and year",
@@ -161,7 +161,7 @@ def market_based(
                     problems.append(
                         Problem(
                             name,
-                            int(i._row),
+                            int(i.file_row),
                             "mwh",
                             f"{i.mwh}",
                             f"instruments for {c.facility_id} in {c.year} exceed its consumption "

@@ -1,0 +1,120 @@
+"""The GHG Protocol inventory: totals are exactly the sum of the per-record results times the
+facility's consolidated share, under each organisational boundary."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from openmrv.ingest.errors import InputError
+from openmrv.ingest.readers import read_table
+from openmrv.ingest.validate import validate_facilities
+from openmrv.reports.inventory import COUNTRY_METHOD, build, shares
+from openmrv.reports.scope2 import check_instruments, check_residual
+from tests.reports.conftest import EXAMPLES, csv
+
+
+def expected(example, share: dict[str, float], scope: int) -> dict[tuple[str, int], float]:
+    """Independently of reports.inventory: fossil CO2e of the result rows of each facility's
+    country method, times its share, summed with fsum per organisation and year."""
+    fac = example.facilities.set_index("facility_id")
+    df = example.run.results.to_pandas()
+    method = df.facility_id.map(fac.country).map(COUNTRY_METHOD)
+    df = df[(df.methodology == method) & (df.scope == scope) & ~df.biogenic]
+    out: dict[tuple[str, int], list[float]] = {}
+    for r in df.itertuples():
+        key = (fac.organization_id[r.facility_id], int(r.year))
+        out.setdefault(key, []).append(r.co2e_t * share[r.facility_id])
+    return {k: math.fsum(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("boundary", ["equity_share", "operational_control", "financial_control"])
+def test_totals_equal_the_sum_of_per_record_results_exactly(example, boundary):
+    inv = build(example.run, example.activity, example.facilities, boundary)
+    share = shares(example.facilities, boundary).to_dict()
+    for scope, col in ((1, "scope1_t"), (2, "scope2_location_t")):
+        want = expected(example, share, scope)
+        got = {
+            (r.organization_id, int(r.year)): getattr(r, col)
+            for r in inv.totals.itertuples()
+            if getattr(r, col) != 0 or (r.organization_id, int(r.year)) in want
+        }
+        assert got == want  # exact equality, not approx
+    # the category breakdown adds up to the same totals
+    s1 = inv.by_category[inv.by_category.scope == 1].groupby(["organization_id", "year"])
+    for (org, year), g in s1:
+        row = inv.totals[(inv.totals.organization_id == org) & (inv.totals.year == year)]
+        assert math.fsum(g.consolidated_t) == row.scope1_t.iloc[0]
+
+
+def test_boundaries_consolidate_the_joint_venture_differently(example):
+    """The Beijing JV: 50 % equity, operated by the partner, not financially controlled."""
+    s = {b: shares(example.facilities, b)["FAC-BJ-ENG"] for b in
+         ("equity_share", "operational_control", "financial_control")}  # fmt: skip
+    assert s == {"equity_share": 0.5, "operational_control": 1.0, "financial_control": 0.0}
+    inv = {
+        b: build(example.run, example.activity, example.facilities, b).totals.set_index(
+            "organization_id"
+        )
+        for b in ("equity_share", "operational_control", "financial_control")
+    }
+    op = inv["operational_control"].scope1_t["ORG-TIANHE-JV"]
+    assert inv["equity_share"].scope1_t["ORG-TIANHE-JV"] == pytest.approx(op / 2, rel=1e-12)
+    assert inv["financial_control"].scope1_t["ORG-TIANHE-JV"] == 0.0
+
+
+def test_market_based_with_the_example_instruments(example):
+    """Cascadia's data centre (NWPP): 60,000 MWh of RECs at 0; the rest at the residual mix."""
+    inst = check_instruments(csv("instruments.csv"))
+    res = check_residual(csv("residual_mix.csv"))
+    inv = build(example.run, example.activity, example.facilities, "operational_control",
+                inst, res)  # fmt: skip
+    wa = inv.scope2[inv.scope2.facility_id == "FAC-WA-DC"].set_index("rung")
+    total = wa.mwh.sum()
+    assert wa.mwh["certificate"] == 60000.0 and wa.co2e_t["certificate"] == 0.0
+    assert wa.co2e_t["residual"] == pytest.approx((total - 60000.0) * 0.29780, rel=1e-12)
+    tot = inv.totals.set_index("organization_id")
+    assert tot.scope2_market_t["ORG-CASCADIA"] == pytest.approx(wa.co2e_t.sum(), rel=1e-12)
+    # Jiangsu has green-power trading and GECs, and no residual mix in China: grid average
+    js = inv.scope2[inv.scope2.facility_id == "FAC-JS-PV"]
+    assert list(js.rung) == ["certificate", "contract", "grid_average"]
+
+
+def test_unknown_boundary_is_a_located_error(example):
+    with pytest.raises(InputError) as exc:
+        build(example.run, example.activity, example.facilities, "joint_control")
+    assert exc.value.problems[0].file == "--boundary"
+    assert "equity_share" in exc.value.problems[0].fix
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [("equity_share", "1.5", "(0, 1]"), ("operational_control", "maybe", "yes or no")],
+)
+def test_bad_boundary_columns_in_the_facilities_file(tmp_path, column, value, words):
+    text = (EXAMPLES / "facilities.csv").read_text(encoding="utf-8").splitlines()
+    head = text[0].split(",")
+    i = head.index(column)
+    cells = text[3].split(",")
+    cells[i] = value
+    text[3] = ",".join(cells)
+    path = tmp_path / "facilities.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        validate_facilities(read_table(path))
+    p = exc.value.problems[0]
+    assert (p.row, p.column) == (4, column) and words in p.problem
+
+
+def test_control_columns_are_optional(tmp_path):
+    lines = (EXAMPLES / "facilities.csv").read_text(encoding="utf-8").splitlines()
+    n = len(lines[0].split(",")) - 2  # drop the two control columns
+    path = tmp_path / "f.csv"
+    import csv as _csv
+
+    rows = list(_csv.reader(lines))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        _csv.writer(fh).writerows(r[:n] for r in rows)
+    fac = validate_facilities(read_table(path))
+    assert fac.operational_control.all() and fac.financial_control.all()
