@@ -221,7 +221,7 @@ def restate(
 ) -> None:
     """Recalculate a past year under newer factor editions; show the per-record diff."""
     from openmrv.engine.run import resolve_methods
-    from openmrv.factors import load_library, load_library_from
+    from openmrv.factors.library import load_library, load_library_from
     from openmrv.methods import Options
     from openmrv.reports.restate import restate as run_restate
 

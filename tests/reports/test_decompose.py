@@ -63,8 +63,15 @@ def test_same_gwp_set_gives_no_gwp_effect(run):
 def test_mee_oxidation_below_one_shows_as_oxidation(tmp_path):
     """MEE: E = FC · NCV · CC · OF · 44/12 with a measured oxidation rate of 0.98; against
     IPCC (oxidation 1, same NCV basis) the oxidation effect is H_B · e_B · (1 − 1/0.98)."""
-    rows = [record(fuel="natural_gas", quantity=1000.0, unit="mmBtu", facility_id="CN-PLANT",
-                   oxidation_factor=0.98)]  # fmt: skip
+    rows = [
+        record(
+            fuel="natural_gas",
+            quantity=1000.0,
+            unit="mmBtu",
+            facility_id="CN-PLANT",
+            oxidation_factor=0.98,
+        )
+    ]
     fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
     path = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY])
     act = validate_activity(read_table(path), set(fac.facility_id)).table
@@ -84,8 +91,13 @@ def test_every_example_comparison_sums_exactly_to_the_total_difference(example):
     assert len(keys) >= 6
     for fac, year in keys:
         for other in ("cn_mee", "ipcc2006_t1"):
-            d = decompose(example.run.results, "epa_part98_c", other,
-                          {"facility_id": fac, "year": year}, example.activity)  # fmt: skip
+            d = decompose(
+                example.run.results,
+                "epa_part98_c",
+                other,
+                {"facility_id": fac, "year": year},
+                example.activity,
+            )
             assert list(d.effects.cause) == list(CAUSES)
             total = math.fsum(d.effects.effect_t)
             assert total == pytest.approx(d.difference_t, rel=1e-12, abs=1e-9), (fac, year, other)

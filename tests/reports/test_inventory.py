@@ -50,8 +50,10 @@ def test_totals_equal_the_sum_of_per_record_results_exactly(example, boundary):
 
 def test_boundaries_consolidate_the_joint_venture_differently(example):
     """The Beijing JV: 50 % equity, operated by the partner, not financially controlled."""
-    s = {b: shares(example.facilities, b)["FAC-BJ-ENG"] for b in
-         ("equity_share", "operational_control", "financial_control")}  # fmt: skip
+    s = {
+        b: shares(example.facilities, b)["FAC-BJ-ENG"]
+        for b in ("equity_share", "operational_control", "financial_control")
+    }
     assert s == {"equity_share": 0.5, "operational_control": 1.0, "financial_control": 0.0}
     inv = {
         b: build(example.run, example.activity, example.facilities, b).totals.set_index(
@@ -68,8 +70,7 @@ def test_market_based_with_the_example_instruments(example):
     """Cascadia's data centre (NWPP): 60,000 MWh of RECs at 0; the rest at the residual mix."""
     inst = check_instruments(csv("instruments.csv"))
     res = check_residual(csv("residual_mix.csv"))
-    inv = build(example.run, example.activity, example.facilities, "operational_control",
-                inst, res)  # fmt: skip
+    inv = build(example.run, example.activity, example.facilities, "operational_control", inst, res)
     wa = inv.scope2[inv.scope2.facility_id == "FAC-WA-DC"].set_index("rung")
     total = wa.mwh.sum()
     assert wa.mwh["certificate"] == 60000.0 and wa.co2e_t["certificate"] == 0.0

@@ -18,9 +18,16 @@ from openmrv.reports.scope2 import check_instruments, check_residual, market_bas
 
 def use(mwh: float, location_t: float, grid_key: str = "AZNM", year: int = 2024) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"facility_id": "F", "year": year, "grid_key": grid_key, "mwh": mwh,
-          "location_t": location_t}]
-    )  # fmt: skip
+        [
+            {
+                "facility_id": "F",
+                "year": year,
+                "grid_key": grid_key,
+                "mwh": mwh,
+                "location_t": location_t,
+            }
+        ]
+    )
 
 
 def instruments(*rows: tuple) -> pd.DataFrame:
@@ -30,9 +37,10 @@ def instruments(*rows: tuple) -> pd.DataFrame:
 
 def residual(key: str, rate: float) -> pd.DataFrame:
     return check_residual(
-        pd.DataFrame([{"grid_key": key, "year": "2024", "t_co2e_per_mwh": str(rate),
-                       "source": "test"}])
-    )  # fmt: skip
+        pd.DataFrame(
+            [{"grid_key": key, "year": "2024", "t_co2e_per_mwh": str(rate), "source": "test"}]
+        )
+    )
 
 
 def test_partial_certificates_and_residual_mix_gera_example():

@@ -31,7 +31,10 @@ def plotly_js() -> str:
 
 
 def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
-    shown = df.head(max_rows).rename(columns=lambda c: label(str(c), lang))
+    shown = df.head(max_rows)
+    yes_no = {True: t("yes", lang), False: t("no", lang)}
+    shown = shown.assign(**{c: shown[c].map(yes_no) for c in shown if shown[c].dtype == bool})
+    shown = shown.rename(columns=lambda c: label(str(c), lang))
     text = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="", border=0)
     more = len(df) - len(shown)
     return text + (
