@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-
 import pandas as pd
 import pytest
 
-from openmrv.factors.library import DATA, load_library_from
 from openmrv.ingest.errors import InputError
 from openmrv.methods import Options
 from openmrv.reports.restate import restate
 from openmrv.reports.targets import Target, check_targets, progress
+from tests.conftest import newer_hub_library
 from tests.reports.conftest import csv as example_csv
 
 TOTALS = pd.DataFrame(
@@ -84,20 +81,7 @@ def test_restating_a_past_year_under_a_newer_edition_gives_the_per_record_diff(t
     """A copy of the library with a '2099' Hub Table 1 whose CO2 factors are 1 % higher (the
     idea of tests/test_engines.py): recalculating 2024 under it changes exactly the Hub
     stationary CO2 rows, each by +1 %, and names the editions on both sides."""
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    with open(DATA / "epa_hub_t1__2025.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    for r in rows:
-        r["factor_id"] = r["factor_id"].replace(":2025:", ":2099:")
-        r["edition"], r["status"] = "2099", "provisional"
-        if r["gas"] == "CO2":
-            r["value"] = str(float(r["value"]) * 1.01)
-    with open(data / "epa_hub_t1__2099.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    lib = load_library_from(data)
+    lib = newer_hub_library(tmp_path)
     r = restate(
         example.activity,
         example.facilities,

@@ -33,8 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "section.targets": ("Targets and progress", "目标与进展"),
     "section.restatement": ("Restatement", "重新计算"),
     "chart.scopes": (
-        "Emissions by scope and facility (t CO2e)",
-        "各设施分范围排放(吨二氧化碳当量)",
+        "Emissions by organisation and scope (t CO2e)",
+        "各组织分范围排放(吨二氧化碳当量)",
     ),
     "chart.waterfall": ("Why the methods differ (t CO2e)", "方法差异分解(吨二氧化碳当量)"),
     "chart.targets": ("Progress towards targets (t CO2e)", "目标进展(吨二氧化碳当量)"),
