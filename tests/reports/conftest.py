@@ -30,5 +30,17 @@ def example() -> Example:
     return Example(fac, act, calculate(act, fac))
 
 
+def calc(tmp_path: Path, rows: list[dict[str, object]], methods: list[str] | None = None):
+    """Records through the public path (files -> validate -> calculate), with the test
+    facilities of tests/conftest.py: (facilities, activity table, run)."""
+    from openmrv.ingest.schema import ACTIVITY
+    from tests.conftest import FACILITIES, write_csv
+
+    fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
+    path = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY])
+    act = validate_activity(read_table(path), set(fac.facility_id)).table
+    return fac, act, calculate(act, fac, methods)
+
+
 def csv(name: str) -> pd.DataFrame:
     return pd.read_csv(EXAMPLES / name, dtype=str, keep_default_na=False)

@@ -7,14 +7,11 @@ import math
 
 import pytest
 
-from openmrv.engine import calculate
-from openmrv.ingest.readers import read_table
-from openmrv.ingest.schema import ACTIVITY
-from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import Options
 from openmrv.reports.bundle import comparison_keys
 from openmrv.reports.decompose import CAUSES, decompose
-from tests.conftest import FACILITIES, record, write_csv
+from tests.conftest import record
+from tests.reports.conftest import calc
 
 GJ_PER_MMBTU = 1.05505585262
 # Published values (shared/reference/factors): 40 CFR 98 Table C-1 natural gas 53.06 kg CO2 /
@@ -72,10 +69,8 @@ def test_mee_oxidation_below_one_shows_as_oxidation(tmp_path):
             oxidation_factor=0.98,
         )
     ]
-    fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
-    path = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY])
-    act = validate_activity(read_table(path), set(fac.facility_id)).table
-    res = calculate(act, fac, ["ipcc2006_t1", "cn_mee"]).results
+    _, act, run = calc(tmp_path, rows, ["ipcc2006_t1", "cn_mee"])
+    res = run.results
     with pytest.raises(ValueError, match="measured oxidation rate"):
         decompose(res, "ipcc2006_t1", "cn_mee")
     d = decompose(res, "ipcc2006_t1", "cn_mee", activity=act)

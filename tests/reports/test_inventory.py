@@ -12,7 +12,8 @@ from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_facilities
 from openmrv.reports.inventory import COUNTRY_METHOD, build, shares
 from openmrv.reports.scope2 import check_instruments, check_residual
-from tests.reports.conftest import EXAMPLES, csv
+from tests.conftest import record
+from tests.reports.conftest import EXAMPLES, calc, csv
 
 
 def expected(example, share: dict[str, float], scope: int) -> dict[tuple[str, int], float]:
@@ -119,3 +120,27 @@ def test_control_columns_are_optional(tmp_path):
         _csv.writer(fh).writerows(r[:n] for r in rows)
     fac = validate_facilities(read_table(path))
     assert fac.operational_control.all() and fac.financial_control.all()
+
+
+def test_activity_file_instruments_become_market_based_instruments(tmp_path):
+    """A Chinese record flagged green_power (MEE counts it as 0) is location-based at the grid
+    average in the GHG Protocol inventory, and its MWh become a contract at 0 t/MWh; a
+    certificate-flagged record becomes a certificate; an unflagged one stays grid average."""
+    base = {"facility_id": "CN-FACTORY", "category": "purchased_electricity", "unit": "MWh"}
+    rows = [
+        record(record_id="g", quantity=100.0, instrument="green_power", **base),
+        record(record_id="c", quantity=50.0, instrument="certificate", **base),
+        record(record_id="n", quantity=30.0, **base),
+    ]
+    fac, act, run = calc(tmp_path, rows, ["cn_mee"])
+    res = run.results.to_pandas().set_index("record_id")
+    grid = res.mass_t["n"] / 30.0  # national grid average of 2024, t/MWh
+    assert res.mass_t["g"] == 0.0  # MEE's own treatment
+    inv = build(run, act, fac)
+    tot = inv.totals.iloc[0]
+    assert tot.scope2_location_t == pytest.approx(180.0 * grid, rel=1e-12)
+    mb = inv.scope2.set_index("rung")
+    assert mb.mwh["contract"] == pytest.approx(100.0) and mb.mwh["certificate"] == pytest.approx(
+        50.0
+    )
+    assert tot.scope2_market_t == pytest.approx(30.0 * grid, rel=1e-12)

@@ -10,17 +10,12 @@ from openmrv.reports.i18n import LANGS, MESSAGES, t
 from openmrv.reports.inventory import COUNTRY_METHOD
 from openmrv.reports.regulatory import ipcc_categories, mee_tables, part98
 from tests.conftest import record
+from tests.reports.conftest import calc
 
 
-def test_part98_fuel_level_row_from_equation_c1b(run, tmp_path):
+def test_part98_fuel_level_row_from_equation_c1b(tmp_path):
     """Eq. C-1b: CO2 = 1e-3 · Gas[mmBtu] · 53.06 (Table C-1); CH4, N2O with Table C-2
     (1.0E-03, 1.0E-04 kg/mmBtu); reporting year 2024 uses AR4 (25, 298)."""
-    from openmrv.engine import calculate
-    from openmrv.ingest.readers import read_table
-    from openmrv.ingest.schema import ACTIVITY
-    from openmrv.ingest.validate import validate_activity, validate_facilities
-    from tests.conftest import FACILITIES, write_csv
-
     rows = [
         record(
             record_id=f"r{m}",
@@ -33,12 +28,8 @@ def test_part98_fuel_level_row_from_equation_c1b(run, tmp_path):
         )
         for m in (1, 2)
     ]
-    fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
-    act = validate_activity(
-        read_table(write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY])),
-        set(fac.facility_id),
-    ).table
-    rep = part98(calculate(act, fac, ["epa_part98_c"]).results, act, fac)
+    fac, act, run = calc(tmp_path, rows, ["epa_part98_c"])
+    rep = part98(run.results, act, fac)
     assert len(rep) == 1
     r = rep.iloc[0]
     assert (r.unit_name, r.fuel_type, r.tier, r.reporting_year) == (

@@ -17,8 +17,10 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
+from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.reports.scope2 import market_based
+from openmrv.methods.mee import PROVINCE_GRID, grid_factors
+from openmrv.reports.scope2 import INSTRUMENT_RUNG, check_instruments, market_based
 
 BOUNDARIES = ("equity_share", "operational_control", "financial_control")
 COUNTRY_METHOD = {"US": "epa_hub_ghgp", "CN": "cn_mee"}
@@ -78,6 +80,53 @@ class Inventory:
     totals: pd.DataFrame  # organisation, year -> scope 1, scope 2 LB / MB, biogenic
 
 
+ACTIVITY_INSTRUMENT = {"green_power": "green_power", "certificate": "gec"}
+
+
+def activity_instruments(
+    df: pd.DataFrame, activity: pa.Table, facilities: pd.DataFrame, level: str, lib: Library
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Chinese electricity records that carry an activity-file `instrument` (MEE's green
+    electricity treatment) as the GHG Protocol wants them: location-based at the grid average
+    of the facility's grid, year and level; the green power or certificates as market-based
+    instruments (record id as instrument id). Returns (rows with location CO2e, instruments)."""
+    act = activity.select(["record_id", "instrument", "qty"]).to_pandas()
+    act = act[act.instrument.notna()].set_index("record_id")
+    hit = df.record_id.isin(act.index) & (df.category == "purchased_electricity")
+    hit &= df.methodology == "cn_mee"
+    if not hit.any():
+        return df, pd.DataFrame()
+    fac = facilities.set_index("facility_id")
+    grid = grid_factors(lib, level).set_index(["key", "year"]).value
+    region = {p: f"grid:{g}" for p, g in PROVINCE_GRID.items()}
+
+    def key(fid: str) -> str:
+        prov = fac.state_province[fid]
+        return {"national": "CN", "provincial": prov}.get(level) or region.get(prov, "")
+
+    df = df.copy()
+    mwh = df.loc[hit, "record_id"].map(act.qty) / GJ_PER_MWH
+    rate = [  # the library holds grid factors in canonical kg CO2 per GJ
+        grid.get((key(f), int(y)), float("nan"))
+        for f, y in zip(df.loc[hit, "facility_id"], df.loc[hit, "year"], strict=True)
+    ]
+    t = mwh * GJ_PER_MWH * pd.Series(rate, index=mwh.index) / 1000.0
+    df.loc[hit, "co2e_t"] = t
+    df.loc[hit, "mass_t"] = t
+    rows = df[hit & df.record_id.map(act.instrument).isin(ACTIVITY_INSTRUMENT)]
+    inst = pd.DataFrame(
+        {
+            "instrument_id": rows.record_id,
+            "facility_id": rows.facility_id,
+            "year": rows.year.astype(int),
+            "type": rows.record_id.map(act.instrument).map(ACTIVITY_INSTRUMENT),
+            "mwh": rows.record_id.map(act.qty) / GJ_PER_MWH,
+            "t_co2e_per_mwh": 0.0,
+        }
+    )
+    return df, inst.assign(rung=inst.type.map(INSTRUMENT_RUNG), file_row=0)
+
+
 def electricity_use(activity: pa.Table, records: pd.DataFrame) -> pd.DataFrame:
     """MWh and location-based t CO2e per facility-year (inventory method's rows)."""
     act = activity.select(["record_id", "category", "qty"]).to_pandas()
@@ -102,6 +151,7 @@ def build(
     instruments: pd.DataFrame | None = None,
     residual: pd.DataFrame | None = None,
     methods: dict[str, str] | None = None,
+    lib: Library | None = None,
 ) -> Inventory:
     """The inventory of every organisation and year in `run`."""
     share = shares(facilities, boundary)
@@ -115,6 +165,13 @@ def build(
     df["grid_key"] = df.facility_id.map(
         fac.grid_region.where(fac.country == "US", fac.state_province)
     )
+    level = str(dict(run.meta.get("options", {})).get("cn_grid", "national"))
+    df, from_activity = activity_instruments(df, activity, facilities, level, lib or load_library())
+    if len(from_activity):
+        given = instruments
+        if instruments is not None and "rung" not in instruments.columns:
+            given = check_instruments(instruments)
+        instruments = pd.concat([x for x in (given, from_activity) if x is not None])
     df["biogenic_co2_t"] = df.mass_t.where(df.biogenic & (df.gas == "CO2"), 0.0)
     df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0)
     df["consolidated_t"] = df.co2e_t * df.share
