@@ -205,6 +205,22 @@ def targets(
     _emit(df, "Targets", out_path)
 
 
+def _restate(fac, act, year: int, edition: list[str], factors: Path | None, methodology):
+    """The restatement of `year` under TABLE=EDITION pairs (from `factors` if given)."""
+    from openmrv.engine.run import resolve_methods
+    from openmrv.factors.library import load_library, load_library_from
+    from openmrv.methods import Options
+    from openmrv.reports.restate import restate as run_restate
+
+    try:
+        pairs = dict(e.split("=", 1) for e in edition)
+    except ValueError:
+        raise ValueError("--edition must be TABLE=EDITION, e.g. epa_hub_t1=2026") from None
+    lib = load_library_from(factors) if factors else load_library()
+    methods = resolve_methods(methodology)
+    return run_restate(act, fac, year, methods, Options(), Options(editions=pairs), lib)
+
+
 @report_app.command()
 def restate(
     facilities: Facilities,
@@ -220,30 +236,12 @@ def restate(
     out_path: Out = None,
 ) -> None:
     """Recalculate a past year under newer factor editions; show the per-record diff."""
-    from openmrv.engine.run import resolve_methods
-    from openmrv.factors.library import load_library, load_library_from
-    from openmrv.methods import Options
-    from openmrv.reports.restate import restate as run_restate
-
     try:
-        pairs = dict(e.split("=", 1) for e in edition)
-    except ValueError:
-        raise _fail(ValueError("--edition must be TABLE=EDITION, e.g. epa_hub_t1=2026")) from None
-    try:
-        lib = load_library_from(factors) if factors else load_library()
         fac, checked = _load(facilities, activity)
-        r = run_restate(
-            checked.table,
-            fac,
-            year,
-            resolve_methods(methodology),
-            Options(),
-            Options(editions=pairs),
-            lib,
-        )
+        r = _restate(fac, checked.table, year, edition, factors, methodology)
     except (InputError, ValueError, KeyError) as exc:
         raise _fail(exc) from None
-    out.print(_df_table(r.summary, f"Restatement of {year}: pinned vs {pairs}"))
+    out.print(_df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
     _emit(r.changed, f"Records changed in {year}", out_path)
 
 
@@ -259,6 +257,15 @@ def report_all(
     residual_mix: Residual = None,
     targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV.")] = None,
     output: Annotated[Path | None, typer.Option(help="Output CSV for intensity targets.")] = None,
+    restate_year: Annotated[
+        int | None, typer.Option(help="Also restate this past year under --edition.")
+    ] = None,
+    edition: Annotated[
+        list[str] | None, typer.Option(help="Newer edition for the restatement, TABLE=EDITION.")
+    ] = None,
+    factors: Annotated[
+        Path | None, typer.Option(help="Factor library folder holding the newer editions.")
+    ] = None,
 ) -> None:
     """Every report in one document: HTML with charts, an XLSX workbook, or a folder of
     CSV / JSON / Parquet files."""
@@ -271,7 +278,20 @@ def report_all(
         tg = None
         if targets_file is not None:
             tg = check_targets(pd.read_csv(targets_file, dtype=str), str(targets_file))
-        bundle = assemble(run, act, fac, boundary.value, inst, res, targets=tg, output=_csv(output))
+        restated = None
+        if restate_year is not None:
+            restated = _restate(fac, act, restate_year, edition or [], factors, ["all"])
+        bundle = assemble(
+            run,
+            act,
+            fac,
+            boundary.value,
+            inst,
+            res,
+            targets=tg,
+            output=_csv(output),
+            restatement=restated,
+        )
         written = write(bundle, out_path, fmt.value, lang.value)
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None

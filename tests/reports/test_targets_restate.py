@@ -107,3 +107,35 @@ def test_restating_a_past_year_under_a_newer_edition_gives_the_per_record_diff(t
         restate(
             example.activity, example.facilities, 1999, ["epa_hub_ghgp"], Options(), Options(), lib
         )
+
+
+def test_progress_shows_the_restated_year_beside_the_pinned_one(tmp_path, example):
+    """Pinned vs restated in the targets: the restated year's actual under the newer edition
+    sits beside the pinned actual; the Hub CO2 factors are 1 % higher, so it is higher."""
+    from openmrv.reports.bundle import assemble
+
+    lib = newer_hub_library(tmp_path)
+    r = restate(
+        example.activity,
+        example.facilities,
+        2024,
+        ["epa_hub_ghgp", "cn_mee"],
+        Options(),
+        Options(editions={"epa_hub_t1": "2099"}),
+        lib,
+    )
+    tg = check_targets(example_csv("targets.csv"))
+    b = assemble(
+        example.run,
+        example.activity,
+        example.facilities,
+        targets=tg,
+        output=example_csv("output.csv"),
+        restatement=r,
+    )
+    p = b.targets.set_index(["target_id", "year"])
+    hp = p.loc[("HP-ABS", 2024)]
+    assert hp.actual * 1.0 < hp.actual_restated < hp.actual * 1.011
+    assert pd.isna(p.loc[("HP-ABS", 2025)].actual_restated)
+    qilu = p.loc[("QILU-PEAK", 2024)]  # a Chinese plant under MEE: not touched by the Hub edition
+    assert qilu.actual_restated == qilu.actual

@@ -95,6 +95,19 @@ def assemble(
 ) -> Bundle:
     inv = build(run, activity, facilities, boundary, instruments, residual)
     prog = progress(inv.totals, targets, output) if targets else None
+    if prog is not None and restatement is not None and restatement.run is not None:
+        prog = with_restated(
+            prog,
+            inv,
+            restatement,
+            activity,
+            facilities,
+            boundary,
+            instruments,
+            residual,
+            targets,
+            output,
+        )
     keys = comparison_keys(run.results) if compare is None else compare
     comps = [
         (
@@ -114,6 +127,32 @@ def assemble(
         comparisons=comps,
         targets=prog,
         restatement=restatement,
+    )
+
+
+def with_restated(
+    prog: pd.DataFrame,
+    inv: Inventory,
+    r: Restatement,
+    activity: pa.Table,
+    facilities: pd.DataFrame,
+    boundary: str,
+    instruments: pd.DataFrame | None,
+    residual: pd.DataFrame | None,
+    targets: list[Target],
+    output: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Progress with an `actual_restated` column: the restated year's figure under the newer
+    editions beside the pinned one (other years are not restated: left blank)."""
+    assert r.run is not None
+    again = build(r.run, activity, facilities, boundary, instruments, residual).totals
+    totals = pd.concat([inv.totals[inv.totals.year != r.year], again[again.year == r.year]])
+    restated = progress(totals, targets, output)
+    restated = restated[restated.year == r.year][["target_id", "year", "actual"]]
+    return prog.merge(
+        restated.rename(columns={"actual": "actual_restated"}),
+        on=["target_id", "year"],
+        how="left",
     )
 
 

@@ -123,6 +123,15 @@ def targets_chart(df: pd.DataFrame, lang: str) -> go.Figure:
             yaxis=axis,
             name=f"{name} {t('col.target', lang)}",
         )
+        if "actual_restated" in g and g.actual_restated.notna().any():
+            fig.add_scatter(
+                x=g.year,
+                y=g.actual_restated,
+                mode="markers",
+                yaxis=axis,
+                marker={"symbol": "diamond-open", "size": 12},
+                name=f"{name} {t('target.restated', lang)}",
+            )
     fig.update_layout(
         title=t("chart.targets", lang),
         xaxis={"dtick": 1},

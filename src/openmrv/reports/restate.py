@@ -29,6 +29,7 @@ class Restatement:
     restated: dict[str, object]
     diff: pd.DataFrame  # per record, methodology and gas: pinned and restated values
     summary: pd.DataFrame  # per methodology: totals, change, significant
+    run: RunResult | None = None  # the restated calculation of the year
 
     @property
     def changed(self) -> pd.DataFrame:
@@ -78,5 +79,5 @@ def restate(
             }
         )
     return Restatement(
-        year, a.meta["factor_editions"], b.meta["factor_editions"], d, pd.DataFrame(rows)
+        year, a.meta["factor_editions"], b.meta["factor_editions"], d, pd.DataFrame(rows), b
     )
