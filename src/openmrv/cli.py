@@ -129,7 +129,7 @@ def calculate(
     written = write_run(run, out_path)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run), encoding="utf-8")
+        report.write_text(render(run, checked.table), encoding="utf-8")
         written.append(report)
     out.print(_df_table(totals(run.results), "Totals, t CO2e (biogenic CO2 separate)"))
     flags = part98_threshold(run.results)
