@@ -95,7 +95,7 @@ def assemble(
 ) -> Bundle:
     inv = build(run, activity, facilities, boundary, instruments, residual)
     prog = progress(inv.totals, targets, output) if targets else None
-    if prog is not None and restatement is not None and restatement.run is not None:
+    if targets and prog is not None and restatement is not None and restatement.run is not None:
         prog = with_restated(
             prog,
             inv,

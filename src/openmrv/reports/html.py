@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from openmrv.reports.bundle import Bundle
+from openmrv.reports.decompose import Decomposition
 from openmrv.reports.i18n import label, t
 from openmrv.reports.summary import LABEL
 
@@ -73,7 +74,7 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
     return fig
 
 
-def waterfall(fac: str, year: int, d, lang: str) -> go.Figure:
+def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figure:
     """Base method's total, one bar per cause, the other method's total; the y axis spans the
     bars' range so small effects stay visible next to large totals."""
     eff = d.effects[d.effects.effect_t != 0]
@@ -152,7 +153,7 @@ def page(title: str, body: list[str], lang: str) -> str:
     )
 
 
-def waterfall_page(where: str, decs: list, lang: str = "en") -> str:
+def waterfall_page(where: str, decs: list[Decomposition], lang: str = "en") -> str:
     """The comparison's waterfall charts alone (openmrv compare --html)."""
     body = [f"<h1>{t('section.compare', lang)} · {html.escape(where)}</h1>"]
     for i, d in enumerate(decs):
