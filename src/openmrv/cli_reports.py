@@ -233,6 +233,10 @@ def restate(
     methodology: Annotated[
         list[str], typer.Option("--methodology", "-m", help="Methodology id, repeatable.")
     ] = ["all"],  # noqa: B006
+    base_year: Annotated[
+        int | None, typer.Option(help="Inventory base year: say whether to recalculate it.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Significance threshold (fraction).")] = 0.05,
     out_path: Out = None,
 ) -> None:
     """Recalculate a past year under newer factor editions; show the per-record diff."""
@@ -242,6 +246,16 @@ def restate(
     except (InputError, ValueError, KeyError) as exc:
         raise _fail(exc) from None
     out.print(_df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
+    if base_year is not None:
+        from openmrv.reports.restate import RecalculationPolicy, base_year_triggers
+
+        cols = checked.table.select(["year", "facility_id"]).to_pandas()
+        by_year = {int(y): set(g.facility_id) for y, g in cols.groupby("year")}
+        why = base_year_triggers(RecalculationPolicy(base_year, threshold), by_year, r)
+        out.print(
+            f"Base year {base_year}: "
+            + ("recalculate — " + "; ".join(why) if why else "no recalculation needed")
+        )
     _emit(r.changed, f"Records changed in {year}", out_path)
 
 

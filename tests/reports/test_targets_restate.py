@@ -139,3 +139,25 @@ def test_progress_shows_the_restated_year_beside_the_pinned_one(tmp_path, exampl
     assert pd.isna(p.loc[("HP-ABS", 2025)].actual_restated)
     qilu = p.loc[("QILU-PEAK", 2024)]  # a Chinese plant under MEE: not touched by the Hub edition
     assert qilu.actual_restated == qilu.actual
+
+
+def test_base_year_triggers_structural_change_and_significant_restatement():
+    from openmrv.reports.restate import RecalculationPolicy, Restatement, base_year_triggers
+
+    policy = RecalculationPolicy(base_year=2020, threshold=0.05)
+    years = {2020: {"A", "B"}, 2021: {"A", "B"}, 2022: {"A", "C"}}
+    why = base_year_triggers(policy, years)
+    assert why == [
+        "2022: facilities added since 2020: ['C']",
+        "2022: facilities gone since 2020: ['B']",
+    ]
+    summary = pd.DataFrame({"methodology": ["m", "n"], "change": [0.049, -0.06]})
+    r = Restatement(2020, {}, {}, pd.DataFrame(), summary)
+    why = base_year_triggers(policy, {2020: {"A"}}, r)
+    assert len(why) == 1 and why[0].startswith("n: restating 2020 changes it by -6.00 %")
+    assert (
+        base_year_triggers(
+            policy, {2020: {"A"}}, Restatement(2021, {}, {}, pd.DataFrame(), summary)
+        )
+        == []
+    )

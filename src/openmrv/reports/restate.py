@@ -81,3 +81,46 @@ def restate(
     return Restatement(
         year, a.meta["factor_editions"], b.meta["factor_editions"], d, pd.DataFrame(rows), b
     )
+
+
+@dataclass(frozen=True)
+class RecalculationPolicy:
+    """An inventory's base year and the significance threshold for recalculating it (GHG
+    Protocol Corporate Standard ch. 5: structural changes, changes in methodology or emission
+    factors, and errors that are significant trigger a base-year recalculation)."""
+
+    base_year: int
+    threshold: float = SIGNIFICANT
+
+
+def base_year_triggers(
+    policy: RecalculationPolicy,
+    facilities_by_year: dict[int, set[str]],
+    restatement: Restatement | None = None,
+) -> list[str]:
+    """Why the base year must be recalculated, if it must: facilities that entered or left the
+    boundary since the base year (structural change), and a significant restatement of the
+    base year under newer factors."""
+    out = []
+    base = facilities_by_year.get(policy.base_year, set())
+    for year in sorted(y for y in facilities_by_year if y > policy.base_year):
+        now = facilities_by_year[year]
+        if now - base:
+            out.append(
+                f"{year}: records from facilities absent in {policy.base_year} (acquisition or "
+                f"new facility?): {sorted(now - base)}"
+            )
+        if base - now:
+            out.append(
+                f"{year}: no records from facilities present in {policy.base_year} (divestment, "
+                f"closure or missing data?): {sorted(base - now)}"
+            )
+    if restatement is not None and restatement.year == policy.base_year:
+        for r in restatement.summary.itertuples():
+            if abs(r.change) >= policy.threshold:
+                out.append(
+                    f"{r.methodology}: restating {policy.base_year} changes it by "
+                    f"{100 * r.change:+.2f} %, at or above the {100 * policy.threshold:.0f} % "
+                    "threshold"
+                )
+    return out
