@@ -96,6 +96,15 @@ Instruments = Annotated[
 ]
 Residual = Annotated[Path | None, typer.Option(help="Residual mix CSV (grid_key, year, rate).")]
 BoundaryOpt = Annotated[Boundary, typer.Option(help="GHG Protocol organisational boundary.")]
+Scope3 = Annotated[
+    Path | None, typer.Option(help="Scope 3 tags CSV (record_id, scope3_category 1-15).")
+]
+
+
+def _scope3(path: Path | None, act):
+    from openmrv.reports.inventory import check_scope3
+
+    return None if path is None else check_scope3(_csv(path), act, str(path))
 
 
 @report_app.command()
@@ -105,6 +114,7 @@ def inventory(
     boundary: BoundaryOpt = Boundary.operational_control,
     instruments: Instruments = None,
     residual_mix: Residual = None,
+    scope3: Scope3 = None,
     out_path: Out = None,
 ) -> None:
     """GHG Protocol inventory per organisation and year: Scope 1, Scope 2 location- and
@@ -114,7 +124,7 @@ def inventory(
     try:
         fac, act, run = _run(facilities, activity)
         inst, res = _scope2_inputs(instruments, residual_mix)
-        inv = build(run, act, fac, boundary.value, inst, res)
+        inv = build(run, act, fac, boundary.value, inst, res, scope3=_scope3(scope3, act))
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None
     _emit(inv.totals, f"Inventory ({boundary.value}), t CO2e", out_path)
@@ -269,6 +279,7 @@ def report_all(
     boundary: BoundaryOpt = Boundary.operational_control,
     instruments: Instruments = None,
     residual_mix: Residual = None,
+    scope3: Scope3 = None,
     targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV.")] = None,
     output: Annotated[Path | None, typer.Option(help="Output CSV for intensity targets.")] = None,
     restate_year: Annotated[
@@ -305,6 +316,7 @@ def report_all(
             targets=tg,
             output=_csv(output),
             restatement=restated,
+            scope3=_scope3(scope3, act),
         )
         written = write(bundle, out_path, fmt.value, lang.value)
     except (InputError, ValueError) as exc:

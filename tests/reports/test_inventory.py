@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_facilities
-from openmrv.reports.inventory import COUNTRY_METHOD, build, shares
+from openmrv.reports.inventory import COUNTRY_METHOD, build, check_scope3, shares
 from openmrv.reports.scope2 import check_instruments, check_residual
 from tests.conftest import record
 from tests.reports.conftest import EXAMPLES, calc, csv
@@ -144,3 +145,37 @@ def test_activity_file_instruments_become_market_based_instruments(tmp_path):
         50.0
     )
     assert tot.scope2_market_t == pytest.approx(30.0 * grid, rel=1e-12)
+
+
+def test_scope3_tags_move_records_out_of_scopes_1_and_2(example):
+    """A tagged record leaves Scope 1 or 2 and is reported under its Scope 3 category; the
+    organisation's total over the scopes is unchanged."""
+    act = example.activity.to_pandas()
+    mobile = act[act.category == "mobile_combustion"].record_id.iloc[0]  # Beijing JV, 50 %
+    power = act[(act.category == "purchased_electricity") & (act.facility_id == "FAC-WA-DC")]
+    power = power.record_id.iloc[0]
+    tags = pd.DataFrame({"record_id": [mobile, power], "scope3_category": ["6", "3"]})
+    s3 = check_scope3(tags, example.activity)
+    plain = build(example.run, example.activity, example.facilities).totals.set_index(
+        "organization_id"
+    )
+    tagged = build(example.run, example.activity, example.facilities, scope3=s3)
+    t = tagged.totals.set_index("organization_id")
+    res = example.run.results.to_pandas()
+    mob = math.fsum(res[(res.record_id == mobile) & (res.methodology == "cn_mee")].co2e_t)
+    pw = math.fsum(res[(res.record_id == power) & (res.methodology == "epa_hub_ghgp")].co2e_t)
+    assert t.scope3_tagged_t["ORG-TIANHE-JV"] == pytest.approx(mob, rel=1e-12)
+    assert t.scope1_t["ORG-TIANHE-JV"] == pytest.approx(plain.scope1_t["ORG-TIANHE-JV"] - mob)
+    assert t.scope2_location_t["ORG-CASCADIA"] == pytest.approx(
+        plain.scope2_location_t["ORG-CASCADIA"] - pw
+    )
+    assert t.scope3_tagged_t["ORG-CASCADIA"] == pytest.approx(pw, rel=1e-12)
+    assert "scope3_6" in set(tagged.by_category.category)
+
+
+def test_bad_scope3_tags_are_located(example):
+    tags = pd.DataFrame({"record_id": ["nope", "JS-PV-NG-2024-01"], "scope3_category": ["3", "16"]})
+    with pytest.raises(InputError) as exc:
+        check_scope3(tags, example.activity, "tags.csv")
+    rows = [(p.row, p.column) for p in exc.value.problems]
+    assert rows == [(2, "record_id"), (3, "scope3_category")]

@@ -92,8 +92,9 @@ def assemble(
     targets: list[Target] | None = None,
     output: pd.DataFrame | None = None,
     restatement: Restatement | None = None,
+    scope3: pd.Series | None = None,
 ) -> Bundle:
-    inv = build(run, activity, facilities, boundary, instruments, residual)
+    inv = build(run, activity, facilities, boundary, instruments, residual, scope3=scope3)
     prog = progress(inv.totals, targets, output) if targets else None
     if targets and prog is not None and restatement is not None and restatement.run is not None:
         prog = with_restated(

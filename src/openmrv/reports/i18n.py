@@ -54,6 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "category.purchased_electricity": ("purchased electricity", "外购电力"),
     "category.purchased_heat": ("purchased heat and steam", "外购热力"),
     "category.ccs_transfer": ("CCS transfer", "碳捕集转移"),
+    **{f"category.scope3_{n}": (f"Scope 3 category {n}", f"范围三 类别{n}") for n in range(1, 16)},
+    "col.scope3_tagged_t": ("Scope 3 (tagged records) t CO2e", "范围三(标注记录)(吨)"),
     "rung.certificate": ("energy attribute certificates", "能源属性证书"),
     "rung.contract": ("contracts (PPA, green-power trading)", "合同(购电协议、绿电交易)"),
     "rung.supplier": ("supplier-specific factor", "供应商特定因子"),

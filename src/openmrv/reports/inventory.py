@@ -127,11 +127,76 @@ def activity_instruments(
     return df, inst.assign(rung=inst.type.map(INSTRUMENT_RUNG), file_row=0)
 
 
+# GHG Protocol Corporate Value Chain (Scope 3) Standard, the 15 categories.
+SCOPE3 = {
+    1: "Purchased goods and services",
+    2: "Capital goods",
+    3: "Fuel- and energy-related activities",
+    4: "Upstream transportation and distribution",
+    5: "Waste generated in operations",
+    6: "Business travel",
+    7: "Employee commuting",
+    8: "Upstream leased assets",
+    9: "Downstream transportation and distribution",
+    10: "Processing of sold products",
+    11: "Use of sold products",
+    12: "End-of-life treatment of sold products",
+    13: "Downstream leased assets",
+    14: "Franchises",
+    15: "Investments",
+}
+
+
+def check_scope3(tags: pd.DataFrame, activity: pa.Table, name: str = "scope3") -> pd.Series:
+    """Scope 3 tags (record_id, scope3_category 1-15): activity records the organisation holds
+    that belong to another company's operations (e.g. fuel of rented vehicles on business
+    travel, 6; electricity bought for resale, 3). Returns record_id -> category, or raises
+    InputError with every bad row located."""
+    problems = [
+        Problem(name, 1, c, None, f"required column {c!r} is missing", f"add {c!r}")
+        for c in ("record_id", "scope3_category")
+        if c not in tags.columns
+    ]
+    if problems:
+        raise InputError(problems)
+    known = set(activity.column("record_id").to_pylist())
+    out = {}
+    for i, r in enumerate(tags.astype(str).itertuples(index=False), start=2):
+        cat = pd.to_numeric(r.scope3_category, errors="coerce")
+        if cat != cat or int(cat) != cat or int(cat) not in SCOPE3:
+            problems.append(
+                Problem(
+                    name,
+                    i,
+                    "scope3_category",
+                    r.scope3_category,
+                    "not a Scope 3 category",
+                    "a number from 1 to 15",
+                )
+            )
+        elif r.record_id not in known:
+            problems.append(
+                Problem(
+                    name,
+                    i,
+                    "record_id",
+                    r.record_id,
+                    "no such activity record",
+                    "tag records of the activity file",
+                )
+            )
+        else:
+            out[r.record_id] = int(cat)
+    if problems:
+        raise InputError(problems)
+    return pd.Series(out, dtype="int64")
+
+
 def electricity_use(activity: pa.Table, records: pd.DataFrame) -> pd.DataFrame:
     """MWh and location-based t CO2e per facility-year (inventory method's rows)."""
     act = activity.select(["record_id", "category", "qty"]).to_pandas()
     act = act[act.category == "purchased_electricity"]
-    loc = records[records.category == "purchased_electricity"]
+    loc = records[(records.category == "purchased_electricity") & (records.scope == 2)]
     t = loc.groupby(["facility_id", "year", "grid_key"], as_index=False).co2e_t.agg(fsum)
     used = act[act.record_id.isin(loc.record_id)].merge(
         loc.drop_duplicates("record_id")[["record_id", "facility_id", "year"]], on="record_id"
@@ -152,6 +217,7 @@ def build(
     residual: pd.DataFrame | None = None,
     methods: dict[str, str] | None = None,
     lib: Library | None = None,
+    scope3: pd.Series | None = None,
 ) -> Inventory:
     """The inventory of every organisation and year in `run`."""
     share = shares(facilities, boundary)
@@ -172,6 +238,10 @@ def build(
         if instruments is not None and "rung" not in instruments.columns:
             given = check_instruments(instruments)
         instruments = pd.concat([x for x in (given, from_activity) if x is not None])
+    if scope3 is not None and len(scope3):
+        tagged = df.record_id.isin(scope3.index)
+        df.loc[tagged, "scope"] = 3
+        df.loc[tagged, "category"] = [f"scope3_{c}" for c in df.record_id[tagged].map(scope3)]
     df["biogenic_co2_t"] = df.mass_t.where(df.biogenic & (df.gas == "CO2"), 0.0)
     df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0)
     df["consolidated_t"] = df.co2e_t * df.share
@@ -189,6 +259,9 @@ def build(
     other = df[(df.scope == 2) & (df.category != "purchased_electricity")]
     both = pd.concat([mb[[*keys, "consolidated_t"]], other[[*keys, "consolidated_t"]]])
     s2m = both.groupby(keys).consolidated_t.agg(fsum).rename("scope2_market_t")
+    s3 = df[df.scope == 3].groupby(keys).consolidated_t.agg(fsum).rename("scope3_tagged_t")
     bio = df.groupby(keys).consolidated_biogenic_t.agg(fsum).rename("biogenic_co2_t")
-    totals = pd.concat([s1, s2l, s2m, bio], axis=1).fillna(0.0).reset_index()
+    totals = pd.concat([s1, s2l, s2m, s3, bio], axis=1).fillna(0.0).reset_index()
+    if "scope3_tagged_t" not in totals:
+        totals.insert(len(totals.columns) - 1, "scope3_tagged_t", 0.0)
     return Inventory(boundary, df, mb, by_cat, totals)
