@@ -58,7 +58,9 @@ def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
 
 
 def _csv(path: Path | None) -> pd.DataFrame | None:
-    return None if path is None else pd.read_csv(path, dtype=str, keep_default_na=False)
+    from openmrv.reports.inputs import read_csv
+
+    return None if path is None else read_csv(path)
 
 
 def _scope2_inputs(instruments: Path | None, residual: Path | None):
@@ -208,7 +210,7 @@ def targets(
         fac, act, run = _run(facilities, activity)
         inst, res = _scope2_inputs(instruments, residual_mix)
         inv = build(run, act, fac, boundary.value, inst, res)
-        tg = check_targets(pd.read_csv(targets_file, dtype=str), str(targets_file))
+        tg = check_targets(_csv(targets_file), str(targets_file))
         df = progress(inv.totals, tg, _csv(output))
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None
@@ -302,7 +304,7 @@ def report_all(
         inst, res = _scope2_inputs(instruments, residual_mix)
         tg = None
         if targets_file is not None:
-            tg = check_targets(pd.read_csv(targets_file, dtype=str), str(targets_file))
+            tg = check_targets(_csv(targets_file), str(targets_file))
         restated = None
         if restate_year is not None:
             restated = _restate(fac, act, restate_year, edition or [], factors, ["all"])

@@ -10,7 +10,6 @@ rounding); nothing is recomputed. Each facility is inventoried under its own cou
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,15 +19,12 @@ from openmrv.engine import RunResult
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods.mee import PROVINCE_GRID, grid_factors
+from openmrv.reports.inputs import fsum, require_columns
 from openmrv.reports.scope2 import INSTRUMENT_RUNG, check_instruments, market_based
 
 BOUNDARIES = ("equity_share", "operational_control", "financial_control")
 COUNTRY_METHOD = {"US": "epa_hub_ghgp", "CN": "cn_mee"}
 GJ_PER_MWH = 3.6
-
-
-def fsum(s: pd.Series) -> float:
-    return math.fsum(s.astype(float))
 
 
 def shares(facilities: pd.DataFrame, boundary: str) -> pd.Series:
@@ -152,13 +148,8 @@ def check_scope3(tags: pd.DataFrame, activity: pa.Table, name: str = "scope3") -
     that belong to another company's operations (e.g. fuel of rented vehicles on business
     travel, 6; electricity bought for resale, 3). Returns record_id -> category, or raises
     InputError with every bad row located."""
-    problems = [
-        Problem(name, 1, c, None, f"required column {c!r} is missing", f"add {c!r}")
-        for c in ("record_id", "scope3_category")
-        if c not in tags.columns
-    ]
-    if problems:
-        raise InputError(problems)
+    require_columns(tags, name, ("record_id", "scope3_category"))
+    problems = []
     known = set(activity.column("record_id").to_pylist())
     out = {}
     for i, r in enumerate(tags.astype(str).itertuples(index=False), start=2):

@@ -5,20 +5,15 @@ IPCC 2006 categories by state/province, sector and country. Sums only; nothing r
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pyarrow as pa
 
 from openmrv.methods.base import GJ_PER_MMBTU
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
 from openmrv.reports.i18n import bilingual, t
+from openmrv.reports.inputs import fsum
 
 GASES = ("CO2", "CH4", "N2O")
-
-
-def fsum(s: pd.Series) -> float:
-    return math.fsum(s.astype(float))
 
 
 def _records(activity: pa.Table) -> pd.DataFrame:

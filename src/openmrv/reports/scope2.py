@@ -13,11 +13,11 @@ more MWh than a facility used in that year are refused (a claim cannot exceed co
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
 from openmrv.ingest.errors import InputError, Problem
+from openmrv.reports.inputs import require_columns
 
 RUNGS = ("certificate", "contract", "supplier", "residual", "grid_average")
 INSTRUMENT_RUNG = {
@@ -32,23 +32,12 @@ INSTRUMENT_COLUMNS = ("instrument_id", "facility_id", "year", "type", "mwh", "t_
 RESIDUAL_COLUMNS = ("grid_key", "year", "t_co2e_per_mwh", "source")
 
 
-def _need(df: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(
-            [
-                Problem(name, 1, c, None, f"required column {c!r} is missing", f"add {c!r}")
-                for c in missing
-            ]
-        )
-
-
 def check_instruments(df: pd.DataFrame, name: str = "instruments") -> pd.DataFrame:
     """Typed instruments, or InputError with every bad row located (row 2 = first data row).
 
     ``mwh`` blank means "the rest of the consumption" (a supplier rate for all remaining use);
     ``t_co2e_per_mwh`` blank means 0 for certificates and contracts (renewable attributes)."""
-    _need(df, name, INSTRUMENT_COLUMNS)
+    require_columns(df, name, INSTRUMENT_COLUMNS)
     df = df.copy()
     problems = []
     for i, r in enumerate(df.itertuples(index=False), start=2):
@@ -94,7 +83,7 @@ def check_instruments(df: pd.DataFrame, name: str = "instruments") -> pd.DataFra
 
 
 def check_residual(df: pd.DataFrame, name: str = "residual mix") -> pd.DataFrame:
-    _need(df, name, RESIDUAL_COLUMNS)
+    require_columns(df, name, RESIDUAL_COLUMNS)
     v = pd.to_numeric(df.t_co2e_per_mwh, errors="coerce")
     bad = [i for i, x in enumerate(v, start=2) if x != x or x < 0]
     if bad:
@@ -112,10 +101,6 @@ def check_residual(df: pd.DataFrame, name: str = "residual mix") -> pd.DataFrame
             ]
         )
     return df.assign(t_co2e_per_mwh=v, year=df.year.astype(int), grid_key=df.grid_key.astype(str))
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def market_based(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from openmrv.ingest.errors import InputError, Problem
+from openmrv.reports.inputs import require_columns
 
 KINDS = ("absolute", "intensity", "peak")
 MEASURES = {
@@ -34,13 +35,8 @@ class Target:
 
 def check_targets(df: pd.DataFrame, name: str = "targets") -> list[Target]:
     """Targets from a table (one row each), or InputError with every bad cell located."""
-    problems = [
-        Problem(name, 1, c, None, f"required column {c!r} is missing", f"add {c!r}")
-        for c in TARGET_COLUMNS
-        if c not in df.columns
-    ]
-    if problems:
-        raise InputError(problems)
+    require_columns(df, name, TARGET_COLUMNS)
+    problems: list[Problem] = []
     out = []
     for i, r in enumerate(df.fillna("").astype(str).to_dict("records"), start=2):
         bad = []
