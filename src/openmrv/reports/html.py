@@ -136,7 +136,7 @@ def targets_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_layout(
         title=t("chart.targets", lang),
         xaxis={"dtick": 1},
-        yaxis2={"overlaying": "y", "side": "right", "title": "t CO2e / output"},
+        yaxis2={"overlaying": "y", "side": "right", "title": t("chart.intensity_axis", lang)},
         legend={"orientation": "h", "y": -0.2},
     )
     return fig

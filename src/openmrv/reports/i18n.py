@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chart.waterfall": ("Why the methods differ (t CO2e)", "方法差异分解(吨二氧化碳当量)"),
     "chart.targets": ("Progress towards targets (t CO2e)", "目标进展(吨二氧化碳当量)"),
+    "chart.intensity_axis": ("t CO2e per unit of output", "吨二氧化碳当量/单位产出"),
     "chart.ipcc": ("Emissions by IPCC category (t CO2e)", "按 IPCC 类别的排放(吨二氧化碳当量)"),
     # inventory
     "scope.1": ("Scope 1", "范围一"),
