@@ -29,6 +29,8 @@ FACILITY_COLUMNS = [
     "ipcc_sector",
     "equity_share",
     "programmes",
+    "operational_control",
+    "financial_control",
 ]
 ACTIVITY_COLUMNS = [
     "record_id",
@@ -71,6 +73,8 @@ FACILITIES = [
         "manufacturing_construction",
         "1",
         "",
+        "yes",
+        "yes",
     ),
     (
         "FAC-AZ-PV",
@@ -84,6 +88,8 @@ FACILITIES = [
         "manufacturing_construction",
         "1",
         "",
+        "yes",
+        "yes",
     ),
     (
         "FAC-BJ-ENG",
@@ -97,6 +103,8 @@ FACILITIES = [
         "manufacturing_construction",
         "0.5",
         "CN_ETS_ENTERPRISE",
+        "yes",  # the JV partner runs the plant ...
+        "no",  # ... but does not consolidate it financially
     ),
     (
         "FAC-WA-DC",
@@ -110,6 +118,8 @@ FACILITIES = [
         "commercial_institutional",
         "1",
         "",
+        "yes",
+        "yes",
     ),
     (
         "FAC-SD-COAL",
@@ -123,6 +133,8 @@ FACILITIES = [
         "energy_industries",
         "1",
         "CN_ETS",
+        "yes",
+        "yes",
     ),
     (
         "FAC-WY-COAL",
@@ -136,6 +148,8 @@ FACILITIES = [
         "energy_industries",
         "1",
         "EPA_GHGRP",
+        "yes",
+        "yes",
     ),
 ]
 
@@ -515,6 +529,42 @@ def coal_wyoming(w: Writer) -> None:
             )
 
 
+# Inputs of the reports (docs/reports.md). Instruments: Cascadia buys US RECs for part of its
+# data centre's use; SunBridge Jiangsu buys green-power trading and China GECs. The residual
+# mix rows are SECONDARY figures (Green-e 2023 data as transcribed by a third party, CO2 only,
+# lb/MWh x 0.45359237/1000), for illustration only; see docs/research/scope2-examples.md.
+INSTRUMENTS = [
+    ("instrument_id", "facility_id", "year", "type", "mwh", "t_co2e_per_mwh"),
+    ("REC-2024-WA-001", "FAC-WA-DC", "2024", "rec", "60000", "0"),
+    ("GPT-2024-JS-01", "FAC-JS-PV", "2024", "green_power", "20000", "0"),
+    ("GEC-2024-JS-01", "FAC-JS-PV", "2024", "gec", "15000", "0"),
+]
+RESIDUAL_MIX = [
+    ("grid_key", "year", "t_co2e_per_mwh", "source"),
+    ("AZNM", "2024", "0.32102", "Green-e residual mix AZNM 707.73 lb/MWh (secondary)"),
+    ("NWPP", "2024", "0.29780", "Green-e residual mix NWPP 656.53 lb/MWh (secondary)"),
+]
+TARGETS = [
+    ("target_id", "organization_id", "kind", "scope", "base_year", "target_year", "reduction",
+     "output_unit"),
+    ("QILU-PEAK", "ORG-QILU-POWER", "peak", "scope1", "2024", "2030", "", ""),
+    ("QILU-INT", "ORG-QILU-POWER", "intensity", "scope1", "2024", "2030", "0.18", "MWh"),
+    ("HP-ABS", "ORG-HIGHPLAINS", "absolute", "scope1_2_market", "2024", "2030", "0.3", ""),
+]  # fmt: skip
+OUTPUT = [
+    ("organization_id", "year", "value", "unit"),
+    ("ORG-QILU-POWER", "2024", "3650000", "MWh"),
+    ("ORG-QILU-POWER", "2025", "3580000", "MWh"),
+    ("ORG-HIGHPLAINS", "2024", "7900000", "MWh"),
+    ("ORG-HIGHPLAINS", "2025", "7800000", "MWh"),
+]
+
+
+def write_rows(name: str, rows: list[tuple[str, ...]]) -> None:
+    with open(HERE / name, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
 def main() -> None:
     w = Writer(random.Random(SEED))
     for build in (
@@ -534,6 +584,13 @@ def main() -> None:
         out = csv.DictWriter(fh, fieldnames=ACTIVITY_COLUMNS, lineterminator="\n")
         out.writeheader()
         out.writerows(w.rows)
+    for name, rows in (
+        ("instruments.csv", INSTRUMENTS),
+        ("residual_mix.csv", RESIDUAL_MIX),
+        ("targets.csv", TARGETS),
+        ("output.csv", OUTPUT),
+    ):
+        write_rows(name, rows)
     print(f"wrote {len(FACILITIES)} facilities and {len(w.rows)} activity records")
 
 

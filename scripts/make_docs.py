@@ -73,7 +73,7 @@ def schemas() -> str:
                 f"{MAX_FILE_BYTES // 1024**3} GiB. Text starting with = + - @ tab or CR is refused "
                 "(spreadsheet formula injection).",
                 "## Facilities file",
-                cols(schema.FACILITIES),
+                cols(schema.FACILITIES + schema.FACILITY_BOUNDARY),
                 "## Activity file",
                 cols(schema.ACTIVITY),
                 "## Results file\n\nOne row per record, methodology and gas (`--out` as CSV, Parquet or "

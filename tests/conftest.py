@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +62,25 @@ def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str] | No
         w.writeheader()
         w.writerows(rows)
     return path
+
+
+def newer_hub_library(tmp_path: Path):
+    """A copy of the factor library with a second edition of Hub Table 1, '2099', whose CO2
+    factors are all 1 % higher: for tests of pinned editions and restatements."""
+    from openmrv.factors.library import DATA, load_library_from
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    with open(DATA / "epa_hub_t1__2025.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["factor_id"] = r["factor_id"].replace(":2025:", ":2099:")
+        r["edition"] = "2099"
+        r["status"] = "provisional"
+        if r["gas"] == "CO2":
+            r["value"] = str(float(r["value"]) * 1.01)
+    write_csv(data / "epa_hub_t1__2099.csv", rows)
+    return load_library_from(data)
 
 
 def record(**kw: object) -> dict[str, object]:

@@ -3,9 +3,7 @@ rows; runs are reproducible from their pins; the dataset path writes a self-desc
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -20,11 +18,11 @@ from openmrv.engine import calculate
 from openmrv.engine.dataset import calculate_dataset, check_dataset, compact_view
 from openmrv.engine.shapes import MEASURED, compact_plan, compact_rows, context, shapes
 from openmrv.factors import load_library
-from openmrv.factors.library import DATA, load_library_from
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import Options
+from tests.conftest import newer_hub_library
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = ["methodology", "source_row", "rule"]
@@ -117,21 +115,7 @@ def test_same_pins_same_hash_new_edition_changes_it(tmp_path):
     assert first["result_hash"] == again["result_hash"] and first["run_id"] == again["run_id"]
 
     # A library with a second edition of Hub Table 1 (every CO2 factor 1 % higher).
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    with open(DATA / "epa_hub_t1__2025.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    for r in rows:
-        r["factor_id"] = r["factor_id"].replace(":2025:", ":2099:")
-        r["edition"] = "2099"
-        r["status"] = "provisional"
-        if r["gas"] == "CO2":
-            r["value"] = str(float(r["value"]) * 1.01)
-    with open(data / "epa_hub_t1__2099.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    lib = load_library_from(data)
+    lib = newer_hub_library(tmp_path)
     assert not lib.problems
     opts = Options(editions={"epa_hub_t1": "2099"})
     newer = calculate_dataset(act, fac, tmp_path / "c", ["epa_hub_ghgp"], opts, lib=lib)

@@ -129,7 +129,7 @@ def calculate(
     written = write_run(run, out_path)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run), encoding="utf-8")
+        report.write_text(render(run, checked.table), encoding="utf-8")
         written.append(report)
     out.print(_df_table(totals(run.results), "Totals, t CO2e (biogenic CO2 separate)"))
     flags = part98_threshold(run.results)
@@ -150,25 +150,67 @@ def calculate(
 def compare(
     facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
     activity: Annotated[Path, typer.Argument(help="Activity file.")],
-    record: Annotated[str, typer.Option(help="Record id of a stationary combustion record.")],
+    record: Annotated[
+        str | None, typer.Option(help="Record id of a stationary combustion record.")
+    ] = None,
+    facility: Annotated[str | None, typer.Option(help="Facility id (with --year).")] = None,
+    year: Annotated[int | None, typer.Option(help="Reporting year (with --facility).")] = None,
+    base: Annotated[str, typer.Option(help="Base methodology of the decomposition.")] = (
+        "epa_part98_c"
+    ),
+    other: Annotated[
+        list[str], typer.Option(help="Methodology compared with the base, repeatable.")
+    ] = ["cn_mee", "ipcc2006_t1"],  # noqa: B006
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="en or zh-CN (for --html).")] = "en",
 ) -> None:
-    """Show one fuel record under Part 98, MEE and IPCC side by side, and why they differ."""
+    """Show a record, or a facility-year, under Part 98, MEE and IPCC side by side, why they
+    differ, and the difference decomposed into its causes."""
     from openmrv.engine import calculate as run_calculation
+    from openmrv.reports.decompose import decompose
+    from openmrv.reports.i18n import t
     from openmrv.reports.summary import compare as compare_rows
 
+    if (record is None) == (facility is None or year is None):
+        err.print("[red]give --record, or --facility and --year[/red]")
+        raise typer.Exit(EXIT_INPUT)
     try:
         fac, checked = _load(facilities, activity)
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
-    run = run_calculation(checked.table, fac, ["epa_part98_c", "cn_mee", "ipcc2006_t1"])
-    c = compare_rows(run.results, {"record_id": record})
+    methods = list(dict.fromkeys(["epa_part98_c", "cn_mee", "ipcc2006_t1", base, *other]))
+    try:
+        run = run_calculation(checked.table, fac, methods)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+    keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
+    where = f"Record {record}" if record else f"{facility} {year}"
+    c = compare_rows(run.results, keys)
     if c.table.empty:
-        err.print(f"[red]record {record!r} has no stationary combustion result[/red]")
+        err.print(f"[red]{where} has no stationary combustion result[/red]")
         raise typer.Exit(EXIT_INPUT)
-    out.print(_df_table(c.table, f"Record {record} under three methodologies"))
+    out.print(_df_table(c.table, f"{where} under three methodologies"))
     for r in c.reasons:
         out.print(f"• {r}")
+    decs = [decompose(run.results, base, o, keys, checked.table) for o in other]
+    for d in decs:
+        rows = d.effects.assign(cause=[t(f"cause.{x}", "en") for x in d.effects.cause])
+        out.print(
+            _df_table(
+                rows,
+                f"{d.base} {d.base_t:,.2f} → {d.other} {d.other_t:,.2f} t CO2e: "
+                f"difference {d.difference_t:,.2f} by cause",
+            )
+        )
+    if html is not None:
+        from openmrv.reports.html import waterfall_page
+
+        html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
+        out.print(f"wrote {html}")
 
 
 @app.command()
@@ -211,7 +253,7 @@ def methods() -> None:
 
 
 # Commands defined in other modules register themselves on `app` when imported.
-from openmrv import cli_engine, cli_store  # noqa: E402, F401
+from openmrv import cli_engine, cli_reports, cli_store  # noqa: E402, F401
 
 
 def main() -> None:  # pragma: no cover - console entry

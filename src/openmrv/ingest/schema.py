@@ -141,6 +141,25 @@ FACILITIES: tuple[Column, ...] = (
     ),
 )
 
+# Organisational-boundary flags (GHG Protocol consolidation). Kept apart from FACILITIES, whose
+# columns the store versions, until the store schema carries them.
+FACILITY_BOUNDARY: tuple[Column, ...] = (
+    Column(
+        "operational_control",
+        "enum",
+        False,
+        "Does the organisation have operational control (GHG Protocol)? yes or no; default yes.",
+        ("yes", "no"),
+    ),
+    Column(
+        "financial_control",
+        "enum",
+        False,
+        "Does the organisation have financial control (GHG Protocol)? yes or no; default yes.",
+        ("yes", "no"),
+    ),
+)
+
 MAX_FIELD = 1000  # characters; longer fields are rejected as hostile or broken input
 MAX_ID = 100
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -671,18 +671,19 @@ FROM checked
 
 def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
     """Validate a facilities file; return it typed, or raise InputError."""
-    problems, _ = _header(raw, schema.FACILITIES)
+    columns = schema.FACILITIES + schema.FACILITY_BOUNDARY
+    problems, _ = _header(raw, columns)
     if problems:
         raise InputError(problems)
     con = duckdb.connect()
-    _register(con, raw, schema.FACILITIES)
+    _register(con, raw, columns)
     con.execute(
         "CREATE TEMP TABLE checked AS SELECT *, count(*) OVER (PARTITION BY facility_id) "
         "AS dupes, min(_row) OVER (PARTITION BY facility_id) AS first_row, "
         "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
     )
     rules = [
-        *_text_rules(schema.FACILITIES, raw.table.column_names),
+        *_text_rules(columns, raw.table.column_names),
         ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
         (
             "facility_id",
@@ -722,6 +723,15 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
             "'must be a fraction in (0, 1]'",
             "e.g. 0.5 for a 50 % share",
         ),
+        *(
+            (
+                c,
+                f"lower({c}) NOT IN ('', 'yes', 'no')",
+                "'must be yes or no'",
+                "leave blank for yes (the organisation has this kind of control)",
+            )
+            for c in ("operational_control", "financial_control")
+        ),
     ]
     found, total = _problems(con, raw, rules, max_problems)
     if found:
@@ -729,7 +739,9 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
     df = con.execute(
         "SELECT facility_id, organization_id, name, NULLIF(name_zh, '') AS name_zh, country, "
         "state_province, NULLIF(grid_region, '') AS grid_region, NULLIF(sector, '') AS sector, "
-        "ipcc_sector, COALESCE(es, 1.0) AS equity_share, NULLIF(programmes, '') AS programmes "
+        "ipcc_sector, COALESCE(es, 1.0) AS equity_share, NULLIF(programmes, '') AS programmes, "
+        "lower(operational_control) <> 'no' AS operational_control, "
+        "lower(financial_control) <> 'no' AS financial_control "
         "FROM checked ORDER BY _row"
     ).df()
     return df

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from openmrv.engine import RunResult
-from openmrv.reports.summary import COMPARED, compare, coverage, part98_threshold, totals
+from openmrv.reports.decompose import decompose
+from openmrv.reports.i18n import t
+from openmrv.reports.summary import (
+    COMPARED,
+    LABEL,
+    compare,
+    coverage,
+    part98_threshold,
+    totals,
+)
 
 
 def md_table(df: pd.DataFrame, floatfmt: str = ",.2f") -> str:
@@ -30,7 +40,9 @@ def comparison_groups(run: RunResult) -> pd.DataFrame:
     return n[n.methodology >= 2][["facility_id", "fuel", "year"]]
 
 
-def render(run: RunResult) -> str:
+def render(run: RunResult, activity: pa.Table | None = None) -> str:
+    """The report; with the activity table, each comparison also gets its difference
+    decomposed by cause (reports.decompose)."""
     meta = run.meta
     parts = [
         "# OpenMRV calculation report",
@@ -61,4 +73,17 @@ def render(run: RunResult) -> str:
         c = compare(run.results, {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year})
         parts += [f"### {g.facility_id} · {g.fuel} · {g.year}", "", md_table(c.table), ""]
         parts += [f"- {r}" for r in c.reasons] + [""]
+        if activity is not None:
+            keys = {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year}
+            for other in ("cn_mee", "ipcc2006_t1"):
+                d = decompose(run.results, "epa_part98_c", other, keys, activity)
+                if d.other_t and d.base_t:
+                    parts += [
+                        f"Part 98 → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e, by cause:",
+                        "",
+                        md_table(
+                            d.effects.assign(cause=[t(f"cause.{x}") for x in d.effects.cause])
+                        ),
+                        "",
+                    ]
     return "\n".join(parts)

@@ -1,0 +1,344 @@
+"""`openmrv report ...`: the inventory, regulator reports, IPCC totals, targets and restatements,
+printed as tables or written as XLSX, CSV, JSON, Parquet or a self-contained HTML report."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from openmrv.cli import EXIT_INPUT, Grid, _df_table, _load, _show_problems, app, err, out
+from openmrv.ingest.errors import InputError
+
+report_app = typer.Typer(help="Reports: inventory, Part 98, MEE, IPCC, targets, restatement.")
+app.add_typer(report_app, name="report")
+
+Facilities = Annotated[Path, typer.Argument(help="Facilities file.")]
+Activity = Annotated[Path, typer.Argument(help="Activity file.")]
+
+
+class Format(StrEnum):
+    html = "html"
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh-CN"
+
+
+class Boundary(StrEnum):
+    equity_share = "equity_share"
+    operational_control = "operational_control"
+    financial_control = "financial_control"
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    if isinstance(exc, InputError):
+        _show_problems(exc)
+    else:
+        err.print(f"[red]{exc}[/red]")
+    return typer.Exit(EXIT_INPUT)
+
+
+def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
+    from openmrv.engine import calculate
+    from openmrv.methods import Options
+
+    fac, checked = _load(facilities, activity)
+    with err.status(f"Calculating {checked.table.num_rows:,} records…"):
+        run = calculate(checked.table, fac, None, Options(cn_grid=cn_grid.value))
+    return fac, checked.table, run
+
+
+def _csv(path: Path | None) -> pd.DataFrame | None:
+    from openmrv.reports.inputs import read_csv
+
+    return None if path is None else read_csv(path)
+
+
+def _scope2_inputs(instruments: Path | None, residual: Path | None):
+    from openmrv.reports.scope2 import check_instruments, check_residual
+
+    inst = _csv(instruments)
+    res = _csv(residual)
+    return (
+        None if inst is None else check_instruments(inst, str(instruments)),
+        None if res is None else check_residual(res, str(residual)),
+    )
+
+
+def _emit(df: pd.DataFrame, title: str, path: Path | None) -> None:
+    import pyarrow as pa
+
+    from openmrv.reports.bundle import _plain
+    from openmrv.reports.export import write_table
+
+    if path is None:
+        out.print(_df_table(df, title))
+        return
+    if path.suffix.lower() == ".xlsx":
+        df.to_excel(path, index=False)
+    else:
+        write_table(pa.Table.from_pandas(_plain(df), preserve_index=False), path)
+    out.print(f"{len(df):,} rows · wrote {path}")
+
+
+Out = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write here (.csv, .json, .parquet, .xlsx).")
+]
+Instruments = Annotated[
+    Path | None, typer.Option(help="Contractual instruments CSV (RECs, GECs, PPAs, supplier).")
+]
+Residual = Annotated[Path | None, typer.Option(help="Residual mix CSV (grid_key, year, rate).")]
+BoundaryOpt = Annotated[Boundary, typer.Option(help="GHG Protocol organisational boundary.")]
+Scope3 = Annotated[
+    Path | None, typer.Option(help="Scope 3 tags CSV (record_id, scope3_category 1-15).")
+]
+
+
+def _scope3(path: Path | None, act):
+    from openmrv.reports.inventory import check_scope3
+
+    return None if path is None else check_scope3(_csv(path), act, str(path))
+
+
+@report_app.command()
+def inventory(
+    facilities: Facilities,
+    activity: Activity,
+    boundary: BoundaryOpt = Boundary.operational_control,
+    instruments: Instruments = None,
+    residual_mix: Residual = None,
+    scope3: Scope3 = None,
+    out_path: Out = None,
+) -> None:
+    """GHG Protocol inventory per organisation and year: Scope 1, Scope 2 location- and
+    market-based, biogenic CO2."""
+    from openmrv.reports.inventory import build
+
+    try:
+        fac, act, run = _run(facilities, activity)
+        inst, res = _scope2_inputs(instruments, residual_mix)
+        inv = build(run, act, fac, boundary.value, inst, res, scope3=_scope3(scope3, act))
+    except (InputError, ValueError) as exc:
+        raise _fail(exc) from None
+    _emit(inv.totals, f"Inventory ({boundary.value}), t CO2e", out_path)
+    if out_path is None:
+        out.print(_df_table(inv.scope2.drop(columns=["organization_id"]), "Scope 2 market-based"))
+
+
+@report_app.command()
+def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> None:
+    """EPA Part 98 Subpart C fuel-level report (per unit, fuel and tier)."""
+    from openmrv.reports.regulatory import part98 as build
+
+    try:
+        fac, act, run = _run(facilities, activity)
+    except InputError as exc:
+        raise _fail(exc) from None
+    _emit(build(run.results, act, fac), "40 CFR 98 Subpart C", out_path)
+
+
+@report_app.command()
+def mee(
+    facilities: Facilities,
+    activity: Activity,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="XLSX workbook.")] = None,
+    cn_grid: Annotated[Grid, typer.Option(help="China grid factor level.")] = Grid.national,
+) -> None:
+    """China MEE enterprise report tables, bilingual headers."""
+    from openmrv.reports.regulatory import mee_tables
+
+    try:
+        fac, act, run = _run(facilities, activity, cn_grid)
+    except InputError as exc:
+        raise _fail(exc) from None
+    tables = mee_tables(run.results, act, fac)
+    if out_path is None:
+        for name, df in tables.items():
+            out.print(_df_table(df.head(40), name))
+        return
+    with pd.ExcelWriter(out_path, engine="openpyxl") as w:
+        for i, (name, df) in enumerate(tables.items(), start=1):
+            df.to_excel(w, sheet_name=f"Table {i}", index=False, startrow=1)
+            w.sheets[f"Table {i}"].cell(row=1, column=1, value=name)
+    out.print(f"wrote {out_path}")
+
+
+@report_app.command()
+def ipcc(
+    facilities: Facilities,
+    activity: Activity,
+    level: Annotated[str, typer.Option(help="facility, state, sector or national.")] = "national",
+    out_path: Out = None,
+) -> None:
+    """Totals in IPCC 2006 categories, by facility, state/province, sector or country."""
+    from openmrv.reports.inventory import COUNTRY_METHOD
+    from openmrv.reports.regulatory import ipcc_categories
+
+    try:
+        fac, _, run = _run(facilities, activity)
+        df = ipcc_categories(run.results, fac, COUNTRY_METHOD, level)
+    except (InputError, ValueError) as exc:
+        raise _fail(exc) from None
+    _emit(df, f"IPCC 2006 categories ({level}), t CO2e", out_path)
+
+
+@report_app.command()
+def targets(
+    facilities: Facilities,
+    activity: Activity,
+    targets_file: Annotated[Path, typer.Option("--targets", help="Targets CSV.")],
+    output: Annotated[Path | None, typer.Option(help="Output CSV for intensity targets.")] = None,
+    boundary: BoundaryOpt = Boundary.operational_control,
+    instruments: Instruments = None,
+    residual_mix: Residual = None,
+    out_path: Out = None,
+) -> None:
+    """Progress towards absolute, intensity and peak targets."""
+    from openmrv.reports.inventory import build
+    from openmrv.reports.targets import check_targets, progress
+
+    try:
+        fac, act, run = _run(facilities, activity)
+        inst, res = _scope2_inputs(instruments, residual_mix)
+        inv = build(run, act, fac, boundary.value, inst, res)
+        tg = check_targets(_csv(targets_file), str(targets_file))
+        df = progress(inv.totals, tg, _csv(output))
+    except (InputError, ValueError) as exc:
+        raise _fail(exc) from None
+    _emit(df, "Targets", out_path)
+
+
+def _restate(fac, act, year: int, edition: list[str], factors: Path | None, methodology):
+    """The restatement of `year` under TABLE=EDITION pairs (from `factors` if given)."""
+    from openmrv.engine.run import resolve_methods
+    from openmrv.factors.library import load_library, load_library_from
+    from openmrv.methods import Options
+    from openmrv.reports.restate import restate as run_restate
+
+    try:
+        pairs = dict(e.split("=", 1) for e in edition)
+    except ValueError:
+        raise ValueError("--edition must be TABLE=EDITION, e.g. epa_hub_t1=2026") from None
+    lib = load_library_from(factors) if factors else load_library()
+    methods = resolve_methods(methodology)
+    return run_restate(act, fac, year, methods, Options(), Options(editions=pairs), lib)
+
+
+@report_app.command()
+def restate(
+    facilities: Facilities,
+    activity: Activity,
+    year: Annotated[int, typer.Option(help="The past year to recalculate.")],
+    edition: Annotated[list[str], typer.Option(help="Newer edition, TABLE=EDITION (repeatable).")],
+    factors: Annotated[
+        Path | None, typer.Option(help="Factor library folder holding the newer editions.")
+    ] = None,
+    methodology: Annotated[
+        list[str], typer.Option("--methodology", "-m", help="Methodology id, repeatable.")
+    ] = ["all"],  # noqa: B006
+    base_year: Annotated[
+        int | None, typer.Option(help="Inventory base year: say whether to recalculate it.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Significance threshold (fraction).")] = 0.05,
+    out_path: Out = None,
+) -> None:
+    """Recalculate a past year under newer factor editions; show the per-record diff."""
+    try:
+        fac, checked = _load(facilities, activity)
+        r = _restate(fac, checked.table, year, edition, factors, methodology)
+    except (InputError, ValueError, KeyError) as exc:
+        raise _fail(exc) from None
+    out.print(_df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
+    if base_year is not None:
+        from openmrv.reports.restate import RecalculationPolicy, base_year_triggers
+
+        cols = checked.table.select(["year", "facility_id"]).to_pandas()
+        by_year = {int(y): set(g.facility_id) for y, g in cols.groupby("year")}
+        why = base_year_triggers(RecalculationPolicy(base_year, threshold), by_year, r)
+        out.print(
+            f"Base year {base_year}: "
+            + ("recalculate — " + "; ".join(why) if why else "no recalculation needed")
+        )
+    _emit(r.changed, f"Records changed in {year}", out_path)
+
+
+@report_app.command("all")
+def report_all(
+    facilities: Facilities,
+    activity: Activity,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="File (html, xlsx) or folder.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.html,
+    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    boundary: BoundaryOpt = Boundary.operational_control,
+    instruments: Instruments = None,
+    residual_mix: Residual = None,
+    scope3: Scope3 = None,
+    targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output CSV for intensity targets.")] = None,
+    restate_year: Annotated[
+        int | None, typer.Option(help="Also restate this past year under --edition.")
+    ] = None,
+    edition: Annotated[
+        list[str] | None, typer.Option(help="Newer edition for the restatement, TABLE=EDITION.")
+    ] = None,
+    factors: Annotated[
+        Path | None, typer.Option(help="Factor library folder holding the newer editions.")
+    ] = None,
+) -> None:
+    """Every report in one document: HTML with charts, an XLSX workbook, or a folder of
+    CSV / JSON / Parquet files."""
+    from openmrv.reports.bundle import assemble, write
+    from openmrv.reports.targets import check_targets
+
+    try:
+        fac, act, run = _run(facilities, activity)
+        inst, res = _scope2_inputs(instruments, residual_mix)
+        tg = None
+        if targets_file is not None:
+            tg = check_targets(_csv(targets_file), str(targets_file))
+        restated = None
+        if restate_year is not None:
+            restated = _restate(fac, act, restate_year, edition or [], factors, ["all"])
+        bundle = assemble(
+            run,
+            act,
+            fac,
+            boundary.value,
+            inst,
+            res,
+            targets=tg,
+            output=_csv(output),
+            restatement=restated,
+            scope3=_scope3(scope3, act),
+        )
+        written = write(bundle, out_path, fmt.value, lang.value)
+    except (InputError, ValueError) as exc:
+        raise _fail(exc) from None
+    out.print(f"wrote {len(written)} file(s): {out_path}")
+
+
+@report_app.command()
+def check(
+    html: Annotated[Path, typer.Argument(help="An HTML report.")],
+    screenshot: Annotated[Path | None, typer.Option(help="Save a PNG screenshot here.")] = None,
+) -> None:
+    """Open an HTML report in headless Chromium: fail on console errors or missing charts."""
+    from openmrv.reports.browser import check as open_page
+
+    c = open_page(html, screenshot)
+    for e in c.errors:
+        err.print(f"[red]{e}[/red]")
+    if c.requests:
+        err.print(f"[red]the report fetched {len(c.requests)} resource(s): {c.requests[:3]}[/red]")
+    out.print(f"{c.charts} charts rendered, {len(c.errors)} errors")
+    if c.errors or c.requests or not c.charts:
+        raise typer.Exit(1)

@@ -1,0 +1,202 @@
+"""One report, many formats: the tables of a run's reports assembled once (inventory, Scope 2
+slices, Part 98, MEE, IPCC, comparison, targets, restatement) and written as XLSX (one sheet
+per table), CSV / JSON / Parquet (one file per table) or a self-contained HTML page
+(reports.html). Column labels follow the chosen language; regulator tables stay bilingual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from openmrv.engine import RunResult
+from openmrv.reports import regulatory
+from openmrv.reports.decompose import Decomposition, decompose
+from openmrv.reports.export import _atomic, write_table
+from openmrv.reports.i18n import t
+from openmrv.reports.inventory import COUNTRY_METHOD, Inventory, build
+from openmrv.reports.restate import Restatement
+from openmrv.reports.targets import Target, progress
+
+FORMATS = ("xlsx", "csv", "json", "parquet", "html")
+
+
+@dataclass
+class Bundle:
+    """Everything a report shows, as data; formats only render it."""
+
+    meta: dict[str, object]
+    inventory: Inventory
+    part98: pd.DataFrame
+    mee: dict[str, pd.DataFrame]
+    ipcc: pd.DataFrame
+    comparisons: list[tuple[str, int, Decomposition]] = field(default_factory=list)
+    targets: pd.DataFrame | None = None
+    restatement: Restatement | None = None
+
+    def tables(self, lang: str = "en") -> dict[str, pd.DataFrame]:
+        """Name -> table, for the flat formats."""
+        inv = self.inventory
+        out = {
+            "inventory_totals": inv.totals,
+            "inventory_by_category": inv.by_category.assign(
+                category=[t(f"category.{c}", lang) for c in inv.by_category.category]
+            ),
+            "scope2_market_based": inv.scope2.assign(
+                rung=[t(f"rung.{r}", lang) for r in inv.scope2.rung]
+            ),
+            "inventory_records": inv.records,
+            "part98_subpart_c": self.part98,
+            "ipcc_categories": self.ipcc,
+        }
+        for i, (name, table) in enumerate(self.mee.items(), start=1):
+            out[f"mee_table{i}"] = table.rename_axis(name)
+        for fac, year, d in self.comparisons:
+            out[f"compare_{fac}_{year}_{d.base}_vs_{d.other}"] = d.effects.assign(
+                cause=[t(f"cause.{c}", lang) for c in d.effects.cause]
+            )
+        if self.targets is not None:
+            out["targets"] = self.targets
+        if self.restatement is not None:
+            out["restatement_summary"] = self.restatement.summary
+            out["restatement_records"] = self.restatement.diff
+        return out
+
+
+def comparison_keys(results: pa.Table) -> list[tuple[str, int]]:
+    """Facility-years with stationary combustion under Part 98 and at least one other of the
+    compared methods."""
+    df = results.select(["facility_id", "year", "methodology", "category"]).to_pandas()
+    df = df[df.category == "stationary_combustion"]
+    n = df.groupby(["facility_id", "year"]).methodology.agg(set)
+    return [
+        (f, int(y))
+        for (f, y), ms in n.items()
+        if "epa_part98_c" in ms and ms & {"cn_mee", "ipcc2006_t1"}
+    ]
+
+
+def assemble(
+    run: RunResult,
+    activity: pa.Table,
+    facilities: pd.DataFrame,
+    boundary: str = "operational_control",
+    instruments: pd.DataFrame | None = None,
+    residual: pd.DataFrame | None = None,
+    compare: list[tuple[str, int]] | None = None,
+    targets: list[Target] | None = None,
+    output: pd.DataFrame | None = None,
+    restatement: Restatement | None = None,
+    scope3: pd.Series | None = None,
+) -> Bundle:
+    inv = build(run, activity, facilities, boundary, instruments, residual, scope3=scope3)
+    prog = progress(inv.totals, targets, output) if targets else None
+    if targets and prog is not None and restatement is not None and restatement.run is not None:
+        prog = with_restated(
+            prog,
+            inv,
+            restatement,
+            activity,
+            facilities,
+            boundary,
+            instruments,
+            residual,
+            targets,
+            output,
+        )
+    keys = comparison_keys(run.results) if compare is None else compare
+    comps = [
+        (
+            f,
+            y,
+            decompose(run.results, "epa_part98_c", other, {"facility_id": f, "year": y}, activity),
+        )
+        for f, y in keys
+        for other in ("cn_mee", "ipcc2006_t1")
+    ]
+    return Bundle(
+        meta=run.meta,
+        inventory=inv,
+        part98=regulatory.part98(run.results, activity, facilities),
+        mee=regulatory.mee_tables(run.results, activity, facilities),
+        ipcc=regulatory.ipcc_categories(run.results, facilities, COUNTRY_METHOD, "state"),
+        comparisons=comps,
+        targets=prog,
+        restatement=restatement,
+    )
+
+
+def with_restated(
+    prog: pd.DataFrame,
+    inv: Inventory,
+    r: Restatement,
+    activity: pa.Table,
+    facilities: pd.DataFrame,
+    boundary: str,
+    instruments: pd.DataFrame | None,
+    residual: pd.DataFrame | None,
+    targets: list[Target],
+    output: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Progress with an `actual_restated` column: the restated year's figure under the newer
+    editions beside the pinned one (other years are not restated: left blank)."""
+    assert r.run is not None
+    again = build(r.run, activity, facilities, boundary, instruments, residual).totals
+    totals = pd.concat([inv.totals[inv.totals.year != r.year], again[again.year == r.year]])
+    restated = progress(totals, targets, output)
+    restated = restated[restated.year == r.year][["target_id", "year", "actual"]]
+    return prog.merge(
+        restated.rename(columns={"actual": "actual_restated"}),
+        on=["target_id", "year"],
+        how="left",
+    )
+
+
+def _sheet(name: str, used: set[str]) -> str:
+    s = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    while s in used:
+        s = s[:28] + f"_{len(used)}"
+    used.add(s)
+    return s
+
+
+def write(bundle: Bundle, out: Path, fmt: str, lang: str = "en") -> list[Path]:
+    """Write the bundle: `out` is a file for xlsx and html, a folder for csv, json, parquet."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "html":
+        from openmrv.reports.html import render
+
+        text = render(bundle, lang)
+        _atomic(out, lambda p: p.write_text(text, encoding="utf-8"))
+        return [out]
+    tables = bundle.tables(lang)
+    if fmt == "xlsx":
+
+        def xlsx(p: Path) -> None:
+            used: set[str] = set()
+            with pd.ExcelWriter(p, engine="openpyxl") as w:
+                for name, df in tables.items():
+                    df.to_excel(w, sheet_name=_sheet(name, used), index=False)
+
+        _atomic(out, xlsx)
+        return [out]
+    written = []
+    for name, df in tables.items():
+        path = out / f"{name}.{fmt}"
+        write_table(pa.Table.from_pandas(_plain(df), preserve_index=False), path)
+        written.append(path)
+    return written
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Object columns of mixed types as text, so Arrow can type them."""
+    fix: dict[str, Callable] = {
+        c: (lambda s: s.astype("string")) for c in df.columns if df[c].dtype == object
+    }
+    return df.assign(**{c: f(df[c]) for c, f in fix.items()})

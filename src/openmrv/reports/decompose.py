@@ -1,0 +1,153 @@
+"""Why two methodologies give different totals for the same records: the difference split into
+its causes, record by record, so the causes add up to the total difference.
+
+For fuel combustion with CO2 computed from heat, write each method's CO2 as
+E = H · e, with H the heat on the method's basis (HHV for Part 98 and the Hub, NCV for MEE and
+IPCC) and e = c · ox · 44/12 its CO2 per GJ (carbon per GJ times oxidation). Going from a base
+method A to another method B:
+
+* heating value and basis: (H_B − r·H_A) · e_A / r, where r converts A's basis to B's with the
+  IPCC default NCV/GCV ratio of the fuel's state (1 when both use the same basis). Converting the
+  basis alone changes nothing (r·H_A · e_A/r = H_A·e_A); what is left is how differently the
+  two methods' heating values count the same fuel;
+* carbon content: H_B · (e_B·ox_A/ox_B − e_A/r), the carbon per GJ with oxidation held at A's;
+* oxidation: H_B · e_B · (1 − ox_A/ox_B).
+
+The three add up to E_B − E_A. CO2 not computed from heat (measured carbon, CEMS) goes wholly
+to carbon content. For CH4 and N2O: factors = Σ (m_B − m_A) · GWP_A, GWP set = Σ m_B ·
+(GWP_B − GWP_A). Purchased electricity: grid factor = the CO2e difference; purchased heat: other
+factors. Rows only one method computed: coverage. Biogenic CO2 is outside the totals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from openmrv.factors import Library, load_library
+from openmrv.gases import gwp_table
+from openmrv.methods.base import ratio_frame
+
+CAUSES = (
+    "heating_value",
+    "carbon_content",
+    "oxidation",
+    "non_co2_factors",
+    "gwp",
+    "grid_factor",
+    "other_factor",
+    "coverage",
+)
+HHV_METHODS = ("epa_part98_c", "epa_hub_ghgp")
+COMBUSTION = ("stationary_combustion", "mobile_combustion")
+
+
+@dataclass
+class Decomposition:
+    base: str
+    other: str
+    base_t: float
+    other_t: float
+    effects: pd.DataFrame  # cause, effect_t (in CAUSES order)
+    by_record: pd.DataFrame  # record_id, cause, effect_t
+
+    @property
+    def difference_t(self) -> float:
+        return self.other_t - self.base_t
+
+
+def _oxidation(rows: pd.DataFrame, values: dict[str, float], measured: pd.Series) -> pd.Series:
+    """Oxidation fraction behind each CO2 row: its oxidation factor id, else the measured rate
+    (MEE), else 1 (Part 98, Hub and IPCC Tier 1 assume complete oxidation)."""
+
+    def one(r) -> float:
+        for fid in str(r.factor_ids or "").split(";"):
+            if fid.endswith(":oxidation"):
+                return values[fid]
+        if r.methodology == "cn_mee":
+            m = measured.get(r.record_id)
+            if m is None or m != m:
+                raise ValueError(
+                    f"record {r.record_id}: MEE used a measured oxidation rate; pass the "
+                    "activity table so the comparison can attribute it"
+                )
+            return float(m)
+        return 1.0
+
+    return rows.apply(one, axis=1) if len(rows) else pd.Series(dtype=float)
+
+
+def decompose(
+    results: pa.Table | pd.DataFrame,
+    base: str,
+    other: str,
+    keys: dict[str, object] | None = None,
+    activity: pa.Table | None = None,
+    lib: Library | None = None,
+) -> Decomposition:
+    """Split the total difference other − base over the rows matching `keys` into CAUSES."""
+    lib = lib or load_library()
+    df = results.to_pandas() if isinstance(results, pa.Table) else results.copy()
+    df = df[df.methodology.isin([base, other])]
+    for k, v in (keys or {}).items():
+        df = df[df[k] == v]
+    df = df[~df.biogenic]
+    measured = pd.Series(dtype=float)
+    if activity is not None:
+        a = activity.select(["record_id", "oxidation_factor"]).to_pandas()
+        measured = a.set_index("record_id").oxidation_factor
+    values = dict(zip(lib.factors.factor_id, lib.factors.value_canonical, strict=True))
+    state = dict(zip(lib.fuels.code, lib.fuels.state, strict=True))
+    ratio = dict(zip(ratio_frame(lib).state, ratio_frame(lib).value, strict=True))
+    gwps = {(s, g): float(v) for s, g, v in gwp_table(lib)[["gwp_set", "gas", "gwp"]].values}
+    sets = df.groupby("methodology").gwp_set.first().to_dict()
+
+    effects: list[tuple[str, str, float]] = []
+    a_rows = df[df.methodology == base].set_index(["record_id", "gas"])
+    b_rows = df[df.methodology == other].set_index(["record_id", "gas"])
+    both = a_rows.index.intersection(b_rows.index)
+    for rid, gas in a_rows.index.difference(both):
+        effects.append((rid, "coverage", -float(a_rows.loc[(rid, gas)].co2e_t)))
+    for rid, gas in b_rows.index.difference(both):
+        effects.append((rid, "coverage", float(b_rows.loc[(rid, gas)].co2e_t)))
+    co2 = df[(df.gas == "CO2") & df.category.isin(COMBUSTION) & (df.heat_gj > 0)]
+    ox_rows = dict(
+        zip(
+            zip(co2.methodology, co2.record_id, strict=True),
+            _oxidation(co2, values, measured),
+            strict=True,
+        )
+    )
+    for rid, gas in both:
+        a, b = a_rows.loc[(rid, gas)], b_rows.loc[(rid, gas)]
+        diff = float(b.co2e_t) - float(a.co2e_t)
+        if a.category == "purchased_electricity":
+            effects.append((rid, "grid_factor", diff))
+        elif a.category not in COMBUSTION:
+            effects.append((rid, "other_factor", diff))
+        elif gas != "CO2":
+            ga, gb = gwps[(sets[base], gas)], gwps[(sets[other], gas)]
+            effects.append((rid, "non_co2_factors", (float(b.mass_t) - float(a.mass_t)) * ga))
+            effects.append((rid, "gwp", float(b.mass_t) * (gb - ga)))
+        elif not (a.heat_gj > 0 and b.heat_gj > 0):
+            effects.append((rid, "carbon_content", diff))
+        else:
+            r = 1.0
+            if (base in HHV_METHODS) != (other in HHV_METHODS):
+                nr = ratio[state[a.fuel]]
+                r = nr if base in HHV_METHODS else 1.0 / nr
+            ha, hb = float(a.heat_gj), float(b.heat_gj)
+            ea, eb = float(a.mass_t) / ha, float(b.mass_t) / hb
+            oxa, oxb = ox_rows[(base, rid)], ox_rows[(other, rid)]
+            effects.append((rid, "heating_value", (hb - r * ha) * ea / r))
+            effects.append((rid, "carbon_content", hb * (eb * oxa / oxb - ea / r)))
+            effects.append((rid, "oxidation", hb * eb * (1.0 - oxa / oxb)))
+    by_record = pd.DataFrame(effects, columns=["record_id", "cause", "effect_t"])
+    total = by_record.groupby("cause").effect_t.agg(lambda s: math.fsum(s))
+    table = pd.DataFrame({"cause": CAUSES, "effect_t": [float(total.get(c, 0.0)) for c in CAUSES]})
+    base_t = math.fsum(df[df.methodology == base].co2e_t)
+    other_t = math.fsum(df[df.methodology == other].co2e_t)
+    return Decomposition(base, other, base_t, other_t, table, by_record)
