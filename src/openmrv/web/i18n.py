@@ -103,7 +103,9 @@ ZH: dict[str, str] = {
     "CH4 and N2O (t CO2e)": "甲烷和氧化亚氮（吨二氧化碳当量）",
     "GWP set": "GWP 值组",
     "Why they differ": "差异原因",
-    "No stationary combustion records for this facility and year.": "该设施该年度没有固定燃烧记录。",
+    "No stationary combustion records for this facility and year.": (
+        "该设施该年度没有固定燃烧记录。"
+    ),
     "Verification cases": "核查案例",
     "Case": "案例",
     "Open a case": "新建案例",
