@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from openmrv.api.tenancy import OrgScope, Refused
-from openmrv.ingest.errors import InputError, Problem
+from openmrv.ingest.errors import InputError
 from openmrv.store import ledger
 from openmrv.store.db import StoreError
 
@@ -50,31 +50,13 @@ def safe_name(name: str) -> str:
 
 
 def _own_facilities(scope: OrgScope, path: Path) -> None:
-    """Located problems for rows naming a facility outside the organisation (the store knows
-    every organisation's facilities; an upload may only touch its own)."""
-    from openmrv.ingest.readers import ROW, read_table
+    """Validate against this organisation's facilities only: the store knows every
+    organisation's facilities, and an upload may touch just its own. A row naming another
+    organisation's facility is reported like an unknown one, located, with the rest."""
+    from openmrv.ingest.readers import read_table
+    from openmrv.ingest.validate import validate_activity
 
-    raw = read_table(path, MAX_UPLOAD_BYTES)
-    if "facility_id" not in raw.table.column_names:
-        return  # validation reports the missing column
-    own = set(scope.facility_ids())
-    ids = raw.table.column("facility_id").to_pylist()
-    rows = raw.table.column(ROW).to_pylist()
-    bad = [
-        Problem(
-            raw.name,
-            r,
-            "facility_id",
-            f,
-            "facility is not one of this organisation's facilities",
-            "use one of: " + ", ".join(sorted(own)),
-            raw.row_word,
-        )
-        for f, r in zip(ids, rows, strict=True)
-        if f and f.strip() and f.strip() not in own
-    ]
-    if bad:
-        raise InputError(bad[:200], len(bad))
+    validate_activity(read_table(path, MAX_UPLOAD_BYTES), set(scope.facility_ids()))
 
 
 def upload(scope: OrgScope, name: str, stream: BinaryIO, reason: str | None) -> UploadOutcome:
