@@ -22,6 +22,7 @@ DEMO_USERS = (
     ("verifier", "Vera Verifier", "demo-verifier-pw", False, {"ORG-SUNBRIDGE": "verifier"}),
     ("viewer", "Vic Viewer", "demo-viewer-pw", False, {"ORG-SUNBRIDGE": "viewer"}),
     ("tianhe", "Tian He", "demo-tianhe-pw", False, {"ORG-TIANHE-JV": "owner"}),
+    ("shenhe", "Shen He", "demo-shenhe-pw", False, {"ORG-TIANHE-JV": "verifier"}),
     (
         "regulator",
         "Regina Regulator",

@@ -14,9 +14,15 @@ from openmrv.api.app import create_app
 from openmrv.cli_web import EXAMPLES, seed_demo
 from openmrv.store import open_store
 
-PASSWORDS = {"owner": "demo-owner-pw", "editor": "demo-editor-pw",
-             "verifier": "demo-verifier-pw", "viewer": "demo-viewer-pw",
-             "tianhe": "demo-tianhe-pw", "regulator": "demo-regulator-pw"}  # fmt: skip
+PASSWORDS = {
+    "owner": "demo-owner-pw",
+    "editor": "demo-editor-pw",
+    "verifier": "demo-verifier-pw",
+    "viewer": "demo-viewer-pw",
+    "tianhe": "demo-tianhe-pw",
+    "shenhe": "demo-shenhe-pw",
+    "regulator": "demo-regulator-pw",
+}
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,11 @@ from openmrv.cli_web import EXAMPLES
 SUNBRIDGE = ("FAC-JS-PV", "FAC-AZ-PV")
 
 
-def rows() -> tuple[list[str], list[list[str]]]:
+def rows(facilities=SUNBRIDGE) -> tuple[list[str], list[list[str]]]:
     with open(EXAMPLES / "activity.csv", newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader)
-        return header, [r for r in reader if r[1] in SUNBRIDGE]
+        return header, [r for r in reader if r[1] in facilities]
 
 
 def text(header: list[str], body: list[list[str]]) -> str:
@@ -27,18 +27,18 @@ def text(header: list[str], body: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def good() -> str:
-    return text(*rows())
+def good(facilities=SUNBRIDGE) -> str:
+    return text(*rows(facilities))
 
 
-def bad() -> str:
+def bad(facilities=SUNBRIDGE, foreign: str = "FAC-BJ-ENG") -> str:
     """Row 3: unknown unit; row 5: impossible date; row 7: another organisation's facility
     (CSV rows count the header as row 1)."""
-    header, body = rows()
+    header, body = rows(facilities)
     body = [list(r) for r in body]
     body[1][header.index("unit")] = "furlongs"
     body[3][header.index("period_end")] = "2024-13-01"
-    body[5][header.index("facility_id")] = "FAC-BJ-ENG"
+    body[5][header.index("facility_id")] = foreign
     return text(header, body)
 
 
@@ -48,9 +48,9 @@ def write(folder: Path, name: str, content: str) -> Path:
     return path
 
 
-def changed(facility_id: str, year: int) -> str:
+def changed(facility_id: str, year: int, facilities=SUNBRIDGE) -> str:
     """The good file with the first record of a facility-year changed (quantity + 1)."""
-    header, body = rows()
+    header, body = rows(facilities)
     body = [list(r) for r in body]
     q, f, start = (
         header.index("quantity"),
