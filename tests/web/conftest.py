@@ -72,5 +72,4 @@ def token_for(app, user: str, scopes=("read", "write", "verify")) -> str:
     from openmrv.api.routes import create_token_row
 
     store = app.state.store
-    with store.lock:
-        return create_token_row(store.db, user, "test", list(scopes))["token"]
+    return create_token_row(store.db, user, "test", list(scopes))["token"]

@@ -25,10 +25,9 @@ TABLES = ("ledger_events", "activity_records", "uploads", "org_runs", "targets",
 def _ids(app, org: str) -> dict[str, str]:
     """Existing ids of an organisation to put in paths (a run, a record, an upload, a case)."""
     db = app.state.store.db
-    with app.state.store.lock:
-        fac = db.scalar("SELECT min(facility_id) FROM facilities WHERE organization_id = ?", [org])
-        rec = db.scalar("SELECT min(record_id) FROM activity_records WHERE facility_id = ?", [fac])
-        run = db.scalar("SELECT max(run_no) FROM org_runs WHERE organization_id = ?", [org])
+    fac = db.scalar("SELECT min(facility_id) FROM facilities WHERE organization_id = ?", [org])
+    rec = db.scalar("SELECT min(record_id) FROM activity_records WHERE facility_id = ?", [fac])
+    run = db.scalar("SELECT max(run_no) FROM org_runs WHERE organization_id = ?", [org])
     return {"org_id": org, "facility_id": fac, "record_id": rec, "run_no": str(run)}
 
 
@@ -71,8 +70,7 @@ def _call(client: TestClient, route: APIRoute, method: str, ids: dict[str, str])
 
 
 def _counts(app) -> dict[str, int]:
-    with app.state.store.lock:
-        return {t: app.state.store.db.scalar(f"SELECT count(*) FROM {t}") for t in TABLES}
+    return {t: app.state.store.db.scalar(f"SELECT count(*) FROM {t}") for t in TABLES}
 
 
 def api_routes(app) -> list[tuple[APIRoute, str]]:

@@ -8,11 +8,11 @@ session cookie; a session's unsafe API requests must carry its CSRF token in `X-
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from fastapi import Depends, FastAPI, Request
@@ -48,14 +48,17 @@ class BadCsrf(Exception):
 @dataclass
 class Store:
     db: Database
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # An asyncio lock, taken and released on the event loop: requests waiting for the store
+    # hold no worker thread (a thread lock here starves the thread pool under load, so the
+    # request holding the lock could never run its release).
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sign_in_limit: security.RateLimit = field(default_factory=security.RateLimit)
 
 
-def get_db(request: Request) -> Iterator[Database]:
+async def get_db(request: Request) -> AsyncIterator[Database]:
     """The store, held by this request alone until it is done."""
     store: Store = request.app.state.store
-    with store.lock:
+    async with store.lock:
         yield store.db
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -112,14 +113,15 @@ def _local(url: str) -> str:
 
 
 @router.post("/signin", dependencies=[Csrf])
-def signin(
+async def signin(
     request: Request,
     username: str = Form(max_length=100),
     password: str = Form(max_length=1000),
     next: str = Form(default="/orgs", max_length=500),
-    db: Database = Depends(get_db),
 ) -> Response:
-    limit = request.app.state.store.sign_in_limit
+    """Checks the password outside the store lock (argon2 takes a while on purpose)."""
+    store = request.app.state.store
+    limit = store.sign_in_limit
     client = request.client.host if request.client else "?"
     keys = (f"ip:{client}", f"user:{username.lower()}")
     if limit.blocked(*keys):
@@ -131,8 +133,9 @@ def signin(
             next=_local(next),
             error="Too many failed sign-ins; try again in a few minutes.",
         )
-    stored = db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
-    if not security.check_password(stored, password):
+    async with store.lock:
+        stored = store.db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
+    if not await anyio.to_thread.run_sync(security.check_password, stored, password):
         limit.fail(*keys)
         return render(
             request,
@@ -175,31 +178,42 @@ def _sum(rows: list[dict[str, Any]], key: str, methodology: str) -> list[dict[st
     return [{"key": k, "co2e_t": v} for k, v in sorted(out.items(), key=lambda kv: str(kv[0]))]
 
 
-@router.get("/orgs/{org_id}")
-def dashboard(request: Request, methodology: str | None = None, s: OrgScope = Read) -> Response:
+def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
+    """The dashboard's figures: stored run totals, summed for the charts. Cached per
+    organisation and ledger head (every change to data or runs appends an event), so a busy
+    dashboard costs one query once the figures are known."""
+    head = s.db.scalar("SELECT max(seq) FROM ledger_events")
+    key = (s.org_id, head, methodology)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
     totals = s.totals()
     methods = sorted({t["methodology"] for t in totals})
     chosen = methodology if methodology in methods else (methods[0] if methods else None)
     rows = s.breakdown() if chosen else []
-    charts = (
-        {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
-        if chosen
-        else {}
-    )
-    grand = {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods}
+    charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
     runs = s.runs()
-    return _page(
-        request,
-        s,
-        "dashboard.html",
-        totals=totals,
-        methods=methods,
-        chosen=chosen,
-        grand=grand,
-        charts=charts,
-        chart_json=json.dumps(charts),
-        run=runs[0] if runs else None,
-    )
+    out = {
+        "totals": totals,
+        "methods": methods,
+        "chosen": chosen,
+        "grand": {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods},
+        "charts": charts,
+        "chart_json": json.dumps(charts if chosen else {}),
+        "run": runs[0] if runs else None,
+    }
+    if len(_CACHE) > 1000:
+        _CACHE.clear()
+    _CACHE[key] = out
+    return out
+
+
+_CACHE: dict[tuple, dict[str, Any]] = {}
+
+
+@router.get("/orgs/{org_id}")
+def dashboard(request: Request, methodology: str | None = None, s: OrgScope = Read) -> Response:
+    return _page(request, s, "dashboard.html", **dashboard_data(s, methodology))
 
 
 @router.post("/orgs/{org_id}/runs", dependencies=[Csrf])
