@@ -161,7 +161,11 @@ def main() -> None:
             phases = asyncio.run(load(base, args.clients, args.seconds, args.think))
         finally:
             server.terminate()
-            server.wait(30)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
             log.close()
     figures = {
         "benchmark": "dashboard page under concurrent signed-in clients (loopback, closed loop)",

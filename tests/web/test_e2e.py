@@ -72,7 +72,11 @@ def server(tmp_path_factory):
         pytest.fail("server did not start: " + (tmp / "server.log").read_text())
     yield base, tmp
     proc.terminate()
-    proc.wait(20)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
     log.close()
     text = (tmp / "server.log").read_text()
     for pw in PASSWORDS.values():

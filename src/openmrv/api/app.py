@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import Depends, FastAPI, Request
@@ -95,11 +96,12 @@ def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal
     return p
 
 
-def org_access(permission: str):
-    """Dependency: the organisation in the path, as the caller may use it for `permission`."""
+def org_access(permission: str, principal=api_principal):
+    """Dependency: the organisation in the path, as the caller (resolved by `principal`:
+    token or session for the API, session for pages) may use it for `permission`."""
 
     def dependency(
-        org_id: str, p: Principal = Depends(api_principal), db: Database = Depends(get_db)
+        org_id: str, p: Principal = Depends(principal), db: Database = Depends(get_db)
     ) -> OrgScope:
         return scope_for(db, p, org_id, permission)
 
@@ -134,7 +136,13 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
     from openmrv.api.routes import router
     from openmrv.web.pages import mount_pages
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.store.db.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="OpenMRV",
         version="1",
         description="Greenhouse-gas measurement, reporting and verification. Authenticate "
@@ -168,10 +176,6 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
             "img-src 'self' data:; frame-ancestors 'none'",
         )
         return response
-
-    @app.on_event("shutdown")
-    def close_store() -> None:
-        app.state.store.db.close()
 
     _json_errors(app)
     app.include_router(router)

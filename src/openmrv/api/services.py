@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +84,6 @@ def upload(scope: OrgScope, name: str, stream: BinaryIO, reason: str | None) -> 
         except StoreError as exc:
             n = scope.add_upload(None, name, "refused", 0, str(exc))
             return UploadOutcome(n, "refused", name, None, str(exc))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     status = "unchanged" if report.already else "stored"
     n = scope.add_upload(report.batch_id, name, status, 0, report.summary())
     return UploadOutcome(

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from openmrv.ingest.schema import FACILITIES
 from openmrv.store import ledger
 from openmrv.store.db import Database
 from openmrv.store.ingest import heads_sql
@@ -79,27 +80,15 @@ def scope_for(db: Database, principal: Principal, org_id: str, permission: str) 
     if org_id not in principal.roles:
         raise NotFound(f"no organisation {org_id!r}")
     if permission not in principal.permissions(org_id):
+        scopes = f", token scopes {','.join(sorted(principal.scopes))}"
         raise Forbidden(
-            f"your role ({principal.roles[org_id]}"
-            + (f", token scopes {','.join(sorted(principal.scopes))}" if principal.via else "")
-            + f") does not allow {permission} in {org_id}"
+            f"your role ({principal.roles[org_id]}{scopes if principal.via == 'token' else ''}) "
+            f"does not allow {permission} in {org_id}"
         )
     return OrgScope(db, org_id, principal)
 
 
-_FAC_COLS = (
-    "facility_id",
-    "organization_id",
-    "name",
-    "name_zh",
-    "country",
-    "state_province",
-    "grid_region",
-    "sector",
-    "ipcc_sector",
-    "equity_share",
-    "programmes",
-)
+_FAC_COLS = tuple(c.name for c in FACILITIES)  # the facilities file schema
 _LATEST_FAC = (
     "SELECT f.* FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
     "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"

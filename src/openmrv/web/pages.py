@@ -19,8 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from openmrv.api import security, services, workflow
-from openmrv.api.app import BadCsrf, NotSignedIn, get_db
-from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
+from openmrv.api.app import BadCsrf, NotSignedIn, get_db, org_access
+from openmrv.api.tenancy import OrgScope, Principal, load_principal
 from openmrv.store import Database
 from openmrv.web import i18n
 
@@ -78,12 +78,7 @@ async def check_csrf(request: Request) -> None:
 
 
 def page_org(permission: str):
-    def dependency(
-        org_id: str, p: Principal = Depends(page_principal), db: Database = Depends(get_db)
-    ) -> OrgScope:
-        return scope_for(db, p, org_id, permission)
-
-    return dependency
+    return org_access(permission, page_principal)
 
 
 Read = Depends(page_org("read"))
