@@ -73,9 +73,9 @@ def demo_seed(
     """Create the demo organisations' users (and data) for `openmrv serve`."""
     with _store(db) as store:
         accounts = seed_demo(store, facilities, None if no_activity else activity)
-    out.print("Demo accounts (user / password / role):")
+    out.print("Demo accounts (user / password / role), for http://127.0.0.1:8000:")
     for user, password, roles in accounts:
-        out.print(f"  {user:<10} {password:<18} {roles}", highlight=False)
+        out.print(f"  {user:<10} {password:<18} {roles}", highlight=False, soft_wrap=True)
 
 
 @app.command()

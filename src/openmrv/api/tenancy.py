@@ -14,10 +14,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 from openmrv.ingest.schema import FACILITIES
 from openmrv.store import ledger
 from openmrv.store.db import Database
 from openmrv.store.ingest import heads_sql
+from openmrv.store.schema import RECORD_COLUMNS
 
 ROLES = ("owner", "editor", "verifier", "viewer", "regulator")
 PERMISSIONS = ("read", "write", "verify", "admin")
@@ -93,6 +96,17 @@ _LATEST_FAC = (
     "SELECT f.* FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
     "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"
 )
+
+
+_ARROW = {
+    "TEXT": pa.string(),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE PRECISION": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+}
+RECORD_SCHEMA = pa.schema([(n, _ARROW[t]) for n, t in RECORD_COLUMNS])
 
 
 def _dicts(names: tuple[str, ...] | list[str], rows: list[tuple]) -> list[dict[str, Any]]:
@@ -223,12 +237,14 @@ class OrgScope:
         if facility_id is not None:
             where += " AND facility_id = ? AND year = ?"
             params += [facility_id, year]
-        cols = [
-            c if c != "source_row" else "row_number() OVER () AS source_row" for c in RECORD_NAMES
-        ]
-        return self.db.arrow(
+        numbered = "row_number() OVER () AS source_row"  # the engine joins on unique rows
+        cols = [c if c != "source_row" else numbered for c in RECORD_NAMES]
+        table = self.db.arrow(
             f"SELECT {', '.join(cols)} FROM ({heads_sql(where)}) h WHERE NOT deleted", params
         )
+        # PostgreSQL rows come back untyped (an all-NULL column is Arrow's null type): give
+        # every column the type validation gives it.
+        return table.cast(RECORD_SCHEMA)
 
     def locks(self) -> list[dict[str, Any]]:
         marks, ids = self._in()
