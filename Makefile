@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/openmrv calculate examples/facilities.csv examples/activity.csv \
 		--methodology all --out out/demo/results.csv --report out/demo/report.md
+	rm -f out/demo/web.duckdb out/demo/web.duckdb.wal
+	$(BIN)/openmrv demo-seed --db out/demo/web.duckdb
+	$(BIN)/openmrv serve --db out/demo/web.duckdb --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check $(CODE)

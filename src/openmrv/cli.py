@@ -253,7 +253,7 @@ def methods() -> None:
 
 
 # Commands defined in other modules register themselves on `app` when imported.
-from openmrv import cli_engine, cli_reports, cli_store  # noqa: E402, F401
+from openmrv import cli_engine, cli_reports, cli_store, cli_web  # noqa: E402, F401
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -19,39 +19,45 @@ DIFF_FIELDS = tuple(c for c in CONTENT_NAMES if c != "record_id")
 
 def lock(db: Database, facility_id: str, year: int, actor: str, reason: str) -> ledger.Event:
     """Lock a facility's reporting year (e.g. when its verification is signed off)."""
+    with db.write():
+        return lock_within(db, facility_id, year, actor, reason)
+
+
+def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: str) -> ledger.Event:
+    """`lock` inside a write transaction the caller holds (a verification sign-off locks the
+    period and records its own step in the same transaction)."""
     if not reason:
         raise StoreError('a lock needs a reason, e.g. --reason "verified by ..."')
-    with db.write():
-        if not db.scalar("SELECT count(*) FROM facilities WHERE facility_id = ?", [facility_id]):
-            raise StoreError(f"no such facility: {facility_id}")
-        held = _lock(db, facility_id, year)
-        if held:
-            raise StoreError(f"{facility_id} {year} is already {held}")
-        seq = int(db.scalar("SELECT COALESCE(max(seq), 0) + 1 FROM ledger_events"))
-        row = {
-            "facility_id": facility_id,
-            "year": year,
-            "locked_by": actor,
-            "locked_at": ledger.now(),
-            "reason": reason,
-            "event_seq": seq,
-        }
-        db.execute("INSERT INTO period_locks VALUES (?, ?, ?, ?, ?, ?)", list(row.values()))
-        totals = db.execute(
-            "SELECT count(*), COALESCE(sum(qty), 0) FROM (SELECT * FROM activity_records a "
-            "WHERE facility_id = ? AND year = ? AND version = (SELECT max(version) FROM "
-            "activity_records b WHERE b.record_id = a.record_id)) h WHERE NOT deleted",
-            [facility_id, year],
-        )[0]
-        return ledger.append(
-            db,
-            actor,
-            "lock",
-            f"{facility_id} {year}",
-            reason,
-            {"lock": row, "records": totals[0], "sum_qty": totals[1]},
-            at=row["locked_at"],
-        )
+    if not db.scalar("SELECT count(*) FROM facilities WHERE facility_id = ?", [facility_id]):
+        raise StoreError(f"no such facility: {facility_id}")
+    held = _lock(db, facility_id, year)
+    if held:
+        raise StoreError(f"{facility_id} {year} is already {held}")
+    seq = int(db.scalar("SELECT COALESCE(max(seq), 0) + 1 FROM ledger_events"))
+    row = {
+        "facility_id": facility_id,
+        "year": year,
+        "locked_by": actor,
+        "locked_at": ledger.now(),
+        "reason": reason,
+        "event_seq": seq,
+    }
+    db.execute("INSERT INTO period_locks VALUES (?, ?, ?, ?, ?, ?)", list(row.values()))
+    totals = db.execute(
+        "SELECT count(*), COALESCE(sum(qty), 0) FROM (SELECT * FROM activity_records a "
+        "WHERE facility_id = ? AND year = ? AND version = (SELECT max(version) FROM "
+        "activity_records b WHERE b.record_id = a.record_id)) h WHERE NOT deleted",
+        [facility_id, year],
+    )[0]
+    return ledger.append(
+        db,
+        actor,
+        "lock",
+        f"{facility_id} {year}",
+        reason,
+        {"lock": row, "records": totals[0], "sum_qty": totals[1]},
+        at=row["locked_at"],
+    )
 
 
 def _lock(db: Database, facility_id: str, year: int) -> str | None:

@@ -167,6 +167,105 @@ MIGRATIONS: tuple[Migration, ...] = (
 )""",
         ),
     ),
+    Migration(
+        4,
+        "web: users, memberships, API tokens, uploads, run totals, targets, verification cases",
+        (
+            """CREATE TABLE users (
+  user_id TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  is_regulator BOOLEAN NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+            """CREATE TABLE memberships (
+  user_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  granted_by TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, organization_id)
+)""",
+            """CREATE TABLE api_tokens (
+  token_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+)""",
+            """CREATE TABLE uploads (
+  upload_id BIGINT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  batch_id BIGINT,
+  file_name TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL,
+  uploaded_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  problems INTEGER NOT NULL,
+  message TEXT
+)""",
+            """CREATE TABLE org_runs (
+  run_no BIGINT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  records BIGINT NOT NULL,
+  meta TEXT NOT NULL
+)""",
+            """CREATE TABLE run_totals (
+  run_no BIGINT NOT NULL,
+  methodology TEXT NOT NULL,
+  facility_id TEXT NOT NULL,
+  co2e_t DOUBLE PRECISION NOT NULL,
+  biogenic_co2_t DOUBLE PRECISION NOT NULL
+)""",
+            """CREATE TABLE run_breakdown (
+  run_no BIGINT NOT NULL,
+  methodology TEXT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER,
+  scope INTEGER,
+  gas TEXT,
+  category TEXT,
+  co2e_t DOUBLE PRECISION NOT NULL
+)""",
+            """CREATE TABLE targets (
+  target_id BIGINT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  methodology TEXT NOT NULL,
+  base_year INTEGER NOT NULL,
+  target_year INTEGER NOT NULL,
+  reduction_pct DOUBLE PRECISION NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+            """CREATE TABLE verification_cases (
+  case_id BIGINT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+            """CREATE TABLE case_steps (
+  case_id BIGINT NOT NULL,
+  step INTEGER NOT NULL,
+  stepped_at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_status TEXT NOT NULL,
+  to_status TEXT NOT NULL,
+  findings TEXT,
+  ledger_seq BIGINT NOT NULL,
+  PRIMARY KEY (case_id, step)
+)""",
+        ),
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)

@@ -1,0 +1,1 @@
+"""REST API and application services: auth, tenancy, uploads, runs, verification."""

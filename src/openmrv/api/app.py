@@ -1,0 +1,183 @@
+"""The FastAPI application: the REST API under /api/v1 and the server-rendered pages.
+
+One store connection per process, used by one request at a time (`Store.lock`): the embedded
+DuckDB file has a single writer process, and requests are short (the dashboard reads stored
+totals). Principals come from an API token (`Authorization: Bearer omrv_...`) or the signed
+session cookie; a session's unsafe API requests must carry its CSRF token in `X-CSRF-Token`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.sessions import SessionMiddleware
+
+from openmrv.api import security
+from openmrv.api.services import TooLarge
+from openmrv.api.tenancy import (
+    Forbidden,
+    NotFound,
+    OrgScope,
+    Principal,
+    Refused,
+    load_principal,
+    scope_for,
+)
+from openmrv.store import Database, StoreError, open_store
+
+log = logging.getLogger("openmrv.web")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SESSION_HOURS = 8
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+class BadCsrf(Exception):
+    pass
+
+
+@dataclass
+class Store:
+    db: Database
+    # An asyncio lock, taken and released on the event loop: requests waiting for the store
+    # hold no worker thread (a thread lock here starves the thread pool under load, so the
+    # request holding the lock could never run its release).
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sign_in_limit: security.RateLimit = field(default_factory=security.RateLimit)
+
+
+async def get_db(request: Request) -> AsyncIterator[Database]:
+    """The store, held by this request alone until it is done."""
+    store: Store = request.app.state.store
+    async with store.lock:
+        yield store.db
+
+
+def _token_principal(db: Database, header: str) -> Principal | None:
+    parts = security.split_token(header.split(" ", 1)[1].strip())
+    if parts is None:
+        return None
+    row = db.one(
+        "SELECT user_id, token_hash, scopes FROM api_tokens WHERE token_id = ? "
+        "AND revoked_at IS NULL",
+        [parts[0]],
+    )
+    if row is None or not security.same(row[1], security.digest(parts[1])):
+        return None
+    return load_principal(db, row[0], scopes=frozenset(row[2].split(",")), via="token")
+
+
+def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
+    """The caller of an API route: a token, or a session (with CSRF on unsafe methods)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        p = _token_principal(db, header)
+        if p is None:
+            raise NotSignedIn("invalid or revoked API token")
+        return p
+    user_id = request.session.get("user_id")
+    p = load_principal(db, user_id) if user_id else None
+    if p is None:
+        raise NotSignedIn("sign in, or send an API token: Authorization: Bearer omrv_...")
+    if request.method not in SAFE_METHODS and not security.same(
+        request.headers.get("x-csrf-token"), request.session.get("csrf")
+    ):
+        raise BadCsrf("missing or wrong X-CSRF-Token header")
+    return p
+
+
+def org_access(permission: str, principal=api_principal):
+    """Dependency: the organisation in the path, as the caller (resolved by `principal`:
+    token or session for the API, session for pages) may use it for `permission`."""
+
+    def dependency(
+        org_id: str, p: Principal = Depends(principal), db: Database = Depends(get_db)
+    ) -> OrgScope:
+        return scope_for(db, p, org_id, permission)
+
+    return dependency
+
+
+def _json_errors(app: FastAPI) -> None:
+    codes = {
+        NotFound: 404,
+        Forbidden: 403,
+        Refused: 409,
+        StoreError: 409,
+        TooLarge: 413,
+        NotSignedIn: 401,
+        BadCsrf: 403,
+    }
+
+    for exc_type, code in codes.items():
+
+        def handler(request: Request, exc: Exception, code: int = code) -> JSONResponse:
+            if not request.url.path.startswith("/api/"):
+                from openmrv.web.pages import error_page
+
+                return error_page(request, exc, code)
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+
+        app.add_exception_handler(exc_type, handler)
+
+
+def create_app(db_url: str | None = None, secure_cookies: bool | None = None) -> FastAPI:
+    """The application on the store at `db_url` (DuckDB file or postgresql:// URL)."""
+    from openmrv.api.routes import router
+    from openmrv.web.pages import mount_pages
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.store.db.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="OpenMRV",
+        version="1",
+        description="Greenhouse-gas measurement, reporting and verification. Authenticate "
+        "with `Authorization: Bearer <API token>` (create one with `openmrv token create`).",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.store = Store(open_store(db_url or os.environ.get("OPENMRV_DB")))
+    secret = os.environ.get("OPENMRV_SECRET_KEY") or secrets.token_urlsafe(32)
+    if secure_cookies is None:
+        secure_cookies = os.environ.get("OPENMRV_SECURE_COOKIES", "") == "1"
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="openmrv_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'",
+        )
+        return response
+
+    _json_errors(app)
+    app.include_router(router)
+    mount_pages(app)
+    return app

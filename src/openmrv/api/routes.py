@@ -1,0 +1,287 @@
+"""REST API under /api/v1.
+
+Every route declares the permission it needs in its OpenAPI entry (`x-permission`): `self`
+(any signed-in principal, about itself), or one of the organisation permissions, which
+`org_access` enforces through the tenancy module. The authorisation matrix test enumerates
+these routes, so a new route without a declared permission fails it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from pydantic import BaseModel, Field
+
+from openmrv.api import security, services, workflow
+from openmrv.api.app import api_principal, get_db, org_access
+from openmrv.api.tenancy import NotFound, OrgScope, Principal, Refused
+from openmrv.store import Database, ledger
+
+router = APIRouter(prefix="/api/v1")
+Id = Field(min_length=1, max_length=100)
+
+
+def perm(name: str) -> dict[str, Any]:
+    return {"x-permission": name}
+
+
+Read = Depends(org_access("read"))
+Write = Depends(org_access("write"))
+Admin = Depends(org_access("admin"))
+Me = Depends(api_principal)
+
+
+class TokenIn(BaseModel):
+    label: str = Field(min_length=1, max_length=100)
+    scopes: list[Literal["read", "write", "verify"]] = Field(min_length=1)
+
+
+class TargetIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    methodology: Literal["epa_part98_c", "epa_hub_ghgp", "cn_mee", "ipcc2006_t1"]
+    base_year: int = Field(ge=1990, le=2100)
+    target_year: int = Field(ge=1990, le=2100)
+    reduction_pct: float = Field(gt=0, le=100)
+
+
+class CaseIn(BaseModel):
+    facility_id: str = Id
+    year: int = Field(ge=1990, le=2100)
+
+
+class StepIn(BaseModel):
+    action: Literal["submit", "start", "return", "verify"]
+    findings: str | None = Field(default=None, max_length=10_000)
+
+
+class GrantIn(BaseModel):
+    user_id: str = Id
+
+
+# --- the caller ---------------------------------------------------------------------------
+@router.get("/me", openapi_extra=perm("self"), tags=["auth"])
+def me(p: Principal = Me) -> dict[str, Any]:
+    return {
+        "user_id": p.user_id,
+        "display_name": p.display_name,
+        "is_regulator": p.is_regulator,
+        "roles": p.roles,
+        "via": p.via,
+        "scopes": sorted(p.scopes),
+    }
+
+
+@router.get("/tokens", openapi_extra=perm("self"), tags=["auth"])
+def tokens(p: Principal = Me, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    names = ("token_id", "label", "scopes", "created_at", "revoked_at")
+    rows = db.execute(
+        f"SELECT {', '.join(names)} FROM api_tokens WHERE user_id = ? ORDER BY created_at",
+        [p.user_id],
+    )
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+@router.post("/tokens", status_code=201, openapi_extra=perm("self"), tags=["auth"])
+def create_token(
+    body: TokenIn, p: Principal = Me, db: Database = Depends(get_db)
+) -> dict[str, Any]:
+    """A new API token; its secret is in this response only. A token can have no more
+    scopes than the token (or session) that creates it."""
+    if not set(body.scopes) <= p.scopes:
+        raise Refused("a token cannot have scopes its creator lacks")
+    return create_token_row(db, p.user_id, body.label, body.scopes)
+
+
+def create_token_row(db: Database, user_id: str, label: str, scopes: list[str]) -> dict[str, Any]:
+    t = security.new_token()
+    with db.write():
+        db.execute(
+            "INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            [t.token_id, user_id, t.secret_hash, ",".join(sorted(set(scopes))), label,
+             ledger.now()],
+        )  # fmt: skip
+    return {"token_id": t.token_id, "token": t.plain, "scopes": sorted(set(scopes))}
+
+
+@router.delete("/tokens/{token_id}", openapi_extra=perm("self"), tags=["auth"])
+def revoke_token(token_id: str, p: Principal = Me, db: Database = Depends(get_db)) -> dict:
+    with db.write():
+        if not db.scalar(
+            "SELECT count(*) FROM api_tokens WHERE token_id = ? AND user_id = ? "
+            "AND revoked_at IS NULL",
+            [token_id, p.user_id],
+        ):
+            raise NotFound(f"no active token {token_id!r} of yours")
+        db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [ledger.now(), token_id]
+        )
+    return {"token_id": token_id, "revoked": True}
+
+
+@router.get("/organisations", openapi_extra=perm("self"), tags=["organisations"])
+def organisations(p: Principal = Me) -> list[dict[str, str]]:
+    return [{"organization_id": o, "role": r} for o, r in sorted(p.roles.items())]
+
+
+# --- one organisation ----------------------------------------------------------------------
+ORG = "/organisations/{org_id}"
+
+
+@router.get(ORG, openapi_extra=perm("read"), tags=["organisations"])
+def organisation(s: OrgScope = Read) -> dict[str, Any]:
+    return s.organisation()
+
+
+@router.get(ORG + "/regulators", openapi_extra=perm("admin"), tags=["organisations"])
+def regulators(s: OrgScope = Admin) -> list[dict[str, Any]]:
+    return s.regulators()
+
+
+@router.post(
+    ORG + "/regulators", status_code=201, openapi_extra=perm("admin"), tags=["organisations"]
+)
+def grant_regulator(body: GrantIn, s: OrgScope = Admin) -> dict[str, Any]:
+    """Let a regulator read this organisation's data (read-only)."""
+    s.grant_regulator(body.user_id)
+    return {"user_id": body.user_id, "role": "regulator"}
+
+
+@router.get(ORG + "/facilities", openapi_extra=perm("read"), tags=["facilities"])
+def facilities(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.facilities()
+
+
+@router.get(ORG + "/facilities/{facility_id}", openapi_extra=perm("read"), tags=["facilities"])
+def facility(facility_id: str, s: OrgScope = Read) -> dict[str, Any]:
+    return s.facility(facility_id)
+
+
+@router.get(ORG + "/sources", openapi_extra=perm("read"), tags=["facilities"])
+def sources(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.sources()
+
+
+@router.get(ORG + "/locks", openapi_extra=perm("read"), tags=["verification"])
+def locks(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.locks()
+
+
+@router.get(ORG + "/uploads", openapi_extra=perm("read"), tags=["uploads"])
+def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.uploads()
+
+
+@router.post(ORG + "/uploads", openapi_extra=perm("write"), tags=["uploads"])
+def upload(
+    file: UploadFile = File(description="Activity file: .csv, .xlsx, .json or .parquet"),
+    reason: str | None = Form(default=None, max_length=1000),
+    s: OrgScope = Write,
+) -> dict[str, Any]:
+    """Store an activity file as one batch (all or nothing). A rejected file returns
+    status "rejected" with every located problem; nothing is stored then."""
+    out = services.upload(s, file.filename or "upload", file.file, reason)
+    return out.__dict__
+
+
+@router.get(ORG + "/uploads/{upload_id}", openapi_extra=perm("read"), tags=["uploads"])
+def upload_info(upload_id: int, s: OrgScope = Read) -> dict[str, Any]:
+    return s.upload(upload_id)
+
+
+@router.get(ORG + "/records", openapi_extra=perm("read"), tags=["records"])
+def records(
+    facility_id: str | None = None,
+    year: int | None = Query(default=None, ge=1900, le=2200),
+    limit: int = Query(default=100, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=10**9),
+    s: OrgScope = Read,
+) -> list[dict[str, Any]]:
+    """Current version of each record (deleted records left out)."""
+    return s.records(facility_id, year, limit, offset)
+
+
+@router.get(ORG + "/records/{record_id}/history", openapi_extra=perm("read"), tags=["records"])
+def record_history(record_id: str, s: OrgScope = Read) -> dict[str, Any]:
+    """Every version of a record and the ledger events that wrote them."""
+    return s.record_history(record_id)
+
+
+@router.get(ORG + "/runs", openapi_extra=perm("read"), tags=["calculation"])
+def runs(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.runs()
+
+
+@router.post(ORG + "/runs", status_code=201, openapi_extra=perm("write"), tags=["calculation"])
+def calculate(s: OrgScope = Write) -> dict[str, Any]:
+    """Calculate the organisation's current records under every methodology."""
+    return s.run(services.calculate(s))
+
+
+@router.get(ORG + "/runs/{run_no}", openapi_extra=perm("read"), tags=["calculation"])
+def run(run_no: int, s: OrgScope = Read) -> dict[str, Any]:
+    return s.run(run_no)
+
+
+@router.get(ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"])
+def totals(run_no: int | None = None, s: OrgScope = Read) -> dict[str, Any]:
+    """t CO2e (biogenic CO2 excluded) and biogenic CO2 by methodology and facility, as
+    `openmrv calculate` prints them, for the latest run (or `run_no`)."""
+    return {"run_no": run_no or s.latest_run_no(), "totals": s.totals(run_no)}
+
+
+@router.get(ORG + "/reports/breakdown", openapi_extra=perm("read"), tags=["reports"])
+def breakdown(run_no: int | None = None, s: OrgScope = Read) -> dict[str, Any]:
+    return {"run_no": run_no or s.latest_run_no(), "rows": s.breakdown(run_no)}
+
+
+@router.get(ORG + "/reports/comparison", openapi_extra=perm("read"), tags=["reports"])
+def comparison(
+    facility_id: str, year: int = Query(ge=1990, le=2100), s: OrgScope = Read
+) -> dict[str, Any]:
+    """Stationary combustion of a facility-year under Part 98, MEE and IPCC 2006."""
+    return services.comparison(s, facility_id, year)
+
+
+@router.get(ORG + "/targets", openapi_extra=perm("read"), tags=["targets"])
+def targets(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return services.target_progress(s)
+
+
+@router.post(ORG + "/targets", status_code=201, openapi_extra=perm("write"), tags=["targets"])
+def add_target(body: TargetIn, s: OrgScope = Write) -> dict[str, Any]:
+    n = s.add_target(
+        body.name, body.methodology, body.base_year, body.target_year, body.reduction_pct
+    )
+    return {"target_id": n}
+
+
+@router.get(ORG + "/verification-cases", openapi_extra=perm("read"), tags=["verification"])
+def cases(s: OrgScope = Read) -> list[dict[str, Any]]:
+    return s.cases()
+
+
+@router.post(
+    ORG + "/verification-cases", status_code=201, openapi_extra=perm("write"), tags=["verification"]
+)
+def open_case(body: CaseIn, s: OrgScope = Write) -> dict[str, Any]:
+    return s.case(workflow.open_case(s, body.facility_id, body.year))
+
+
+@router.get(
+    ORG + "/verification-cases/{case_id}", openapi_extra=perm("read"), tags=["verification"]
+)
+def case(case_id: int, s: OrgScope = Read) -> dict[str, Any]:
+    return s.case(case_id)
+
+
+@router.post(
+    ORG + "/verification-cases/{case_id}/steps",
+    openapi_extra=perm("step"),
+    tags=["verification"],
+)
+def step(case_id: int, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
+    """Take a workflow step: submit (editor, owner); start, return with findings, verify
+    (verifier). Verify locks the facility's reporting year."""
+    workflow.advance(s, case_id, body.action, body.findings)
+    return s.case(case_id)

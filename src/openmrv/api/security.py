@@ -1,0 +1,111 @@
+"""Passwords, API tokens, CSRF tokens and the sign-in rate limit.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults). An API token is shown once, as
+`omrv_<id>_<secret>`; only the SHA-256 of the secret is stored (a token is 256 random bits,
+so a fast hash is enough and lookups stay cheap), compared in constant time. CSRF tokens are
+random per session and checked with `hmac.compare_digest`. Nothing here logs a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# A hash to verify against when the user does not exist, so timing does not reveal it.
+_DUMMY = _hasher.hash("not a password of anyone")
+
+TOKEN_PREFIX = "omrv"
+SCOPES = ("read", "write", "verify")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token_id: str
+    secret_hash: str
+    plain: str  # shown to the user once, never stored
+
+
+def new_token() -> NewToken:
+    token_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return NewToken(token_id, digest(secret), f"{TOKEN_PREFIX}_{token_id}_{secret}")
+
+
+def split_token(plain: str) -> tuple[str, str] | None:
+    """(token id, secret) of a presented token, or None when it is not one of ours."""
+    parts = plain.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+def csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class RateLimit:
+    """At most `limit` failed attempts per key in a sliding window of `window` seconds.
+
+    In memory, per process: the server runs one process (the embedded database has one
+    writer), so that is where the attempts are."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._hits.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def blocked(self, *keys: str) -> float:
+        """Seconds until another attempt is allowed for any of the keys (0: allowed now)."""
+        now = time.monotonic()
+        with self._lock:
+            wait = 0.0
+            for k in keys:
+                q = self._recent(k, now)
+                if len(q) >= self.limit:
+                    wait = max(wait, q[0] + self.window - now)
+            return wait
+
+    def fail(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+    def reset(self, *keys: str) -> None:
+        with self._lock:
+            for k in keys:
+                self._hits.pop(k, None)

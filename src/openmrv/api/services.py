@@ -1,0 +1,199 @@
+"""What the API and the pages do with an organisation's data: uploads, calculation runs,
+methodology comparison and target progress. Both front ends call these, so a figure on a
+page and the same figure from the API come from one function.
+
+Totals are those of `reports.summary.totals` (the function `openmrv calculate` prints),
+computed once per run and stored, so the dashboard reads a few pre-aggregated rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from openmrv.api.tenancy import OrgScope, Refused
+from openmrv.ingest.errors import InputError
+from openmrv.store import ledger
+from openmrv.store.db import StoreError
+
+UPLOAD_TYPES = (".csv", ".xlsx", ".json", ".parquet")
+MAX_UPLOAD_BYTES = 50 * 1024**2  # a browser upload; larger data go through the CLI
+
+
+class TooLarge(Exception):
+    pass
+
+
+@dataclass
+class UploadOutcome:
+    upload_id: int
+    status: str  # stored | unchanged | rejected | refused
+    file_name: str
+    batch_id: int | None = None
+    message: str = ""
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    total_problems: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def safe_name(name: str) -> str:
+    """A file name for messages and temp files: no directories, no odd characters."""
+    base = Path(name.replace("\\", "/")).name or "upload"
+    return re.sub(r"[^\w.\- ]", "_", base)[:120]
+
+
+def _own_facilities(scope: OrgScope, path: Path) -> None:
+    """Validate against this organisation's facilities only: the store knows every
+    organisation's facilities, and an upload may touch just its own. A row naming another
+    organisation's facility is reported like an unknown one, located, with the rest."""
+    from openmrv.ingest.readers import read_table
+    from openmrv.ingest.validate import validate_activity
+
+    validate_activity(read_table(path, MAX_UPLOAD_BYTES), set(scope.facility_ids()))
+
+
+def upload(scope: OrgScope, name: str, stream: BinaryIO, reason: str | None) -> UploadOutcome:
+    """Store an uploaded activity file as one batch, or record why not (located problems)."""
+    from openmrv.store.ingest import ingest
+
+    name = safe_name(name)
+    if Path(name).suffix.lower() not in UPLOAD_TYPES:
+        raise Refused(f"unsupported file type; upload {', '.join(UPLOAD_TYPES)}")
+    with tempfile.TemporaryDirectory(prefix="openmrv-upload-") as tmp:
+        path = Path(tmp) / name
+        with open(path, "wb") as fh:
+            copied = 0
+            while chunk := stream.read(1 << 20):
+                copied += len(chunk)
+                if copied > MAX_UPLOAD_BYTES:
+                    raise TooLarge(f"uploads are limited to {MAX_UPLOAD_BYTES // 1024**2} MB")
+                fh.write(chunk)
+        try:
+            _own_facilities(scope, path)
+            report = ingest(scope.db, path, scope.actor, reason or None)
+        except InputError as exc:
+            problems = [p.as_dict() for p in exc.problems]
+            n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")
+            return UploadOutcome(n, "rejected", name, None, "", problems, exc.total)
+        except StoreError as exc:
+            n = scope.add_upload(None, name, "refused", 0, str(exc))
+            return UploadOutcome(n, "refused", name, None, str(exc))
+    status = "unchanged" if report.already else "stored"
+    n = scope.add_upload(report.batch_id, name, status, 0, report.summary())
+    return UploadOutcome(
+        n, status, name, report.batch_id, report.summary(), warnings=report.warnings
+    )
+
+
+def calculate(scope: OrgScope) -> int:
+    """Calculate the organisation's current records under every methodology; store the run's
+    totals (reports.summary.totals) and a breakdown by year, scope, gas and category."""
+    from openmrv.engine import calculate as run_engine
+    from openmrv.reports.summary import totals
+
+    activity = scope.activity_table()
+    if activity.num_rows == 0:
+        raise Refused("no records to calculate: upload activity data first")
+    facilities = pd.DataFrame(scope.facilities())
+    run = run_engine(activity, facilities)
+    tot = totals(run.results)
+    df = run.results.to_pandas()
+    df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0).fillna(0.0)
+    keys = ["methodology", "facility_id", "year", "scope", "gas", "category"]
+    brk = df.groupby(keys, as_index=False, dropna=False).co2e_t.sum()
+    db = scope.db
+    with db.write():
+        run_no = int(db.scalar("SELECT COALESCE(max(run_no), 0) + 1 FROM org_runs"))
+        meta = run.meta
+        db.execute(
+            "INSERT INTO org_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [run_no, scope.org_id, meta["run_id"], scope.actor, ledger.now(), activity.num_rows,
+             json.dumps(meta, default=str)],
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO run_totals VALUES (?, ?, ?, ?, ?)",
+            [[run_no, *r] for r in tot[["methodology", "facility_id", "co2e_t", "biogenic_co2_t"]]
+             .itertuples(index=False)],
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO run_breakdown VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[run_no, r[0], r[1], _int(r[2]), _int(r[3]), _str(r[4]), _str(r[5]), float(r[6])]
+             for r in brk[[*keys, "co2e_t"]].itertuples(index=False)],
+        )  # fmt: skip
+        ledger.append(
+            db,
+            scope.actor,
+            "calculate",
+            scope.org_id,
+            None,
+            {"run_no": run_no, "run_id": meta["run_id"], "records": activity.num_rows},
+        )
+    return run_no
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None or v != v else int(v)
+
+
+def _str(v: Any) -> str | None:
+    return None if v is None or v != v else str(v)
+
+
+def comparison(scope: OrgScope, facility_id: str, year: int) -> dict[str, Any]:
+    """Stationary combustion of a facility-year under Part 98, MEE and IPCC, and why they
+    differ (reports.summary.compare). Thin: the reports module will own this page's data."""
+    from openmrv.engine import calculate as run_engine
+    from openmrv.reports.summary import COMPARED, LABEL, compare
+
+    facility = scope.facility(facility_id)
+    activity = scope.activity_table(facility_id, year)
+    if activity.num_rows == 0:
+        return {"facility": facility, "year": year, "rows": [], "reasons": []}
+    run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED))
+    c = compare(run.results, {"facility_id": facility_id, "year": year})
+    rows = [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        | {"label": LABEL.get(r["methodology"], r["methodology"])}
+        for r in c.table.to_dict("records")
+    ]
+    return {"facility": facility, "year": year, "rows": rows, "reasons": c.reasons}
+
+
+def target_progress(scope: OrgScope) -> list[dict[str, Any]]:
+    """Each target with its base-year and latest-year emissions from the latest run, and the
+    straight-line path between base and target. Thin: the reports module owns targets."""
+    brk = pd.DataFrame(scope.breakdown())
+    out = []
+    for t in scope.targets():
+        row = dict(t)
+        by_year = (
+            brk[brk.methodology == t["methodology"]].groupby("year").co2e_t.sum()
+            if not brk.empty
+            else pd.Series(dtype=float)
+        )
+        base = by_year.get(t["base_year"])
+        goal = None if base is None else base * (1 - t["reduction_pct"] / 100)
+        latest_year = int(by_year.index.max()) if len(by_year) else None
+        latest = None if latest_year is None else float(by_year[latest_year])
+        row |= {
+            "base_t": None if base is None else float(base),
+            "goal_t": goal,
+            "latest_year": latest_year,
+            "latest_t": latest,
+            "on_track": None
+            if goal is None or latest is None or latest_year is None
+            else latest <= _path(base, goal, t["base_year"], t["target_year"], latest_year),
+        }
+        out.append(row)
+    return out
+
+
+def _path(base: float, goal: float, y0: int, y1: int, y: int) -> float:
+    share = min(max((y - y0) / (y1 - y0), 0.0), 1.0)
+    return base + (goal - base) * share

@@ -1,0 +1,114 @@
+"""The verification workflow of a facility's reporting year.
+
+    draft --submit--> submitted --start--> in_verification --verify--> verified
+                          |                      |
+                          +-------return---------+--> returned --submit--> submitted
+
+Editors and owners create and submit cases; verifiers start, return (with findings) and
+verify them. Each step is one ledger event written in the same transaction as the step, and
+"verify" locks the period (store.periods) in that transaction too, so a verified year is
+frozen exactly when the sign-off is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openmrv.api.tenancy import Forbidden, OrgScope, Refused
+from openmrv.store import ledger, periods
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset[str]
+    target: str
+    permission: str
+    needs_findings: bool = False
+
+
+STEPS: dict[str, Step] = {
+    "submit": Step(frozenset({"draft", "returned"}), "submitted", "write"),
+    "start": Step(frozenset({"submitted"}), "in_verification", "verify"),
+    "return": Step(frozenset({"submitted", "in_verification"}), "returned", "verify", True),
+    "verify": Step(frozenset({"in_verification"}), "verified", "verify"),
+}
+STATUSES = ("draft", "submitted", "in_verification", "returned", "verified")
+
+
+def open_case(scope: OrgScope, facility_id: str, year: int) -> int:
+    """A new draft case for a facility-year of the scope's organisation."""
+    scope.facility(facility_id)  # 404 outside the organisation
+    db = scope.db
+    with db.write():
+        if db.scalar(
+            "SELECT count(*) FROM verification_cases WHERE facility_id = ? AND year = ?",
+            [facility_id, year],
+        ):
+            raise Refused(f"{facility_id} {year} already has a verification case")
+        case_id = int(db.scalar("SELECT COALESCE(max(case_id), 0) + 1 FROM verification_cases"))
+        at = ledger.now()
+        db.execute(
+            "INSERT INTO verification_cases VALUES (?, ?, ?, ?, 'draft', ?, ?)",
+            [case_id, scope.org_id, facility_id, year, scope.actor, at],
+        )
+        event = ledger.append(
+            db,
+            scope.actor,
+            "case-open",
+            f"case {case_id} {facility_id} {year}",
+            None,
+            {"case_id": case_id, "organization_id": scope.org_id, "status": "draft"},
+            at=at,
+        )
+        db.execute(
+            "INSERT INTO case_steps VALUES (?, 1, ?, ?, 'open', '', 'draft', NULL, ?)",
+            [case_id, at, scope.actor, event.seq],
+        )
+    return case_id
+
+
+def advance(scope: OrgScope, case_id: int, action: str, findings: str | None = None) -> str:
+    """Take one step; return the new status. Refused (409) from a status the step does not
+    leave; Forbidden when the principal's role may not take it."""
+    step = STEPS.get(action)
+    if step is None:
+        raise Refused(f"unknown step {action!r}; one of {', '.join(STEPS)}")
+    if step.permission not in scope.principal.permissions(scope.org_id):
+        raise Forbidden(f"your role may not {action} a verification case")
+    findings = (findings or "").strip() or None
+    if step.needs_findings and not findings:
+        raise Refused("returning a case needs findings: say what must be fixed")
+    db = scope.db
+    with db.write():
+        case = scope.case(case_id)
+        status = case["status"]
+        if status not in step.sources:
+            raise Refused(f"case {case_id} is {status}; it cannot {action} from there")
+        at = ledger.now()
+        subject = f"case {case_id} {case['facility_id']} {case['year']}"
+        if action == "verify":
+            periods.lock_within(
+                db,
+                case["facility_id"],
+                case["year"],
+                scope.actor,
+                f"verified in case {case_id}",
+            )
+        event = ledger.append(
+            db,
+            scope.actor,
+            f"case-{action}",
+            subject,
+            findings,
+            {"case_id": case_id, "from": status, "to": step.target},
+            at=at,
+        )
+        n = len(case["steps"]) + 1
+        db.execute(
+            "INSERT INTO case_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [case_id, n, at, scope.actor, action, status, step.target, findings, event.seq],
+        )
+        db.execute(
+            "UPDATE verification_cases SET status = ? WHERE case_id = ?", [step.target, case_id]
+        )
+    return step.target

@@ -1,0 +1,140 @@
+"""Web commands: `openmrv serve`, demo accounts, users and API tokens. Registered on the main
+`openmrv` app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openmrv.cli import EXIT_INPUT, app, err, out
+from openmrv.cli_store import DbOpt, _store
+
+user_app = typer.Typer(help="Users, roles and API tokens of the web application.")
+app.add_typer(user_app, name="user")
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Demo accounts: user, name, password, regulator?, {organisation: role}.
+DEMO_USERS = (
+    ("owner", "Olivia Owner", "demo-owner-pw", False, {"ORG-SUNBRIDGE": "owner"}),
+    ("editor", "Ed Editor", "demo-editor-pw", False, {"ORG-SUNBRIDGE": "editor"}),
+    ("verifier", "Vera Verifier", "demo-verifier-pw", False, {"ORG-SUNBRIDGE": "verifier"}),
+    ("viewer", "Vic Viewer", "demo-viewer-pw", False, {"ORG-SUNBRIDGE": "viewer"}),
+    ("tianhe", "Tian He", "demo-tianhe-pw", False, {"ORG-TIANHE-JV": "owner"}),
+    ("shenhe", "Shen He", "demo-shenhe-pw", False, {"ORG-TIANHE-JV": "verifier"}),
+    (
+        "regulator",
+        "Regina Regulator",
+        "demo-regulator-pw",
+        True,
+        {"ORG-SUNBRIDGE": "regulator", "ORG-TIANHE-JV": "regulator"},
+    ),
+)
+
+
+def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, str, str]]:
+    """Facilities, the demo users and their roles, and (optionally) the example activity
+    data with one calculation run per organisation. Safe to run again."""
+    from openmrv.api import services
+    from openmrv.api.tenancy import add_membership, add_user, load_principal, scope_for
+    from openmrv.store.ingest import ingest, load_facilities
+
+    load_facilities(db, facilities, "demo-seed")
+    with db.write():
+        for user, name, password, regulator, roles in DEMO_USERS:
+            if db.scalar("SELECT count(*) FROM users WHERE user_id = ?", [user]):
+                continue
+            add_user(db, user, name, password, regulator)
+            for org, role in roles.items():
+                add_membership(db, user, org, role, "demo-seed")
+    if activity is not None:
+        ingest(db, activity, "editor")
+        for user, org in (("owner", "ORG-SUNBRIDGE"), ("tianhe", "ORG-TIANHE-JV")):
+            p = load_principal(db, user)
+            assert p is not None
+            services.calculate(scope_for(db, p, org, "write"))
+    return [
+        (u, p, ", ".join(f"{r} of {o}" for o, r in roles.items()))
+        for u, _, p, _, roles in DEMO_USERS
+    ]
+
+
+@app.command("demo-seed")
+def demo_seed(
+    db: DbOpt = "openmrv.duckdb",
+    facilities: Annotated[Path, typer.Option(help="Facilities file.")] = EXAMPLES
+    / "facilities.csv",
+    activity: Annotated[
+        Path | None, typer.Option(help="Activity file to ingest and calculate.")
+    ] = EXAMPLES / "activity.csv",
+    no_activity: Annotated[bool, typer.Option(help="Only facilities and users.")] = False,
+) -> None:
+    """Create the demo organisations' users (and data) for `openmrv serve`."""
+    with _store(db) as store:
+        accounts = seed_demo(store, facilities, None if no_activity else activity)
+    out.print("Demo accounts (user / password / role), for http://127.0.0.1:8000:")
+    for user, password, roles in accounts:
+        out.print(f"  {user:<10} {password:<18} {roles}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    db: DbOpt = "openmrv.duckdb",
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the web application and API (http://HOST:PORT, API under /api/v1)."""
+    import uvicorn
+
+    from openmrv.api.app import create_app
+
+    out.print(f"OpenMRV on http://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info", workers=1)
+
+
+@user_app.command("add")
+def user_add(
+    user_id: Annotated[str, typer.Argument(help="User name.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    org: Annotated[str | None, typer.Option(help="Organisation id for --role.")] = None,
+    role: Annotated[str | None, typer.Option(help="owner, editor, verifier, viewer")] = None,
+    regulator: Annotated[bool, typer.Option(help="A regulator (read-only, by grant).")] = False,
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """Add a user; the password is asked for (never taken from the command line)."""
+    from openmrv.api.tenancy import add_membership, add_user
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        err.print("[red]use a password of at least 10 characters[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    with _store(db) as store, store.write():
+        add_user(store, user_id, name, password, regulator)
+        if org and role:
+            add_membership(store, user_id, org, role, "cli")
+    out.print(f"user {user_id} added")
+
+
+@user_app.command("token")
+def user_token(
+    user_id: Annotated[str, typer.Argument(help="User name.")],
+    scope: Annotated[list[str], typer.Option(help="read, write, verify; repeatable.")] = [  # noqa: B006
+        "read"
+    ],
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """Create an API token for a user; it is printed once and stored only as a hash."""
+    from openmrv.api.routes import create_token_row
+
+    bad = [s for s in scope if s not in ("read", "write", "verify")]
+    if bad:
+        err.print(f"[red]unknown scope {', '.join(bad)}[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    with _store(db) as store:
+        if not store.scalar("SELECT count(*) FROM users WHERE user_id = ?", [user_id]):
+            err.print(f"[red]no user {user_id}[/red]")
+            raise typer.Exit(EXIT_INPUT)
+        t = create_token_row(store, user_id, label, scope)
+    out.print(t["token"], highlight=False, soft_wrap=True)

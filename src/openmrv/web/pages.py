@@ -1,0 +1,351 @@
+"""Server-rendered pages (Jinja2 + HTMX) over the same tenancy and services as the API.
+
+Pages use the signed session only (no API tokens); every form carries the session's CSRF
+token, checked before anything else on a POST. The language comes from the `lang` cookie
+(set by the switch in the header) and covers every page through one catalogue (web.i18n).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from openmrv.api import security, services, workflow
+from openmrv.api.app import BadCsrf, NotSignedIn, get_db, org_access
+from openmrv.api.tenancy import OrgScope, Principal, load_principal
+from openmrv.store import Database
+from openmrv.web import i18n
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+LABELS = {
+    "epa_part98_c": "US EPA Part 98 C",
+    "epa_hub_ghgp": "GHG Protocol / EPA Hub",
+    "cn_mee": "China MEE",
+    "ipcc2006_t1": "IPCC 2006 Tier 1",
+}
+
+
+def lang_of(request: Request) -> str:
+    return i18n.pick(request.cookies.get("lang"))
+
+
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    session = request.session
+    if "csrf" not in session:
+        session["csrf"] = security.csrf_token()
+    ctx.update(
+        _=lambda text: i18n.translate(lang, text),
+        lang=lang,
+        languages=i18n.LANGUAGES,
+        csrf=session["csrf"],
+        labels=LABELS,
+        here=quote(str(request.url.path)),
+    )
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def error_page(request: Request, exc: Exception, code: int) -> Response:
+    if isinstance(exc, NotSignedIn):
+        return RedirectResponse(f"/signin?next={quote(str(request.url.path))}", 303)
+    title = {404: "Not found", 403: "Not allowed", 401: "Sign in again"}.get(code, "Cannot do that")
+    return render(request, "error.html", code, title=title, message=str(exc), principal=None)
+
+
+def page_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
+    user_id = request.session.get("user_id")
+    p = load_principal(db, user_id) if user_id else None
+    if p is None:
+        raise NotSignedIn("sign in")
+    return p
+
+
+async def check_csrf(request: Request) -> None:
+    form = await request.form()
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token")
+    if not security.same(str(sent or ""), request.session.get("csrf")):
+        raise BadCsrf("the form has expired; reload the page and try again")
+
+
+def page_org(permission: str):
+    return org_access(permission, page_principal)
+
+
+Read = Depends(page_org("read"))
+Write = Depends(page_org("write"))
+Csrf = Depends(check_csrf)
+
+
+def _page(request: Request, s: OrgScope, name: str, **ctx: Any) -> HTMLResponse:
+    perms = s.principal.permissions(s.org_id)
+    return render(request, name, org_id=s.org_id, principal=s.principal, perms=perms, **ctx)
+
+
+# --- sign-in, language ----------------------------------------------------------------------
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse("/orgs" if request.session.get("user_id") else "/signin", 303)
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str = "/orgs") -> Response:
+    return render(request, "signin.html", principal=None, next=_local(next), error=None)
+
+
+def _local(url: str) -> str:
+    """Only same-site paths after sign-in (no open redirect)."""
+    return url if url.startswith("/") and not url.startswith("//") else "/orgs"
+
+
+@router.post("/signin", dependencies=[Csrf])
+async def signin(
+    request: Request,
+    username: str = Form(max_length=100),
+    password: str = Form(max_length=1000),
+    next: str = Form(default="/orgs", max_length=500),
+) -> Response:
+    """Checks the password outside the store lock (argon2 takes a while on purpose)."""
+    store = request.app.state.store
+    limit = store.sign_in_limit
+    client = request.client.host if request.client else "?"
+    keys = (f"ip:{client}", f"user:{username.lower()}")
+    if limit.blocked(*keys):
+        return render(
+            request,
+            "signin.html",
+            429,
+            principal=None,
+            next=_local(next),
+            error="Too many failed sign-ins; try again in a few minutes.",
+        )
+    async with store.lock:
+        stored = store.db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
+    if not await anyio.to_thread.run_sync(security.check_password, stored, password):
+        limit.fail(*keys)
+        return render(
+            request,
+            "signin.html",
+            401,
+            principal=None,
+            next=_local(next),
+            error="Wrong user name or password.",
+        )
+    limit.reset(f"user:{username.lower()}")
+    request.session.clear()  # a new session (and CSRF token) at every sign-in
+    request.session.update(user_id=username, csrf=security.csrf_token())
+    return RedirectResponse(_local(next), 303)
+
+
+@router.post("/signout", dependencies=[Csrf])
+def signout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/signin", 303)
+
+
+@router.get("/lang/{code}")
+def set_lang(code: str, next: str = "/") -> Response:
+    r = RedirectResponse(_local(next), 303)
+    r.set_cookie("lang", i18n.pick(code), max_age=365 * 86400, samesite="lax", httponly=True)
+    return r
+
+
+@router.get("/orgs")
+def orgs(request: Request, p: Principal = Depends(page_principal)) -> Response:
+    return render(request, "orgs.html", principal=p, org_id=None)
+
+
+# --- dashboard ------------------------------------------------------------------------------
+def _sum(rows: list[dict[str, Any]], key: str, methodology: str) -> list[dict[str, Any]]:
+    out: dict[Any, float] = {}
+    for r in rows:
+        if r["methodology"] == methodology:
+            out[r[key]] = out.get(r[key], 0.0) + r["co2e_t"]
+    return [{"key": k, "co2e_t": v} for k, v in sorted(out.items(), key=lambda kv: str(kv[0]))]
+
+
+def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
+    """The dashboard's figures: stored run totals, summed for the charts. Cached per
+    organisation and ledger head (every change to data or runs appends an event), so a busy
+    dashboard costs one query once the figures are known."""
+    head = s.db.scalar("SELECT max(seq) FROM ledger_events")
+    key = (s.org_id, head, methodology)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    totals = s.totals()
+    methods = sorted({t["methodology"] for t in totals})
+    chosen = methodology if methodology in methods else (methods[0] if methods else None)
+    rows = s.breakdown() if chosen else []
+    charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
+    runs = s.runs()
+    out = {
+        "totals": totals,
+        "methods": methods,
+        "chosen": chosen,
+        "grand": {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods},
+        "charts": charts,
+        "chart_json": json.dumps(charts if chosen else {}),
+        "run": runs[0] if runs else None,
+    }
+    if len(_CACHE) > 1000:
+        _CACHE.clear()
+    _CACHE[key] = out
+    return out
+
+
+_CACHE: dict[tuple, dict[str, Any]] = {}
+
+
+@router.get("/orgs/{org_id}")
+def dashboard(request: Request, methodology: str | None = None, s: OrgScope = Read) -> Response:
+    return _page(request, s, "dashboard.html", **dashboard_data(s, methodology))
+
+
+@router.post("/orgs/{org_id}/runs", dependencies=[Csrf])
+def calculate(request: Request, s: OrgScope = Write) -> Response:
+    services.calculate(s)
+    return RedirectResponse(f"/orgs/{s.org_id}", 303)
+
+
+@router.get("/orgs/{org_id}/facilities/{facility_id}")
+def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response:
+    f = s.facility(facility_id)
+    totals = [t for t in s.totals() if t["facility_id"] == facility_id]
+    records = s.records(facility_id, limit=500)
+    locks = [lk for lk in s.locks() if lk["facility_id"] == facility_id]
+    years = sorted({r["year"] for r in records})
+    return _page(
+        request, s, "facility.html", f=f, totals=totals, records=records, locks=locks, years=years
+    )
+
+
+@router.get("/orgs/{org_id}/records/{record_id}")
+def record(request: Request, record_id: str, s: OrgScope = Read) -> Response:
+    return _page(request, s, "record.html", h=s.record_history(record_id))
+
+
+# --- upload ---------------------------------------------------------------------------------
+@router.get("/orgs/{org_id}/upload")
+def upload_form(request: Request, s: OrgScope = Write) -> Response:
+    return _page(request, s, "upload.html", result=None, uploads=s.uploads()[:20])
+
+
+@router.post("/orgs/{org_id}/upload", dependencies=[Csrf])
+def upload(
+    request: Request,
+    file: UploadFile,
+    reason: str = Form(default="", max_length=1000),
+    s: OrgScope = Write,
+) -> Response:
+    result = services.upload(s, file.filename or "upload", file.file, reason)
+    if request.headers.get("hx-request"):
+        return _page(request, s, "upload_result.html", result=result)
+    return _page(request, s, "upload.html", result=result, uploads=s.uploads()[:20])
+
+
+# --- comparison, targets --------------------------------------------------------------------
+@router.get("/orgs/{org_id}/compare")
+def compare(
+    request: Request, facility_id: str | None = None, year: int | None = None, s: OrgScope = Read
+) -> Response:
+    facilities = s.facilities()
+    facility_id = facility_id or (facilities[0]["facility_id"] if facilities else None)
+    years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
+    year = year or years[-1]
+    result = services.comparison(s, facility_id, year) if facility_id else None
+    return _page(
+        request,
+        s,
+        "compare.html",
+        facilities=facilities,
+        facility_id=facility_id,
+        years=years,
+        year=year,
+        result=result,
+    )
+
+
+@router.get("/orgs/{org_id}/targets")
+def targets(request: Request, s: OrgScope = Read) -> Response:
+    return _page(request, s, "targets.html", targets=services.target_progress(s))
+
+
+@router.post("/orgs/{org_id}/targets", dependencies=[Csrf])
+def add_target(
+    request: Request,
+    name: str = Form(min_length=1, max_length=200),
+    methodology: str = Form(),
+    base_year: int = Form(ge=1990, le=2100),
+    target_year: int = Form(ge=1990, le=2100),
+    reduction_pct: float = Form(gt=0, le=100),
+    s: OrgScope = Write,
+) -> Response:
+    if methodology not in LABELS:
+        methodology = "epa_hub_ghgp"
+    s.add_target(name, methodology, base_year, target_year, reduction_pct)
+    return RedirectResponse(f"/orgs/{s.org_id}/targets", 303)
+
+
+# --- verification ---------------------------------------------------------------------------
+@router.get("/orgs/{org_id}/cases")
+def cases(request: Request, s: OrgScope = Read) -> Response:
+    return _page(request, s, "cases.html", cases=s.cases(), facilities=s.facilities())
+
+
+@router.post("/orgs/{org_id}/cases", dependencies=[Csrf])
+def open_case(
+    request: Request,
+    facility_id: str = Form(max_length=100),
+    year: int = Form(ge=1990, le=2100),
+    s: OrgScope = Write,
+) -> Response:
+    case_id = workflow.open_case(s, facility_id, year)
+    return RedirectResponse(f"/orgs/{s.org_id}/cases/{case_id}", 303)
+
+
+@router.get("/orgs/{org_id}/cases/{case_id}")
+def case(request: Request, case_id: int, s: OrgScope = Read) -> Response:
+    c = s.case(case_id)
+    perms = s.principal.permissions(s.org_id)
+    actions = [
+        a
+        for a, step in workflow.STEPS.items()
+        if c["status"] in step.sources and step.permission in perms
+    ]
+    return _page(request, s, "case.html", c=c, actions=actions)
+
+
+@router.post("/orgs/{org_id}/cases/{case_id}/steps", dependencies=[Csrf])
+def step(
+    request: Request,
+    case_id: int,
+    action: str = Form(max_length=20),
+    findings: str = Form(default="", max_length=10_000),
+    s: OrgScope = Read,
+) -> Response:
+    workflow.advance(s, case_id, action, findings)
+    return RedirectResponse(f"/orgs/{s.org_id}/cases/{case_id}", 303)
+
+
+def mount_pages(app: FastAPI) -> None:
+    import plotly
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_script() -> FileResponse:
+        """Plotly's JS as the plotly Python package ships it (no CDN)."""
+        return FileResponse(plotly_js, media_type="text/javascript")
+
+    app.include_router(router)

@@ -1,0 +1,175 @@
+"""The authorisation matrix: every API route × every role × own and other organisation.
+
+Routes are enumerated from the application, so a new route is covered (and must declare its
+permission as `x-permission` in its OpenAPI entry). Other organisations' data must answer 404
+to every role, and nothing may change in the store through such a request.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from openmrv.api.tenancy import ROLE_PERMISSIONS
+from tests.web.conftest import token_for
+
+OWN, OTHER = "ORG-SUNBRIDGE", "ORG-TIANHE-JV"
+ROLES = ("owner", "editor", "verifier", "viewer", "regulator")
+TABLES = ("ledger_events", "activity_records", "uploads", "org_runs", "targets",
+          "verification_cases", "case_steps", "memberships", "batches")  # fmt: skip
+
+
+def _ids(app, org: str) -> dict[str, str]:
+    """Existing ids of an organisation to put in paths (a run, a record, an upload, a case)."""
+    db = app.state.store.db
+    fac = db.scalar("SELECT min(facility_id) FROM facilities WHERE organization_id = ?", [org])
+    rec = db.scalar("SELECT min(record_id) FROM activity_records WHERE facility_id = ?", [fac])
+    run = db.scalar("SELECT max(run_no) FROM org_runs WHERE organization_id = ?", [org])
+    return {"org_id": org, "facility_id": fac, "record_id": rec, "run_no": str(run)}
+
+
+def _prepare(app, client_owner: TestClient, org: str, ids: dict[str, str]) -> None:
+    """A case and an upload in the organisation, made by its owner."""
+    r = client_owner.post(
+        f"/api/v1/organisations/{org}/verification-cases",
+        json={"facility_id": ids["facility_id"], "year": 2024},
+    )
+    assert r.status_code == 201, r.text
+    ids["case_id"] = str(r.json()["case_id"])
+    r = client_owner.post(
+        f"/api/v1/organisations/{org}/uploads",
+        files={"file": ("a.csv", b"record_id\n", "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    ids["upload_id"] = str(r.json()["upload_id"])
+    ids["token_id"] = "nosuchtoken"
+
+
+def _call(client: TestClient, route: APIRoute, method: str, ids: dict[str, str]):
+    path = route.path.format(**ids)
+    kw: dict = {}
+    if path.endswith("/uploads") and method == "POST":
+        kw["files"] = {"file": ("x.csv", io.BytesIO(b"record_id,facility_id\n"), "text/csv")}
+    elif path.endswith("/targets") and method == "POST":
+        kw["json"] = {"name": "t", "methodology": "cn_mee", "base_year": 2024,
+                      "target_year": 2030, "reduction_pct": 10}  # fmt: skip
+    elif path.endswith("/verification-cases") and method == "POST":
+        kw["json"] = {"facility_id": ids["facility_id"], "year": 2023}
+    elif path.endswith("/steps"):
+        kw["json"] = {"action": "submit"}
+    elif path.endswith("/regulators") and method == "POST":
+        kw["json"] = {"user_id": "regulator"}
+    elif path.endswith("/tokens") and method == "POST":
+        kw["json"] = {"label": "m", "scopes": ["read"]}
+    elif path.endswith("/reports/comparison"):
+        kw["params"] = {"facility_id": ids["facility_id"], "year": 2024}
+    return client.request(method, path, **kw)
+
+
+def _counts(app) -> dict[str, int]:
+    return {t: app.state.store.db.scalar(f"SELECT count(*) FROM {t}") for t in TABLES}
+
+
+def api_routes(app) -> list[tuple[APIRoute, str]]:
+    """Every API route and method: the API router's routes, checked against the application's
+    OpenAPI document so that no route under /api is served from elsewhere."""
+    from openmrv.api.routes import router
+
+    out = [(r, m) for r in router.routes if isinstance(r, APIRoute) for m in sorted(r.methods)]
+    served = {(p, m.upper()) for p, ops in app.openapi()["paths"].items() for m in ops}
+    assert {(r.path, m) for r, m in out} == {x for x in served if x[0].startswith("/api/")}
+    return out
+
+
+def test_every_route_declares_a_permission(app):
+    for route, _ in api_routes(app):
+        declared = (route.openapi_extra or {}).get("x-permission")
+        assert declared in ("self", "read", "write", "verify", "admin", "step"), route.path
+
+
+@pytest.fixture(scope="module")
+def clients(app):
+    out = {}
+    for role, user in zip(
+        ROLES, ("owner", "editor", "verifier", "viewer", "regulator"), strict=True
+    ):
+        c = TestClient(app)
+        c.headers["Authorization"] = f"Bearer {token_for(app, user)}"
+        out[role] = c
+    tianhe = TestClient(app)
+    tianhe.headers["Authorization"] = f"Bearer {token_for(app, 'tianhe')}"
+    own, other = _ids(app, OWN), _ids(app, OTHER)
+    _prepare(app, out["owner"], OWN, own)
+    _prepare(app, tianhe, OTHER, other)
+    return out, own, other
+
+
+def test_other_organisation_is_invisible_to_every_role(app, clients):
+    by_role, _, other = clients
+    # The regulator is granted both demo organisations; its "other" is one that granted nothing.
+    regulator_other = {**other, **_ids(app, "ORG-CASCADIA")}
+    before = _counts(app)
+    checked = 0
+    for route, method in api_routes(app):
+        if "{org_id}" not in route.path:
+            continue
+        for role, client in by_role.items():
+            ids = regulator_other if role == "regulator" else other
+            r = _call(client, route, method, ids)
+            assert r.status_code == 404, (role, method, route.path, r.status_code, r.text)
+            assert ids["org_id"] not in r.text.replace(f"'{ids['org_id']}'", "")
+            checked += 1
+    assert _counts(app) == before, "a cross-tenant request changed the store"
+    assert checked == 5 * sum("{org_id}" in r.path for r, _ in api_routes(app))
+
+
+def test_own_organisation_follows_the_role(app, clients):
+    by_role, own, _ = clients
+    for route, method in api_routes(app):
+        need = route.openapi_extra["x-permission"]
+        for role, client in by_role.items():
+            r = _call(client, route, method, own)
+            if need == "self":
+                allowed = True
+            elif need == "step":  # the body asks to submit: an editor's or owner's step
+                allowed = "write" in ROLE_PERMISSIONS[role]
+            else:
+                allowed = need in ROLE_PERMISSIONS[role]
+            if allowed:
+                denied = (401, 403) if need == "self" else (401, 403, 404)
+                assert r.status_code not in denied, (role, method, route.path, r.text)
+                assert r.status_code < 500, (role, method, route.path, r.text)
+            elif "{org_id}" in route.path:
+                assert r.status_code == 403, (role, method, route.path, r.status_code, r.text)
+
+
+def test_no_credentials_no_access(app):
+    anon = TestClient(app)
+    ids = {**_ids(app, OWN), "case_id": "1", "upload_id": "1", "token_id": "x"}
+    for route, method in api_routes(app):
+        r = _call(anon, route, method, ids)
+        assert r.status_code == 401, (method, route.path, r.status_code)
+
+
+def test_tokens_are_per_user_and_revocable(app):
+    from tests.web.conftest import token_for
+
+    owner_token = token_for(app, "owner", ["read"])
+    owner = TestClient(app, headers={"Authorization": f"Bearer {owner_token}"})
+    editor = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'editor')}"})
+    token_id = owner_token.split("_")[1]
+    assert editor.delete(f"/api/v1/tokens/{token_id}").status_code == 404
+    assert token_id not in editor.get("/api/v1/tokens").text
+    assert owner.get(f"/api/v1/organisations/{OWN}").status_code == 200
+    # A read-scoped token cannot write, even for an owner, nor mint a broader token.
+    assert owner.post(f"/api/v1/organisations/{OWN}/runs").status_code == 403
+    r = owner.post("/api/v1/tokens", json={"label": "x", "scopes": ["write"]})
+    assert r.status_code == 409
+    assert owner.delete(f"/api/v1/tokens/{token_id}").status_code == 200
+    assert owner.get(f"/api/v1/organisations/{OWN}").status_code == 401
+    tampered = owner_token[:-2] + ("AA" if not owner_token.endswith("AA") else "BB")
+    r = TestClient(app).get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"})
+    assert r.status_code == 401

@@ -1,0 +1,226 @@
+"""Browser end-to-end: a real `openmrv serve` process on a loopback port, driven by Playwright
+on Debian's chromium (no browser download). The same flow in English and in Chinese:
+sign in; upload a file with errors and see them located; fix and re-upload; calculate, and
+the dashboard's figures equal `openmrv calculate`'s for the same data; open and submit a
+verification case; a verifier signs off; the editor can no longer change that period.
+Screenshots go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from openmrv.cli_web import EXAMPLES
+from tests.web import data
+from tests.web.conftest import PASSWORDS
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+OPENMRV = Path(sys.executable).with_name("openmrv")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is missing: .ci/run installs it (apt-get install chromium)")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    db = str(tmp / "web.duckdb")
+    subprocess.run(
+        [OPENMRV, "demo-seed", "--db", db, "--no-activity"], check=True, capture_output=True
+    )
+    port = _free_port()
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [OPENMRV, "serve", "--db", db, "--port", str(port)], stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("server did not start: " + (tmp / "server.log").read_text())
+    yield base, tmp
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+    text = (tmp / "server.log").read_text()
+    for pw in PASSWORDS.values():
+        assert pw not in text, "a password reached the server log"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def cli_totals(facilities_file: Path, activity: Path, out: Path) -> dict[tuple[str, str], str]:
+    """The totals table `openmrv calculate` prints, as {(methodology, facility): text}."""
+    env = {**os.environ, "COLUMNS": "200"}
+    r = subprocess.run(
+        [OPENMRV, "calculate", facilities_file, activity, "--out", out],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    got = {}
+    for line in r.stdout.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 4 and cells[1].startswith("FAC-"):
+            got[(cells[0], cells[1])] = cells[2]
+    assert got, r.stdout
+    return got
+
+
+FLOWS = {
+    "en": dict(
+        org="ORG-SUNBRIDGE", editor="editor", verifier="verifier", facility="FAC-JS-PV",
+        facilities=data.SUNBRIDGE, foreign="FAC-BJ-ENG", rejected="The file was rejected",
+        locked="is locked by verifier", verified="verified",
+    ),
+    "zh-CN": dict(
+        org="ORG-TIANHE-JV", editor="tianhe", verifier="shenhe", facility="FAC-BJ-ENG",
+        facilities=("FAC-BJ-ENG",), foreign="FAC-JS-PV", rejected="文件被拒绝",
+        locked="is locked by shenhe", verified="已核查",
+    ),
+}  # fmt: skip
+
+
+def sign_in(page, base: str, user: str) -> None:
+    page.goto(f"{base}/signin")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORDS[user])
+    page.click("#signin")
+    page.wait_for_url(re.compile(r".*/orgs$"))
+
+
+def sign_out(page) -> None:
+    page.click("header form button")
+    page.wait_for_url(re.compile(r".*/signin"))
+
+
+@pytest.mark.parametrize("lang", list(FLOWS))
+def test_flow(server, browser, lang):
+    base, tmp = server
+    f = FLOWS[lang]
+    org, shot = f["org"], lambda name: page.screenshot(path=SHOTS / f"{lang}-{name}.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    bad = data.write(tmp, f"activity-{lang}.csv", data.bad(f["facilities"], f["foreign"]))
+    good = data.write(tmp, f"activity-{lang}-fixed.csv", data.good(f["facilities"]))
+    late = data.write(tmp, f"late-{lang}.csv", data.changed(f["facility"], 2024, f["facilities"]))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    page.goto(f"{base}/signin")
+    if lang != "en":
+        page.click(f"#lang-{lang}")
+        assert page.locator("html").get_attribute("lang") == lang
+    shot("signin")
+    sign_in(page, base, f["editor"])
+
+    # upload a file with errors: every problem located in a table, nothing stored
+    page.goto(f"{base}/orgs/{org}/upload")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("#upload")
+    page.wait_for_selector("#problems")
+    assert f["rejected"] in page.inner_text("#result")
+    rows = page.locator("#problems tbody tr")
+    cells = [rows.nth(i).locator("td") for i in range(rows.count())]
+    located = {(c.nth(1).inner_text(), c.nth(2).inner_text()) for c in cells}
+    assert {("3", "unit"), ("5", "period_end"), ("7", "facility_id")} <= located
+    shot("upload-errors")
+
+    # fix and re-upload
+    page.set_input_files("input[name=file]", str(good))
+    page.click("#upload")
+    page.wait_for_selector("#upload-status[data-status=stored]")
+    shot("upload-stored")
+
+    # calculate; the dashboard's figures are the CLI's for the same file
+    page.goto(f"{base}/orgs/{org}")
+    page.click("#calculate")
+    page.wait_for_selector("#totals")
+    page.wait_for_selector("#chart-year .main-svg")
+    shot("dashboard")
+    cli = cli_totals(EXAMPLES / "facilities.csv", good, tmp / f"cli-{lang}.csv")
+    shown = {}
+    for row in page.locator("#totals tbody tr").all():
+        key = (row.get_attribute("data-methodology"), row.get_attribute("data-facility"))
+        shown[key] = row.locator("td").nth(2).inner_text()
+    assert shown == cli
+
+    # open a verification case for the facility's 2024 and submit it
+    page.goto(f"{base}/orgs/{org}/cases")
+    page.select_option("select[name=facility_id]", f["facility"])
+    page.fill("input[name=year]", "2024")
+    page.click("#open-case")
+    page.click("#step-submit")
+    page.wait_for_selector("#case-status[data-status=submitted]")
+    case_url = page.url
+    sign_out(page)
+
+    # the verifier starts and signs off
+    sign_in(page, base, f["verifier"])
+    page.goto(case_url)
+    page.click("#step-start")
+    page.wait_for_selector("#case-status[data-status=in_verification]")
+    page.click("#step-verify")
+    page.wait_for_selector("#case-status[data-status=verified]")
+    assert page.inner_text("#case-status") == f["verified"]
+    shot("case-verified")
+    sign_out(page)
+
+    # the editor can no longer change that period
+    sign_in(page, base, f["editor"])
+    page.goto(f"{base}/orgs/{org}/upload")
+    page.set_input_files("input[name=file]", str(late))
+    page.fill("input[name=reason]", "late invoice")
+    page.click("#upload")
+    page.wait_for_selector("#upload-status[data-status=refused]")
+    assert f"period {f['facility']} 2024 {f['locked']}" in page.inner_text("#result")
+    shot("locked-refused")
+    page.goto(f"{base}/orgs/{org}/facilities/{f['facility']}")
+    shot("facility")
+    page.goto(f"{base}/orgs/{org}/compare?facility_id={f['facility']}&year=2024")
+    shot("comparison")
+    context.close()

@@ -1,0 +1,55 @@
+"""The web application on a real PostgreSQL store: the same services and workflow as on
+DuckDB (upload, calculation run, verification and its lock, tenant isolation, the ledger)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from openmrv.api.app import create_app
+from openmrv.cli_web import EXAMPLES, seed_demo
+from openmrv.store import ledger, open_store
+from tests.store.conftest import new_pg_database, pg  # noqa: F401  (the server fixture)
+from tests.web import data
+from tests.web.conftest import token_for
+
+ORG = "/api/v1/organisations/ORG-TIANHE-JV"
+
+
+def test_workflow_on_postgresql(pg):  # noqa: F811
+    url = new_pg_database(pg)
+    db = open_store(url)
+    try:
+        seed_demo(db, EXAMPLES / "facilities.csv", None)
+    finally:
+        db.close()
+    app = create_app(url)
+    try:
+        owner = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'tianhe')}"})
+        verifier = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'shenhe')}"})
+        bj = ("FAC-BJ-ENG",)
+        r = owner.post(
+            f"{ORG}/uploads",
+            files={"file": ("bad.csv", data.bad(bj, "FAC-JS-PV").encode(), "text/csv")},
+        )
+        assert r.json()["status"] == "rejected" and r.json()["total_problems"] == 3
+        r = owner.post(f"{ORG}/uploads", files={"file": ("bj.csv", data.good(bj).encode())})
+        assert r.json()["status"] == "stored", r.text
+        run = owner.post(f"{ORG}/runs")
+        assert run.status_code == 201, run.text
+        totals = owner.get(f"{ORG}/reports/totals").json()["totals"]
+        assert {t["methodology"] for t in totals} >= {"cn_mee", "ipcc2006_t1"}
+        case = owner.post(f"{ORG}/verification-cases", json={"facility_id": "FAC-BJ-ENG",
+                                                           "year": 2024}).json()  # fmt: skip
+        steps = f"{ORG}/verification-cases/{case['case_id']}/steps"
+        assert owner.post(steps, json={"action": "submit"}).status_code == 200
+        assert verifier.post(steps, json={"action": "start"}).status_code == 200
+        r = verifier.post(steps, json={"action": "verify"})
+        assert r.json()["status"] == "verified"
+        late = data.changed("FAC-BJ-ENG", 2024, bj).encode()
+        r = owner.post(f"{ORG}/uploads", files={"file": ("late.csv", late)}, data={"reason": "x"})
+        assert r.json()["status"] == "refused" and "locked by shenhe" in r.json()["message"]
+        assert owner.get("/api/v1/organisations/ORG-SUNBRIDGE/records").status_code == 404
+        store = app.state.store
+        assert ledger.verify(store.db).ok
+    finally:
+        app.state.store.db.close()

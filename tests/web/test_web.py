@@ -1,0 +1,238 @@
+"""Pages and services through the application: uploads with located errors, record history,
+the verification workflow and its period lock, CSRF, sign-in rate limit, upload limits,
+translations of every page, no secrets in logs, and dashboard totals equal to the CLI's."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from openmrv.store import ledger
+from tests.web import data
+from tests.web.conftest import PASSWORDS, csrf_of, sign_in, token_for
+
+ORG = "ORG-SUNBRIDGE"
+
+
+def _upload(client: TestClient, name: str, content: str, reason: str = ""):
+    page = client.get(f"/orgs/{ORG}/upload")
+    return client.post(
+        f"/orgs/{ORG}/upload",
+        data={"csrf_token": csrf_of(page.text), "reason": reason},
+        files={"file": (name, content.encode(), "text/csv")},
+        headers={"HX-Request": "true"},
+    )
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+        if "<td" in tr
+    ]
+
+
+def test_upload_shows_located_errors_then_stores_the_fix(app):
+    editor = sign_in(app, "editor")
+    r = _upload(editor, "sunbridge.csv", data.bad())
+    assert r.status_code == 200
+    assert 'data-status="rejected"' in r.text
+    located = {(c[1], c[2]) for c in _cells(r.text, "problems")}
+    assert ("3", "unit") in located
+    assert ("5", "period_end") in located
+    assert ("7", "facility_id") in located
+    # corrections of stored records need a reason; the example records are stored already
+    fixed = data.good().replace("48417.0", "48418.0")
+    r = _upload(editor, "sunbridge-fixed.csv", fixed)
+    assert 'data-status="refused"' in r.text and "reason" in r.text
+    r = _upload(editor, "sunbridge-fixed.csv", fixed, reason="meter re-read")
+    assert 'data-status="stored"' in r.text, r.text
+    page = editor.get(f"/orgs/{ORG}/records/AZ-PV-NG-2024-01")
+    versions = _cells(page.text, "versions")
+    assert [v[0] for v in versions] == ["1", "2"]
+    assert versions[1][3] == "meter re-read" and versions[1][2] == "editor"
+    assert [e[3] for e in _cells(page.text, "events")] == ["ingest", "ingest"]
+
+
+def _step(client: TestClient, case_id: int, action: str, findings: str = ""):
+    page = client.get(f"/orgs/{ORG}/cases/{case_id}")
+    assert f'id="step-{action}"' in page.text, page.text
+    return client.post(
+        f"/orgs/{ORG}/cases/{case_id}/steps",
+        data={"csrf_token": csrf_of(page.text), "action": action, "findings": findings},
+    )
+
+
+def test_verification_workflow_locks_the_period(app):
+    editor, verifier = sign_in(app, "editor"), sign_in(app, "verifier")
+    page = editor.get(f"/orgs/{ORG}/cases")
+    r = editor.post(
+        f"/orgs/{ORG}/cases",
+        data={"csrf_token": csrf_of(page.text), "facility_id": "FAC-JS-PV", "year": "2024"},
+    )
+    case_id = int(r.url.path.rsplit("/", 1)[1])
+    assert 'data-status="draft"' in r.text
+    assert 'id="step-start"' not in r.text  # an editor cannot verify
+    assert 'data-status="submitted"' in _step(editor, case_id, "submit").text
+    assert 'id="step-submit"' not in verifier.get(f"/orgs/{ORG}/cases/{case_id}").text
+    _step(verifier, case_id, "start")
+    r = _step(verifier, case_id, "return", "January gas invoice missing")
+    assert 'data-status="returned"' in r.text
+    _step(editor, case_id, "submit")
+    _step(verifier, case_id, "start")
+    r = _step(verifier, case_id, "verify")
+    assert 'data-status="verified"' in r.text
+    steps = _cells(r.text, "steps")
+    assert [s[3] for s in steps] == ["open", "submit", "start", "return", "submit", "start",
+                                     "verify"]  # fmt: skip
+    # the editor can no longer change that period
+    r = _upload(editor, "late-fix.csv", data.changed("FAC-JS-PV", 2024), reason="late invoice")
+    assert 'data-status="refused"' in r.text
+    assert "period FAC-JS-PV 2024 is locked by verifier" in r.text
+    store = app.state.store
+    v = ledger.verify(store.db)
+    actions = [e.action for e in ledger.events(store.db)]
+    assert v.ok, v.findings
+    assert actions.count("case-verify") == 1 and "lock" in actions
+    assert actions.index("lock") == actions.index("case-verify") - 1
+
+
+def test_api_step_from_a_wrong_status_is_refused(app):
+    c = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'verifier')}"})
+    e = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'editor')}"})
+    r = e.post(
+        f"/api/v1/organisations/{ORG}/verification-cases",
+        json={"facility_id": "FAC-AZ-PV", "year": 2025},
+    )
+    case_id = r.json()["case_id"]
+    url = f"/api/v1/organisations/{ORG}/verification-cases/{case_id}/steps"
+    assert c.post(url, json={"action": "verify"}).status_code == 409
+    assert c.post(url, json={"action": "submit"}).status_code == 403
+    assert e.post(url, json={"action": "submit"}).status_code == 200
+    assert c.post(url, json={"action": "return"}).status_code == 409  # findings needed
+
+
+def test_csrf_is_required(app):
+    editor = sign_in(app, "editor")
+    r = editor.post(f"/orgs/{ORG}/runs", data={})
+    assert r.status_code == 403
+    r = editor.post(f"/orgs/{ORG}/runs", data={"csrf_token": "forged"})
+    assert r.status_code == 403
+    # the API with a session cookie needs the token in a header
+    assert editor.post(f"/api/v1/organisations/{ORG}/runs").status_code == 403
+    assert editor.get(f"/api/v1/organisations/{ORG}/runs").status_code == 200
+
+
+def test_sign_in_is_rate_limited(app):
+    client = TestClient(app)
+    csrf = csrf_of(client.get("/signin").text)
+    for _ in range(5):
+        r = client.post(
+            "/signin", data={"username": "viewer", "password": "wrong", "csrf_token": csrf}
+        )
+        assert r.status_code == 401
+    r = client.post(
+        "/signin",
+        data={"username": "viewer", "password": PASSWORDS["viewer"], "csrf_token": csrf},
+    )
+    assert r.status_code == 429
+    app.state.store.sign_in_limit.reset("ip:testclient", "user:viewer")
+
+
+def test_upload_limits(app, monkeypatch):
+    from openmrv.api import services
+
+    c = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'editor')}"})
+    url = f"/api/v1/organisations/{ORG}/uploads"
+    r = c.post(url, files={"file": ("evil.exe", b"MZ", "application/octet-stream")})
+    assert r.status_code == 409 and "unsupported file type" in r.text
+    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 1000)
+    r = c.post(url, files={"file": ("big.csv", b"x" * 5000, "text/csv")})
+    assert r.status_code == 413
+    r = c.post(url, files={"file": ("../../etc/passwd.csv", b"a,b\n1,2\n", "text/csv")})
+    assert r.status_code == 200 and r.json()["file_name"] == "passwd.csv"
+
+
+PAGES = (
+    "/signin",
+    "/orgs",
+    f"/orgs/{ORG}",
+    f"/orgs/{ORG}/facilities/FAC-JS-PV",
+    f"/orgs/{ORG}/records/JS-PV-NG-2024-01",
+    f"/orgs/{ORG}/upload",
+    f"/orgs/{ORG}/compare?facility_id=FAC-JS-PV&year=2024",
+    f"/orgs/{ORG}/cases",
+    f"/orgs/{ORG}/cases/1",
+    f"/orgs/{ORG}/targets",
+)
+
+
+def test_every_page_is_translated(app):
+    from openmrv.web import i18n
+
+    owner = sign_in(app, "owner")
+    page = owner.get(f"/orgs/{ORG}/targets")
+    owner.post(
+        f"/orgs/{ORG}/targets",
+        data={"csrf_token": csrf_of(page.text), "name": "SBTi 1.5", "methodology": "epa_hub_ghgp",
+              "base_year": "2024", "target_year": "2030", "reduction_pct": "42"},
+    )  # fmt: skip
+    r = owner.get("/lang/zh-CN?next=/orgs", follow_redirects=False)
+    assert r.status_code == 303
+    owner.cookies.set("lang", "zh-CN")
+    i18n.MISSING.clear()
+    for path in PAGES:
+        r = owner.get(path)
+        assert r.status_code == 200, (path, r.text[:300])
+        assert 'lang="zh-CN"' in r.text
+    r = _upload(owner, "bad.csv", data.bad())
+    assert "文件被拒绝" in r.text
+    assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
+    assert "仪表板" in owner.get(f"/orgs/{ORG}").text
+
+
+def test_no_secrets_in_logs(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = TestClient(app)
+    csrf = csrf_of(client.get("/signin").text)
+    client.post(
+        "/signin", data={"username": "owner", "password": "s3cret-guess", "csrf_token": csrf}
+    )
+    token = token_for(app, "viewer")
+    TestClient(app).get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "s3cret-guess" not in logged and token.split("_")[2] not in logged
+    app.state.store.sign_in_limit.reset("ip:testclient", "user:owner")
+
+
+def test_dashboard_totals_are_the_cli_totals(app, tmp_path):
+    """The dashboard shows `reports.summary.totals` of a run over the stored records; the CLI
+    prints the same function's output for the same file."""
+    from openmrv.cli import _load
+    from openmrv.cli_web import EXAMPLES
+    from openmrv.engine import calculate
+    from openmrv.reports.summary import totals
+
+    fac, checked = _load(EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv")
+    cli = totals(calculate(checked.table, fac).results)
+    tianhe = sign_in(app, "tianhe")  # untouched by the other tests
+    shown = {(m, f): v for m, f, v, _ in _cells(tianhe.get("/orgs/ORG-TIANHE-JV").text, "totals")}
+    labels = {"US EPA Part 98 C": "epa_part98_c", "GHG Protocol / EPA Hub": "epa_hub_ghgp",
+              "China MEE": "cn_mee", "IPCC 2006 Tier 1": "ipcc2006_t1"}  # fmt: skip
+    shown = {(labels[m], f): v for (m, f), v in shown.items()}
+    expected = {
+        (r.methodology, r.facility_id): f"{r.co2e_t:,.2f}"
+        for r in cli.itertuples()
+        if r.facility_id == "FAC-BJ-ENG"
+    }
+    assert shown == expected
+    assert len(expected) >= 2
+
+
+@pytest.mark.parametrize("path", ["/orgs/ORG-TIANHE-JV", "/orgs/NOPE/upload"])
+def test_pages_of_other_organisations_are_not_found(app, path):
+    assert sign_in(app, "editor").get(path).status_code == 404
