@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_calculate.py
-	$(BIN)/python benchmarks/bench_engine.py --sizes 1000000 10000000
+	$(BIN)/python benchmarks/bench_engine.py --sizes 1000000 10000000 100000000
 	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
