@@ -34,6 +34,9 @@ from openmrv.api.tenancy import (
 from openmrv.store import Database, StoreError, open_store
 
 log = logging.getLogger("openmrv.web")
+# The form parser logs field data at DEBUG (passwords included): never below INFO.
+for _name in ("multipart", "python_multipart", "multipart.multipart"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SESSION_HOURS = 8
 
