@@ -18,22 +18,14 @@ from pathlib import Path
 import pytest
 
 from openmrv.cli_web import EXAMPLES
+from openmrv.reports.browser import ARGS
+from openmrv.reports.browser import CHROMIUM as CHROMIUM_BIN
 from tests.web import data
 from tests.web.conftest import PASSWORDS
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(CHROMIUM_BIN)
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 OPENMRV = Path(sys.executable).with_name("openmrv")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 if not CHROMIUM.exists():
     if os.environ.get("CI") == "true":
