@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -204,18 +205,47 @@ def _write_shapes(
         return con.read_parquet(str(tmp / "probe.parquet"))
 
     if con.name == "duckdb":
-        counts, noted["input"] = _key_counts_and_hash(con, activity)
+        shp, counts, noted["input"] = _duckdb_shapes(con, act, ids, ctx, activity)
     else:
         counts = shapes.key_counts(con, act)
+        shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
+        (tmp / "probe.parquet").unlink(missing_ok=True)
     noted["measured"] = str(pc.sum(counts["measured"]).as_py() or 0)
-    shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
-    (tmp / "probe.parquet").unlink(missing_ok=True)
     pq.write_table(shp, tmp / "shapes.parquet")
 
 
-def _key_counts_and_hash(con: ibis.BaseBackend, activity: Path) -> tuple[pa.Table, str]:
+PROBE = "openmrv_probe"
+
+
+def _duckdb_shapes(
+    con: ibis.BaseBackend, act: ir.Table, ids: list[str], ctx: Ctx, activity: Path
+) -> tuple[pa.Table, pa.Table, str]:
+    """shapes.shapes on DuckDB, with the Python half overlapped with the DuckDB half: the
+    methodologies' plan over the probe (a named table, filled later) is built and compiled while
+    another thread scans the keys and hashes the input. Returns shapes, key counts, input hash."""
+    schema = ibis.schema({c: act.schema()[c] for c in shapes.PROBE})
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity)
+        plan = shapes.compact_plan(ibis.table(schema, name=PROBE), ids, ctx)
+        sql = con.compile(plan)
+        counts, input_hash = scan.result()
+    keys, prb = shapes.probe(counts)
+    units = None
+    if keys.num_rows:
+        con._run_pre_execute_hooks(plan)  # registers the plan's in-memory factor tables (ibis 12)
+        con.con.register(PROBE, prb.select(list(shapes.PROBE)).cast(schema.to_pyarrow()))
+        try:
+            out = con.con.sql(sql).to_arrow_table()
+        finally:
+            con.con.unregister(PROBE)
+        units = out.rename_columns(list(plan.columns)).cast(plan.schema().to_pyarrow())
+    shp, _ = shapes.from_units(keys, units)
+    return shp, counts, input_hash
+
+
+def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tuple[pa.Table, str]:
     """shapes.key_counts and the input's content hash (engine.hashing) in one DuckDB scan."""
-    rel = con.con.read_parquet(parquet_glob(activity), hive_partitioning=True)
+    rel = con.read_parquet(parquet_glob(activity), hive_partitioning=True)
     types = dict(zip(rel.columns, map(str, rel.types), strict=True))
     m = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)
     agg = rel.aggregate(

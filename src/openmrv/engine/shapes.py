@@ -49,6 +49,7 @@ MEASURED = (
     "boiler_ratio_b",
 )  # fmt: skip
 KEY = tuple(c for c in REQUIRED if c not in {"source_row", "record_id", "qty", *MEASURED})
+PROBE = (*KEY, "source_row", "record_id", "qty", *MEASURED)  # the probe table's columns
 COMPACT = (
     "source_row", "methodology", "rule", "factor_key", "mass_t", "co2e_t", "heat_gj", "reason",
 )  # fmt: skip
@@ -91,16 +92,28 @@ def shapes(
     backend (Spark takes it from a Parquet file: its in-memory tables lose nulls); `counts` are
     the key counts (`key_counts`) when the caller has them already."""
     counts = counts if counts is not None else key_counts(con, act)
+    keys, prb = probe(counts)
+    units = con.to_pyarrow(compact_plan(table(prb), methods, ctx)) if keys.num_rows else None
+    return from_units(keys, units)
+
+
+def probe(counts: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The keys of records without measured parameters (sorted, with their record counts) and
+    the probe table the plans run on: one record per key, numbered 0…n-1 in `source_row`, with
+    ``qty = 1`` and no measured parameters (columns `PROBE`)."""
     keys = counts.filter(pc.greater(counts["records"], 0)).select([*KEY, "records"])
     keys = keys.sort_by([(c, "ascending") for c in KEY])
     n = keys.num_rows
-    key_id = pa.array(range(n), pa.int64())
-    probe = keys.drop_columns(["records"]).append_column("source_row", key_id)
-    probe = probe.append_column("record_id", pa.array([""] * n, pa.string()))
-    probe = probe.append_column("qty", pa.array([1.0] * n, pa.float64()))
+    prb = keys.drop_columns(["records"]).append_column("source_row", pa.array(range(n), pa.int64()))
+    prb = prb.append_column("record_id", pa.array([""] * n, pa.string()))
+    prb = prb.append_column("qty", pa.array([1.0] * n, pa.float64()))
     for c in MEASURED:
-        probe = probe.append_column(c, pa.nulls(n, pa.float64()))
-    units = con.to_pyarrow(compact_plan(table(probe), methods, ctx)) if n else None
+        prb = prb.append_column(c, pa.nulls(n, pa.float64()))
+    return keys, prb
+
+
+def from_units(keys: pa.Table, units: pa.Table | None) -> tuple[pa.Table, list[str]]:
+    """The shapes from the plans' compact rows over the probe (`units`, per unit of quantity)."""
     if units is None or units.num_rows == 0:
         return _empty_shapes(keys), []
     units = units.rename_columns([UNIT.get(c, c) for c in units.column_names])

@@ -63,15 +63,19 @@ def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
         t = t[t.key.str.startswith("grid:")]
     else:
         t = t[t.key.str.startswith("CN-")]
-    rows = []
-    for key, g in t.groupby("key"):
-        g = g.sort_values("y")
-        for year in YEARS:
-            past = g[g.y <= year]
-            if not past.empty:
-                hit = past.iloc[-1]
-                rows.append((key, year, float(hit.value_canonical), lib.keys[hit.factor_id]))
-    return pd.DataFrame(rows, columns=["key", "year", "value", "fid"])
+    pub = pd.DataFrame(
+        {
+            "key": t.key.astype(str),
+            "y": t.y.astype("int64"),
+            "value": t.value_canonical.astype(float),
+            "fid": t.factor_id.map(lib.keys).astype("int64"),
+        }
+    ).sort_values("y")
+    years = pd.DataFrame({"year": list(YEARS)}, dtype="int64")
+    grid = years.merge(pub[["key"]].drop_duplicates(), how="cross")
+    hit = pd.merge_asof(grid, pub, left_on="year", right_on="y", by="key", direction="backward")
+    hit = hit.dropna(subset=["y"]).sort_values(["key", "year"], ignore_index=True)
+    return hit[["key", "year", "value", "fid"]].astype({"fid": "int64"})
 
 
 class MeeEnterprise(Method):
