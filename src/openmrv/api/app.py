@@ -236,6 +236,8 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
     app.add_middleware(SecurityHeaders)
 
     _json_errors(app)
-    app.include_router(router)
+    # The pages first: routes are matched in order, and the dashboard is the busiest route
+    # (no path of one router can match the other's: the API lives under /api/v1).
     mount_pages(app)
+    app.include_router(router)
     return app
