@@ -37,6 +37,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -51,6 +52,29 @@ from openmrv.store.ingest import ingest, load_facilities
 
 OPENMRV = Path(sys.executable).with_name("openmrv")
 WRK = shutil.which("wrk")
+
+
+SERVER: psutil.Process | None = None  # the server under test, for its CPU time
+
+
+def _watch() -> dict[str, float]:
+    """What `_watched` compares against at the end of a phase."""
+    psutil.cpu_percent()  # starts the machine-wide interval
+    cpu = SERVER.cpu_times() if SERVER else None
+    return {"load": os.getloadavg()[0], "server_cpu": cpu.user + cpu.system if cpu else 0.0}
+
+
+def _watched(start: dict[str, float], requests: int) -> dict[str, object]:
+    """The machine's load during a phase (other users' work included) and the server's CPU
+    time per request."""
+    cpu = SERVER.cpu_times() if SERVER else None
+    used = (cpu.user + cpu.system - start["server_cpu"]) if cpu else 0.0
+    return {
+        "load_average_1min_before_after": [round(start["load"], 2), round(os.getloadavg()[0], 2)],
+        "machine_cpu_busy_pct": psutil.cpu_percent(),  # both cores, everyone's work
+        "server_cpu_seconds": round(used, 1),
+        "server_cpu_ms_per_request": round(used * 1000 / max(requests, 1), 2),
+    }
 
 
 def _has(module: str) -> bool:
@@ -175,7 +199,7 @@ def wrk_load(
     script.write_text(WRK_SCRIPT)
     phases = []
     for think in thinks:
-        load0 = os.getloadavg()
+        start = _watch()
         run = subprocess.run(
             [WRK, "-t2", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "30s", "-s", str(script),
              f"{base}/orgs/ORG"],
@@ -199,10 +223,7 @@ def wrk_load(
                 },
                 "requests_per_s": round(w["requests"] / w["seconds"], 1),
                 **{k: w[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
-                "load_average_1min_before_after": [
-                    round(load0[0], 2),
-                    round(os.getloadavg()[0], 2),
-                ],
+                **_watched(start, w["requests"]),
             }
         )
     return phases
@@ -241,15 +262,12 @@ async def load(base: str, clients: int, seconds: float, thinks: list[float]) -> 
         for think in thinks:
             lat: list[float] = []
             errors: list = []
+            start = _watch()
             t0 = time.perf_counter()
             deadline = t0 + seconds
             await asyncio.gather(*(client(c, deadline, think, lat, errors) for c in sessions))
-            load0 = os.getloadavg()
             phases.append(_phase(think, lat, errors, time.perf_counter() - t0))
-            phases[-1]["load_average_1min_before_after"] = [
-                round(load0[0], 2),
-                round(os.getloadavg()[0], 2),
-            ]
+            phases[-1].update(_watched(start, len(lat)))
     finally:
         for c in sessions:
             await c.aclose()
@@ -314,6 +332,8 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.3)
             base = f"http://127.0.0.1:{port}"
+            global SERVER
+            SERVER = psutil.Process(server.pid)
             first = asyncio.run(first_requests(base))
             if args.generator == "wrk":
                 phases = wrk_load(base, args.clients, args.seconds, args.think, Path(tmp))
