@@ -78,17 +78,20 @@ class VersionedCache:
 
     def __init__(self, limit: int = 2000) -> None:
         self.limit = limit
-        self._version: object = None
-        self._items: dict[tuple, Any] = {}
+        # One tuple, replaced in one assignment: a reader on the event loop never pairs one
+        # version with another version's entries while a worker thread stores.
+        self._state: tuple[object, dict[tuple, Any]] = (None, {})
 
     def get(self, version: object, key: tuple) -> Any:
-        return self._items.get(key) if version == self._version else None
+        held, items = self._state
+        return items.get(key) if version == held else None
 
     def put(self, version: object, key: tuple, value: Any) -> None:
-        if version != self._version or len(self._items) >= self.limit:
-            self._items = {}
-            self._version = version
-        self._items[key] = value
+        held, items = self._state
+        if version != held or len(items) >= self.limit:
+            items = {}
+            self._state = (version, items)
+        items[key] = value
 
 
 async def get_db(request: Request) -> AsyncIterator[Database]:
