@@ -53,3 +53,33 @@ def test_workflow_on_postgresql(pg):  # noqa: F811
         assert ledger.verify(store.db).ok
     finally:
         app.state.store.db.close()
+
+
+def test_dashboard_follows_writes_of_other_processes_on_postgresql(pg):  # noqa: F811
+    """On PostgreSQL other processes may write (the CLI, another server): the dashboard's
+    cache is keyed by the database snapshot, so their commits show on the next request."""
+    from tests.web.conftest import sign_in
+
+    url = new_pg_database(pg)
+    db = open_store(url)
+    try:
+        seed_demo(db, EXAMPLES / "facilities.csv", None)
+    finally:
+        db.close()
+    app = create_app(url)
+    try:
+        tianhe = sign_in(app, "tianhe")
+        page = tianhe.get("/orgs/ORG-TIANHE-JV")
+        assert page.status_code == 200 and "No calculation run yet." in page.text
+        v = app.state.store.db.version()
+        other = open_store(url)  # another writer: activity and one run per organisation
+        try:
+            seed_demo(other, EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv")
+        finally:
+            other.close()
+        assert app.state.store.db.version() != v
+        page = tianhe.get("/orgs/ORG-TIANHE-JV")
+        assert 'id="totals"' in page.text and "FAC-BJ-ENG" in page.text
+        assert "FAC-JS-PV" not in page.text  # SunBridge's facility: not this organisation's
+    finally:
+        app.state.store.db.close()

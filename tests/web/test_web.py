@@ -236,3 +236,88 @@ def test_dashboard_totals_are_the_cli_totals(app, tmp_path):
 @pytest.mark.parametrize("path", ["/orgs/ORG-TIANHE-JV", "/orgs/NOPE/upload"])
 def test_pages_of_other_organisations_are_not_found(app, path):
     assert sign_in(app, "editor").get(path).status_code == 404
+
+
+def _grand_totals(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-total="([^"]+)">([^<]+)<', html))
+
+
+def test_dashboard_is_fresh_after_every_write(app):
+    """The dashboard's figures are cached per store version: any write (here an upload that
+    changes a stored record, then a new run) shows on the next request."""
+    owner = sign_in(app, "owner")
+    before = owner.get(f"/orgs/{ORG}")
+    assert before.status_code == 200 and 'id="totals"' in before.text
+    assert owner.get(f"/orgs/{ORG}").text.count("data-total=") == before.text.count("data-total=")
+    run_before = int(re.search(r"Latest run: #(\d+) ", before.text)[1])
+    # one stored record's quantity changes: its totals change once the next run is made
+    changed = data.good().replace("48417.0", "96834.0")
+    stored = _upload(owner, "sunbridge-doubled.csv", changed, reason="meter re-read (test)")
+    assert 'data-status="stored"' in stored.text, stored.text
+    page = owner.get(f"/orgs/{ORG}")
+    r = owner.post(f"/orgs/{ORG}/runs", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and 'id="totals"' in r.text  # followed the redirect
+    after = owner.get(f"/orgs/{ORG}")
+    assert int(re.search(r"Latest run: #(\d+) ", after.text)[1]) > run_before  # numbered store-wide
+    assert _grand_totals(after.text) != _grand_totals(before.text)
+
+
+def test_cached_figures_never_cross_organisations(app):
+    """Organisation A's cached dashboard is never served for organisation B: not to a
+    member of B asking for A's page, and not as B's own figures."""
+    tianhe = sign_in(app, "tianhe")
+    owner = sign_in(app, "owner")
+    a = tianhe.get("/orgs/ORG-TIANHE-JV")  # cached now
+    assert a.status_code == 200 and "FAC-BJ-ENG" in a.text
+    assert owner.get("/orgs/ORG-TIANHE-JV").status_code == 404
+    assert owner.get("/orgs/ORG-TIANHE-JV?methodology=cn_mee").status_code == 404
+    b = owner.get(f"/orgs/{ORG}")
+    assert b.status_code == 200 and "FAC-BJ-ENG" not in b.text
+    assert _grand_totals(b.text) != _grand_totals(a.text)
+    # the regulator sees both, each with its own figures
+    regulator = sign_in(app, "regulator")
+    assert _grand_totals(regulator.get("/orgs/ORG-TIANHE-JV").text) == _grand_totals(a.text)
+    assert _grand_totals(regulator.get(f"/orgs/{ORG}").text) == _grand_totals(b.text)
+
+
+def test_cached_principal_follows_membership_changes(app):
+    """Who may see an organisation is cached with the figures, under the same version: a new
+    membership is honoured on the next request."""
+    from openmrv.api.tenancy import add_membership, add_user
+
+    store = app.state.store
+    with store.db.write():
+        add_user(store.db, "newcomer", "New Comer", "newcomer-password-1")
+    client = TestClient(app)
+    page = client.get("/signin")
+    client.post(
+        "/signin",
+        data={"username": "newcomer", "password": "newcomer-password-1",
+              "csrf_token": csrf_of(page.text)},
+    )  # fmt: skip
+    assert client.get("/orgs/ORG-TIANHE-JV").status_code == 404  # cached: not a member
+    with store.db.write():
+        add_membership(store.db, "newcomer", "ORG-TIANHE-JV", "viewer", "tianhe")
+    assert client.get("/orgs/ORG-TIANHE-JV").status_code == 200
+
+
+def test_store_version_changes_with_every_write(tmp_path):
+    """DuckDB: the version is this process's count of writes (the file is locked to it);
+    reads leave it alone, every transaction moves it."""
+    from openmrv.store import open_store
+
+    db = open_store(str(tmp_path / "v.duckdb"))
+    try:
+        v0 = db.version()
+        db.execute("SELECT count(*) FROM ledger_events")
+        db.scalar("  with x AS (SELECT 1) SELECT * FROM x")
+        assert db.version() == v0
+        with db.write():
+            db.execute("INSERT INTO targets SELECT * FROM targets WHERE false")
+        v1 = db.version()
+        assert v1 != v0
+        with pytest.raises(RuntimeError), db.write():
+            raise RuntimeError("rolled back")
+        assert db.version() != v1
+    finally:
+        db.close()

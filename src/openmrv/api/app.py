@@ -15,10 +15,13 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmrv.api import security
 from openmrv.api.services import TooLarge
@@ -57,6 +60,38 @@ class Store:
     # request holding the lock could never run its release).
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sign_in_limit: security.RateLimit = field(default_factory=security.RateLimit)
+    # Figures computed from the store, keyed by what they depend on and by `db.version()`
+    # (so a write makes them unreachable); per store, never shared between applications.
+    cache: VersionedCache = field(default_factory=lambda: VersionedCache())
+
+    async def version(self) -> object:
+        """The store's version token (see `Database.version`); on DuckDB without a query."""
+        if self.db.local_version:
+            return self.db.version()
+        async with self.lock:
+            return await anyio.to_thread.run_sync(self.db.version)
+
+
+class VersionedCache:
+    """Values valid for one store version: a lookup under another version misses, and the
+    first entry stored under a new version drops the old ones (they can never match again)."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        self.limit = limit
+        # One tuple, replaced in one assignment: a reader on the event loop never pairs one
+        # version with another version's entries while a worker thread stores.
+        self._state: tuple[object, dict[tuple, Any]] = (None, {})
+
+    def get(self, version: object, key: tuple) -> Any:
+        held, items = self._state
+        return items.get(key) if version == held else None
+
+    def put(self, version: object, key: tuple, value: Any) -> None:
+        held, items = self._state
+        if version != held or len(items) >= self.limit:
+            items = {}
+            self._state = (version, items)
+        items[key] = value
 
 
 async def get_db(request: Request) -> AsyncIterator[Database]:
@@ -134,6 +169,40 @@ def _json_errors(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, handler)
 
 
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response that does not set them itself (plain
+    ASGI: no extra task or body copy per request, unlike `@app.middleware("http")`)."""
+
+    HEADERS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data:; frame-ancestors 'none'",
+        ),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in self.HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(db_url: str | None = None, secure_cookies: bool | None = None) -> FastAPI:
     """The application on the store at `db_url` (DuckDB file or postgresql:// URL)."""
     from openmrv.api.routes import router
@@ -167,20 +236,11 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         https_only=secure_cookies,
     )
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; frame-ancestors 'none'",
-        )
-        return response
+    app.add_middleware(SecurityHeaders)
 
     _json_errors(app)
-    app.include_router(router)
+    # The pages first: routes are matched in order, and the dashboard is the busiest route
+    # (no path of one router can match the other's: the API lives under /api/v1).
     mount_pages(app)
+    app.include_router(router)
     return app

@@ -88,6 +88,15 @@ class Database(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    # Whether `version()` is answered from this process's memory (no query, no lock needed).
+    local_version: bool = False
+
+    @abstractmethod
+    def version(self) -> object:
+        """A token that changes whenever anything visible to this connection may have changed
+        (any commit, by anyone): equal tokens mean the same stored data, so a figure computed
+        from the store can be cached under it."""
+
     @contextmanager
     def write(self) -> Iterator[Database]:
         """A write transaction: committed on success, rolled back on any error."""
@@ -111,10 +120,18 @@ def row_text(columns: Sequence[str], alias: str = "") -> str:
 
 
 class DuckDatabase(Database):
+    """A DuckDB file, opened read-write by this process alone (DuckDB locks the file: no other
+    process can open it meanwhile), so every change to it goes through this object and
+    `version()` is a counter kept here: bumped by every statement that may write and by
+    every commit and rollback, without a query."""
+
     kind = "duckdb"
+    local_version = True
+    _READS = ("SELECT", "WITH", "DESCRIBE", "SHOW", "EXPLAIN", "PRAGMA")
 
     def __init__(self, path: str) -> None:
         self.url = path
+        self._changes = 0
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(path, config={"checkpoint_threshold": "1TB"})
@@ -123,29 +140,45 @@ class DuckDatabase(Database):
                 raise Busy(path) from None
             raise
 
+    def _may_write(self, sql: str) -> None:
+        if not sql.lstrip().upper().startswith(self._READS):
+            self._changes += 1
+
+    def version(self) -> int:
+        return self._changes
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self._may_write(sql)
         cur = self.con.execute(sql, list(params))
         return cur.fetchall() if cur.description else []
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._changes += 1
         if rows:
             self.con.executemany(sql, [list(r) for r in rows])
 
     def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        self._may_write(sql)
         return self.con.execute(sql, list(params)).to_arrow_table()
 
     def begin_write(self) -> None:
+        self._changes += 1
         self.con.begin()
 
     def commit(self) -> None:
         self.con.commit()
+        self._changes += 1
 
     def rollback(self) -> None:
+        self._changes += 1
         # Nothing open means the failure happened before or after the transaction.
         with suppress(duckdb.TransactionException):
             self.con.rollback()
 
     def engine(self) -> duckdb.DuckDBPyConnection:
+        # The caller gets the connection itself and may write through it: count that as a
+        # change (its writes are in a `write()` transaction anyway, whose commit counts too).
+        self._changes += 1
         return self.con
 
     def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
@@ -191,6 +224,12 @@ class PgDatabase(Database):
             names = [d.name for d in cur.description or []]
             rows = cur.fetchall()
         return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+
+    def version(self) -> str:
+        """The current snapshot (xmin:xmax:in-progress ids): it fixes exactly which
+        transactions' changes are visible, so it changes when any transaction commits, in this
+        process or another (other databases of the cluster too: that only costs a cache miss)."""
+        return self.con.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
 
     def begin_write(self) -> None:
         self.con.execute("BEGIN")

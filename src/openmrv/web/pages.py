@@ -17,10 +17,11 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from openmrv.api import security, services, workflow
-from openmrv.api.app import BadCsrf, NotSignedIn, get_db, org_access
-from openmrv.api.tenancy import OrgScope, Principal, load_principal
+from openmrv.api.app import BadCsrf, NotSignedIn, Store, get_db, org_access
+from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
 from openmrv.store import Database
 from openmrv.web import i18n
 
@@ -174,21 +175,15 @@ def _sum(rows: list[dict[str, Any]], key: str, methodology: str) -> list[dict[st
 
 
 def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
-    """The dashboard's figures: stored run totals, summed for the charts. Cached per
-    organisation and ledger head (every change to data or runs appends an event), so a busy
-    dashboard costs one query once the figures are known."""
-    head = s.db.scalar("SELECT max(seq) FROM ledger_events")
-    key = (s.org_id, head, methodology)
-    hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
+    """The dashboard's figures: the latest run's stored totals (a few dozen rows, whatever the
+    number of records), summed for the charts."""
     totals = s.totals()
     methods = sorted({t["methodology"] for t in totals})
     chosen = methodology if methodology in methods else (methods[0] if methods else None)
     rows = s.breakdown() if chosen else []
     charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
     runs = s.runs()
-    out = {
+    return {
         "totals": totals,
         "methods": methods,
         "chosen": chosen,
@@ -197,18 +192,77 @@ def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
         "chart_json": json.dumps(charts if chosen else {}),
         "run": runs[0] if runs else None,
     }
-    if len(_CACHE) > 1000:
-        _CACHE.clear()
-    _CACHE[key] = out
-    return out
 
 
-_CACHE: dict[tuple, dict[str, Any]] = {}
+def _figures_html(data: dict[str, Any], org_id: str, lang: str) -> Markup:
+    """The dashboard's figures (cards, charts' data, totals table) as HTML: the same for every
+    reader of the organisation in that language, so rendered once per store version."""
+    return Markup(
+        templates.get_template("dashboard_figures.html").render(
+            **data, org_id=org_id, labels=LABELS, _=lambda text: i18n.translate(lang, text)
+        )
+    )
+
+
+def _dashboard_parts(
+    store: Store, version: object, user_id: str, org_id: str, methodology: str | None, lang: str
+) -> tuple[OrgScope, dict[str, Any], Markup] | None:
+    """The principal's scope, figures and rendered figures from the cache, or None on a miss.
+    `scope_for` is asked every time (no query: the principal is cached), so the cached
+    figures of an organisation are only reached by its members."""
+    cache = store.cache
+    p = cache.get(version, ("principal", user_id))
+    if p is None:
+        return None
+    s = scope_for(store.db, p, org_id, "read")
+    data = cache.get(version, ("dashboard", org_id, methodology))
+    html = cache.get(version, ("figures", org_id, methodology, lang))
+    return None if data is None or html is None else (s, data, html)
+
+
+def _dashboard_compute(
+    store: Store, user_id: str, org_id: str, methodology: str | None, lang: str
+) -> tuple[OrgScope, dict[str, Any], Markup]:
+    """The cache miss, with the store lock held: load what is missing and cache it under the
+    version read now (nothing writes while the lock is held)."""
+    db, cache = store.db, store.cache
+    version = db.version()
+    p = cache.get(version, ("principal", user_id))
+    if p is None:
+        p = load_principal(db, user_id)
+        if p is None:
+            raise NotSignedIn("sign in")
+        cache.put(version, ("principal", user_id), p)
+    s = scope_for(db, p, org_id, "read")
+    data = cache.get(version, ("dashboard", org_id, methodology))
+    if data is None:
+        data = dashboard_data(s, methodology)
+        cache.put(version, ("dashboard", org_id, methodology), data)
+    html = cache.get(version, ("figures", org_id, methodology, lang))
+    if html is None:
+        html = _figures_html(data, org_id, lang)
+        cache.put(version, ("figures", org_id, methodology, lang), html)
+    return s, data, html
 
 
 @router.get("/orgs/{org_id}")
-def dashboard(request: Request, methodology: str | None = None, s: OrgScope = Read) -> Response:
-    return _page(request, s, "dashboard.html", **dashboard_data(s, methodology))
+async def dashboard(request: Request, org_id: str, methodology: str | None = None) -> Response:
+    """The busiest page, kept light: on the event loop, no worker thread, and once the figures
+    are cached (the first request after any write computes them) no query at all on DuckDB
+    (one, for the version, on PostgreSQL)."""
+    store: Store = request.app.state.store
+    user_id = request.session.get("user_id")
+    if not user_id:
+        raise NotSignedIn("sign in")
+    lang = lang_of(request)
+    parts = _dashboard_parts(store, await store.version(), user_id, org_id, methodology, lang)
+    if parts is None:
+        async with store.lock:
+            parts = await anyio.to_thread.run_sync(
+                _dashboard_compute, store, user_id, org_id, methodology, lang
+            )
+    s, data, figures = parts
+    return _page(request, s, "dashboard.html", run=data["run"], figures=figures)
 
 
 @router.post("/orgs/{org_id}/runs", dependencies=[Csrf])
