@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openmrv.factors import Library
+from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
-from openmrv.ingest.validate import check_activity, validate_facilities
+from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
 from openmrv.store import ledger, periods, quality
 from openmrv.store.db import Database, StoreError, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES
@@ -103,22 +105,31 @@ def ingest(
     (refused change); in both cases nothing is stored."""
     t0 = time.perf_counter()
     path = Path(path)
-    digest, size = sha256_file(path) if path.is_file() else ("", 0)
+    with ThreadPoolExecutor(1) as pool:
+        # The file's SHA-256 is computed while it is read (hashlib releases the GIL). Reading
+        # happens before the write transaction, so writers wait less for each other.
+        hashing = pool.submit(sha256_file, path) if path.is_file() else None
+        try:
+            raw, unreadable = read_table(path), None
+        except InputError as exc:
+            raw, unreadable = None, exc
+        digest, size = hashing.result() if hashing else ("", 0)
     with db.write():
-        known = db.scalar(
-            "SELECT min(batch_id) FROM batches WHERE sha256 = ? AND kind <> 'delete'", [digest]
-        )
+        known = _known(db, digest)
         if known is not None:
             return IngestReport(path.name, int(known), already=True)
-        raw = read_table(path)
+        if raw is None:
+            raise unreadable
         facilities = current_facilities(db)
         engine = db.engine()
         warnings = check_activity(engine, raw, set(facilities), lib)
-        engine.execute(
-            f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {', '.join(RECORD_NAMES[:-1])}, "
-            f"? AS source_file, md5({row_text(CONTENT_NAMES)}) AS content_hash FROM typed",
-            [raw.name],
-        )
+        with file_plans(engine):
+            engine.execute(
+                f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT "
+                f"{', '.join(RECORD_NAMES[:-1])}, ? AS source_file, "
+                f"md5({row_text(CONTENT_NAMES)}) AS content_hash FROM typed",
+                [raw.name],
+            )
         warnings += quality.substitute_missing(db, engine, facilities)
         db.stage("incoming", engine)
         report = _write(db, path, digest, size, actor, reason, restating, warnings)
@@ -126,22 +137,38 @@ def ingest(
     return report
 
 
+def _known(db: Database, digest: str) -> int | None:
+    """The batch that already holds the file with this SHA-256, if any."""
+    return db.scalar(
+        "SELECT min(batch_id) FROM batches WHERE sha256 = ? AND kind <> 'delete'", [digest]
+    )
+
+
 def _write(db, path, digest, size, actor, reason, restating, warnings) -> IngestReport:
-    db.execute("DROP TABLE IF EXISTS plan")
+    # `matched`: the incoming records already stored (usually few), with their current version;
+    # `plan` (a view): every incoming record with its new version and change. Keeping the
+    # million-row side a view saves materialising it; the insert joins only `matched`.
+    db.execute("DROP VIEW IF EXISTS plan")  # PostgreSQL keeps views bound to their tables
+    db.execute("DROP TABLE IF EXISTS matched")
     db.execute(
-        "CREATE TEMP TABLE plan AS SELECT i.record_id, i.facility_id, i.year, "
-        "COALESCE(h.version, 0) + 1 AS version, h.version AS prev_version, "
-        "h.facility_id AS prev_facility, h.year AS prev_year, "
-        "CASE WHEN h.version IS NULL THEN 'new' WHEN h.content_hash = i.content_hash "
-        "AND NOT h.deleted THEN 'same' ELSE 'changed' END AS change "
-        "FROM incoming i LEFT JOIN ("
+        "CREATE TEMP TABLE matched AS SELECT h.record_id, h.version, h.facility_id, h.year, "
+        "CASE WHEN h.content_hash = i.content_hash AND NOT h.deleted THEN 'same' "
+        "ELSE 'changed' END AS change FROM incoming i JOIN ("
         + heads_sql("record_id IN (SELECT record_id FROM incoming)")
         + ") h ON h.record_id = i.record_id"
     )
-    rows, new, changed = db.one(
-        "SELECT count(*), count(*) FILTER (WHERE change = 'new'), "
-        "count(*) FILTER (WHERE change = 'changed') FROM plan"
+    db.execute(
+        "CREATE OR REPLACE TEMP VIEW plan AS SELECT i.record_id, i.facility_id, i.year, "
+        "COALESCE(m.version, 0) + 1 AS version, m.version AS prev_version, "
+        "m.facility_id AS prev_facility, m.year AS prev_year, "
+        "COALESCE(m.change, 'new') AS change "
+        "FROM incoming i LEFT JOIN matched m ON m.record_id = i.record_id"
     )
+    rows = int(db.scalar("SELECT count(*) FROM incoming"))
+    stored, changed = db.one(
+        "SELECT count(*), count(*) FILTER (WHERE change = 'changed') FROM matched"
+    )
+    new = rows - stored
     if changed and not reason:
         ids = [r[0] for r in db.execute(_CHANGED_IDS, [SHOW])]
         raise StoreError(
@@ -159,9 +186,9 @@ def _write(db, path, digest, size, actor, reason, restating, warnings) -> Ingest
     cols = ", ".join(RECORD_NAMES)
     db.execute(
         f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, reason) "
-        f"SELECT {', '.join('i.' + c for c in RECORD_NAMES)}, i.content_hash, p.version, ?, "
-        "false, ? FROM incoming i JOIN plan p ON p.record_id = i.record_id "
-        "WHERE p.change <> 'same'",
+        f"SELECT {', '.join('i.' + c for c in RECORD_NAMES)}, i.content_hash, "
+        "COALESCE(m.version, 0) + 1, ?, false, ? FROM incoming i LEFT JOIN matched m "
+        "ON m.record_id = i.record_id WHERE m.change IS NULL OR m.change <> 'same'",
         [batch_id, reason],
     )
     db.execute(
@@ -190,7 +217,7 @@ def _write(db, path, digest, size, actor, reason, restating, warnings) -> Ingest
 
 
 _CHANGED_IDS = (
-    "SELECT record_id || ' (version ' || prev_version || ')' FROM plan "
+    "SELECT record_id || ' (version ' || version || ')' FROM matched "
     "WHERE change = 'changed' ORDER BY record_id LIMIT ?"
 )
 
