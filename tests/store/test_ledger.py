@@ -37,6 +37,19 @@ TAMPERING = {
         3,
         "activity_records rows of batch 3 differ",
     ),
+    "edit a value and its content hash": (
+        lambda db: db.execute(
+            "UPDATE activity_records SET quantity = 101, content_hash = md5('forged') "
+            "WHERE record_id = 'r3'"
+        ),
+        3,
+        "activity_records rows of batch 3 differ",
+    ),
+    "edit where a row came from": (
+        lambda db: db.execute("UPDATE activity_records SET source_row = 9 WHERE record_id = 'r1'"),
+        2,
+        "activity_records rows of batch 2 differ",
+    ),
     "delete a row": (
         lambda db: db.execute("DELETE FROM activity_records WHERE record_id = 'r2'"),
         2,
