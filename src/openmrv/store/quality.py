@@ -47,16 +47,16 @@ SERIES = "facility_id, COALESCE(source_id, '') AS source, category, COALESCE(fue
 
 def _stage(db: Database) -> None:
     """Two small temp tables the checks share, so none of them joins the whole batch again:
-    `series_in`, the incoming batch's distinct series and years, and `history`, the stored
-    current, non-deleted versions of its facilities' other records."""
+    `quality_series`, the incoming batch's distinct series and years, and `quality_history`,
+    the stored current, non-deleted versions of its facilities' other records."""
     from openmrv.store.ingest import heads_sql  # the one definition of "current version"
 
-    for table in ("series_in", "history"):
+    for table in ("quality_series", "quality_history"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
-    db.execute(f"CREATE TEMP TABLE series_in AS SELECT DISTINCT {SERIES}, year FROM incoming")
-    heads = heads_sql("facility_id IN (SELECT facility_id FROM series_in)")
+    db.execute(f"CREATE TEMP TABLE quality_series AS SELECT DISTINCT {SERIES}, year FROM incoming")
+    heads = heads_sql("facility_id IN (SELECT facility_id FROM quality_series)")
     db.execute(
-        f"CREATE TEMP TABLE history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
+        f"CREATE TEMP TABLE quality_history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
         "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.record_id = h.record_id)"
     )
 
@@ -81,7 +81,8 @@ def warnings(db: Database) -> list[str]:
 
 def outliers(db: Database) -> list[str]:
     sql = (
-        f"WITH hist AS (SELECT {SERIES}, qty_kind, qty FROM history WHERE qty IS NOT NULL), "
+        f"WITH hist AS (SELECT {SERIES}, qty_kind, qty FROM quality_history "
+        "WHERE qty IS NOT NULL), "
         "stats AS (SELECT facility_id, source, category, fuel, qty_kind, count(*) AS n, "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) AS med FROM hist "
         "GROUP BY facility_id, source, category, fuel, qty_kind) "
@@ -113,10 +114,10 @@ def monthly_gaps(db: Database) -> list[str]:
     sql = (
         f"WITH both_ AS (SELECT DISTINCT {SERIES}, year, CAST(extract(month FROM period_start) "
         f"AS INTEGER) AS m FROM incoming WHERE {monthly} UNION ALL SELECT {SERIES}, year, "
-        f"CAST(extract(month FROM period_start) AS INTEGER) FROM history WHERE {monthly}) "
+        f"CAST(extract(month FROM period_start) AS INTEGER) FROM quality_history WHERE {monthly}) "
         "SELECT facility_id, source, category, fuel, year, string_agg(DISTINCT CAST(m AS TEXT), "
         "',') FROM both_ WHERE (facility_id, source, category, fuel, year) IN (SELECT "
-        "facility_id, source, category, fuel, year FROM series_in) "
+        "facility_id, source, category, fuel, year FROM quality_series) "
         "GROUP BY facility_id, source, category, fuel, year ORDER BY 1, 2, 3, 4, 5"
     )
     lines = []
@@ -133,10 +134,10 @@ def monthly_gaps(db: Database) -> list[str]:
 def unit_switches(db: Database) -> list[str]:
     sql = (
         f"WITH both_ AS (SELECT {SERIES}, unit FROM incoming UNION SELECT {SERIES}, unit "
-        "FROM history) SELECT facility_id, source, category, fuel, "
+        "FROM quality_history) SELECT facility_id, source, category, fuel, "
         "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ "
         "WHERE (facility_id, source, category, fuel) "
-        "IN (SELECT facility_id, source, category, fuel FROM series_in) "
+        "IN (SELECT facility_id, source, category, fuel FROM quality_series) "
         "GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
         "ORDER BY 1, 2, 3, 4"
     )
