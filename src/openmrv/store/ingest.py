@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openmrv.factors import Library
-from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
 from openmrv.store import ledger, periods, quality
@@ -119,22 +117,19 @@ def ingest(
     (refused change); in both cases nothing is stored."""
     clock = _Clock()
     path = Path(path)
-    with ThreadPoolExecutor(1) as pool:
-        # The file's SHA-256 is computed while it is read (hashlib releases the GIL). Reading
-        # happens before the write transaction, so writers wait less for each other.
-        hashing = pool.submit(sha256_file, path) if path.is_file() else None
-        try:
-            raw, unreadable = read_table(path), None
-        except InputError as exc:
-            raw, unreadable = None, exc
-        digest, size = hashing.result() if hashing else ("", 0)
+    digest, size = sha256_file(path) if path.is_file() else ("", 0)
+    # A file already stored is answered before reading it (and checked again in the write
+    # transaction, which is what counts). Reading happens before the transaction, so writers
+    # wait less for each other.
+    known = _known(db, digest)
+    if known is not None:
+        return IngestReport(path.name, int(known), already=True)
+    raw = read_table(path)
     clock.lap("read and hash the file")
     with db.write():
         known = _known(db, digest)
         if known is not None:
             return IngestReport(path.name, int(known), already=True)
-        if raw is None:
-            raise unreadable
         facilities = current_facilities(db)
         engine = db.engine()
         warnings = check_activity(engine, raw, set(facilities), lib)
