@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
+from openmrv.store import ledger
 from openmrv.store.ingest import ingest
 from openmrv.store.ledger import verify
 from openmrv.store.periods import lock
@@ -36,6 +37,19 @@ TAMPERING = {
         lambda db: db.execute("UPDATE activity_records SET quantity = 101 WHERE record_id = 'r3'"),
         3,
         "activity_records rows of batch 3 differ",
+    ),
+    "edit a value and its content hash": (
+        lambda db: db.execute(
+            "UPDATE activity_records SET quantity = 101, content_hash = md5('forged') "
+            "WHERE record_id = 'r3'"
+        ),
+        3,
+        "activity_records rows of batch 3 differ",
+    ),
+    "edit where a row came from": (
+        lambda db: db.execute("UPDATE activity_records SET source_row = 9 WHERE record_id = 'r1'"),
+        2,
+        "activity_records rows of batch 2 differ",
     ),
     "delete a row": (
         lambda db: db.execute("DELETE FROM activity_records WHERE record_id = 'r2'"),
@@ -127,3 +141,31 @@ def test_export_and_cli_verify(filled, store_url, tmp_path):
     assert events[1]["payload"]["batch"]["file_name"] == "a.csv"
     r = CliRunner().invoke(app, ["ledger", "verify", "--db", store_url])
     assert r.exit_code == 0 and "ledger OK: 4 events" in r.output
+
+
+def test_digests_keep_the_scheme_they_were_recorded_with(filled):
+    """A store written before activity rows were digested by content hash (digests recorded as
+    rows:hex, every column's text) still verifies, and tampering is still caught."""
+    events = list(ledger.events(filled))
+    scheme = ":v2:" if filled.kind == "duckdb" else ":"  # PostgreSQL digests every column
+    assert scheme in events[1].data()["digests"]["activity_records"]
+    prev = ledger.GENESIS
+    for e in events:
+        data = e.data()
+        if "activity_records" in data.get("digests", {}):
+            old = ledger.digests(filled, data["batch_id"], {"activity_records": "0:v1"})
+            data["digests"]["activity_records"] = old["activity_records"]
+        payload = ledger.canonical(data)
+        h = ledger.event_hash(e.seq, e.at, e.actor, e.action, e.subject, e.reason, payload, prev)
+        filled.execute(
+            "UPDATE ledger_events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            [payload, prev, h, e.seq],
+        )
+        prev = h
+    recorded = [e.data()["digests"] for e in ledger.events(filled) if "digests" in e.data()]
+    assert all(":v2:" not in d.get("activity_records", "") for d in recorded)
+    assert verify(filled).ok
+    filled.execute("UPDATE activity_records SET quantity = 101 WHERE record_id = 'r3'")
+    v = verify(filled)
+    assert v.findings[0].seq == 3, v.findings
+    assert "activity_records rows of batch 3 differ" in v.findings[0].problem

@@ -78,7 +78,7 @@ def _csv(path: Path) -> RawTable:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # proves the bytes are UTF-8; the parser reads the bytes
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -94,20 +94,21 @@ def _csv(path: Path) -> RawTable:
                 )
             ]
         ) from None
-    if "\x00" in text:
+    if b"\x00" in data:
         raise _fail(
             path.name,
             "file contains NUL bytes (binary or UTF-16 data)",
             "save the file as UTF-8 CSV",
         )
-    first = next(csv.reader(io.StringIO(text)), None)
+    # The header row, parsed from the first MiB (not a copy of the whole file).
+    first = next(csv.reader(io.StringIO(data[: 1 << 20].decode("utf-8", "ignore"))), None)
     if not first or not any(c.strip() for c in first):
         raise _fail(path.name, "no header row", "the first line must name the columns")
     header = [c.strip() for c in first]
     _header_problems(path.name, header)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

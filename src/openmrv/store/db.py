@@ -251,7 +251,7 @@ class PgDatabase(Database):
         """Copy the engine's table into a PostgreSQL temp table through COPY (CSV)."""
         cols = con.execute(f"DESCRIBE {name}").fetchall()
         types = ", ".join(f'"{c[0]}" {_PG_TYPES.get(c[1], "TEXT")}' for c in cols)
-        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.con.execute(f"DROP TABLE IF EXISTS {name} CASCADE")  # and views over it
         self.con.execute(f"CREATE TEMP TABLE {name} ({types})")
         reader = con.execute(f"SELECT * FROM {name}").to_arrow_reader(batch_size=200_000)
         options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")

@@ -45,14 +45,25 @@ CARBON_UNITS = {"energy": "kgC/GJ", "mass": "kgC/kg", "volume": "kgC/m3"}
 SERIES = "facility_id, COALESCE(source_id, '') AS source, category, COALESCE(fuel, '') AS fuel"
 
 
-def _history(where: str = "true") -> str:
-    """Stored current, non-deleted versions of the incoming facilities' other records."""
+def _stage(db: Database) -> None:
+    """Two small temp tables the checks share, so none of them joins the whole batch again:
+    `quality_series`, the incoming batch's distinct series and years, and `quality_history`,
+    the stored current, non-deleted versions of its facilities' other records."""
     from openmrv.store.ingest import heads_sql  # the one definition of "current version"
 
-    return (
-        f"SELECT * FROM ({heads_sql('facility_id IN (SELECT facility_id FROM incoming)')}) h "
-        f"WHERE NOT deleted AND record_id NOT IN (SELECT record_id FROM incoming) AND {where}"
+    for table in ("quality_series", "quality_history"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.execute(f"CREATE TEMP TABLE quality_series AS SELECT DISTINCT {SERIES}, year FROM incoming")
+    heads = heads_sql("facility_id IN (SELECT facility_id FROM quality_series)")
+    db.execute(
+        f"CREATE TEMP TABLE quality_history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
+        "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.record_id = h.record_id)"
     )
+
+
+HISTORY = (
+    "facility_id, source_id, category, fuel, qty_kind, qty, unit, year, period_start, period_end"
+)
 
 
 def _limited(lines: Iterable[str], total: int) -> list[str]:
@@ -63,12 +74,15 @@ def _limited(lines: Iterable[str], total: int) -> list[str]:
 
 
 def warnings(db: Database) -> list[str]:
+    """The warnings for the staged batch (temp table `incoming`)."""
+    _stage(db)
     return outliers(db) + monthly_gaps(db) + unit_switches(db) + implausible(db)
 
 
 def outliers(db: Database) -> list[str]:
     sql = (
-        f"WITH hist AS (SELECT {SERIES}, qty_kind, qty FROM ({_history('qty IS NOT NULL')}) x), "
+        f"WITH hist AS (SELECT {SERIES}, qty_kind, qty FROM quality_history "
+        "WHERE qty IS NOT NULL), "
         "stats AS (SELECT facility_id, source, category, fuel, qty_kind, count(*) AS n, "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) AS med FROM hist "
         "GROUP BY facility_id, source, category, fuel, qty_kind) "
@@ -98,12 +112,12 @@ def monthly_gaps(db: Database) -> list[str]:
         "extract(year FROM period_end) = year"
     )
     sql = (
-        f"WITH both_ AS (SELECT {SERIES}, year, CAST(extract(month FROM period_start) AS INTEGER)"
-        f" AS m FROM incoming WHERE {monthly} UNION ALL SELECT {SERIES}, year, "
-        f"CAST(extract(month FROM period_start) AS INTEGER) FROM ({_history(monthly)}) x) "
+        f"WITH both_ AS (SELECT DISTINCT {SERIES}, year, CAST(extract(month FROM period_start) "
+        f"AS INTEGER) AS m FROM incoming WHERE {monthly} UNION ALL SELECT {SERIES}, year, "
+        f"CAST(extract(month FROM period_start) AS INTEGER) FROM quality_history WHERE {monthly}) "
         "SELECT facility_id, source, category, fuel, year, string_agg(DISTINCT CAST(m AS TEXT), "
         "',') FROM both_ WHERE (facility_id, source, category, fuel, year) IN (SELECT "
-        "facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, ''), year FROM incoming) "
+        "facility_id, source, category, fuel, year FROM quality_series) "
         "GROUP BY facility_id, source, category, fuel, year ORDER BY 1, 2, 3, 4, 5"
     )
     lines = []
@@ -120,11 +134,11 @@ def monthly_gaps(db: Database) -> list[str]:
 def unit_switches(db: Database) -> list[str]:
     sql = (
         f"WITH both_ AS (SELECT {SERIES}, unit FROM incoming UNION SELECT {SERIES}, unit "
-        f"FROM ({_history()}) x) SELECT facility_id, source, category, fuel, "
+        "FROM quality_history) SELECT facility_id, source, category, fuel, "
         "string_agg(DISTINCT unit, ', ' ORDER BY unit) FROM both_ "
         "WHERE (facility_id, source, category, fuel) "
-        "IN (SELECT facility_id, COALESCE(source_id, ''), category, COALESCE(fuel, '') FROM "
-        "incoming) GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
+        "IN (SELECT facility_id, source, category, fuel FROM quality_series) "
+        "GROUP BY facility_id, source, category, fuel HAVING count(DISTINCT unit) > 1 "
         "ORDER BY 1, 2, 3, 4"
     )
     rows = db.execute(sql)
