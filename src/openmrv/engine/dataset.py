@@ -8,7 +8,8 @@ flat however many records there are (DuckDB spills to disk when it must). A run'
 - ``shapes.parquet``: per key and methodology and gas, the lineage (``rule``, ``factor_key``),
   the reason when not computed, and the mass, CO2e and heat per unit of quantity;
 - ``rows/``: per computed record and gas of records without measured parameters, ``source_row``,
-  ``shape``, ``mass_t``, ``co2e_t`` — what a hand-written join-and-multiply would store;
+  ``shape``, ``co2e_t`` — what a hand-written join-and-multiply would store (mass and heat are
+  the record's quantity × the shape's per-unit figures, derived on reading);
 - ``direct/``: the compact rows (engine.shapes.COMPACT) of records with measured parameters;
 - ``factors.parquet`` (each factor key with its id and provenance) and ``run.json`` (the pins,
   the input and result hashes, timings).

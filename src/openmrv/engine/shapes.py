@@ -53,8 +53,10 @@ PROBE = (*KEY, "source_row", "record_id", "qty", *MEASURED)  # the probe table's
 COMPACT = (
     "source_row", "methodology", "rule", "factor_key", "mass_t", "co2e_t", "heat_gj", "reason",
 )  # fmt: skip
-# What a dataset stores per computed record and gas of a shaped record; the rest is in the shape.
-STORED = ("source_row", "shape", "mass_t", "co2e_t")
+# What a dataset stores per computed record and gas of a shaped record: its CO2e, the figure
+# every total sums. The rest is in the shape (mass and heat are qty × the shape's per-unit
+# figures, derived on reading like the lineage: compact_rows).
+STORED = ("source_row", "shape", "co2e_t")
 UNIT = {"mass_t": "unit_mass_t", "co2e_t": "unit_co2e_t", "heat_gj": "unit_heat_gj"}
 
 
@@ -185,12 +187,7 @@ def stored_rows(act: ir.Table, shp: ir.Table, varying: list[str]) -> ir.Table:
     """What a dataset stores for shaped records: one row per record and computed shape."""
     plain = act.filter(~measured(act))
     j = _join(plain, shp.filter(shp.reason.isnull()), varying)
-    return j.select(
-        "source_row",
-        "shape",
-        mass_t=j.qty * j.unit_mass_t,
-        co2e_t=j.qty * j.unit_co2e_t,
-    )
+    return j.select("source_row", "shape", co2e_t=j.qty * j.unit_co2e_t)
 
 
 def compact_rows(act: ir.Table, shp: ir.Table, varying: list[str]) -> ir.Table:
