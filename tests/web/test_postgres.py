@@ -15,14 +15,19 @@ from tests.web.conftest import token_for
 ORG = "/api/v1/organisations/ORG-TIANHE-JV"
 
 
-def test_workflow_on_postgresql(pg):  # noqa: F811
+def _seeded_app(pg) -> tuple[str, object]:  # noqa: F811 (pg: the server fixture)
+    """A new database on the server, seeded with the demo facilities and users, and the app."""
     url = new_pg_database(pg)
     db = open_store(url)
     try:
         seed_demo(db, EXAMPLES / "facilities.csv", None)
     finally:
         db.close()
-    app = create_app(url)
+    return url, create_app(url)
+
+
+def test_workflow_on_postgresql(pg):  # noqa: F811
+    _, app = _seeded_app(pg)
     try:
         owner = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'tianhe')}"})
         verifier = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'shenhe')}"})
@@ -60,13 +65,7 @@ def test_dashboard_follows_writes_of_other_processes_on_postgresql(pg):  # noqa:
     cache is keyed by the database snapshot, so their commits show on the next request."""
     from tests.web.conftest import sign_in
 
-    url = new_pg_database(pg)
-    db = open_store(url)
-    try:
-        seed_demo(db, EXAMPLES / "facilities.csv", None)
-    finally:
-        db.close()
-    app = create_app(url)
+    url, app = _seeded_app(pg)
     try:
         tianhe = sign_in(app, "tianhe")
         page = tianhe.get("/orgs/ORG-TIANHE-JV")
