@@ -8,6 +8,7 @@ token, checked before anything else on a POST. The language comes from the `lang
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -65,10 +66,9 @@ def error_page(request: Request, exc: Exception, code: int) -> Response:
 
 def page_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
     user_id = request.session.get("user_id")
-    p = load_principal(db, user_id) if user_id else None
-    if p is None:
+    if not user_id:
         raise NotSignedIn("sign in")
-    return p
+    return _principal(db, user_id)
 
 
 async def check_csrf(request: Request) -> None:
@@ -205,44 +205,44 @@ def _figures_html(data: dict[str, Any], org_id: str, lang: str) -> Markup:
 
 
 def _dashboard_parts(
-    store: Store, version: object, user_id: str, org_id: str, methodology: str | None, lang: str
+    store: Store,
+    version: object,
+    user_id: str,
+    org_id: str,
+    methodology: str | None,
+    lang: str,
+    load: bool = False,
 ) -> tuple[OrgScope, dict[str, Any], Markup] | None:
-    """The principal's scope, figures and rendered figures from the cache, or None on a miss.
-    `scope_for` is asked every time (no query: the principal is cached), so the cached
-    figures of an organisation are only reached by its members."""
+    """The principal's scope, figures and rendered figures from the cache: None on a miss, or,
+    with `load` (store lock held, so nothing writes meanwhile), what is missing loaded and cached
+    under `version`. `scope_for` is asked every time (no query: the principal is cached), so the
+    cached figures of an organisation are only reached by its members."""
     cache = store.cache
-    p = cache.get(version, ("principal", user_id))
+
+    def cached(key: tuple, make: Callable[[], Any]) -> Any:
+        value = cache.get(version, key)
+        if value is None and load:
+            value = make()
+            cache.put(version, key, value)
+        return value
+
+    p = cached(("principal", user_id), lambda: _principal(store.db, user_id))
     if p is None:
         return None
     s = scope_for(store.db, p, org_id, "read")
-    data = cache.get(version, ("dashboard", org_id, methodology))
-    html = cache.get(version, ("figures", org_id, methodology, lang))
-    return None if data is None or html is None else (s, data, html)
-
-
-def _dashboard_compute(
-    store: Store, user_id: str, org_id: str, methodology: str | None, lang: str
-) -> tuple[OrgScope, dict[str, Any], Markup]:
-    """The cache miss, with the store lock held: load what is missing and cache it under the
-    version read now (nothing writes while the lock is held)."""
-    db, cache = store.db, store.cache
-    version = db.version()
-    p = cache.get(version, ("principal", user_id))
-    if p is None:
-        p = load_principal(db, user_id)
-        if p is None:
-            raise NotSignedIn("sign in")
-        cache.put(version, ("principal", user_id), p)
-    s = scope_for(db, p, org_id, "read")
-    data = cache.get(version, ("dashboard", org_id, methodology))
+    data = cached(("dashboard", org_id, methodology), lambda: dashboard_data(s, methodology))
     if data is None:
-        data = dashboard_data(s, methodology)
-        cache.put(version, ("dashboard", org_id, methodology), data)
-    html = cache.get(version, ("figures", org_id, methodology, lang))
-    if html is None:
-        html = _figures_html(data, org_id, lang)
-        cache.put(version, ("figures", org_id, methodology, lang), html)
-    return s, data, html
+        return None
+    html = cached(("figures", org_id, methodology, lang), lambda: _figures_html(data, org_id, lang))
+    return None if html is None else (s, data, html)
+
+
+def _principal(db: Database, user_id: str) -> Principal:
+    """The signed-in user's principal; NotSignedIn when the account is gone."""
+    p = load_principal(db, user_id)
+    if p is None:
+        raise NotSignedIn("sign in")
+    return p
 
 
 @router.get("/orgs/{org_id}")
@@ -259,7 +259,9 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
     if parts is None:
         async with store.lock:
             parts = await anyio.to_thread.run_sync(
-                _dashboard_compute, store, user_id, org_id, methodology, lang
+                lambda: _dashboard_parts(
+                    store, store.db.version(), user_id, org_id, methodology, lang, load=True
+                )
             )
     s, data, figures = parts
     return _page(request, s, "dashboard.html", run=data["run"], figures=figures)
