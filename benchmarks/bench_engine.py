@@ -10,7 +10,10 @@ four methodologies, each configuration in its own process (peak RSS is that proc
 2. pandas — what a user might write: a row-wise factor lookup in Python (1M records only), two
    ways: ``pandas`` walks the rows with itertuples (the fastest row-wise loop), ``pandas-apply``
    uses DataFrame.apply(axis=1) (the idiom most tutorials show);
-3. OpenMRV on DuckDB (calculate_dataset: lineage, coverage rows, hashes, run metadata);
+3. OpenMRV on DuckDB (calculate_dataset: lineage, coverage rows, hashes, run metadata), twice:
+   ``openmrv-duckdb-cold`` with an empty plan cache (engine.plans: the methodologies' plan is
+   built and compiled in the run, as on a first run), ``openmrv-duckdb`` with the plan compiled
+   by an earlier run with the same pins (as on every later run);
 4. OpenMRV on Spark local[2] (same plan).
 
     python benchmarks/bench_engine.py --sizes 1000000 10000000 100000000 --spark-max 1000000
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -149,6 +153,7 @@ def run_openmrv(data: Path, work: Path, engine: str) -> dict:
     return {
         "seconds": seconds,
         "calculate_seconds": meta["seconds"]["calculate"],
+        "plan": meta["plan"],
         "result_rows": meta["result_rows"],
         "skipped_rows": meta["skipped_rows"],
         "co2e_sum": s,
@@ -168,10 +173,13 @@ def child(args: argparse.Namespace) -> None:
 
 def measure(config: str, data: Path, work: Path) -> dict:
     """Run one configuration in its own process; sample the RSS of its whole tree (Spark's JVM
-    included) every 50 ms."""
+    included) every 50 ms. A "-cold" configuration starts with an empty plan cache."""
     cmd = [sys.executable, __file__, "--child", config, "--data", str(data), "--work", str(work)]
+    env = dict(os.environ)
+    if config.endswith("-cold"):
+        env["OPENMRV_PLAN_CACHE"] = tempfile.mkdtemp(prefix="plans-cold-", dir=work)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     peak = 0
     ps = psutil.Process(proc.pid)
 
@@ -189,6 +197,8 @@ def measure(config: str, data: Path, work: Path) -> dict:
     th.start()
     stdout, _ = proc.communicate()
     th.join()
+    if config.endswith("-cold"):
+        shutil.rmtree(env["OPENMRV_PLAN_CACHE"], ignore_errors=True)
     if proc.returncode:
         raise SystemExit(f"{config} failed")
     res = json.loads(stdout.strip().splitlines()[-1])
@@ -210,6 +220,8 @@ def main() -> None:
         return child(args)
     work = args.work or Path(tempfile.mkdtemp(prefix="openmrv-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # The benchmark's own plan cache, warmed by the per_qty_table run (same pins as the runs).
+    os.environ["OPENMRV_PLAN_CACHE"] = str(work / "plans")
     sys.path.insert(0, str(HERE))
     from datagen import validated
     from figures import machine, save
@@ -224,7 +236,7 @@ def main() -> None:
             print(
                 f"generated {n:,} validated records in {time.perf_counter() - t0:.1f} s", flush=True
             )
-        configs = ["floor", "openmrv-duckdb"]
+        configs = ["floor", "openmrv-duckdb-cold", "openmrv-duckdb"]
         if n <= args.pandas_max:
             configs[1:1] = ["pandas", "pandas-apply"]
         if n <= args.spark_max:

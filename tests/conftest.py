@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,9 @@ from openmrv.ingest.readers import read_table
 from openmrv.ingest.schema import ACTIVITY
 from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import Options
+
+# Compiled plans (engine.plans) are cached in a folder of this test session, not the user's.
+os.environ["OPENMRV_PLAN_CACHE"] = tempfile.mkdtemp(prefix="openmrv-plans-")
 
 FACILITIES = [
     {

@@ -162,3 +162,41 @@ def test_shaped_route_equals_direct_evaluation(tmp_path):
     x, y = direct.co2e_t.to_numpy(float), shaped.co2e_t.to_numpy(float)
     ok = x == x
     assert (abs(x[ok] - y[ok]) <= 1e-12 * abs(x[ok])).all()
+
+
+def test_compiled_plan_is_reused_only_under_the_same_pins(tmp_path, monkeypatch):
+    """engine.plans: a second run with the same pins takes the compiled plan from the cache and
+    gives the same results; another facility attribute, GWP set or factor library compiles the
+    plan again (and changes the results); a damaged entry is compiled again; "off" never caches."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("OPENMRV_PLAN_CACHE", str(cache))
+    fac, act = _example(tmp_path)
+
+    def run(name: str, facilities: pd.DataFrame = fac, **kw) -> dict:
+        return calculate_dataset(act, facilities, tmp_path / name, **kw)
+
+    first, again = run("a"), run("b")
+    assert (first["plan"], again["plan"]) == ("compiled", "cached")
+    assert first["result_hash"] == again["result_hash"]
+    _assert_same(_stored(tmp_path / "a"), _stored(tmp_path / "b"), ("source_row", "shape"))
+
+    moved = fac.copy()  # the Arizona plant's grid subregion: its Scope 2 factors change
+    moved.loc[moved.facility_id == "FAC-AZ-PV", "grid_region"] = "CAMX"
+    ar4 = Options(gwp_set="AR4")
+    others = [
+        run("c", moved),
+        run("d", options=ar4),
+        run("e", methods=["epa_hub_ghgp"], lib=newer_hub_library(tmp_path)),
+    ]
+    assert [m["plan"] for m in others] == ["compiled"] * 3
+    assert len({first["result_hash"], *(m["result_hash"] for m in others)}) == 4
+    assert run("f", moved)["result_hash"] == others[0]["result_hash"]
+    assert len(list(cache.iterdir())) == 4
+
+    for table in cache.glob("*/tables/*.arrow"):  # damaged entries: compiled again
+        table.write_bytes(b"not arrow")
+    assert run("g")["plan"] == "compiled"
+    assert run("h")["plan"] == "cached"
+
+    monkeypatch.setenv("OPENMRV_PLAN_CACHE", "off")
+    assert run("i")["plan"] == run("j")["plan"] == "compiled"

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from openmrv.engine import shapes
+from openmrv.engine import plans, shapes
 from openmrv.engine.hashing import content_hash, digest, has_parquet, parquet_glob, row_hash_sum
 from openmrv.engine.run import resolve_methods, results_hash, run_id, run_meta
 from openmrv.engine.shapes import REQUIRED
@@ -147,7 +147,7 @@ def calculate_dataset(
         src = parquet_glob(activity) if engine == "duckdb" else str(activity)
         act = con.read_parquet(src)
         ctx = shapes.context(facilities, options, lib)
-        noted: dict[str, str] = {}  # what the key scan learned: input hash, measured count
+        noted: dict[str, str] = {}  # input hash, measured count, plan source
 
         def shaped() -> None:
             _write(con, shapes.stored_rows(act, *_shapes(con, tmp)), tmp / "rows", engine)
@@ -176,6 +176,7 @@ def calculate_dataset(
         meta = {"input_hash": noted.get("input") or content_hash(activity), **meta}
         meta.update(_counts(tmp), records=records)
         meta["seconds"] = {"calculate": round(calc_seconds, 3), "steps": timings}
+        meta["plan"] = noted.get("plan", "compiled")  # engine.plans: from the cache or not
         meta["result_hash"] = results_hash(*(tmp / p for p in ("shapes.parquet", "rows", "direct")))
         meta["run_id"] = run_id(meta)
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -206,7 +207,8 @@ def _write_shapes(
         return con.read_parquet(str(tmp / "probe.parquet"))
 
     if con.name == "duckdb":
-        shp, counts, noted["input"] = _duckdb_shapes(con, act, ids, ctx, activity)
+        shp, counts, noted["input"], cached = _duckdb_shapes(con, act, ids, ctx, activity)
+        noted["plan"] = "cached" if cached else "compiled"
     else:
         counts = shapes.key_counts(con, act)
         shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
@@ -215,33 +217,23 @@ def _write_shapes(
     pq.write_table(shp, tmp / "shapes.parquet")
 
 
-PROBE = "openmrv_probe"
-
-
 def _duckdb_shapes(
     con: ibis.BaseBackend, act: ir.Table, ids: list[str], ctx: Ctx, activity: Path
-) -> tuple[pa.Table, pa.Table, str]:
-    """shapes.shapes on DuckDB, with the Python half overlapped with the DuckDB half: the
-    methodologies' plan over the probe (a named table, filled later) is built and compiled while
-    another thread scans the keys and hashes the input. Returns shapes, key counts, input hash."""
+) -> tuple[pa.Table, pa.Table, str, bool]:
+    """shapes.shapes on DuckDB, with the plan (engine.plans: from the cache, or built and
+    compiled in Python) got while another thread scans the keys and hashes the input. Returns
+    shapes, key counts, input hash and whether the plan came from the cache."""
     schema = ibis.schema({c: act.schema()[c] for c in shapes.PROBE})
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity)
-        plan = shapes.compact_plan(ibis.table(schema, name=PROBE), ids, ctx)
-        sql = con.compile(plan)
+        plan = plans.compiled(con, ids, ctx, schema)
         counts, input_hash = scan.result()
     keys, prb = shapes.probe(counts)
     units = None
     if keys.num_rows:
-        con._run_pre_execute_hooks(plan)  # registers the plan's in-memory factor tables (ibis 12)
-        con.con.register(PROBE, prb.select(list(shapes.PROBE)).cast(schema.to_pyarrow()))
-        try:
-            out = con.con.sql(sql).to_arrow_table()
-        finally:
-            con.con.unregister(PROBE)
-        units = out.rename_columns(list(plan.columns)).cast(plan.schema().to_pyarrow())
+        units = plans.run(con, plan, prb.select(list(shapes.PROBE)).cast(schema.to_pyarrow()))
     shp, _ = shapes.from_units(keys, units)
-    return shp, counts, input_hash
+    return shp, counts, input_hash, plan.cached
 
 
 def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tuple[pa.Table, str]:
