@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -49,6 +50,7 @@ from openmrv.methods.base import Ctx
 
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
+_MEASURED = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)  # shapes.measured in SQL
 
 
 def check_dataset(path: Path) -> int:
@@ -147,17 +149,21 @@ def calculate_dataset(
         src = parquet_glob(activity) if engine == "duckdb" else str(activity)
         act = con.read_parquet(src)
         ctx = shapes.context(facilities, options, lib)
-        noted: dict[str, str] = {}  # input hash, measured count, plan source
+        found = _Found()
 
         def shaped() -> None:
             _write(con, shapes.stored_rows(act, *_shapes(con, tmp)), tmp / "rows", engine)
 
         def direct() -> None:
-            if noted["measured"] != "0":
+            if not found.measured:
+                return
+            if found.plan is not None:
+                _duckdb_direct(con, found.plan, activity, tmp / "direct")
+            else:
                 _write(con, shapes.direct_rows(act, ids, ctx), tmp / "direct", engine)
 
         steps = [
-            ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, noted)),
+            ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, found)),
             ("shaped records", shaped),
             ("measured records", direct),
         ]
@@ -173,10 +179,10 @@ def calculate_dataset(
         lib.key_table().to_parquet(tmp / "factors.parquet", index=False)
         calc_seconds = time.perf_counter() - started
         meta = run_meta(ids, options, lib, _engine_info(engine, con))
-        meta = {"input_hash": noted.get("input") or content_hash(activity), **meta}
+        meta = {"input_hash": found.input_hash or content_hash(activity), **meta}
         meta.update(_counts(tmp), records=records)
         meta["seconds"] = {"calculate": round(calc_seconds, 3), "steps": timings}
-        meta["plan"] = noted.get("plan", "compiled")  # engine.plans: from the cache or not
+        meta["plan"] = "cached" if found.plan and found.plan.cached else "compiled"
         meta["result_hash"] = results_hash(*(tmp / p for p in ("shapes.parquet", "rows", "direct")))
         meta["run_id"] = run_id(meta)
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -190,6 +196,16 @@ def calculate_dataset(
     return meta
 
 
+@dataclass
+class _Found:
+    """What the shapes step learns for the later steps: the input hash (DuckDB: taken in the
+    key scan), how many records carry measured parameters, the compiled plan (DuckDB)."""
+
+    input_hash: str | None = None
+    measured: int = 0
+    plan: plans.Compiled | None = None
+
+
 def _write_shapes(
     con: ibis.BaseBackend,
     act: ir.Table,
@@ -197,50 +213,58 @@ def _write_shapes(
     ctx: Ctx,
     tmp: Path,
     activity: Path,
-    noted: dict[str, str],
+    found: _Found,
 ) -> None:
-    """Write the shapes; note how many records carry measured parameters and, on
-    DuckDB, the input hash, taken in the same scan as the keys."""
+    """Write the shapes, noting what the later steps need (`_Found`)."""
 
     def table(t: pa.Table) -> ir.Table:  # via Parquet: Spark's in-memory tables lose nulls
         pq.write_table(t, tmp / "probe.parquet")
         return con.read_parquet(str(tmp / "probe.parquet"))
 
     if con.name == "duckdb":
-        shp, counts, noted["input"], cached = _duckdb_shapes(con, act, ids, ctx, activity)
-        noted["plan"] = "cached" if cached else "compiled"
+        shp, counts, found.input_hash, found.plan = _duckdb_shapes(con, act, ids, ctx, activity)
     else:
         counts = shapes.key_counts(con, act)
         shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
         (tmp / "probe.parquet").unlink(missing_ok=True)
-    noted["measured"] = str(pc.sum(counts["measured"]).as_py() or 0)
+    found.measured = pc.sum(counts["measured"]).as_py() or 0
     pq.write_table(shp, tmp / "shapes.parquet")
 
 
 def _duckdb_shapes(
     con: ibis.BaseBackend, act: ir.Table, ids: list[str], ctx: Ctx, activity: Path
-) -> tuple[pa.Table, pa.Table, str, bool]:
+) -> tuple[pa.Table, pa.Table, str, plans.Compiled]:
     """shapes.shapes on DuckDB, with the plan (engine.plans: from the cache, or built and
     compiled in Python) got while another thread scans the keys and hashes the input. Returns
-    shapes, key counts, input hash and whether the plan came from the cache."""
-    schema = ibis.schema({c: act.schema()[c] for c in shapes.PROBE})
+    shapes, key counts, input hash and the plan."""
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity)
-        plan = plans.compiled(con, ids, ctx, schema)
+        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
         counts, input_hash = scan.result()
     keys, prb = shapes.probe(counts)
-    units = None
-    if keys.num_rows:
-        units = plans.run(con, plan, prb.select(list(shapes.PROBE)).cast(schema.to_pyarrow()))
-    shp, _ = shapes.from_units(keys, units)
-    return shp, counts, input_hash, plan.cached
+    shp, _ = shapes.from_units(keys, plans.run(con, plan, prb) if keys.num_rows else None)
+    return shp, counts, input_hash, plan
+
+
+def _duckdb_direct(con: ibis.BaseBackend, plan: plans.Compiled, activity: Path, out: Path) -> None:
+    """The measured records' compact rows: the compiled plan over a view of those records,
+    streamed from the dataset to Parquet."""
+    read = f"read_parquet({_literal(parquet_glob(activity))}, hive_partitioning = true)"
+    rows = f"SELECT {', '.join(shapes.PROBE)} FROM {read} WHERE {_MEASURED}"
+    out.mkdir(parents=True)
+    with plans.bound(con.con, plan, rows) as sql:
+        con.con.execute(f"COPY ({sql}) TO {_literal(str(out / 'part-0.parquet'))} (FORMAT parquet)")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tuple[pa.Table, str]:
     """shapes.key_counts and the input's content hash (engine.hashing) in one DuckDB scan."""
     rel = con.read_parquet(parquet_glob(activity), hive_partitioning=True)
     types = dict(zip(rel.columns, map(str, rel.types), strict=True))
-    m = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)
+    m = _MEASURED
     agg = rel.aggregate(
         f"{', '.join(shapes.KEY)}, count(*) FILTER (WHERE NOT ({m})) AS records, "
         f"count(*) FILTER (WHERE {m}) AS measured, {row_hash_sum(rel.columns)} AS h_",

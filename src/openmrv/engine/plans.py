@@ -17,12 +17,16 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.operations as ops
+import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
@@ -36,13 +40,19 @@ KEEP = 64  # cache entries kept (each a few hundred kB)
 
 @dataclass(frozen=True)
 class Compiled:
-    """A plan ready to run: its SQL, the in-memory tables it reads (by name), its output
-    schema, and whether it came from the cache."""
+    """A plan ready to run: its SQL, the in-memory tables it reads (by name), the probe's and
+    the output's schema, and whether it came from the cache."""
 
     sql: str
     tables: dict[str, pa.Table]
+    probe: pa.Schema
     schema: pa.Schema
     cached: bool
+
+
+def probe_schema(act: ir.Table) -> ibis.Schema:
+    """The schema of the table the plan reads: the activity columns the plans use."""
+    return ibis.schema({c: act.schema()[c] for c in shapes.PROBE})
 
 
 def compiled(con: ibis.BaseBackend, methods: list[str], ctx: Ctx, probe: ibis.Schema) -> Compiled:
@@ -60,6 +70,7 @@ def compiled(con: ibis.BaseBackend, methods: list[str], ctx: Ctx, probe: ibis.Sc
     found = Compiled(
         sql=con.compile(plan),
         tables={t.name: t.data.to_pyarrow(t.schema) for t in memtables},
+        probe=probe.to_pyarrow(),
         schema=plan.schema().to_pyarrow(),
         cached=False,
     )
@@ -68,16 +79,32 @@ def compiled(con: ibis.BaseBackend, methods: list[str], ctx: Ctx, probe: ibis.Sc
     return found
 
 
-def run(con: ibis.BaseBackend, plan: Compiled, probe: pa.Table) -> pa.Table:
-    """Execute a compiled plan over the probe rows on an Ibis DuckDB backend."""
-    names = [PROBE, *plan.tables]
-    for name, table in zip(names, [probe, *plan.tables.values()], strict=True):
-        con.con.register(name, table)
+@contextmanager
+def bound(con: duckdb.DuckDBPyConnection, plan: Compiled, rows: pa.Table | str) -> Iterator[str]:
+    """The plan's SQL, runnable on `con` while the context lasts: the in-memory tables it reads
+    and the probe registered under their names. `rows`: an Arrow table (its `probe` columns are
+    taken), or a SELECT statement giving them (records that stay where they lie)."""
+    for name, table in plan.tables.items():
+        con.register(name, table)
+    if isinstance(rows, str):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {PROBE} AS {rows}")
+    else:
+        con.register(PROBE, rows.select(plan.probe.names).cast(plan.probe))
     try:
-        out = con.con.sql(plan.sql).to_arrow_table()
+        yield plan.sql
     finally:
-        for name in names:
-            con.con.unregister(name)
+        if isinstance(rows, str):
+            con.execute(f"DROP VIEW IF EXISTS {PROBE}")
+        else:
+            con.unregister(PROBE)
+        for name in plan.tables:
+            con.unregister(name)
+
+
+def run(con: ibis.BaseBackend, plan: Compiled, rows: pa.Table) -> pa.Table:
+    """The plan's compact rows for `rows` (an Arrow table), on an Ibis DuckDB backend."""
+    with bound(con.con, plan, rows) as sql:
+        out = con.con.sql(sql).to_arrow_table()
     return out.rename_columns(plan.schema.names).cast(plan.schema)
 
 
@@ -118,9 +145,10 @@ def _frame_digest(df: pd.DataFrame) -> bytes:
 def _read(entry: Path) -> Compiled:
     manifest = json.loads((entry / "plan.json").read_text())
     tables = {n: feather.read_table(entry / "tables" / f"{n}.arrow") for n in manifest["tables"]}
+    probe = feather.read_table(entry / "probe.arrow").schema
     schema = feather.read_table(entry / "schema.arrow").schema
     os.utime(entry)  # recently used: kept when the cache is pruned
-    return Compiled(manifest["sql"], tables, schema, cached=True)
+    return Compiled(manifest["sql"], tables, probe, schema, cached=True)
 
 
 def _write(entry: Path, plan: Compiled) -> None:
@@ -133,6 +161,7 @@ def _write(entry: Path, plan: Compiled) -> None:
         (tmp / "tables").mkdir()
         for name, table in plan.tables.items():
             feather.write_feather(table, tmp / "tables" / f"{name}.arrow")
+        feather.write_feather(plan.probe.empty_table(), tmp / "probe.arrow")
         feather.write_feather(plan.schema.empty_table(), tmp / "schema.arrow")
         manifest = {"sql": plan.sql, "tables": list(plan.tables)}
         (tmp / "plan.json").write_text(json.dumps(manifest))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import reduce
 from importlib.metadata import version
 
 import ibis
@@ -20,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openmrv.engine import shapes
+from openmrv.engine import plans, shapes
 from openmrv.engine.hashing import Piece, content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
@@ -161,10 +162,17 @@ def calculate(
     started = time.perf_counter()
     act = ibis.memtable(activity)
     ctx = shapes.context(facilities, options, lib)
-    shp, varying = shapes.shapes(con, act, ids, ctx)
+    if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and measured records
+        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
+        keys, prb = shapes.probe(shapes.key_counts(con, act))
+        shp, varying = shapes.from_units(keys, plans.run(con, plan, prb) if len(prb) else None)
+        measured = reduce(pc.or_, (pc.is_valid(activity[c]) for c in shapes.MEASURED))
+        direct = plans.run(con, plan, activity.filter(measured))
+    else:
+        shp, varying = shapes.shapes(con, act, ids, ctx)
+        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx))
     s = ibis.memtable(shp)
     stored = con.to_pyarrow(shapes.stored_rows(act, s, varying))
-    direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx))
     rows = ibis.union(shapes.compact_rows(act, s, varying), ibis.memtable(direct))
     full = con.to_pyarrow(expand(rows, act, lib).order_by(ORDER))
     computed = pc.is_null(full["reason"])
