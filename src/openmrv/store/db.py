@@ -80,8 +80,16 @@ class Database(ABC):
         """The DuckDB connection that validates incoming files (the store itself on DuckDB)."""
 
     @abstractmethod
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        """Make the engine's temp table `name` visible to store SQL under the same name."""
+    def load(
+        self,
+        table: str,
+        columns: Sequence[str],
+        query: str,
+        params: Sequence[Any],
+        con: duckdb.DuckDBPyConnection,
+    ) -> None:
+        """Insert into the store's `table` the rows of the engine's `query` (in `columns`
+        order)."""
 
     @abstractmethod
     def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
@@ -184,8 +192,9 @@ class DuckDatabase(Database):
         self._changes += 1
         return self.con
 
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        pass  # same connection: the temp table is already there
+    def load(self, table, columns, query, params, con) -> None:
+        # Same connection: one INSERT ... SELECT, no copy of the rows.
+        self.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}", params)
 
     def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
         # The MD5s are hashed here, not by sha256(string_agg(...)): DuckDB's ordered
@@ -268,15 +277,12 @@ class PgDatabase(Database):
             self._engine = duckdb.connect()
         return self._engine
 
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        """Copy the engine's table into a PostgreSQL temp table through COPY (CSV)."""
-        cols = con.execute(f"DESCRIBE {name}").fetchall()
-        types = ", ".join(f'"{c[0]}" {_PG_TYPES.get(c[1], "TEXT")}' for c in cols)
-        self.con.execute(f"DROP TABLE IF EXISTS {name} CASCADE")  # and views over it
-        self.con.execute(f"CREATE TEMP TABLE {name} ({types})")
-        reader = con.execute(f"SELECT * FROM {name}").to_arrow_reader(batch_size=200_000)
+    def load(self, table, columns, query, params, con) -> None:
+        """Copy the engine's rows into the table through COPY (CSV)."""
+        reader = con.execute(query, list(params)).to_arrow_reader(batch_size=200_000)
         options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-        with self.con.cursor() as cur, cur.copy(f"COPY {name} FROM STDIN (FORMAT csv)") as copy:
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+        with self.con.cursor() as cur, cur.copy(copy_sql) as copy:
             for batch in reader:
                 buf = io.BytesIO()
                 pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
@@ -291,16 +297,6 @@ class PgDatabase(Database):
         if self._engine is not None:
             self._engine.close()
         self.con.close()
-
-
-_PG_TYPES = {
-    "VARCHAR": "TEXT",
-    "DATE": "DATE",
-    "INTEGER": "INTEGER",
-    "BIGINT": "BIGINT",
-    "DOUBLE": "DOUBLE PRECISION",
-    "BOOLEAN": "BOOLEAN",
-}
 
 
 def connect(url: str | None = None) -> Database:
