@@ -80,16 +80,9 @@ class Database(ABC):
         """The DuckDB connection that validates incoming files (the store itself on DuckDB)."""
 
     @abstractmethod
-    def load(
-        self,
-        table: str,
-        columns: Sequence[str],
-        query: str,
-        params: Sequence[Any],
-        con: duckdb.DuckDBPyConnection,
-    ) -> None:
-        """Insert into the store's `table` the rows of the engine's `query` (in `columns`
-        order)."""
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
+        """Insert into the store's `table` the rows of the engine's `query`, whose columns are
+        named as the table's."""
 
     @abstractmethod
     def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
@@ -194,9 +187,9 @@ class DuckDatabase(Database):
         self._changes += 1
         return self.con
 
-    def load(self, table, columns, query, params, con) -> None:
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
         # Same connection: one INSERT ... SELECT, no copy of the rows.
-        self.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}", params)
+        self.execute(f"INSERT INTO {table} BY NAME {query}", params)
 
     def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
         # The MD5s are hashed here, not by sha256(string_agg(...)): DuckDB's ordered
@@ -279,11 +272,11 @@ class PgDatabase(Database):
             self._engine = duckdb.connect()
         return self._engine
 
-    def load(self, table, columns, query, params, con) -> None:
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
         """Copy the engine's rows into the table through COPY (CSV)."""
         reader = con.execute(query, list(params)).to_arrow_reader(batch_size=200_000)
         options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+        copy_sql = f"COPY {table} ({', '.join(reader.schema.names)}) FROM STDIN (FORMAT csv)"
         with self.con.cursor() as cur, cur.copy(copy_sql) as copy:
             for batch in reader:
                 buf = io.BytesIO()

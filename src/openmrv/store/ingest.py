@@ -155,20 +155,18 @@ def _known(db: Database, digest: str) -> int | None:
     )
 
 
-_LOADED = (*RECORD_NAMES, "content_hash", "version", "batch_id", "deleted", "reason")
-
-
 def _load(db: Database, engine, file_name: str, batch_id: int, reason: str | None) -> None:
     """Insert every row of the file as batch `batch_id` (version 1 for now), straight from the
     validated rows, and name them `incoming`. Staging them in a table first, and inserting
     from it, cost more than typing, hashing and inserting them in one statement; `_compare`
     then numbers the versions and drops the rows that did not change."""
     query = (
-        f"SELECT {', '.join(RECORD_NAMES[:-1])}, ?, md5({row_text(CONTENT_NAMES)}), 1, ?, "
-        "false, ? FROM batch_rows"
+        f"SELECT {', '.join(RECORD_NAMES[:-1])}, ? AS source_file, "
+        f"md5({row_text(CONTENT_NAMES)}) AS content_hash, 1 AS version, ? AS batch_id, "
+        "false AS deleted, ? AS reason FROM batch_rows"
     )
     with file_plans(engine):
-        db.load("activity_records", _LOADED, query, [file_name, batch_id, reason], engine)
+        db.load("activity_records", query, engine, file_name, batch_id, reason)
     db.execute("DROP VIEW IF EXISTS plan")  # PostgreSQL keeps views bound to what they read
     db.execute("DROP VIEW IF EXISTS incoming")
     db.execute(
