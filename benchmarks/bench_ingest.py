@@ -1,7 +1,7 @@
 """Benchmark: ingest N generated activity records from CSV into a DuckDB store.
 
 Times the whole public path of `openmrv ingest` in-process (hash the file, read, validate,
-compare with stored versions, insert, digest, ledger event, commit) into a fresh store, and,
+insert, compare with stored versions, digest, ledger event, commit) into a fresh store, and,
 separately, reading + validation alone. The ingest is repeated on a fresh store each run
 (`--runs`); the figures give every run (with the load average, as the machine may be shared),
 the best and the median, and the seconds per step of the best run as `ingest()` itself

@@ -220,7 +220,7 @@ def file_plans(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 _NO_SWAP = "build_side_probe_side"
 
 
-def _lookup(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
+def temp_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
     """A small lookup table as a DuckDB temp table (the planner knows its row count)."""
     con.register("lookup_in", df)
     try:
@@ -251,7 +251,7 @@ def _unit_lookup(con, values: list[str]) -> None:
             "key": "string",
         }
     )
-    _lookup(con, "units_lu", df)
+    temp_table(con, "units_lu", df)
 
 
 def _ratio_lookup(con, values: list[str]) -> None:
@@ -265,7 +265,7 @@ def _ratio_lookup(con, values: list[str]) -> None:
     df = pd.DataFrame(rows, columns=["u", "num", "den", "f", "err"]).astype(
         {"u": "string", "num": "string", "den": "string", "f": "float64", "err": "string"}
     )
-    _lookup(con, "ratio_lu", df)
+    temp_table(con, "ratio_lu", df)
 
 
 def _fuel_lookup(con, lib: Library) -> None:
@@ -275,11 +275,11 @@ def _fuel_lookup(con, lib: Library) -> None:
             if alias:
                 rows.append((name_key(alias), f.code, f.state, f.biogenic == "1"))
     df = pd.DataFrame(rows, columns=["k", "code", "state", "biogenic"]).drop_duplicates("k")
-    _lookup(con, "fuels_lu", df)
+    temp_table(con, "fuels_lu", df)
     gases = lib.factors[lib.factors.parameter == "gwp"]
     names = set(gases.gas) | set(gases.subject[gases.table_id == "epa_hub_t12"])
     ref = pd.DataFrame([(refrigerant_key(n), n) for n in sorted(names)], columns=["k", "name"])
-    _lookup(con, "refrig_lu", ref.drop_duplicates("k"))
+    temp_table(con, "refrig_lu", ref.drop_duplicates("k"))
 
 
 def validate_activity(
@@ -340,7 +340,7 @@ def _check_activity(
     _ratio_lookup(con, [r[0] for r in ratio_units])
     _fuel_lookup(con, lib)
     fac = pd.DataFrame({"id": sorted(facility_ids or [])}, dtype="string")
-    _lookup(con, "fac_lu", fac)
+    temp_table(con, "fac_lu", fac)
     # Names, dates and duplicates are resolved once per distinct value, then joined back.
     con.execute(
         _LOOKUPS_SQL.format(

@@ -8,7 +8,9 @@ store never asks which backend it runs on.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import struct
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -78,12 +80,14 @@ class Database(ABC):
         """The DuckDB connection that validates incoming files (the store itself on DuckDB)."""
 
     @abstractmethod
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        """Make the engine's temp table `name` visible to store SQL under the same name."""
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
+        """Insert into the store's `table` the rows of the engine's `query`, whose columns are
+        named as the table's."""
 
     @abstractmethod
-    def digest_sql(self, row_texts: str) -> str:
-        """SQL aggregate: hex SHA-256 over the ordered concatenation of per-row MD5s."""
+    def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
+        """Hex SHA-256 over the concatenated per-row MD5s of `row_texts` for the rows of
+        `rows` (a FROM clause with ? placeholders), in `order`."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -114,9 +118,11 @@ def _text(expr: str) -> str:
 
 
 def row_text(columns: Sequence[str], alias: str = "") -> str:
-    """Portable SQL for one row as text, NULL distinct from any value."""
+    """Portable SQL for one row as text, NULL distinct from any value: the columns' text joined
+    by '|'. Written with concat, not concat_ws('|', ...): no part is NULL, so the text is the
+    same, and DuckDB builds it about a tenth faster."""
     prefix = f"{alias}." if alias else ""
-    return "concat_ws('|', " + ", ".join(_text(prefix + c) for c in columns) + ")"
+    return "concat(" + ", '|', ".join(_text(prefix + c) for c in columns) + ")"
 
 
 class DuckDatabase(Database):
@@ -181,14 +187,33 @@ class DuckDatabase(Database):
         self._changes += 1
         return self.con
 
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        pass  # same connection: the temp table is already there
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
+        # Same connection: one INSERT ... SELECT, no copy of the rows.
+        self.execute(f"INSERT INTO {table} BY NAME {query}", params)
 
-    def digest_sql(self, row_texts: str) -> str:
-        return f"sha256(COALESCE(string_agg(md5({row_texts}), '' ORDER BY {{order}}), ''))"
+    def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
+        # The MD5s are hashed here, not by sha256(string_agg(...)): DuckDB's ordered
+        # string_agg of a million MD5s took longer than fetching them and hashing the buffers.
+        sql = f"SELECT md5({row_texts}) FROM {rows} ORDER BY {order}"
+        md5s = self.arrow(sql, params).column(0)
+        h = hashlib.sha256()
+        for chunk in md5s.chunks:
+            h.update(_string_bytes(chunk))
+        return h.hexdigest()
 
     def close(self) -> None:
         self.con.close()
+
+
+def _string_bytes(chunk: pa.Array) -> memoryview:
+    """The values of an Arrow string array, concatenated: they lie contiguous in its data
+    buffer, between the first and the last of its offsets."""
+    fmt = "<q" if pa.types.is_large_string(chunk.type) else "<i"
+    _, offsets, data = chunk.buffers()
+    width = struct.calcsize(fmt)
+    start = struct.unpack_from(fmt, offsets, chunk.offset * width)[0]
+    end = struct.unpack_from(fmt, offsets, (chunk.offset + len(chunk)) * width)[0]
+    return memoryview(data)[start:end] if data is not None else memoryview(b"")
 
 
 class PgDatabase(Database):
@@ -247,38 +272,26 @@ class PgDatabase(Database):
             self._engine = duckdb.connect()
         return self._engine
 
-    def stage(self, name: str, con: duckdb.DuckDBPyConnection) -> None:
-        """Copy the engine's table into a PostgreSQL temp table through COPY (CSV)."""
-        cols = con.execute(f"DESCRIBE {name}").fetchall()
-        types = ", ".join(f'"{c[0]}" {_PG_TYPES.get(c[1], "TEXT")}' for c in cols)
-        self.con.execute(f"DROP TABLE IF EXISTS {name} CASCADE")  # and views over it
-        self.con.execute(f"CREATE TEMP TABLE {name} ({types})")
-        reader = con.execute(f"SELECT * FROM {name}").to_arrow_reader(batch_size=200_000)
+    def load(self, table: str, query: str, con: duckdb.DuckDBPyConnection, *params: Any) -> None:
+        """Copy the engine's rows into the table through COPY (CSV)."""
+        reader = con.execute(query, list(params)).to_arrow_reader(batch_size=200_000)
         options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-        with self.con.cursor() as cur, cur.copy(f"COPY {name} FROM STDIN (FORMAT csv)") as copy:
+        copy_sql = f"COPY {table} ({', '.join(reader.schema.names)}) FROM STDIN (FORMAT csv)"
+        with self.con.cursor() as cur, cur.copy(copy_sql) as copy:
             for batch in reader:
                 buf = io.BytesIO()
                 pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
                 copy.write(buf.getvalue())
 
-    def digest_sql(self, row_texts: str) -> str:
-        agg = f"string_agg(md5({row_texts}), '' ORDER BY {{order}})"
-        return f"encode(sha256(convert_to(COALESCE({agg}, ''), 'UTF8')), 'hex')"
+    def digest(self, row_texts: str, rows: str, order: str, params: Sequence[Any] = ()) -> str:
+        agg = f"string_agg(md5({row_texts}), '' ORDER BY {order})"
+        value = f"encode(sha256(convert_to(COALESCE({agg}, ''), 'UTF8')), 'hex')"
+        return self.scalar(f"SELECT {value} FROM {rows}", params)
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
         self.con.close()
-
-
-_PG_TYPES = {
-    "VARCHAR": "TEXT",
-    "DATE": "DATE",
-    "INTEGER": "INTEGER",
-    "BIGINT": "BIGINT",
-    "DOUBLE": "DOUBLE PRECISION",
-    "BOOLEAN": "BOOLEAN",
-}
 
 
 def connect(url: str | None = None) -> Database:

@@ -134,17 +134,14 @@ def ingest(
         engine = db.engine()
         warnings = check_activity(engine, raw, set(facilities), lib)
         clock.lap("validate")
-        with file_plans(engine):
-            engine.execute(
-                f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT "
-                f"{', '.join(RECORD_NAMES[:-1])}, ? AS source_file, "
-                f"md5({row_text(CONTENT_NAMES)}) AS content_hash FROM typed",
-                [raw.name],
-            )
         warnings += quality.substitute_missing(db, engine, facilities)
-        db.stage("incoming", engine)
-        clock.lap("type the rows and hash their contents")
-        report = _write(db, path, digest, size, actor, reason, restating, warnings, clock)
+        kind = "restatement" if restating else "file"
+        rows = raw.table.num_rows
+        file = {"file_name": path.name, "file_size": size, "sha256": digest}
+        batch_id = add_batch(db, kind, actor, rows, reason, **file)
+        _load(db, engine, raw.name, batch_id, reason)
+        clock.lap("type, hash and insert the rows")
+        report = _write(db, path.name, batch_id, rows, actor, reason, restating, warnings, clock)
     clock.lap("commit")
     report.seconds = time.perf_counter() - clock.start
     report.stages = clock.stages
@@ -158,27 +155,65 @@ def _known(db: Database, digest: str) -> int | None:
     )
 
 
-def _write(db, path, digest, size, actor, reason, restating, warnings, clock) -> IngestReport:
-    # `matched`: the incoming records already stored (usually few), with their current version;
-    # `plan` (a view): every incoming record with its new version and change. Keeping the
-    # million-row side a view saves materialising it; the insert joins only `matched`.
-    db.execute("DROP VIEW IF EXISTS plan")  # PostgreSQL keeps views bound to their tables
+def _load(db: Database, engine, file_name: str, batch_id: int, reason: str | None) -> None:
+    """Insert every row of the file as batch `batch_id` (version 1 for now), straight from the
+    validated rows, and name them `incoming`. Staging them in a table first, and inserting
+    from it, cost more than typing, hashing and inserting them in one statement; `_compare`
+    then numbers the versions and drops the rows that did not change."""
+    query = (
+        f"SELECT {', '.join(RECORD_NAMES[:-1])}, ? AS source_file, "
+        f"md5({row_text(CONTENT_NAMES)}) AS content_hash, 1 AS version, ? AS batch_id, "
+        "false AS deleted, ? AS reason FROM batch_rows"
+    )
+    with file_plans(engine):
+        db.load("activity_records", query, engine, file_name, batch_id, reason)
+    db.execute("DROP VIEW IF EXISTS plan")  # PostgreSQL keeps views bound to what they read
+    db.execute("DROP VIEW IF EXISTS incoming")
+    db.execute(
+        "CREATE TEMP VIEW incoming AS SELECT * FROM activity_records "
+        f"WHERE batch_id = {int(batch_id)}"
+    )
+
+
+def _compare(db: Database, batch_id: int) -> None:
+    """Number the loaded rows after their records' stored versions; `matched`: the records
+    already stored (usually few), with their previous version and whether they changed;
+    `plan` (a view): every incoming record with its version and change."""
+    db.execute(
+        "UPDATE activity_records SET version = s.v + 1 FROM (SELECT record_id AS rid, "
+        "max(version) AS v FROM activity_records WHERE batch_id <> ? AND record_id IN "
+        "(SELECT record_id FROM incoming) GROUP BY record_id) s "
+        "WHERE activity_records.batch_id = ? AND activity_records.record_id = s.rid",
+        [batch_id, batch_id],
+    )
     db.execute("DROP TABLE IF EXISTS matched")
     db.execute(
         "CREATE TEMP TABLE matched AS SELECT h.record_id, h.version, h.facility_id, h.year, "
         "CASE WHEN h.content_hash = i.content_hash AND NOT h.deleted THEN 'same' "
-        "ELSE 'changed' END AS change FROM incoming i JOIN ("
-        + heads_sql("record_id IN (SELECT record_id FROM incoming)")
-        + ") h ON h.record_id = i.record_id"
+        "ELSE 'changed' END AS change FROM activity_records h JOIN (SELECT record_id, "
+        "version, content_hash FROM incoming WHERE version > 1) i "
+        "ON h.record_id = i.record_id AND h.version = i.version - 1"
     )
     db.execute(
-        "CREATE OR REPLACE TEMP VIEW plan AS SELECT i.record_id, i.facility_id, i.year, "
-        "COALESCE(m.version, 0) + 1 AS version, m.version AS prev_version, "
-        "m.facility_id AS prev_facility, m.year AS prev_year, "
+        "CREATE TEMP VIEW plan AS SELECT i.record_id, i.facility_id, i.year, i.version, "
+        "m.version AS prev_version, m.facility_id AS prev_facility, m.year AS prev_year, "
         "COALESCE(m.change, 'new') AS change "
         "FROM incoming i LEFT JOIN matched m ON m.record_id = i.record_id"
     )
-    rows = int(db.scalar("SELECT count(*) FROM incoming"))
+
+
+def _write(
+    db: Database,
+    file_name: str,
+    batch_id: int,
+    rows: int,
+    actor: str,
+    reason: str | None,
+    restating: tuple[str, int] | None,
+    warnings: list[str],
+    clock: _Clock,
+) -> IngestReport:
+    _compare(db, batch_id)
     stored, changed = db.one(
         "SELECT count(*), count(*) FILTER (WHERE change = 'changed') FROM matched"
     )
@@ -192,50 +227,37 @@ def _write(db, path, digest, size, actor, reason, restating, warnings, clock) ->
         )
     periods.refuse_locked(db, restating)
     clock.lap("compare with stored versions")
-    warnings = warnings + quality.warnings(db)
+    warnings = warnings + quality.warnings(db, batch_id)
     clock.lap("data-quality warnings")
-    kind = "restatement" if restating else "file"
-    batch_id = add_batch(
-        db, kind, actor, rows, reason, file_name=path.name, file_size=size, sha256=digest
-    )
     restatement = periods.diff(db, restating) if restating else None
-    cols = ", ".join(RECORD_NAMES)
-    # All new (the usual case): a plain scan, which DuckDB writes faster than a join's output.
-    source = (
-        "incoming i"
-        if not stored
-        else "incoming i LEFT JOIN matched m ON m.record_id = i.record_id "
-        "WHERE m.change IS NULL OR m.change <> 'same'"
-    )
-    version = "1" if not stored else "COALESCE(m.version, 0) + 1"
-    db.execute(
-        f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, reason) "
-        f"SELECT {', '.join('i.' + c for c in RECORD_NAMES)}, i.content_hash, {version}, ?, "
-        f"false, ? FROM {source}",
-        [batch_id, reason],
-    )
     db.execute(
         "INSERT INTO sources SELECT DISTINCT facility_id, source_id, ? FROM incoming i "
         "WHERE source_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
         "s.facility_id = i.facility_id AND s.source_id = i.source_id)",
         [batch_id],
     )
-    clock.lap("insert the batch, records and sources")
-    counts = {"rows": rows, "new": new, "changed": changed, "unchanged": rows - new - changed}
+    if stored > changed:  # a record that comes back unchanged is not written again
+        db.execute(
+            "DELETE FROM activity_records WHERE batch_id = ? AND record_id IN "
+            "(SELECT record_id FROM matched WHERE change = 'same')",
+            [batch_id],
+        )
+    clock.lap("sources; drop unchanged rows")
+    counts = {"rows": rows, "new": new, "changed": changed, "unchanged": stored - changed}
     extra = {"batch_id": batch_id, **counts, "warnings": len(warnings)}
     if restatement is not None:
         extra["restatement"] = restatement
     action = "restate" if restating else "ingest"
-    subject = f"{restating[0]} {restating[1]}" if restating else path.name
+    subject = f"{restating[0]} {restating[1]}" if restating else file_name
     ledger.record_batch(db, actor, action, subject, reason, extra)
     clock.lap("ledger event (batch digest)")
     return IngestReport(
-        path.name,
+        file_name,
         batch_id,
         rows=rows,
         new=new,
         changed=changed,
-        unchanged=rows - new - changed,
+        unchanged=stored - changed,
         warnings=warnings,
         restatement=restatement,
     )

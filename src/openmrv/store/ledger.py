@@ -143,8 +143,8 @@ def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None)
             v2 = recorded[table].split(":")[1:2] == ["v2"]
         else:
             v2 = table in V2_TABLES and db.kind == "duckdb"
-        expr = db.digest_sql(row_text(V2_TABLES[table] if v2 else cols)).format(order=order)
-        value = db.scalar(f"SELECT {expr} FROM {table} WHERE batch_id = ?", [batch_id])
+        texts = row_text(V2_TABLES[table] if v2 else cols)
+        value = db.digest(texts, f"{table} WHERE batch_id = ?", order, [batch_id])
         if v2 and recorded is not None:
             bad = db.scalar(
                 f"SELECT count(*) FROM {table} WHERE batch_id = ? AND content_hash "

@@ -28,8 +28,8 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from openmrv.store.db import Database, row_text
-from openmrv.store.schema import CONTENT_NAMES
+from openmrv.ingest.validate import file_plans, temp_table
+from openmrv.store.db import Database
 
 OUTLIER = 3.0
 MIN_HISTORY = 3
@@ -45,16 +45,19 @@ CARBON_UNITS = {"energy": "kgC/GJ", "mass": "kgC/kg", "volume": "kgC/m3"}
 SERIES = "facility_id, COALESCE(source_id, '') AS source, category, COALESCE(fuel, '') AS fuel"
 
 
-def _stage(db: Database) -> None:
+def _stage(db: Database, batch_id: int) -> None:
     """Two small temp tables the checks share, so none of them joins the whole batch again:
     `quality_series`, the incoming batch's distinct series and years, and `quality_history`,
-    the stored current, non-deleted versions of its facilities' other records."""
+    the stored current, non-deleted versions of its facilities' other records (the batch's
+    own rows, already inserted, are left out before looking for heads: far fewer to group)."""
     from openmrv.store.ingest import heads_sql  # the one definition of "current version"
 
     for table in ("quality_series", "quality_history"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute(f"CREATE TEMP TABLE quality_series AS SELECT DISTINCT {SERIES}, year FROM incoming")
-    heads = heads_sql("facility_id IN (SELECT facility_id FROM quality_series)")
+    heads = heads_sql(
+        f"batch_id <> {int(batch_id)} AND facility_id IN (SELECT facility_id FROM quality_series)"
+    )
     db.execute(
         f"CREATE TEMP TABLE quality_history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
         "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.record_id = h.record_id)"
@@ -73,9 +76,9 @@ def _limited(lines: Iterable[str], total: int) -> list[str]:
     return out
 
 
-def warnings(db: Database) -> list[str]:
-    """The warnings for the staged batch (temp table `incoming`)."""
-    _stage(db)
+def warnings(db: Database, batch_id: int) -> list[str]:
+    """The warnings for the batch being ingested (its rows: the view `incoming`)."""
+    _stage(db, batch_id)
     return outliers(db) + monthly_gaps(db) + unit_switches(db) + implausible(db)
 
 
@@ -185,8 +188,10 @@ def implausible(db: Database) -> list[str]:
 def substitute_missing(
     db: Database, engine: duckdb.DuckDBPyConnection, facilities: dict[str, str | None]
 ) -> list[str]:
-    """Fill missing HHV / carbon content of Part 98 facilities per 40 CFR 98.35(b)(1), in the
-    engine's `incoming` table; return one report line per substituted value."""
+    """Fill missing HHV / carbon content of Part 98 facilities per 40 CFR 98.35(b)(1): define
+    the engine's view `batch_rows`, the validated rows (`typed`) with the substitutes; return
+    one report line per substituted value."""
+    engine.execute("CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM typed")
     ids = sorted(f for f, p in facilities.items() if p and PART98 in p.upper())
     if not ids:
         return []
@@ -196,7 +201,8 @@ def substitute_missing(
         "hhv, carbon_content, carbon_content_per, data_quality"
     )
     where = f"category = 'stationary_combustion' AND facility_id IN ({marks})"
-    inc = engine.execute(f"SELECT {cols} FROM incoming WHERE {where}", ids).df()
+    with file_plans(engine):
+        inc = engine.execute(f"SELECT {cols} FROM typed WHERE {where}", ids).df()
     if inc.empty or not (inc.hhv.isna() | inc.carbon_content.isna()).any():
         return []
     hist = db.arrow(f"SELECT {cols} FROM ({_history_of(where)}) x", [*ids, *ids]).to_pandas()
@@ -233,23 +239,29 @@ def substitute_missing(
                     f"record {r.record_id}: {label} missing; substituted {value:.6g} (canonical), "
                     f"the {how} ({months}), per 40 CFR 98.35(b)(1); stored as '{SUBSTITUTED}'"
                 )
-    for param, ups in updates.items():
-        if not ups:
-            continue
-        per = ", carbon_content_per = ?" if param == "carbon_content" else ""
-        engine.executemany(
-            f"UPDATE incoming SET {param} = ?{per}, data_quality = '{SUBSTITUTED}' "
-            "WHERE record_id = ?",
-            [[v, p, rid] if per else [v, rid] for v, p, rid in ups],
-        )
-    changed = [rid for ups in updates.values() for _, _, rid in ups]
-    if changed:
-        engine.execute(
-            f"UPDATE incoming SET content_hash = md5({row_text(CONTENT_NAMES)}) "
-            f"WHERE record_id IN ({', '.join('?' for _ in changed)})",
-            changed,
-        )
+    if lines:
+        _substitute(engine, updates)
     return lines
+
+
+def _substitute(engine: duckdb.DuckDBPyConnection, updates: dict[str, list[tuple]]) -> None:
+    """Redefine `batch_rows` with the substituted values, marked as such."""
+    subs: dict[str, list] = {}
+    for v, _, rid in updates["hhv"]:
+        subs.setdefault(rid, [rid, None, None, None])[1] = v
+    for v, per, rid in updates["carbon_content"]:
+        subs.setdefault(rid, [rid, None, None, None])[2:] = [v, per]
+    df = pd.DataFrame(list(subs.values()), columns=["record_id", "hhv", "cc", "cc_per"])
+    types = {"record_id": "string", "hhv": "float64", "cc": "float64", "cc_per": "string"}
+    temp_table(engine, "substitutes", df.astype(types))
+    engine.execute(
+        "CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT t.* REPLACE ("
+        "COALESCE(s.hhv, t.hhv) AS hhv, COALESCE(s.cc, t.carbon_content) AS carbon_content, "
+        "CASE WHEN s.cc IS NULL THEN t.carbon_content_per ELSE s.cc_per END "
+        "AS carbon_content_per, "
+        f"CASE WHEN s.record_id IS NULL THEN t.data_quality ELSE '{SUBSTITUTED}' END "
+        "AS data_quality) FROM typed t LEFT JOIN substitutes s ON s.record_id = t.record_id"
+    )
 
 
 def _history_of(where: str) -> str:

@@ -266,6 +266,12 @@ MIGRATIONS: tuple[Migration, ...] = (
 )""",
         ),
     ),
+    Migration(
+        5,
+        "index record batches (PostgreSQL): an ingest reads its batch's rows back several times",
+        ("CREATE INDEX activity_records_batch ON activity_records (batch_id)",),
+        only="postgresql",
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)
