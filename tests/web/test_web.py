@@ -116,6 +116,22 @@ def test_api_step_from_a_wrong_status_is_refused(app):
     assert c.post(url, json={"action": "return"}).status_code == 409  # findings needed
 
 
+def test_numbers_beyond_what_the_store_holds_are_refused_not_server_errors(app):
+    """Found by the schemathesis run: a run number past BIGINT reached the database (500)."""
+    c = TestClient(app, headers={"Authorization": f"Bearer {token_for(app, 'editor')}"})
+    huge = 2**127
+    api = f"/api/v1/organisations/{ORG}"
+    paths = [f"/runs/{huge}", f"/uploads/{huge}", f"/verification-cases/{huge}"]
+    paths += [f"/reports/{r}?run_no={huge}" for r in ("totals", "breakdown")]
+    for path in paths:
+        r = c.get(api + path)
+        assert r.status_code == 422, (path, r.status_code)
+        assert r.json()["detail"][0]["loc"][-1] in {"run_no", "upload_id", "case_id"}
+    editor = sign_in(app, "editor")
+    assert editor.get(f"/orgs/{ORG}/cases/{huge}").status_code == 422
+    assert editor.get(f"/orgs/{ORG}/compare?year={huge}").status_code == 422
+
+
 def test_csrf_is_required(app):
     editor = sign_in(app, "editor")
     r = editor.post(f"/orgs/{ORG}/runs", data={})

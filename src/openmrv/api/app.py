@@ -15,10 +15,10 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,6 +41,9 @@ log = logging.getLogger("openmrv.web")
 for _name in ("multipart", "python_multipart", "multipart.multipart"):
     logging.getLogger(_name).setLevel(logging.INFO)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A number that names a stored row (BIGINT): a larger one is refused (422), not a server error.
+RowNo = Annotated[int, Path(ge=1, le=2**63 - 1)]
+OptionalRowNo = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 SESSION_HOURS = 8
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from openmrv.api import security, services, workflow
-from openmrv.api.app import api_principal, get_db, org_access
+from openmrv.api.app import OptionalRowNo, RowNo, api_principal, get_db, org_access
 from openmrv.api.tenancy import NotFound, OrgScope, Principal, Refused
 from openmrv.store import Database, ledger
 
@@ -185,7 +185,7 @@ def upload(
 
 
 @router.get(ORG + "/uploads/{upload_id}", openapi_extra=perm("read"), tags=["uploads"])
-def upload_info(upload_id: int, s: OrgScope = Read) -> dict[str, Any]:
+def upload_info(upload_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return s.upload(upload_id)
 
 
@@ -219,19 +219,19 @@ def calculate(s: OrgScope = Write) -> dict[str, Any]:
 
 
 @router.get(ORG + "/runs/{run_no}", openapi_extra=perm("read"), tags=["calculation"])
-def run(run_no: int, s: OrgScope = Read) -> dict[str, Any]:
+def run(run_no: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return s.run(run_no)
 
 
 @router.get(ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"])
-def totals(run_no: int | None = None, s: OrgScope = Read) -> dict[str, Any]:
+def totals(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
     """t CO2e (biogenic CO2 excluded) and biogenic CO2 by methodology and facility, as
     `openmrv calculate` prints them, for the latest run (or `run_no`)."""
     return {"run_no": run_no or s.latest_run_no(), "totals": s.totals(run_no)}
 
 
 @router.get(ORG + "/reports/breakdown", openapi_extra=perm("read"), tags=["reports"])
-def breakdown(run_no: int | None = None, s: OrgScope = Read) -> dict[str, Any]:
+def breakdown(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
     return {"run_no": run_no or s.latest_run_no(), "rows": s.breakdown(run_no)}
 
 
@@ -271,7 +271,7 @@ def open_case(body: CaseIn, s: OrgScope = Write) -> dict[str, Any]:
 @router.get(
     ORG + "/verification-cases/{case_id}", openapi_extra=perm("read"), tags=["verification"]
 )
-def case(case_id: int, s: OrgScope = Read) -> dict[str, Any]:
+def case(case_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return s.case(case_id)
 
 
@@ -280,7 +280,7 @@ def case(case_id: int, s: OrgScope = Read) -> dict[str, Any]:
     openapi_extra=perm("step"),
     tags=["verification"],
 )
-def step(case_id: int, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
+def step(case_id: RowNo, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
     """Take a workflow step: submit (editor, owner); start, return with findings, verify
     (verifier). Verify locks the facility's reporting year."""
     workflow.advance(s, case_id, body.action, body.findings)

@@ -14,14 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from openmrv.api import security, services, workflow
-from openmrv.api.app import BadCsrf, NotSignedIn, Store, get_db, org_access
+from openmrv.api.app import BadCsrf, NotSignedIn, RowNo, Store, get_db, org_access
 from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
 from openmrv.store import Database
 from openmrv.web import i18n
@@ -312,7 +312,10 @@ def upload(
 # --- comparison, targets --------------------------------------------------------------------
 @router.get("/orgs/{org_id}/compare")
 def compare(
-    request: Request, facility_id: str | None = None, year: int | None = None, s: OrgScope = Read
+    request: Request,
+    facility_id: str | None = None,
+    year: int | None = Query(default=None, ge=1900, le=2200),
+    s: OrgScope = Read,
 ) -> Response:
     facilities = s.facilities()
     facility_id = facility_id or (facilities[0]["facility_id"] if facilities else None)
@@ -370,7 +373,7 @@ def open_case(
 
 
 @router.get("/orgs/{org_id}/cases/{case_id}")
-def case(request: Request, case_id: int, s: OrgScope = Read) -> Response:
+def case(request: Request, case_id: RowNo, s: OrgScope = Read) -> Response:
     c = s.case(case_id)
     perms = s.principal.permissions(s.org_id)
     actions = [
@@ -384,7 +387,7 @@ def case(request: Request, case_id: int, s: OrgScope = Read) -> Response:
 @router.post("/orgs/{org_id}/cases/{case_id}/steps", dependencies=[Csrf])
 def step(
     request: Request,
-    case_id: int,
+    case_id: RowNo,
     action: str = Form(max_length=20),
     findings: str = Form(default="", max_length=10_000),
     s: OrgScope = Read,
