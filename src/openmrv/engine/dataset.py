@@ -45,6 +45,7 @@ from openmrv.engine.run import resolve_methods, results_hash, run_id, run_meta
 from openmrv.engine.shapes import REQUIRED
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
+from openmrv.ingest.validate import sql_string
 from openmrv.methods import Options
 from openmrv.methods.base import Ctx
 
@@ -241,23 +242,19 @@ def _duckdb_shapes(
         scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity)
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
         counts, input_hash = scan.result()
-    keys, prb = shapes.probe(counts)
-    shp, _ = shapes.from_units(keys, plans.run(con, plan, prb) if keys.num_rows else None)
+    shp, _ = plans.shapes_of(con, plan, counts)
     return shp, counts, input_hash, plan
 
 
 def _duckdb_direct(con: ibis.BaseBackend, plan: plans.Compiled, activity: Path, out: Path) -> None:
     """The measured records' compact rows: the compiled plan over a view of those records,
     streamed from the dataset to Parquet."""
-    read = f"read_parquet({_literal(parquet_glob(activity))}, hive_partitioning = true)"
+    read = f"read_parquet({sql_string(parquet_glob(activity))}, hive_partitioning = true)"
     rows = f"SELECT {', '.join(shapes.PROBE)} FROM {read} WHERE {_MEASURED}"
     out.mkdir(parents=True)
     with plans.bound(con.con, plan, rows) as sql:
-        con.con.execute(f"COPY ({sql}) TO {_literal(str(out / 'part-0.parquet'))} (FORMAT parquet)")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+        target = sql_string(str(out / "part-0.parquet"))
+        con.con.execute(f"COPY ({sql}) TO {target} (FORMAT parquet)")
 
 
 def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tuple[pa.Table, str]:

@@ -111,6 +111,15 @@ def run(con: ibis.BaseBackend, plan: Compiled, rows: pa.Table) -> pa.Table:
     return out.rename_columns(plan.schema.names).cast(plan.schema)
 
 
+def shapes_of(
+    con: ibis.BaseBackend, plan: Compiled, counts: pa.Table
+) -> tuple[pa.Table, list[str]]:
+    """engine.shapes.shapes with the compiled plan: the shapes of the keys in `counts`
+    (shapes.key_counts) and the key columns that vary among them."""
+    keys, prb = shapes.probe(counts)
+    return shapes.from_units(keys, run(con, plan, prb) if keys.num_rows else None)
+
+
 def _folder() -> Path | None:
     setting = os.environ.get("OPENMRV_PLAN_CACHE", "")
     if setting.lower() == "off":

@@ -164,8 +164,7 @@ def calculate(
     ctx = shapes.context(facilities, options, lib)
     if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and measured records
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
-        keys, prb = shapes.probe(shapes.key_counts(con, act))
-        shp, varying = shapes.from_units(keys, plans.run(con, plan, prb) if len(prb) else None)
+        shp, varying = plans.shapes_of(con, plan, shapes.key_counts(con, act))
         measured = reduce(pc.or_, (pc.is_valid(activity[c]) for c in shapes.MEASURED))
         direct = plans.run(con, plan, activity.filter(measured))
     else:

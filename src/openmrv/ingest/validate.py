@@ -53,7 +53,8 @@ class Checked:
     warnings: list[str]
 
 
-def _sql_str(s: str) -> str:
+def sql_string(s: str) -> str:
+    """`s` as a SQL string literal."""
     return "'" + s.replace("'", "''") + "'"
 
 
@@ -170,8 +171,8 @@ def _problems(
         f"(SELECT DISTINCT r FROM hits ORDER BY r LIMIT {max_problems})"
     )
     parts = [
-        f'SELECT {ROW} AS r, {_sql_str(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
-        f"{problem} AS p, {_sql_str(fix)} AS f, {i} AS k FROM bad WHERE {cond}"
+        f'SELECT {ROW} AS r, {sql_string(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
+        f"{problem} AS p, {sql_string(fix)} AS f, {i} AS k FROM bad WHERE {cond}"
         for i, (col, cond, problem, fix) in enumerate(rules)
     ]
     union = " UNION ALL ".join(parts)
@@ -511,7 +512,7 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
         ),
         (
             "category",
-            f"category NOT IN ({', '.join(_sql_str(c) for c in schema.CATEGORIES)})",
+            f"category NOT IN ({', '.join(sql_string(c) for c in schema.CATEGORIES)})",
             "CASE WHEN category_is_fuel IS NOT NULL THEN 'this is a fuel, not a category: are "
             "columns ''fuel'' and ''category'' swapped?' "
             "WHEN category = '' THEN 'category is empty' ELSE 'unknown category' END",
@@ -757,7 +758,7 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
         ),
         (
             "ipcc_sector",
-            f"ipcc_sector NOT IN ({', '.join(_sql_str(s) for s in schema.IPCC_SECTORS)})",
+            f"ipcc_sector NOT IN ({', '.join(sql_string(s) for s in schema.IPCC_SECTORS)})",
             "'unknown IPCC sector group'",
             "use one of: " + ", ".join(schema.IPCC_SECTORS),
         ),
