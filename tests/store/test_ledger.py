@@ -98,11 +98,16 @@ TAMPERING = {
 def test_tampering_is_detected_at_the_first_broken_event(filled, store_url, how):
     tamper, first, problem = TAMPERING[how]
     tamper(filled)
-    v = verify(filled)
+    assert_first_broken(filled, store_url, first, problem)
+
+
+def assert_first_broken(db, store_url: str, first: int, problem: str) -> None:
+    """`verify` and the CLI's `ledger verify` both name event `first`, for `problem`."""
+    v = verify(db)
     assert not v.ok
     assert v.findings[0].seq == first, v.findings
     assert problem in v.findings[0].problem, v.findings
-    filled.close()  # DuckDB: one process at a time; the CLI opens the file itself
+    db.close()  # DuckDB: one process at a time; the CLI opens the file itself
     result = CliRunner().invoke(app, ["ledger", "verify", "--db", store_url])
     assert result.exit_code == 1
     assert f"first broken event {first}:" in " ".join(result.output.split())
@@ -169,3 +174,74 @@ def test_digests_keep_the_scheme_they_were_recorded_with(filled):
     v = verify(filled)
     assert v.findings[0].seq == 3, v.findings
     assert "activity_records rows of batch 3 differ" in v.findings[0].problem
+
+
+@pytest.fixture
+def reviewed(filled):
+    """Events 5-8: a verification case of US-PLANT 2024 opened and submitted by an editor,
+    started and returned with findings by a verifier (api.workflow, as the web app does)."""
+    from openmrv.api import workflow
+    from openmrv.api.tenancy import OrgScope, Principal
+
+    editor = OrgScope(filled, "ORG", Principal("ed", "Ed", False, {"ORG": "editor"}))
+    verifier = OrgScope(filled, "ORG", Principal("vera", "Vera", False, {"ORG": "verifier"}))
+    case_id = workflow.open_case(editor, "US-PLANT", 2024)
+    workflow.advance(editor, case_id, "submit")
+    workflow.advance(verifier, case_id, "start")
+    workflow.advance(verifier, case_id, "return", "January invoice missing")
+    actions = [e.action for e in ledger.events(filled)][4:]
+    assert actions == ["case-open", "case-submit", "case-start", "case-return"]
+    assert verify(filled).ok
+    return filled
+
+
+CASE_TAMPERING = {
+    "edit a step's findings": (
+        "UPDATE case_steps SET findings = 'all fine' WHERE step = 4",
+        8,
+        "step 4 of verification case 1 differs from what was recorded",
+    ),
+    "edit who took a step": (
+        "UPDATE case_steps SET actor = 'mallory' WHERE step = 3",
+        7,
+        "step 3 of verification case 1 differs from what was recorded",
+    ),
+    "delete a step": (
+        "DELETE FROM case_steps WHERE step = 2",
+        6,
+        "step 2 of verification case 1 differs from what was recorded",
+    ),
+    "mark the case verified": (
+        "UPDATE verification_cases SET status = 'verified'",
+        8,
+        "verification case 1 is 'verified'; its last step made it 'returned'",
+    ),
+    "move the case to another facility": (
+        "UPDATE verification_cases SET facility_id = 'CN-PLANT'",
+        5,
+        "verification case 1 differs from what was recorded",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", list(CASE_TAMPERING))
+def test_tampering_with_a_verification_case_is_detected(reviewed, store_url, how):
+    sql, first, problem = CASE_TAMPERING[how]
+    reviewed.execute(sql)
+    assert_first_broken(reviewed, store_url, first, problem)
+
+
+def test_case_steps_and_cases_no_event_records_are_reported(reviewed):
+    reviewed.execute(
+        "INSERT INTO case_steps VALUES (1, 5, '2026-01-01T00:00:00+00:00', 'vera', 'verify', "
+        "'in_verification', 'verified', NULL, 99)"
+    )
+    reviewed.execute(
+        "INSERT INTO verification_cases VALUES (2, 'ORG', 'US-PLANT', 2023, 'verified', 'ed', "
+        "'2026-01-01T00:00:00+00:00')"
+    )
+    v = verify(reviewed)
+    assert [str(f) for f in v.findings] == [
+        "outside the chain: step 5 of verification case 1 that no event records",
+        "outside the chain: a verification case 2 that no event records",
+    ]

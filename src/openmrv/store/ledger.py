@@ -3,7 +3,8 @@
 Each event's hash covers its own fields and the previous event's hash, so editing, deleting,
 inserting or reordering events breaks the chain. Events that write rows also carry a digest of
 exactly the rows they wrote (per table, by batch), so editing, deleting or inserting data rows
-behind the system's back is caught too. The chain proves integrity relative to its head: keep
+behind the system's back is caught too; so are edited, deleted or inserted steps and statuses of
+verification cases, each of which is an event. The chain proves integrity relative to its head: keep
 the head hash printed by `ledger verify` (or an export) somewhere else to detect a rewrite of the
 whole chain.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,7 @@ BATCH_FIELDS = (
     "reason",
 )
 LOCK_FIELDS = ("facility_id", "year", "locked_by", "locked_at", "reason", "event_seq")
+STEP_FIELDS = ("case_id", "step", "stepped_at", "actor", "action", "from_status", "to_status")
 
 
 @dataclass(frozen=True)
@@ -206,14 +208,19 @@ def verify(db: Database, expect_head: str | None = None) -> Verification:
     prev, expected, n = GENESIS, 1, 0
     batches_seen: set[int] = set()
     locks_seen: set[tuple[str, int]] = set()
+    cases = _Cases()
     for e in events(db):
         n += 1
         broken = _check_event(e, prev, expected)
         if not broken:
             broken = _check_rows(db, e, batches_seen, locks_seen)
+            if e.action.startswith(CASE_ACTION):
+                broken += _check_case_step(db, e, cases)
         findings += [Finding(e.seq, p) for p in broken]
         prev, expected = e.hash, e.seq + 1
-    findings += _unaccounted(db, batches_seen, locks_seen)
+    findings += _case_statuses(db, cases)
+    findings.sort(key=lambda f: f.seq)  # stable: each event's findings keep their order
+    findings += _unaccounted(db, batches_seen, locks_seen) + _unaccounted_cases(db, cases)
     if expect_head and expect_head != prev:
         findings.append(Finding(None, f"head is {prev}, expected {expect_head}"))
     return Verification(n, prev, findings)
@@ -280,6 +287,75 @@ def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -
     for f, y in db.execute("SELECT facility_id, year FROM period_locks ORDER BY 1, 2"):
         if (f, y) not in locks:
             out.append(Finding(None, f"a lock of {f} {y} that no event records"))
+    return out
+
+
+# Verification cases (api.workflow): every step is an event "case-<step>" whose payload names
+# the case and the statuses it went from and to, and whose reason holds the findings; the step's
+# row in case_steps points back at its event. The rows are checked against the events, and each
+# case's status against the status its last recorded step left it in.
+CASE_ACTION = "case-"
+
+
+@dataclass
+class _Cases:
+    """What the case events read so far say: steps per case, and each case's status with the
+    event that set it."""
+
+    steps: dict[int, int] = field(default_factory=dict)
+    status: dict[int, tuple[str, int]] = field(default_factory=dict)
+    seqs: set[int] = field(default_factory=set)
+
+
+def _check_case_step(db: Database, e: Event, cases: _Cases) -> list[str]:
+    data = e.data()
+    case_id = data["case_id"]
+    n = cases.steps.get(case_id, 0) + 1
+    to = data.get("to", data.get("status"))
+    cases.steps[case_id], cases.status[case_id] = n, (to, e.seq)
+    cases.seqs.add(e.seq)
+    action = e.action.removeprefix(CASE_ACTION)
+    expected = (case_id, n, e.at, e.actor, action, data.get("from", ""), to, e.reason)
+    row = db.one(
+        f"SELECT {', '.join(STEP_FIELDS)}, findings FROM case_steps WHERE ledger_seq = ?", [e.seq]
+    )
+    out = []
+    if row is None or tuple(row) != expected:
+        out.append(f"step {n} of verification case {case_id} differs from what was recorded")
+    if action == "open":
+        case = db.one(
+            "SELECT organization_id, facility_id, year, created_by, created_at "
+            "FROM verification_cases WHERE case_id = ?",
+            [case_id],
+        )
+        if case is None or (
+            case[0] != data["organization_id"]
+            or f"case {case_id} {case[1]} {case[2]}" != e.subject
+            or (case[3], case[4]) != (e.actor, e.at)
+        ):
+            out.append(f"verification case {case_id} differs from what was recorded")
+    return out
+
+
+def _case_statuses(db: Database, cases: _Cases) -> list[Finding]:
+    stored = dict(db.execute("SELECT case_id, status FROM verification_cases"))
+    return [
+        Finding(seq, f"verification case {c} is {stored[c]!r}; its last step made it {status!r}")
+        for c, (status, seq) in sorted(cases.status.items())
+        if c in stored and stored[c] != status
+    ]
+
+
+def _unaccounted_cases(db: Database, cases: _Cases) -> list[Finding]:
+    steps = db.execute("SELECT case_id, step, ledger_seq FROM case_steps ORDER BY case_id, step")
+    out = [
+        Finding(None, f"step {step} of verification case {c} that no event records")
+        for c, step, seq in steps
+        if seq not in cases.seqs
+    ]
+    for (c,) in db.execute("SELECT case_id FROM verification_cases ORDER BY case_id"):
+        if c not in cases.steps:
+            out.append(Finding(None, f"a verification case {c} that no event records"))
     return out
 
 
