@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_calculate.py
 	$(BIN)/python benchmarks/bench_engine.py --sizes 1000000 10000000 100000000
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ingest_floor.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
