@@ -19,20 +19,9 @@ from tests.store.helpers import count
 
 # The facilities columns a ledger digest covered before the boundary flags were stored.
 OLD_DIGEST_COLUMNS = (
-    "facility_id",
-    "version",
-    "organization_id",
-    "name",
-    "name_zh",
-    "country",
-    "state_province",
-    "grid_region",
-    "sector",
-    "ipcc_sector",
-    "equity_share",
-    "programmes",
-    "batch_id",
-)
+    "facility_id", "version", "organization_id", "name", "name_zh", "country", "state_province",
+    "grid_region", "sector", "ipcc_sector", "equity_share", "programmes", "batch_id",
+)  # fmt: skip
 
 
 def facilities_file(path, **flags: dict[str, str]):
