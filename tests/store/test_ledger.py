@@ -81,6 +81,13 @@ TAMPERING = {
         1,
         "facilities rows of batch 1 differ",
     ),
+    "edit a facility's boundary flag": (
+        lambda db: db.execute(
+            "UPDATE facilities SET operational_control = false WHERE facility_id = 'US-PLANT'"
+        ),
+        1,
+        "facilities rows of batch 1 differ",
+    ),
     "edit a batch": (
         lambda db: db.execute("UPDATE batches SET submitted_by = 'mallory' WHERE batch_id = 2"),
         2,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from openmrv.ingest.schema import FACILITIES
+from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
 from openmrv.store import ledger
 from openmrv.store.db import Database
 from openmrv.store.ingest import heads_sql
@@ -91,7 +91,8 @@ def scope_for(db: Database, principal: Principal, org_id: str, permission: str) 
     return OrgScope(db, org_id, principal)
 
 
-_FAC_COLS = tuple(c.name for c in FACILITIES)  # the facilities file schema
+# The facilities file schema; boundary flags are None for versions stored before migration 6.
+_FAC_COLS = tuple(c.name for c in FACILITIES + FACILITY_BOUNDARY)
 _LATEST_FAC = (
     "SELECT f.* FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
     "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"

@@ -141,8 +141,9 @@ FACILITIES: tuple[Column, ...] = (
     ),
 )
 
-# Organisational-boundary flags (GHG Protocol consolidation). Kept apart from FACILITIES, whose
-# columns the store versions, until the store schema carries them.
+# Organisational-boundary flags (GHG Protocol consolidation). Kept apart from FACILITIES because
+# the store added them later (migration 6): facilities versions stored before hold NULL for them,
+# and ledger digests recorded before do not cover them (store/ledger.py, facilities scheme v2).
 FACILITY_BOUNDARY: tuple[Column, ...] = (
     Column(
         "operational_control",

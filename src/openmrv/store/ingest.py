@@ -313,9 +313,11 @@ def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
 
 def load_facilities(db: Database, path: Path | str, actor: str) -> tuple[int | None, int]:
     """Register facilities (and their organisations); a changed facility becomes a new version.
-    Returns (batch id or None when nothing changed, facilities written)."""
+    The boundary flags count as a change: rows stored before they were (NULL, not recorded)
+    get a new version with them. Returns (batch id or None when nothing changed, facilities
+    written)."""
     fac = validate_facilities(read_table(path))
-    cols = list(ledger.COVERED["facilities"][0][2:-1])
+    cols = list(ledger.FACILITIES_V2[2:-1])
     with db.write():
         current = {
             r[0]: r

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from openmrv.ingest.schema import FACILITIES
+from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
 from openmrv.store.db import Database, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, VERSION_COLUMNS
 
 GENESIS = "0" * 64
 
-# Row tables covered by batch digests: table -> (columns in digest order, row order).
+# Row tables covered by batch digests: table -> (columns in digest order, row order). A digest
+# recorded as "rows:hex" is over these columns (scheme v1); one recorded as "rows:TAG:hex" is
+# over the columns of SCHEMES[table, TAG] (below).
 COVERED: dict[str, tuple[tuple[str, ...], str]] = {
     "activity_records": (
         (*RECORD_NAMES, *(n for n, _ in VERSION_COLUMNS)),
@@ -129,6 +131,26 @@ V2_COLUMNS = (
     "reason",
 )
 V2_TABLES = {"activity_records": V2_COLUMNS}
+# Facilities digests cover the organisational-boundary flags (stored from migration 6 on) as
+# scheme "v2", on both backends; facilities digests recorded before ("rows:hex") do not.
+FACILITIES_V2 = (
+    *COVERED["facilities"][0][:-1],
+    *(c.name for c in FACILITY_BOUNDARY),
+    "batch_id",
+)
+# Every digest scheme but v1: (table, tag) -> columns in digest order.
+SCHEMES = {("activity_records", "v2"): V2_COLUMNS, ("facilities", "v2"): FACILITIES_V2}
+
+
+def _scheme(db: Database, table: str, recorded: dict[str, str] | None) -> str | None:
+    """The tag of the scheme to digest a table in (None: v1): the one its digest was
+    `recorded` with, else the one new events use."""
+    if recorded is not None and table in recorded:
+        parts = recorded[table].split(":")
+        return parts[1] if len(parts) == 3 else None
+    if table == "facilities":
+        return "v2"
+    return "v2" if table in V2_TABLES and db.kind == "duckdb" else None
 
 
 def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None) -> dict[str, str]:
@@ -141,13 +163,10 @@ def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None)
         n = db.scalar(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id])
         if not n:
             continue
-        if recorded is not None and table in recorded:
-            v2 = recorded[table].split(":")[1:2] == ["v2"]
-        else:
-            v2 = table in V2_TABLES and db.kind == "duckdb"
-        texts = row_text(V2_TABLES[table] if v2 else cols)
+        tag = _scheme(db, table, recorded)
+        texts = row_text(SCHEMES.get((table, tag), cols))
         value = db.digest(texts, f"{table} WHERE batch_id = ?", order, [batch_id])
-        if v2 and recorded is not None:
+        if tag == "v2" and table in V2_TABLES and recorded is not None:
             bad = db.scalar(
                 f"SELECT count(*) FROM {table} WHERE batch_id = ? AND content_hash "
                 f"IS DISTINCT FROM md5({row_text(CONTENT_NAMES)})",
@@ -155,7 +174,15 @@ def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None)
             )
             if bad:
                 value = f"{value} ({bad} row(s) do not match their content hash)"
-        out[table] = f"{n}:v2:{value}" if v2 else f"{n}:{value}"
+        if table == "facilities" and tag is None and recorded is not None:
+            # Rows stored before the boundary flags were have none (NULL): v1 does not cover them.
+            flagged = " OR ".join(f"{c.name} IS NOT NULL" for c in FACILITY_BOUNDARY)
+            bad = db.scalar(
+                f"SELECT count(*) FROM facilities WHERE batch_id = ? AND ({flagged})", [batch_id]
+            )
+            if bad:
+                value = f"{value} ({bad} row(s) have boundary flags, which v1 does not cover)"
+        out[table] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
     return out
 
 

@@ -272,6 +272,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("CREATE INDEX activity_records_batch ON activity_records (batch_id)",),
         only="postgresql",
     ),
+    Migration(
+        6,
+        "facilities: organisational-boundary flags (NULL in rows stored before: not recorded)",
+        (
+            "ALTER TABLE facilities ADD COLUMN operational_control BOOLEAN",
+            "ALTER TABLE facilities ADD COLUMN financial_control BOOLEAN",
+        ),
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)
