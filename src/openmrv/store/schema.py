@@ -272,6 +272,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("CREATE INDEX activity_records_batch ON activity_records (batch_id)",),
         only="postgresql",
     ),
+    # 7: 6 was written at the same time on another line of work; this one needs only 4.
+    Migration(
+        7,
+        "web sessions: the signed cookie names a server-side session, deleted at sign-out",
+        (
+            """CREATE TABLE web_sessions (
+  session_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+        ),
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)
