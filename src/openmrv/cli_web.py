@@ -154,6 +154,5 @@ def user_sign_out(
 
     with _store(db) as store:
         _existing_user(store, user_id)
-        with store.write():
-            ended = end_all(store, user_id)
+        ended = end_all(store, user_id)
     out.print(f"{ended} session(s) of {user_id} ended")

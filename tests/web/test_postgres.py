@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from openmrv.api import sessions
 from openmrv.api.app import create_app
 from openmrv.cli_web import EXAMPLES, seed_demo
 from openmrv.store import ledger, open_store
@@ -105,6 +106,19 @@ def test_sign_out_on_one_server_ends_the_session_on_another(pg, monkeypatch):  #
         assert there.get("/orgs/ORG-TIANHE-JV").status_code == 303
         assert there.get("/orgs").status_code == 303
         assert there.get(f"{ORG}/runs").status_code == 401
+        # sessions take no writer lock: a sign-in goes through while another process writes
+        writer = open_store(url)
+        writer.begin_write()
+        try:
+            one.state.store.db.execute("SET lock_timeout = '5s'")
+            phone = sign_in(one, "tianhe")
+        finally:
+            writer.rollback()
+            writer.close()
+        assert phone.get("/orgs").status_code == 200
+        sign_in(other, "tianhe")
+        assert sessions.end_all(one.state.store.db, "tianhe") == 2  # sign out everywhere
+        assert phone.get("/orgs", follow_redirects=False).status_code == 303
     finally:
         one.state.store.db.close()
         other.state.store.db.close()

@@ -14,6 +14,10 @@ answer under the store version, which every write (a sign-out included) changes.
 Sessions stay valid as long as the cookie does (8 hours after the last request, renewed by
 each response), but never longer than `MAX_DAYS` after sign-in: that bounds the table, pruned
 at every sign-in, which holds the sessions whose users did not sign out.
+
+Every write here is one statement, its own transaction, outside `Database.write`: sessions
+touch neither the ledger nor the data, so a sign-in or sign-out does not wait for the writer
+lock that a long ingest by another process holds on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -35,12 +39,10 @@ def _since() -> str:
 def start(db: Database, user_id: str) -> str:
     """A new session of `user_id` (its id, for the signed cookie); old sessions pruned."""
     session_id = secrets.token_urlsafe(32)
-    with db.write():
-        db.execute("DELETE FROM web_sessions WHERE created_at < ?", [_since()])
-        db.execute(
-            "INSERT INTO web_sessions VALUES (?, ?, ?)",
-            [digest(session_id), user_id, ledger.now()],
-        )
+    db.execute("DELETE FROM web_sessions WHERE created_at < ?", [_since()])
+    db.execute(
+        "INSERT INTO web_sessions VALUES (?, ?, ?)", [digest(session_id), user_id, ledger.now()]
+    )
     return session_id
 
 
@@ -57,12 +59,9 @@ def user_of(db: Database, session_id: str | None) -> str | None:
 def end(db: Database, session_id: str | None) -> None:
     """End one session (sign-out); nothing happens when it has already ended."""
     if session_id:
-        with db.write():
-            db.execute("DELETE FROM web_sessions WHERE session_hash = ?", [digest(session_id)])
+        db.execute("DELETE FROM web_sessions WHERE session_hash = ?", [digest(str(session_id))])
 
 
 def end_all(db: Database, user_id: str) -> int:
-    """End every session of a user (inside the caller's transaction); how many there were."""
-    n = db.scalar("SELECT count(*) FROM web_sessions WHERE user_id = ?", [user_id])
-    db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
-    return int(n or 0)
+    """End every session of a user (sign out everywhere); how many there were."""
+    return len(db.execute("DELETE FROM web_sessions WHERE user_id = ? RETURNING 1", [user_id]))
