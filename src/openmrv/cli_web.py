@@ -116,6 +116,12 @@ def user_add(
     out.print(f"user {user_id} added")
 
 
+def _existing_user(store, user_id: str) -> None:
+    if not store.scalar("SELECT count(*) FROM users WHERE user_id = ?", [user_id]):
+        err.print(f"[red]no user {user_id}[/red]")
+        raise typer.Exit(EXIT_INPUT)
+
+
 @user_app.command("token")
 def user_token(
     user_id: Annotated[str, typer.Argument(help="User name.")],
@@ -133,8 +139,20 @@ def user_token(
         err.print(f"[red]unknown scope {', '.join(bad)}[/red]")
         raise typer.Exit(EXIT_INPUT)
     with _store(db) as store:
-        if not store.scalar("SELECT count(*) FROM users WHERE user_id = ?", [user_id]):
-            err.print(f"[red]no user {user_id}[/red]")
-            raise typer.Exit(EXIT_INPUT)
+        _existing_user(store, user_id)
         t = create_token_row(store, user_id, label, scope)
     out.print(t["token"], highlight=False, soft_wrap=True)
+
+
+@user_app.command("sign-out")
+def user_sign_out(
+    user_id: Annotated[str, typer.Argument(help="User name.")],
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """End every web session of a user (a lost computer, a copied cookie); API tokens stay."""
+    from openmrv.api.sessions import end_all
+
+    with _store(db) as store:
+        _existing_user(store, user_id)
+        ended = end_all(store, user_id)
+    out.print(f"{ended} session(s) of {user_id} ended")

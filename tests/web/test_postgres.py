@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from openmrv.api import sessions
 from openmrv.api.app import create_app
 from openmrv.cli_web import EXAMPLES, seed_demo
 from openmrv.store import ledger, open_store
@@ -82,3 +83,42 @@ def test_dashboard_follows_writes_of_other_processes_on_postgresql(pg):  # noqa:
         assert "FAC-JS-PV" not in page.text  # SunBridge's facility: not this organisation's
     finally:
         app.state.store.db.close()
+
+
+def test_sign_out_on_one_server_ends_the_session_on_another(pg, monkeypatch):  # noqa: F811
+    """Two server processes on one database (the same signing key): a sign-out through one
+    ends the session for the other, whose dashboard had it cached."""
+    from tests.web.conftest import csrf_of, sign_in
+
+    monkeypatch.setenv("OPENMRV_SECRET_KEY", "a key both servers share")
+    url, one = _seeded_app(pg)
+    other = create_app(url)
+    try:
+        tianhe = sign_in(one, "tianhe")
+        cookie = {"openmrv_session": tianhe.cookies["openmrv_session"]}
+        there = TestClient(other, cookies=cookie, follow_redirects=False)
+        assert there.get("/orgs/ORG-TIANHE-JV").status_code == 200
+        assert there.get(f"{ORG}/runs").status_code == 200
+        csrf = csrf_of(tianhe.get("/orgs").text)
+        r = tianhe.post("/signout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        there = TestClient(other, cookies=cookie, follow_redirects=False)
+        assert there.get("/orgs/ORG-TIANHE-JV").status_code == 303
+        assert there.get("/orgs").status_code == 303
+        assert there.get(f"{ORG}/runs").status_code == 401
+        # sessions take no writer lock: a sign-in goes through while another process writes
+        writer = open_store(url)
+        writer.begin_write()
+        try:
+            one.state.store.db.execute("SET lock_timeout = '5s'")
+            phone = sign_in(one, "tianhe")
+        finally:
+            writer.rollback()
+            writer.close()
+        assert phone.get("/orgs").status_code == 200
+        sign_in(other, "tianhe")
+        assert sessions.end_all(one.state.store.db, "tianhe") == 2  # sign out everywhere
+        assert phone.get("/orgs", follow_redirects=False).status_code == 303
+    finally:
+        one.state.store.db.close()
+        other.state.store.db.close()

@@ -3,7 +3,8 @@
 One store connection per process, used by one request at a time (`Store.lock`): the embedded
 DuckDB file has a single writer process, and requests are short (the dashboard reads stored
 totals). Principals come from an API token (`Authorization: Bearer omrv_...`) or the signed
-session cookie; a session's unsafe API requests must carry its CSRF token in `X-CSRF-Token`.
+session cookie, honoured while its server-side session lasts (`sessions`: sign-out ends it); a
+session's unsafe API requests must carry its CSRF token in `X-CSRF-Token`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openmrv.api import security
+from openmrv.api import security, sessions
 from openmrv.api.services import TooLarge
 from openmrv.api.tenancy import (
     Forbidden,
@@ -118,6 +119,17 @@ def _token_principal(db: Database, header: str) -> Principal | None:
     return load_principal(db, row[0], scopes=frozenset(row[2].split(",")), via="token")
 
 
+def session_user(request: Request, db: Database) -> str | None:
+    """The user signed in by the session cookie while its server-side session lasts (one
+    primary-key lookup); the cookie of an ended session is cleared."""
+    user_id = request.session.get("user_id")
+    if user_id and sessions.user_of(db, request.session.get("sid")) == user_id:
+        return user_id
+    if user_id:
+        request.session.clear()
+    return None
+
+
 def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
     """The caller of an API route: a token, or a session (with CSRF on unsafe methods)."""
     header = request.headers.get("authorization", "")
@@ -126,7 +138,7 @@ def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal
         if p is None:
             raise NotSignedIn("invalid or revoked API token")
         return p
-    user_id = request.session.get("user_id")
+    user_id = session_user(request, db)
     p = load_principal(db, user_id) if user_id else None
     if p is None:
         raise NotSignedIn("sign in, or send an API token: Authorization: Bearer omrv_...")

@@ -280,6 +280,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE facilities ADD COLUMN financial_control BOOLEAN",
         ),
     ),
+    Migration(
+        7,
+        "web sessions: the signed cookie names a server-side session, deleted at sign-out",
+        (
+            """CREATE TABLE web_sessions (
+  session_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+        ),
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)

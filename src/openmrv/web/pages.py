@@ -1,6 +1,7 @@
 """Server-rendered pages (Jinja2 + HTMX) over the same tenancy and services as the API.
 
-Pages use the signed session only (no API tokens); every form carries the session's CSRF
+Pages use the session only (no API tokens): the signed cookie, honoured while its server-side
+session lasts (api.sessions; signing out ends it); every form carries the session's CSRF
 token, checked before anything else on a POST. The language comes from the `lang` cookie
 (set by the switch in the header) and covers every page through one catalogue (web.i18n).
 """
@@ -20,8 +21,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from openmrv.api import security, services, workflow
-from openmrv.api.app import BadCsrf, NotSignedIn, RowNo, Store, get_db, org_access
+from openmrv.api import security, services, sessions, workflow
+from openmrv.api.app import (
+    BadCsrf,
+    NotSignedIn,
+    RowNo,
+    Store,
+    get_db,
+    org_access,
+    session_user,
+)
 from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
 from openmrv.store import Database
 from openmrv.web import i18n
@@ -65,7 +74,7 @@ def error_page(request: Request, exc: Exception, code: int) -> Response:
 
 
 def page_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
-    user_id = request.session.get("user_id")
+    user_id = session_user(request, db)
     if not user_id:
         raise NotSignedIn("sign in")
     return _principal(db, user_id)
@@ -142,13 +151,17 @@ async def signin(
             error="Wrong user name or password.",
         )
     limit.reset(f"user:{username.lower()}")
+    async with store.lock:
+        session_id = sessions.start(store.db, username)
     request.session.clear()  # a new session (and CSRF token) at every sign-in
-    request.session.update(user_id=username, csrf=security.csrf_token())
+    request.session.update(user_id=username, sid=session_id, csrf=security.csrf_token())
     return RedirectResponse(_local(next), 303)
 
 
 @router.post("/signout", dependencies=[Csrf])
-def signout(request: Request) -> Response:
+def signout(request: Request, db: Database = Depends(get_db)) -> Response:
+    """Ends the session on the server too: a copy of the cookie no longer signs anyone in."""
+    sessions.end(db, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/signin", 303)
 
@@ -208,6 +221,7 @@ def _dashboard_parts(
     store: Store,
     version: object,
     user_id: str,
+    session_id: str,
     org_id: str,
     methodology: str | None,
     lang: str,
@@ -215,8 +229,9 @@ def _dashboard_parts(
 ) -> tuple[OrgScope, dict[str, Any], Markup] | None:
     """The principal's scope, figures and rendered figures from the cache: None on a miss, or,
     with `load` (store lock held, so nothing writes meanwhile), what is missing loaded and cached
-    under `version`. `scope_for` is asked every time (no query: the principal is cached), so the
-    cached figures of an organisation are only reached by its members."""
+    under `version`. The session is checked first (cached under the version too: a sign-out is a
+    write, so it is never missed); `scope_for` is asked every time (no query: the principal is
+    cached), so the cached figures of an organisation are only reached by its members."""
     cache = store.cache
 
     def cached(key: tuple, make: Callable[[], Any]) -> Any:
@@ -226,6 +241,11 @@ def _dashboard_parts(
             cache.put(version, key, value)
         return value
 
+    holder = cached(("session", session_id), lambda: sessions.user_of(store.db, session_id) or "")
+    if holder is None:
+        return None
+    if holder != user_id:
+        raise NotSignedIn("sign in")
     p = cached(("principal", user_id), lambda: _principal(store.db, user_id))
     if p is None:
         return None
@@ -251,16 +271,17 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
     are cached (the first request after any write computes them) no query at all on DuckDB
     (one, for the version, on PostgreSQL)."""
     store: Store = request.app.state.store
-    user_id = request.session.get("user_id")
-    if not user_id:
+    user_id, session_id = request.session.get("user_id"), request.session.get("sid")
+    if not user_id or not session_id:
         raise NotSignedIn("sign in")
     lang = lang_of(request)
-    parts = _dashboard_parts(store, await store.version(), user_id, org_id, methodology, lang)
+    version = await store.version()
+    parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang)
     if parts is None:
         async with store.lock:
             parts = await anyio.to_thread.run_sync(
                 lambda: _dashboard_parts(
-                    store, store.db.version(), user_id, org_id, methodology, lang, load=True
+                    store, store.db.version(), user_id, session_id, org_id, methodology, lang, True
                 )
             )
     s, data, figures = parts
