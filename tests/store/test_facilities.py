@@ -170,3 +170,14 @@ def test_flag_values_round_trip(store_url, tmp_path, value):
     expected = value == "yes"
     assert [v[2:4] for v in versions(db) if v[0] == "US-AVG"] == [(expected, expected)]
     db.close()
+
+
+def test_every_facilities_file_column_is_stored_and_digested():
+    """A column the facilities file gains must reach the store and the current digest scheme
+    (a new scheme), or it would be dropped silently as the boundary flags once were."""
+    from openmrv.ingest.schema import FACILITIES as FILE_COLUMNS
+    from openmrv.ingest.schema import FACILITY_BOUNDARY
+
+    file_columns = {c.name for c in FILE_COLUMNS + FACILITY_BOUNDARY}
+    assert set(ledger.FACILITIES_V2) - {"version", "batch_id"} == file_columns
+    assert ledger.COVERED["facilities"][0] == OLD_DIGEST_COLUMNS  # v1 never changes

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
+from openmrv.ingest.schema import FACILITY_BOUNDARY
 from openmrv.store.db import Database, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, VERSION_COLUMNS
 
@@ -26,19 +26,20 @@ GENESIS = "0" * 64
 
 # Row tables covered by batch digests: table -> (columns in digest order, row order). A digest
 # recorded as "rows:hex" is over these columns (scheme v1); one recorded as "rows:TAG:hex" is
-# over the columns of SCHEMES[table, TAG] (below).
+# over the columns of SCHEMES[table, TAG] (below). Digests already recorded must verify
+# forever, so a column added to a covered table needs a new scheme, never an edit of a list:
+# the facilities list is written out (the facilities file may gain columns for other reasons).
+FACILITIES_V1 = (
+    "facility_id", "version", "organization_id", "name", "name_zh", "country", "state_province",
+    "grid_region", "sector", "ipcc_sector", "equity_share", "programmes", "batch_id",
+)  # fmt: skip
 COVERED: dict[str, tuple[tuple[str, ...], str]] = {
     "activity_records": (
         (*RECORD_NAMES, *(n for n, _ in VERSION_COLUMNS)),
         "record_id, version",
     ),
     "facilities": (
-        (
-            "facility_id",
-            "version",
-            *(c.name for c in FACILITIES if c.name != "facility_id"),
-            "batch_id",
-        ),
+        FACILITIES_V1,
         "facility_id, version",
     ),
     "organisations": (("organization_id", "batch_id"), "organization_id"),
