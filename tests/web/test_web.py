@@ -337,3 +337,14 @@ def test_store_version_changes_with_every_write(tmp_path):
         assert db.version() != v1
     finally:
         db.close()
+
+
+def test_facility_page_shows_the_boundary_flags_of_the_facilities_file(app):
+    """examples/facilities.csv gives FAC-BJ-ENG operational control yes, financial control no."""
+    client = sign_in(app, "tianhe")
+    page = client.get("/orgs/ORG-TIANHE-JV/facilities/FAC-BJ-ENG").text
+    assert '<dd id="operational_control">Yes</dd>' in page
+    assert '<dd id="financial_control">No</dd>' in page
+    client.cookies.set("lang", "zh-CN")
+    page = client.get("/orgs/ORG-TIANHE-JV/facilities/FAC-BJ-ENG").text
+    assert "财务控制权" in page and '<dd id="financial_control">否</dd>' in page
