@@ -4,6 +4,7 @@ translations of every page, no secrets in logs, and dashboard totals equal to th
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -209,6 +210,43 @@ def test_every_page_is_translated(app):
     assert "文件被拒绝" in r.text
     assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
     assert "仪表板" in owner.get(f"/orgs/{ORG}").text
+
+
+def test_upload_problems_are_shown_in_the_page_language(app):
+    """Validation's problems and fixes, and a refused change, read in Chinese on Chinese pages
+    and stay English on English ones."""
+    from openmrv.web import i18n
+
+    editor = sign_in(app, "editor")
+    editor.cookies.set("lang", "zh-CN")
+    i18n.MISSING.clear()
+    r = _upload(editor, "bad.csv", data.bad())
+    shown = {(c[1], c[2]): (c[4], c[5]) for c in _cells(r.text, "problems")}
+    assert shown[("5", "period_end")] == (
+        "不是 YYYY-MM-DD 格式的日期",
+        "日期写成 YYYY-MM-DD，例如 2024-01-31",
+    )
+    assert shown[("7", "facility_id")] == (
+        "设施不在设施文件中",
+        "将该设施加入设施文件，或修正编号",
+    )
+    problem, fix = shown[("3", "unit")]
+    assert html.unescape(problem).startswith("未知单位 'furlongs'。可接受的单位见 docs/units.md")
+    assert fix == "使用可接受的单位之一（见 docs/units.md）"
+    header, body = data.rows()
+    q = header.index("quantity")
+    body[-1][q] = str(float(body[-1][q]) + 2)  # a stored record changed, without a reason
+    r = _upload(editor, "changed.csv", data.text(header, body))
+    assert 'data-status="refused"' in r.text
+    assert "条记录已按其他数值存储" in r.text and "未存储任何数据。" in r.text, r.text
+    assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
+    editor.cookies.set("lang", "en")
+    r = _upload(editor, "bad.csv", data.bad())
+    shown = {(c[1], c[2]): (c[4], c[5]) for c in _cells(r.text, "problems")}
+    assert shown[("7", "facility_id")] == (
+        "facility not in the facilities file",
+        "add the facility to the facilities file, or fix the id",
+    )
 
 
 def test_no_secrets_in_logs(app, caplog):

@@ -714,21 +714,12 @@ FROM checked
 """
 
 
-def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
-    """Validate a facilities file; return it typed, or raise InputError."""
-    columns = schema.FACILITIES + schema.FACILITY_BOUNDARY
-    problems, _ = _header(raw, columns)
-    if problems:
-        raise InputError(problems)
-    con = duckdb.connect()
-    _register(con, raw, columns)
-    con.execute(
-        "CREATE TEMP TABLE checked AS SELECT *, count(*) OVER (PARTITION BY facility_id) "
-        "AS dupes, min(_row) OVER (PARTITION BY facility_id) AS first_row, "
-        "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
-    )
-    rules = [
-        *_text_rules(columns, raw.table.column_names),
+def _facility_rules(
+    columns: tuple[schema.Column, ...], present: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """The rules of a facilities file (columns, condition, problem, fix), as for activity."""
+    return [
+        *_text_rules(columns, present),
         ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
         (
             "facility_id",
@@ -778,6 +769,22 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
             for c in ("operational_control", "financial_control")
         ),
     ]
+
+
+def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Validate a facilities file; return it typed, or raise InputError."""
+    columns = schema.FACILITIES + schema.FACILITY_BOUNDARY
+    problems, _ = _header(raw, columns)
+    if problems:
+        raise InputError(problems)
+    con = duckdb.connect()
+    _register(con, raw, columns)
+    con.execute(
+        "CREATE TEMP TABLE checked AS SELECT *, count(*) OVER (PARTITION BY facility_id) "
+        "AS dupes, min(_row) OVER (PARTITION BY facility_id) AS first_row, "
+        "TRY_CAST(equity_share AS DOUBLE) AS es FROM raw"
+    )
+    rules = _facility_rules(columns, raw.table.column_names)
     found, total = _problems(con, raw, rules, max_problems)
     if found:
         raise InputError(found, total)

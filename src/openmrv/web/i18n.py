@@ -2,10 +2,16 @@
 
 Templates call `_("...")`; English is the key itself. A key missing from the Chinese catalogue
 is shown in English and remembered in `MISSING`, which the tests check after rendering every
-page in Chinese, so a new page cannot ship untranslated.
+page in Chinese, so a new page cannot ship untranslated. Messages about an uploaded file
+(validation problems and fixes, refused changes) carry values and come from validation in English;
+`message` translates them through their own catalogue (web.problems_zh).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from openmrv.web import problems_zh
 
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT = "en"
@@ -160,12 +166,25 @@ ZH: dict[str, str] = {
     "Upload a file": "上传文件",
 }
 CATALOGUES = {"zh-CN": ZH}
+MESSAGES: dict[str, Callable[[str], str | None]] = {"zh-CN": problems_zh.translate}
 
 
 def translate(lang: str, text: str) -> str:
     if lang == DEFAULT:
         return text
     out = CATALOGUES.get(lang, {}).get(text)
+    if out is None:
+        MISSING.add(text)
+        return text
+    return out
+
+
+def message(lang: str, text: str) -> str:
+    """A problem, fix or refusal text of an upload in `lang`; English (and remembered in
+    `MISSING`) when the catalogue has no form of it."""
+    if lang == DEFAULT:
+        return text
+    out = MESSAGES[lang](text) if lang in MESSAGES else None
     if out is None:
         MISSING.add(text)
         return text

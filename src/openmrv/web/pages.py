@@ -57,6 +57,7 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
         session["csrf"] = security.csrf_token()
     ctx.update(
         _=lambda text: i18n.translate(lang, text),
+        _msg=lambda text: i18n.message(lang, text),
         lang=lang,
         languages=i18n.LANGUAGES,
         csrf=session["csrf"],
