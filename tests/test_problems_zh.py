@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from openmrv.ingest import schema
@@ -90,7 +91,7 @@ def test_every_rule_text_has_a_chinese_form():
 
 def test_header_and_unit_errors_have_chinese_forms():
     for columns in (schema.ACTIVITY, schema.FACILITIES):
-        empty = RawTable("x.csv", pa_table_with_only_row(), "row")
+        empty = RawTable("x.csv", pa.table({"_row": pa.array([], pa.int64())}), "row")
         problems, _ = _header(empty, columns)
         assert len(problems) == sum(c.required for c in columns)
         for p in problems:
@@ -104,15 +105,10 @@ def test_header_and_unit_errors_have_chinese_forms():
     errors.append("unit 'x' is not a mass, volume, gas volume or energy")
     missing = [e for e in errors if translate(e) is None]
     assert not missing, missing
+    assert translate(errors[1]) == "未知单位 'zzqqxx'。可接受的单位见 docs/units.md"
     assert translate("unit 'kg' is not a mass, volume, gas volume or energy") == (
         "单位 'kg' 不是质量、体积、气体体积或能量单位"
     )
-
-
-def pa_table_with_only_row():
-    import pyarrow as pa
-
-    return pa.table({"_row": pa.array([], pa.int64())})
 
 
 def _unit_error(fn, text: str) -> str:
@@ -165,7 +161,7 @@ MORE_ROWS = [
 ]  # fmt: skip
 
 
-def json_file(name: str, data: bytes):
+def file_of(name: str, data: bytes):
     def make(d: Path) -> Path:
         (d / name).write_bytes(data)
         return d / name
@@ -181,14 +177,14 @@ def empty_sheet(d: Path) -> Path:
 
 FILE_PROBLEMS = [
     lambda d: d / "missing.csv",
-    json_file("a.csv", b"\n\n"),
-    json_file("a.csv", b"record_id,,unit\n1,2,3\n"),
-    json_file("a.csv", b"record_id,unit,unit\n1,2,3\n"),
-    json_file("a.csv", b"record_id,unit\n1,\x00\n"),
-    json_file("a.xlsx", b"not a workbook"),
+    file_of("a.csv", b"\n\n"),
+    file_of("a.csv", b"record_id,,unit\n1,2,3\n"),
+    file_of("a.csv", b"record_id,unit,unit\n1,2,3\n"),
+    file_of("a.csv", b"record_id,unit\n1,\x00\n"),
+    file_of("a.xlsx", b"not a workbook"),
     empty_sheet,
-    json_file("a.json", b"\xff\xfe"),
-    json_file("a.json", json.dumps({"rows": []}).encode()),
+    file_of("a.json", b"\xff\xfe"),
+    file_of("a.json", json.dumps({"rows": []}).encode()),
     lambda d: write_csv(d / "a.csv", [{"record_id": "x", "quantitiy": "1"}]),
 ]
 
