@@ -348,6 +348,19 @@ def test_bad_facilities_file(tmp_path, change, expected):
     assert_rejected(result, out, expected)
 
 
+def test_a_file_is_named_in_messages_without_its_folder(tmp_path):
+    """An upload is read from the server's temporary folder: messages show the file's name."""
+    from openmrv.ingest.errors import InputError
+    from openmrv.ingest.readers import read_table
+
+    path = tmp_path / "activity.parquet"
+    path.write_bytes(b"PAR1" + bytes(range(200)) + b"PAR1")
+    with pytest.raises(InputError) as err:
+        read_table(path)
+    text = str(err.value)
+    assert "'activity.parquet'" in text and str(tmp_path) not in text
+
+
 def test_corpus_is_large_enough():
     assert len(CASES) >= 20
 

@@ -233,7 +233,9 @@ def _parquet(path: Path) -> RawTable:
     except (pa.ArrowInvalid, OSError) as exc:
         raise _fail(
             path.name,
-            f"not a readable Parquet file ({str(exc)[:80]})",
+            # pyarrow names the file by its path: show only its name (an upload's path is
+            # the server's temporary folder)
+            f"not a readable Parquet file ({str(exc).replace(str(path), path.name)[:80]})",
             "write the file again with a Parquet writer",
         ) from None
     arrays = []
