@@ -16,6 +16,7 @@ from openmrv.web import problems_zh
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT = "en"
 MISSING: set[str] = set()
+MISSING_MAX = 1000
 
 ZH: dict[str, str] = {
     "OpenMRV": "OpenMRV",
@@ -186,7 +187,8 @@ def message(lang: str, text: str) -> str:
         return text
     out = MESSAGES[lang](text) if lang in MESSAGES else None
     if out is None:
-        MISSING.add(text)
+        if len(MISSING) < MISSING_MAX:  # these texts come from users' files: keep the set small
+            MISSING.add(text)
         return text
     return out
 
