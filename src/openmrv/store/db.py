@@ -117,12 +117,11 @@ def _text(expr: str) -> str:
     return f"COALESCE(CAST({expr} AS TEXT), '\\N')"
 
 
-def row_text(columns: Sequence[str], alias: str = "") -> str:
+def row_text(columns: Sequence[str]) -> str:
     """Portable SQL for one row as text, NULL distinct from any value: the columns' text joined
     by '|'. Written with concat, not concat_ws('|', ...): no part is NULL, so the text is the
     same, and DuckDB builds it about a tenth faster."""
-    prefix = f"{alias}." if alias else ""
-    return "concat(" + ", '|', ".join(_text(prefix + c) for c in columns) + ")"
+    return "concat(" + ", '|', ".join(_text(c) for c in columns) + ")"
 
 
 class DuckDatabase(Database):

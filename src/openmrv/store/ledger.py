@@ -143,15 +143,19 @@ FACILITIES_V2 = (
 SCHEMES = {("activity_records", "v2"): V2_COLUMNS, ("facilities", "v2"): FACILITIES_V2}
 
 
+# The scheme new events use per table (absent: v1); activity rows on PostgreSQL stay v1 (above).
+NEW_SCHEMES = {"activity_records": "v2", "facilities": "v2"}
+
+
 def _scheme(db: Database, table: str, recorded: dict[str, str] | None) -> str | None:
     """The tag of the scheme to digest a table in (None: v1): the one its digest was
     `recorded` with, else the one new events use."""
     if recorded is not None and table in recorded:
         parts = recorded[table].split(":")
         return parts[1] if len(parts) == 3 else None
-    if table == "facilities":
-        return "v2"
-    return "v2" if table in V2_TABLES and db.kind == "duckdb" else None
+    if table in V2_TABLES and db.kind != "duckdb":
+        return None
+    return NEW_SCHEMES.get(table)
 
 
 def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None) -> dict[str, str]:
