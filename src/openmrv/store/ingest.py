@@ -17,7 +17,7 @@ from pathlib import Path
 from openmrv.factors import Library
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
-from openmrv.store import ledger, periods, quality
+from openmrv.store import ledger, periods, quality, recovery
 from openmrv.store.db import Database, StoreError, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES
 
@@ -76,6 +76,9 @@ def next_batch(db: Database) -> int:
 
 
 def add_batch(db: Database, kind: str, actor: str, rows: int, reason: str | None, **file) -> int:
+    """Inside a write transaction: a new batch row. Rows an interrupted commit left are voided
+    first, so a batch id whose rows exist without their batch row is never taken again."""
+    recovery.void_orphans(db)
     batch_id = next_batch(db)
     db.execute(
         "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
