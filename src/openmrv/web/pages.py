@@ -8,7 +8,6 @@ token, checked before anything else on a POST. The language comes from the `lang
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,9 @@ from openmrv.web import i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# Data in a URL path segment or query value: percent-encoded whole (its own "/", "?", "&" or
+# "#" never change the link); HTML escaping then applies as everywhere (autoescape).
+templates.env.filters["seg"] = lambda value: quote(str(value), safe="")
 router = APIRouter(include_in_schema=False)
 LABELS = {
     "epa_part98_c": "US EPA Part 98 C",
@@ -50,20 +52,24 @@ def lang_of(request: Request) -> str:
     return i18n.pick(request.cookies.get("lang"))
 
 
+def page_context(lang: str, csrf: str, path: str) -> dict[str, Any]:
+    """What every page's template receives besides its own data."""
+    return {
+        "_": lambda text: i18n.translate(lang, text),
+        "_msg": lambda text: i18n.message(lang, text),
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "csrf": csrf,
+        "labels": LABELS,
+        "here": quote(path),
+    }
+
+
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    lang = lang_of(request)
     session = request.session
     if "csrf" not in session:
         session["csrf"] = security.csrf_token()
-    ctx.update(
-        _=lambda text: i18n.translate(lang, text),
-        _msg=lambda text: i18n.message(lang, text),
-        lang=lang,
-        languages=i18n.LANGUAGES,
-        csrf=session["csrf"],
-        labels=LABELS,
-        here=quote(str(request.url.path)),
-    )
+    ctx.update(page_context(lang_of(request), session["csrf"], str(request.url.path)))
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
 
@@ -203,7 +209,7 @@ def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
         "chosen": chosen,
         "grand": {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods},
         "charts": charts,
-        "chart_json": json.dumps(charts if chosen else {}),
+        "chart_data": charts if chosen else {},  # written with `tojson` (escapes <, >, &)
         "run": runs[0] if runs else None,
     }
 
