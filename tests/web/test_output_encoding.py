@@ -52,30 +52,84 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
     principal = Principal(v, v, False, {v: "owner"})
     org = {"org_id": v, "principal": principal, "perms": frozenset({"read", "write", "verify"})}
     facility = dict.fromkeys(
-        ("facility_id", "name", "name_zh", "country", "state_province", "grid_region", "sector",
-         "ipcc_sector", "equity_share"), v,
-    ) | {"operational_control": True, "financial_control": None}  # fmt: skip
-    step = {"step": 1, "stepped_at": v, "actor": v, "action": "return", "findings": v,
-            "from_status": "in_review", "to_status": "returned", "ledger_seq": 7}  # fmt: skip
+        (
+            "facility_id",
+            "name",
+            "name_zh",
+            "country",
+            "state_province",
+            "grid_region",
+            "sector",
+            "ipcc_sector",
+            "equity_share",
+        ),
+        v,
+    ) | {"operational_control": True, "financial_control": None}
+    step = {
+        "step": 1,
+        "stepped_at": v,
+        "actor": v,
+        "action": "return",
+        "findings": v,
+        "from_status": "in_review",
+        "to_status": "returned",
+        "ledger_seq": 7,
+    }
     case = {"case_id": 1, "facility_id": v, "year": 2024, "status": "returned", "steps": [step]}
     problem = dict.fromkeys(("file", "column", "value", "problem", "fix"), v) | {"row": 2}
     outcomes = [
         UploadOutcome(1, status, v, 1, v, [problem], 1, [v])
         for status in ("rejected", "refused", "stored", "unchanged")
     ]
-    upload_row = {"upload_id": 1, "file_name": v, "uploaded_by": v, "uploaded_at": v,
-                  "status": "stored", "problems": 0, "batch_id": 1}  # fmt: skip
-    version = {"version": 1, "submitted_at": v, "submitted_by": v, "reason": v, "file_name": v,
-               "source_row": 2, "kind": v, "period_start": v, "period_end": v, "deleted": False,
-               "quantity": 1.0, "unit": v}  # fmt: skip
+    upload_row = {
+        "upload_id": 1,
+        "file_name": v,
+        "uploaded_by": v,
+        "uploaded_at": v,
+        "status": "stored",
+        "problems": 0,
+        "batch_id": 1,
+    }
+    version = {
+        "version": 1,
+        "submitted_at": v,
+        "submitted_by": v,
+        "reason": v,
+        "file_name": v,
+        "source_row": 2,
+        "kind": v,
+        "period_start": v,
+        "period_end": v,
+        "deleted": False,
+        "quantity": 1.0,
+        "unit": v,
+    }
     event = dict.fromkeys(("at", "actor", "action", "subject", "reason", "hash"), v) | {"seq": 1}
-    target = {"name": v, "methodology": v, "base_year": 2020, "target_year": 2030,
-              "reduction_pct": 30.0, "base_t": 10.0, "goal_t": 7.0, "latest_t": 9.0,
-              "latest_year": 2024, "on_track": True}  # fmt: skip
+    target = {
+        "name": v,
+        "methodology": v,
+        "base_year": 2020,
+        "target_year": 2030,
+        "reduction_pct": 30.0,
+        "base_t": 10.0,
+        "goal_t": 7.0,
+        "latest_t": 9.0,
+        "latest_year": 2024,
+        "on_track": True,
+    }
     data = pages.dashboard_data(Breakdown(v), v)  # type: ignore[arg-type]
     figures = pages._figures_html(data, v, lang)
-    row = {"label": v, "heat_gj": 1.0, "heat_basis": v, "co2_t": 1.0, "co2_kg_per_gj": 1.0,
-           "oxidation": 1.0, "ch4_n2o_co2e_t": 1.0, "gwp_set": v, "total_co2e_t": 1.0}  # fmt: skip
+    row = {
+        "label": v,
+        "heat_gj": 1.0,
+        "heat_basis": v,
+        "co2_t": 1.0,
+        "co2_kg_per_gj": 1.0,
+        "oxidation": 1.0,
+        "ch4_n2o_co2e_t": 1.0,
+        "gwp_set": v,
+        "total_co2e_t": 1.0,
+    }
     return {
         "base.html": [org, {"principal": None, "org_id": None}],
         "orgs.html": [org | {"org_id": None}],
@@ -84,7 +138,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
         "dashboard.html": [
             org | {"run": data["run"], "figures": figures},
             org | {"run": None, "figures": ""},
-        ],  # fmt: skip
+        ],
         "dashboard_figures.html": [data | {"org_id": v}],
         "facility.html": [
             org
@@ -106,7 +160,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
                 ],
                 "locks": [{"year": 2024, "locked_by": v, "locked_at": v, "reason": v}],
             }
-        ],  # fmt: skip
+        ],
         "record.html": [org | {"h": {"record_id": v, "versions": [version], "events": [event]}}],
         "compare.html": [
             org
@@ -117,7 +171,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
                 "year": 2024,
                 "result": {"rows": [row], "reasons": [v]},
             }
-        ],  # fmt: skip
+        ],
         "targets.html": [org | {"targets": [target]}],
         "cases.html": [
             org | {"cases": [case | {"created_by": v, "created_at": v}], "facilities": [facility]}
@@ -201,7 +255,7 @@ def test_hostile_strings_stay_text(name: str, hostile: str, lang: str) -> None:
             assert hostile in strings(json.loads(block))
         # The data reached the page, as text (so the test exercised it) ...
         text = "".join(bad.text)
-        assert hostile in text or name == "base.html" and hostile_ctx["org_id"] is None
+        assert hostile in text or (name == "base.html" and hostile_ctx["org_id"] is None)
         # ... and no template expression in it was evaluated.
         assert "49" not in text.replace("2049", "")
 
