@@ -177,17 +177,18 @@ def target_progress(scope: OrgScope) -> list[dict[str, Any]]:
             if not brk.empty
             else pd.Series(dtype=float)
         )
-        base = by_year.get(t["base_year"])
+        # Python values, not numpy's (a numpy.bool is not JSON): pandas stays in here.
+        base = None if t["base_year"] not in by_year else float(by_year[t["base_year"]])
         goal = None if base is None else base * (1 - t["reduction_pct"] / 100)
         latest_year = int(by_year.index.max()) if len(by_year) else None
         latest = None if latest_year is None else float(by_year[latest_year])
         row |= {
-            "base_t": None if base is None else float(base),
+            "base_t": base,
             "goal_t": goal,
             "latest_year": latest_year,
             "latest_t": latest,
             "on_track": None
-            if goal is None or latest is None or latest_year is None
+            if base is None or goal is None or latest is None or latest_year is None
             else latest <= _path(base, goal, t["base_year"], t["target_year"], latest_year),
         }
         out.append(row)
