@@ -13,10 +13,10 @@ import asyncio
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmrv.api import security, sessions
-from openmrv.api.services import TooLarge
+from openmrv.api.services import MAX_BODY_BYTES, TooLarge
 from openmrv.api.tenancy import (
     Forbidden,
     NotFound,
@@ -46,6 +46,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RowNo = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OptionalRowNo = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 SESSION_HOURS = 8
+T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
@@ -67,6 +68,12 @@ class Store:
     # Figures computed from the store, keyed by what they depend on and by `db.version()`
     # (so a write makes them unreachable); per store, never shared between applications.
     cache: VersionedCache = field(default_factory=lambda: VersionedCache())
+
+    async def locked(self, fn: Callable[[], T]) -> T:
+        """`fn()` in a worker thread, holding the store (for steps of a request that must
+        not hold it throughout, such as an upload's reading of its file)."""
+        async with self.lock:
+            return await anyio.to_thread.run_sync(fn)
 
     async def version(self) -> object:
         """The store's version token (see `Database.version`); on DuckDB without a query."""
@@ -237,6 +244,8 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         docs_url="/api/v1/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Request bodies are capped as they stream in (413); upload routes allow a file.
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.store = Store(open_store(db_url or os.environ.get("OPENMRV_DB")))
     secret = os.environ.get("OPENMRV_SECRET_KEY") or secrets.token_urlsafe(32)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from openmrv.api import security, services, workflow
 from openmrv.api.app import OptionalRowNo, RowNo, api_principal, get_db, org_access
-from openmrv.api.tenancy import NotFound, OrgScope, Principal, Refused
+from openmrv.api.tenancy import NotFound, OrgScope, Principal, Refused, scope_for
 from openmrv.store import Database, ledger
 
 router = APIRouter(prefix="/api/v1")
@@ -172,15 +172,29 @@ def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
     return s.uploads()
 
 
-@router.post(ORG + "/uploads", openapi_extra=perm("write"), tags=["uploads"])
-def upload(
+@router.post(
+    ORG + "/uploads",
+    openapi_extra=perm("write"),
+    tags=["uploads"],
+    max_body_size=services.MAX_UPLOAD_BODY,
+)
+async def upload(
+    request: Request,
+    org_id: str,
     file: UploadFile = File(description="Activity file: .csv, .xlsx, .json or .parquet"),
     reason: str | None = Form(default=None, max_length=1000),
-    s: OrgScope = Write,
 ) -> dict[str, Any]:
     """Store an activity file as one batch (all or nothing). A rejected file returns
-    status "rejected" with every located problem; nothing is stored then."""
-    out = services.upload(s, file.filename or "upload", file.file, reason)
+    status "rejected" with every located problem; nothing is stored then. The file is read
+    without holding the store (`services.upload`), so access is checked here, not by `Write`."""
+    db = request.app.state.store.db
+    _, out = await services.upload(
+        request.app.state.store,
+        lambda: scope_for(db, api_principal(request, db), org_id, "write"),
+        file.filename or "upload",
+        file.file,
+        reason,
+    )
     return out.__dict__
 
 

@@ -324,17 +324,26 @@ def upload_form(request: Request, s: OrgScope = Write) -> Response:
     return _page(request, s, "upload.html", result=None, uploads=s.uploads()[:20])
 
 
-@router.post("/orgs/{org_id}/upload", dependencies=[Csrf])
-def upload(
+@router.post("/orgs/{org_id}/upload", dependencies=[Csrf], max_body_size=services.MAX_UPLOAD_BODY)
+async def upload(
     request: Request,
+    org_id: str,
     file: UploadFile,
     reason: str = Form(default="", max_length=1000),
-    s: OrgScope = Write,
 ) -> Response:
-    result = services.upload(s, file.filename or "upload", file.file, reason)
+    """Reads the file without holding the store (`services.upload` checks access first)."""
+    store: Store = request.app.state.store
+    s, result = await services.upload(
+        store,
+        lambda: scope_for(store.db, page_principal(request, store.db), org_id, "write"),
+        file.filename or "upload",
+        file.file,
+        reason,
+    )
     if request.headers.get("hx-request"):
         return _page(request, s, "upload_result.html", result=result)
-    return _page(request, s, "upload.html", result=result, uploads=s.uploads()[:20])
+    uploads = await store.locked(lambda: s.uploads()[:20])
+    return _page(request, s, "upload.html", result=result, uploads=uploads)
 
 
 # --- comparison, targets --------------------------------------------------------------------
