@@ -247,6 +247,10 @@ def _json(path: Path) -> RawTable:
         doc = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise _fail(path.name, "not UTF-8 text", "save the file as UTF-8") from None
+    except RecursionError:
+        raise _fail(
+            path.name, "JSON nested too deeply", "write one flat object per record"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             [
@@ -336,13 +340,15 @@ def _check_parquet(path: Path, limits: Limits) -> list[str]:
                     f"column {meta.schema.column(c).name!r} uses the {sorted(odd)[0]} encoding",
                     "write the file again with a Parquet writer's default encodings",
                 )
-    text = (
-        pa.types.is_string,
-        pa.types.is_large_string,
-        pa.types.is_binary,
-        pa.types.is_large_binary,
-    )
-    return [f.name for f in meta.schema.to_arrow_schema() if any(t(f.type) for t in text)]
+    return [f.name for f in meta.schema.to_arrow_schema() if _is_text(f.type)]
+
+
+_TEXT = (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary, pa.types.is_large_binary)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    """Text or bytes, or a dictionary of them (as a file written from pandas categories)."""
+    return any(k(t.value_type if pa.types.is_dictionary(t) else t) for k in _TEXT)
 
 
 def _decoded_bytes(col: pa.ChunkedArray) -> int:
@@ -365,7 +371,11 @@ def _parquet(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     try:
         text = _check_parquet(path, limits)
         table = pq.read_table(path, read_dictionary=text)
-        decoded = sum(_decoded_bytes(table.column(n)) for n in text)
+        decoded = sum(
+            _decoded_bytes(c)
+            for c in table.columns
+            if pa.types.is_dictionary(c.type) and _is_text(c.type)
+        )
         if decoded > limits.unpacked_bytes:
             raise _too_big(
                 path.name,

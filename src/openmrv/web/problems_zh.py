@@ -31,6 +31,8 @@ EXACT: dict[str, str] = {
         "检查日期：period_start 和 period_end 是否填反了？"
     ),
     "period is longer than a year": "期间超过一年",
+    "JSON nested too deeply": "JSON 嵌套过深",
+    "write one flat object per record": "每条记录写成一个不嵌套的对象",
     "split the data into smaller files, or save it again as CSV": (
         "将数据拆分为较小的文件，或另存为 CSV"
     ),
