@@ -129,10 +129,13 @@ def user_token(
         "read"
     ],
     label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[
+        int | None, typer.Option(min=1, max=366, help="Expire after this many days.")
+    ] = None,
     db: DbOpt = "openmrv.duckdb",
 ) -> None:
     """Create an API token for a user; it is printed once and stored only as a hash."""
-    from openmrv.api.routes import create_token_row
+    from openmrv.api import tokens
 
     bad = [s for s in scope if s not in ("read", "write", "verify")]
     if bad:
@@ -140,8 +143,26 @@ def user_token(
         raise typer.Exit(EXIT_INPUT)
     with _store(db) as store:
         _existing_user(store, user_id)
-        t = create_token_row(store, user_id, label, scope)
+        t = tokens.create(store, user_id, label, scope, days)
     out.print(t["token"], highlight=False, soft_wrap=True)
+
+
+@user_app.command("revoke")
+def user_revoke(
+    user_id: Annotated[str, typer.Argument(help="User name.")],
+    org: Annotated[str, typer.Option(help="Organisation whose role (or grant) ends.")],
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """End a user's role in an organisation, a regulator's grant included (a ledger event)."""
+    from openmrv.api.tenancy import NotFound, remove_membership
+
+    with _store(db) as store, store.write():
+        try:
+            role = remove_membership(store, user_id, org, "cli")
+        except NotFound as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_INPUT) from None
+    out.print(f"{user_id} is no longer {role} of {org}")
 
 
 @user_app.command("sign-out")

@@ -69,7 +69,6 @@ def sign_in(app, user: str) -> TestClient:
 
 
 def token_for(app, user: str, scopes=("read", "write", "verify")) -> str:
-    from openmrv.api.routes import create_token_row
+    from openmrv.api import tokens
 
-    store = app.state.store
-    return create_token_row(store.db, user, "test", list(scopes))["token"]
+    return tokens.create(app.state.store.db, user, "test", list(scopes))["token"]

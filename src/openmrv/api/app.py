@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openmrv.api import security, sessions
+from openmrv.api import security, sessions, tokens
 from openmrv.api.services import MAX_BODY_BYTES, TooLarge
 from openmrv.api.tenancy import (
     Forbidden,
@@ -112,20 +112,6 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
         yield store.db
 
 
-def _token_principal(db: Database, header: str) -> Principal | None:
-    parts = security.split_token(header.split(" ", 1)[1].strip())
-    if parts is None:
-        return None
-    row = db.one(
-        "SELECT user_id, token_hash, scopes FROM api_tokens WHERE token_id = ? "
-        "AND revoked_at IS NULL",
-        [parts[0]],
-    )
-    if row is None or not security.same(row[1], security.digest(parts[1])):
-        return None
-    return load_principal(db, row[0], scopes=frozenset(row[2].split(",")), via="token")
-
-
 def session_user(request: Request, db: Database) -> str | None:
     """The user signed in by the session cookie while its server-side session lasts (one
     primary-key lookup); the cookie of an ended session is cleared."""
@@ -141,7 +127,7 @@ def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal
     """The caller of an API route: a token, or a session (with CSRF on unsafe methods)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        p = _token_principal(db, header)
+        p = tokens.principal(db, header.split(" ", 1)[1].strip())
         if p is None:
             raise NotSignedIn("invalid or revoked API token")
         return p

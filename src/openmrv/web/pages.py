@@ -136,7 +136,8 @@ async def signin(
     limit = store.sign_in_limit
     client = request.client.host if request.client else "?"
     keys = (f"ip:{client}", f"user:{username.lower()}")
-    if limit.blocked(*keys):
+    wait, stamp = limit.attempt(*keys)  # counted now, before the slow check
+    if wait:
         return render(
             request,
             "signin.html",
@@ -148,7 +149,6 @@ async def signin(
     async with store.lock:
         stored = store.db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
     if not await anyio.to_thread.run_sync(security.check_password, stored, password):
-        limit.fail(*keys)
         return render(
             request,
             "signin.html",
@@ -157,7 +157,7 @@ async def signin(
             next=_local(next),
             error="Wrong user name or password.",
         )
-    limit.reset(f"user:{username.lower()}")
+    limit.succeeded(stamp, *keys, clear=(keys[1],))
     async with store.lock:
         session_id = sessions.start(store.db, username)
     request.session.clear()  # a new session (and CSRF token) at every sign-in
