@@ -78,19 +78,44 @@ def demo_seed(
         out.print(f"  {user:<10} {password:<18} {roles}", highlight=False, soft_wrap=True)
 
 
+def server_options(proxy: list[str], certfile: Path | None, keyfile: Path | None) -> dict:
+    """uvicorn's options: X-Forwarded-For and -Proto are honoured only from the proxies named
+    (uvicorn would trust 127.0.0.1 by default, so anyone on the machine could pick the address
+    the sign-in limit counts); TLS when a certificate is given."""
+    opts: dict = {"proxy_headers": bool(proxy), "forwarded_allow_ips": ",".join(proxy) or None}
+    if certfile is not None:
+        opts |= {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile or certfile)}
+    return opts
+
+
 @app.command()
 def serve(
     db: DbOpt = "openmrv.duckdb",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    proxy: Annotated[
+        list[str],
+        typer.Option(help="Address of a reverse proxy whose X-Forwarded-For/-Proto to trust."),
+    ] = [],  # noqa: B006
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
-    """Run the web application and API (http://HOST:PORT, API under /api/v1)."""
+    """Run the web application and API (http://HOST:PORT, API under /api/v1). Over HTTPS
+    (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS."""
     import uvicorn
 
     from openmrv.api.app import create_app
 
-    out.print(f"OpenMRV on http://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info", workers=1)
+    scheme = "https" if certfile else "http"
+    out.print(f"OpenMRV on {scheme}://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
+    uvicorn.run(
+        create_app(db),
+        host=host,
+        port=port,
+        log_level="info",
+        workers=1,
+        **server_options(proxy, certfile, keyfile),
+    )
 
 
 @user_app.command("add")

@@ -179,7 +179,11 @@ def _json_errors(app: FastAPI) -> None:
 
 class SecurityHeaders:
     """Adds the security headers to every HTTP response that does not set them itself (plain
-    ASGI: no extra task or body copy per request, unlike `@app.middleware("http")`)."""
+    ASGI: no extra task or body copy per request, unlike `@app.middleware("http")`). Served
+    over HTTPS (TLS at uvicorn, or a trusted proxy's X-Forwarded-Proto), a response also
+    carries HSTS and its cookies are marked Secure."""
+
+    HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
@@ -200,15 +204,26 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        https = scope.get("scheme") == "https"
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in self.HEADERS if k not in present]
+                if https:
+                    headers = [_secure(k, v) for k, v in headers] + [self.HSTS]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """A Set-Cookie header marked Secure (other headers as they are)."""
+    if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+        value += b"; Secure"
+    return name, value
 
 
 def create_app(db_url: str | None = None, secure_cookies: bool | None = None) -> FastAPI:
