@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-import subprocess
-import sys
-import time
+import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,7 +18,7 @@ from typer.testing import CliRunner
 from openmrv.api import security
 from openmrv.cli import app as cli
 from openmrv.store import ledger
-from tests.web.conftest import PASSWORDS, csrf_of, sign_in, token_for
+from tests.web.conftest import PASSWORDS, csrf_of, served, sign_in, token_for
 
 ORG = "ORG-SUNBRIDGE"
 API = f"/api/v1/organisations/{ORG}"
@@ -174,8 +170,6 @@ def test_a_regulator_grant_is_revoked_and_ledgered(app):
 
 
 def test_roles_are_revoked_from_the_command_line(tmp_path, seeded_store):
-    import shutil
-
     db = tmp_path / "s.duckdb"
     shutil.copy(seeded_store, db)
     runner = CliRunner()
@@ -202,42 +196,19 @@ def test_https_gets_secure_cookies_and_hsts(app):
 
 
 # --- X-Forwarded-For -------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(seeded_store, tmp_path_factory):
-    """`openmrv serve` on a loopback port (no proxy configured)."""
-    import shutil
-
+def served_app(seeded_store, tmp_path_factory):
+    """`openmrv serve` on a copy of the seeded store (no proxy configured)."""
     db = tmp_path_factory.mktemp("xff") / "s.duckdb"
     shutil.copy(seeded_store, db)
-    port = _free_port()
-    exe = Path(sys.executable).with_name("openmrv")
-    proc = subprocess.Popen(
-        [exe, "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with served(db) as base:
+        yield base
 
 
-def test_x_forwarded_for_is_not_trusted_without_a_proxy(served):
+def test_x_forwarded_for_is_not_trusted_without_a_proxy(served_app):
     """Each attempt claims another address and another user: the limit by the real address
     holds all the same."""
-    with httpx.Client(base_url=served) as c:
+    with httpx.Client(base_url=served_app) as c:
         csrf = csrf_of(c.get("/signin").text)
         codes = []
         for i in range(7):

@@ -242,7 +242,7 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         version="1",
         description="Greenhouse-gas measurement, reporting and verification. Authenticate "
         "with `Authorization: Bearer <API token>` (create one with `openmrv token create`).",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.pages from local files (FastAPI's page uses a CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         # Request bodies are capped as they stream in (413); upload routes allow a file.

@@ -30,7 +30,7 @@ from openmrv.api.app import (
     org_access,
     session_user,
 )
-from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
+from openmrv.api.tenancy import NotFound, OrgScope, Principal, load_principal, scope_for
 from openmrv.store import Database
 from openmrv.web import i18n
 
@@ -433,15 +433,39 @@ def step(
     return RedirectResponse(f"/orgs/{s.org_id}/cases/{case_id}", 303)
 
 
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OpenMRV API</title>
+<link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css"><link rel="icon" href="data:,">
+</head>
+<body><div id="swagger-ui" data-openapi="{openapi}"></div>
+<script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>"""
+
+
 def mount_pages(app: FastAPI) -> None:
+    import fastapi_offline
     import plotly
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    swagger_files = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_script() -> FileResponse:
         """Plotly's JS as the plotly Python package ships it (no CDN)."""
         return FileResponse(plotly_js, media_type="text/javascript")
+
+    @app.get("/vendor/swagger-ui/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> FileResponse:
+        """Swagger UI as the fastapi-offline package ships it (no CDN); these two files only."""
+        if name not in swagger_files:
+            raise NotFound(f"no file {name!r}")
+        return FileResponse(swagger / name, media_type=swagger_files[name])
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The API's documentation, rendered by Swagger UI from local files under the CSP."""
+        return HTMLResponse(API_DOCS.format(openapi=app.openapi_url))
 
     app.include_router(router)
