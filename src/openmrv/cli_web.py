@@ -131,8 +131,8 @@ def user_add(
     from openmrv.api.tenancy import add_membership, add_user
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        err.print("[red]use a password of at least 10 characters[/red]")
+    if len(password) < 12:  # OWASP ASVS 4.0 2.1.1
+        err.print("[red]use a password of at least 12 characters[/red]")
         raise typer.Exit(EXIT_INPUT)
     with _store(db) as store, store.write():
         add_user(store, user_id, name, password, regulator)

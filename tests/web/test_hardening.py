@@ -247,3 +247,29 @@ def test_targets_with_base_year_data_answer_json(app):
     assert t["on_track"] is True  # the latest year is the base year: on the path's start
     page = sign_in(app, "owner").get(f"/orgs/{ORG}/targets")
     assert page.status_code == 200 and re.search(r"<td>Yes</td>", page.text)
+
+
+# --- redirects -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example"]
+)
+def test_no_open_redirect_after_sign_in_or_language_switch(app, target):
+    client = TestClient(app, follow_redirects=False)
+    assert client.get("/lang/zh-CN", params={"next": target}).headers["location"] == "/orgs"
+    csrf = csrf_of(client.get("/signin", params={"next": target}).text)
+    form = {"username": "viewer", "password": PASSWORDS["viewer"], "csrf_token": csrf}
+    r = client.post("/signin", data=form | {"next": target})
+    assert r.status_code == 303 and r.headers["location"] == "/orgs"
+    r = client.get("/lang/en", params={"next": "/orgs/ORG-SUNBRIDGE?methodology=cn_mee"})
+    assert r.headers["location"] == "/orgs/ORG-SUNBRIDGE?methodology=cn_mee"
+
+
+def test_passwords_are_stored_as_argon2id(app):
+    hashes = [r[0] for r in app.state.store.db.execute("SELECT password_hash FROM users")]
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+
+
+def test_workbooks_are_parsed_without_xml_entities():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl uses defusedxml when it is installed

@@ -8,6 +8,7 @@ token, checked before anything else on a POST. The language comes from the `lang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,9 +120,13 @@ def signin_form(request: Request, next: str = "/orgs") -> Response:
     return render(request, "signin.html", principal=None, next=_local(next), error=None)
 
 
+_LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
+
+
 def _local(url: str) -> str:
-    """Only same-site paths after sign-in (no open redirect)."""
-    return url if url.startswith("/") and not url.startswith("//") else "/orgs"
+    """Only same-site paths after sign-in (no open redirect): a path of plain characters, so
+    no "//host", "/\\host" or control characters that browsers read as another site."""
+    return url if _LOCAL_PATH.fullmatch(url) else "/orgs"
 
 
 @router.post("/signin", dependencies=[Csrf])
