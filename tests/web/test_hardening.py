@@ -9,6 +9,7 @@ import asyncio
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -273,3 +274,59 @@ def test_workbooks_are_parsed_without_xml_entities():
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML  # openpyxl uses defusedxml when it is installed
+
+
+def test_sign_in_issues_a_new_session(app):
+    """A session id planted before sign-in (session fixation) is not the one signed in."""
+    client = TestClient(app, follow_redirects=False)
+    csrf = csrf_of(client.get("/signin").text)
+    before = client.cookies.get("openmrv_session")
+    form = {"username": "viewer", "password": PASSWORDS["viewer"], "csrf_token": csrf}
+    assert client.post("/signin", data=form).status_code == 303
+    after = client.cookies.get("openmrv_session")
+    assert before and after and after != before
+    planted = TestClient(app, cookies={"openmrv_session": before}, follow_redirects=False)
+    assert planted.get("/orgs").status_code == 303
+    assert csrf_of(client.get("/orgs").text) != csrf  # and a new CSRF token
+
+
+def test_unexpected_content_types_are_refused(app):
+    client = _client(app, token_for(app, "owner"))
+    body = '{"label": "x", "scopes": ["read"]}'
+    r = client.post("/api/v1/tokens", content=body, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422
+    r = client.post("/api/v1/tokens", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 201
+
+
+def test_tokens_are_taken_from_the_header_only(app):
+    token = token_for(app, "viewer", ["read"])
+    anon = TestClient(app, follow_redirects=False)
+    assert anon.get("/api/v1/me", params={"token": token}).status_code == 401
+    assert anon.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert anon.get("/orgs", headers={"Authorization": f"Bearer {token}"}).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/%2e%2e/pages.py", "/static/..%2fpages.py", "/static/", "/vendor/swagger-ui/x.js",
+     "/vendor/swagger-ui/..%2f__init__.py", "/vendor/swagger-ui/redoc.standalone.js"],
+)  # fmt: skip
+def test_static_files_are_served_by_name_only(app, path):
+    r = TestClient(app).get(path)
+    assert r.status_code == 404 and "import" not in r.text
+
+
+def test_the_asvs_mapping_names_tests_that_exist():
+    """docs/security.md names tests as `file.py::test_name` (a bare `::name` continues the
+    file before it): each one exists."""
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "security.md").read_text(encoding="utf-8")
+    named, current = [], None
+    for file, name in re.findall(r"`(?:([\w/]+\.py))?::(\w+)`", doc):
+        current = file or current
+        named.append((current, name))
+    assert len(named) >= 40
+    for file, name in named:
+        path = next(p for p in (root / "tests" / file, root / "tests" / "web" / file) if p.exists())
+        assert re.search(rf"^def {name}\(", path.read_text(encoding="utf-8"), re.M), (file, name)

@@ -287,6 +287,8 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
     if not user_id or not session_id:
         raise NotSignedIn("sign in")
     lang = lang_of(request)
+    # a known methodology or none: any other text would be a cache key of its own
+    methodology = methodology if methodology in LABELS else None
     version = await store.version()
     parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang)
     if parts is None:
