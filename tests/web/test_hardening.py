@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -330,3 +331,42 @@ def test_the_asvs_mapping_names_tests_that_exist():
     for file, name in named:
         path = next(p for p in (root / "tests" / file, root / "tests" / "web" / file) if p.exists())
         assert re.search(rf"^def {name}\(", path.read_text(encoding="utf-8"), re.M), (file, name)
+
+
+def test_a_comparison_does_not_hold_the_store_while_the_engine_runs(app):
+    """A read-only user's comparison (the engine, seconds) leaves others' requests answering."""
+    viewer = {"Authorization": f"Bearer {token_for(app, 'viewer', ['read'])}"}
+    other = {"Authorization": f"Bearer {token_for(app, 'owner', ['read'])}"}
+
+    async def run() -> tuple[httpx.Response, float, list[float]]:
+        app.state.store.lock = asyncio.Lock()  # this event loop's (see test_upload_bombs)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            latencies: list[float] = []
+            done = asyncio.Event()
+
+            async def pinger() -> None:
+                while not done.is_set():
+                    t0 = time.perf_counter()
+                    assert (await c.get(f"{API}/runs", headers=other)).status_code == 200
+                    latencies.append(time.perf_counter() - t0)
+                    await asyncio.sleep(0.01)
+
+            task = asyncio.create_task(pinger())
+            t0 = time.perf_counter()
+            r = await c.get(
+                f"{API}/reports/comparison",
+                params={"facility_id": "FAC-JS-PV", "year": 2024},
+                headers=viewer,
+            )
+            took = time.perf_counter() - t0
+            done.set()
+            await task
+            return r, took, latencies
+
+    r, took, latencies = asyncio.run(run())
+    assert r.status_code == 200 and len(r.json()["rows"]) == 3, r.text
+    # Held throughout, the store would keep the other user waiting about as long as the
+    # comparison takes; not held, a request waits for the GIL at most (a loaded machine).
+    worst = max(latencies)
+    assert worst < max(1.0, took / 4), f"another user waited {worst:.2f} s of {took:.2f} s"

@@ -201,18 +201,30 @@ def _str(v: Any) -> str | None:
     return None if v is None or v != v else str(v)
 
 
-def comparison(scope: OrgScope, facility_id: str, year: int) -> dict[str, Any]:
+async def comparison(
+    store: Locked, authorize: Callable[[], OrgScope], facility_id: str, year: int
+) -> dict[str, Any]:
     """Stationary combustion of a facility-year under Part 98, MEE and IPCC, and why they
-    differ (reports.summary.compare). Thin: the reports module will own this page's data."""
+    differ (reports.summary.compare). The store is held to authorise and read the records,
+    not while the engine runs (seconds, and any reader may ask). Thin: the reports module
+    will own this page's data."""
+
+    def inputs() -> tuple[dict[str, Any], Any]:
+        scope = authorize()
+        return scope.facility(facility_id), scope.activity_table(facility_id, year)
+
+    facility, activity = await store.locked(inputs)
+    if activity.num_rows == 0:
+        return {"facility": facility, "year": year, "rows": [], "reasons": []}
+    return await anyio.to_thread.run_sync(_compare, facility, activity, year)
+
+
+def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, Any]:
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import COMPARED, LABEL, compare
 
-    facility = scope.facility(facility_id)
-    activity = scope.activity_table(facility_id, year)
-    if activity.num_rows == 0:
-        return {"facility": facility, "year": year, "rows": [], "reasons": []}
     run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED))
-    c = compare(run.results, {"facility_id": facility_id, "year": year})
+    c = compare(run.results, {"facility_id": facility["facility_id"], "year": year})
     rows = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
         | {"label": LABEL.get(r["methodology"], r["methodology"])}

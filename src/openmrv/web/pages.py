@@ -355,17 +355,24 @@ async def upload(
 
 # --- comparison, targets --------------------------------------------------------------------
 @router.get("/orgs/{org_id}/compare")
-def compare(
+async def compare(
     request: Request,
+    org_id: str,
     facility_id: str | None = None,
     year: int | None = Query(default=None, ge=1900, le=2200),
-    s: OrgScope = Read,
 ) -> Response:
-    facilities = s.facilities()
+    """The engine runs without holding the store (services.comparison)."""
+    store: Store = request.app.state.store
+
+    def inputs() -> tuple[OrgScope, list[dict[str, Any]], list[int]]:
+        s = scope_for(store.db, page_principal(request, store.db), org_id, "read")
+        years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
+        return s, s.facilities(), years
+
+    s, facilities, years = await store.locked(inputs)
     facility_id = facility_id or (facilities[0]["facility_id"] if facilities else None)
-    years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
     year = year or years[-1]
-    result = services.comparison(s, facility_id, year) if facility_id else None
+    result = await services.comparison(store, lambda: s, facility_id, year) if facility_id else None
     return _page(
         request,
         s,
