@@ -164,7 +164,7 @@ def test_bombs_are_refused_while_others_are_answered(app, bombs, name):
     assert "limit" in problem["problem"] and problem["fix"]
     assert translate(problem["problem"]) is not None  # the page shows it in Chinese too
     assert elapsed < 1.0, f"{name} took {elapsed:.2f} s to refuse"
-    assert max(latencies) < 0.5, f"another user waited {max(latencies):.2f} s"
+    assert max(latencies) < 1.0, f"another user waited {max(latencies):.2f} s"
     assert db.scalar("SELECT count(*) FROM batches") == batches  # nothing stored
 
 
