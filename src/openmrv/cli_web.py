@@ -80,6 +80,16 @@ def demo_seed(
         out.print(f"  {user:<10} {password:<18} {roles}", highlight=False, soft_wrap=True)
 
 
+def server_options(proxy: list[str], certfile: Path | None, keyfile: Path | None) -> dict:
+    """uvicorn's options: X-Forwarded-For and -Proto are honoured only from the proxies named
+    (uvicorn would trust 127.0.0.1 by default, so anyone on the machine could pick the address
+    the sign-in limit counts); TLS when a certificate is given."""
+    opts: dict = {"proxy_headers": bool(proxy), "forwarded_allow_ips": ",".join(proxy) or None}
+    if certfile is not None:
+        opts |= {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile or certfile)}
+    return opts
+
+
 @app.command()
 def serve(
     db: DbOpt = "openmrv.duckdb",
@@ -88,15 +98,24 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (more than 1 needs PostgreSQL).")
     ] = 1,
+    proxy: Annotated[
+        list[str],
+        typer.Option(help="Address of a reverse proxy whose X-Forwarded-For/-Proto to trust."),
+    ] = [],  # noqa: B006
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
-    """Run the web application and API (http://HOST:PORT, API under /api/v1)."""
+    """Run the web application and API (http://HOST:PORT, API under /api/v1). Over HTTPS
+    (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS."""
     import uvicorn
 
     from openmrv.api.app import create_app
 
-    out.print(f"OpenMRV on http://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
+    scheme = "https" if certfile else "http"
+    out.print(f"OpenMRV on {scheme}://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
+    options = server_options(proxy, certfile, keyfile)
     if workers == 1:
-        uvicorn.run(create_app(db), host=host, port=port, log_level="info", workers=1)
+        uvicorn.run(create_app(db), host=host, port=port, log_level="info", **options)
         return
     if not db.startswith(("postgresql://", "postgres://")):
         err.print(
@@ -114,6 +133,7 @@ def serve(
         port=port,
         log_level="info",
         workers=workers,
+        **options,
     )
 
 
@@ -130,8 +150,8 @@ def user_add(
     from openmrv.api.tenancy import add_membership, add_user
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        err.print("[red]use a password of at least 10 characters[/red]")
+    if len(password) < 12:  # OWASP ASVS 4.0 2.1.1
+        err.print("[red]use a password of at least 12 characters[/red]")
         raise typer.Exit(EXIT_INPUT)
     with _store(db) as store, store.write():
         add_user(store, user_id, name, password, regulator)
@@ -153,10 +173,13 @@ def user_token(
         "read"
     ],
     label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[
+        int | None, typer.Option(min=1, max=366, help="Expire after this many days.")
+    ] = None,
     db: DbOpt = "openmrv.duckdb",
 ) -> None:
     """Create an API token for a user; it is printed once and stored only as a hash."""
-    from openmrv.api.routes import create_token_row
+    from openmrv.api import tokens
 
     bad = [s for s in scope if s not in ("read", "write", "verify")]
     if bad:
@@ -164,8 +187,26 @@ def user_token(
         raise typer.Exit(EXIT_INPUT)
     with _store(db) as store:
         _existing_user(store, user_id)
-        t = create_token_row(store, user_id, label, scope)
+        t = tokens.create(store, user_id, label, scope, days)
     out.print(t["token"], highlight=False, soft_wrap=True)
+
+
+@user_app.command("revoke")
+def user_revoke(
+    user_id: Annotated[str, typer.Argument(help="User name.")],
+    org: Annotated[str, typer.Option(help="Organisation whose role (or grant) ends.")],
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """End a user's role in an organisation, a regulator's grant included (a ledger event)."""
+    from openmrv.api.tenancy import NotFound, remove_membership
+
+    with _store(db) as store, store.write():
+        try:
+            role = remove_membership(store, user_id, org, "cli")
+        except NotFound as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_INPUT) from None
+    out.print(f"{user_id} is no longer {role} of {org}")
 
 
 @user_app.command("sign-out")

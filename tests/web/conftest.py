@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,7 +75,29 @@ def sign_in(app, user: str) -> TestClient:
 
 
 def token_for(app, user: str, scopes=("read", "write", "verify")) -> str:
-    from openmrv.api.routes import create_token_row
+    from openmrv.api import tokens
 
-    store = app.state.store
-    return create_token_row(store.db, user, "test", list(scopes))["token"]
+    return tokens.create(app.state.store.db, user, "test", list(scopes))["token"]
+
+
+@contextmanager
+def served(db: Path, *args: str) -> Iterator[str]:
+    """`openmrv serve` on the store `db` at a free loopback port: its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("openmrv")
+    cmd = [exe, "serve", "--db", str(db), "--port", str(port), *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -13,10 +13,10 @@ import asyncio
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -24,8 +24,8 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openmrv.api import security, sessions
-from openmrv.api.services import TooLarge
+from openmrv.api import security, sessions, tokens
+from openmrv.api.services import MAX_BODY_BYTES, TooLarge
 from openmrv.api.tenancy import (
     Forbidden,
     NotFound,
@@ -46,6 +46,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RowNo = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OptionalRowNo = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 SESSION_HOURS = 8
+T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
@@ -67,6 +68,12 @@ class Store:
     # Figures computed from the store, keyed by what they depend on and by `db.version()`
     # (so a write makes them unreachable); per store, never shared between applications.
     cache: VersionedCache = field(default_factory=lambda: VersionedCache())
+
+    async def locked(self, fn: Callable[[], T]) -> T:
+        """`fn()` in a worker thread, holding the store (for steps of a request that must
+        not hold it throughout, such as an upload's reading of its file)."""
+        async with self.lock:
+            return await anyio.to_thread.run_sync(fn)
 
     async def version(self) -> object:
         """The store's version token (see `Database.version`); on DuckDB without a query."""
@@ -105,20 +112,6 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
         yield store.db
 
 
-def _token_principal(db: Database, header: str) -> Principal | None:
-    parts = security.split_token(header.split(" ", 1)[1].strip())
-    if parts is None:
-        return None
-    row = db.one(
-        "SELECT user_id, token_hash, scopes FROM api_tokens WHERE token_id = ? "
-        "AND revoked_at IS NULL",
-        [parts[0]],
-    )
-    if row is None or not security.same(row[1], security.digest(parts[1])):
-        return None
-    return load_principal(db, row[0], scopes=frozenset(row[2].split(",")), via="token")
-
-
 def session_user(request: Request, db: Database) -> str | None:
     """The user signed in by the session cookie while its server-side session lasts (one
     primary-key lookup); the cookie of an ended session is cleared."""
@@ -134,7 +127,7 @@ def api_principal(request: Request, db: Database = Depends(get_db)) -> Principal
     """The caller of an API route: a token, or a session (with CSRF on unsafe methods)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        p = _token_principal(db, header)
+        p = tokens.principal(db, header.split(" ", 1)[1].strip())
         if p is None:
             raise NotSignedIn("invalid or revoked API token")
         return p
@@ -186,7 +179,11 @@ def _json_errors(app: FastAPI) -> None:
 
 class SecurityHeaders:
     """Adds the security headers to every HTTP response that does not set them itself (plain
-    ASGI: no extra task or body copy per request, unlike `@app.middleware("http")`)."""
+    ASGI: no extra task or body copy per request, unlike `@app.middleware("http")`). Served
+    over HTTPS (TLS at uvicorn, or a trusted proxy's X-Forwarded-Proto), a response also
+    carries HSTS and its cookies are marked Secure."""
+
+    HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
@@ -207,15 +204,26 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        https = scope.get("scheme") == "https"
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in self.HEADERS if k not in present]
+                if https:
+                    headers = [_secure(k, v) for k, v in headers] + [self.HSTS]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """A Set-Cookie header marked Secure (other headers as they are)."""
+    if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+        value += b"; Secure"
+    return name, value
 
 
 def create_app(db_url: str | None = None, secure_cookies: bool | None = None) -> FastAPI:
@@ -234,9 +242,11 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         version="1",
         description="Greenhouse-gas measurement, reporting and verification. Authenticate "
         "with `Authorization: Bearer <API token>` (create one with `openmrv token create`).",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.pages from local files (FastAPI's page uses a CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Request bodies are capped as they stream in (413); upload routes allow a file.
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.store = Store(open_store(db_url or os.environ.get("OPENMRV_DB")))
     secret = os.environ.get("OPENMRV_SECRET_KEY") or secrets.token_urlsafe(32)

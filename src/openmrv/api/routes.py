@@ -1,8 +1,9 @@
 """REST API under /api/v1.
 
 Every route declares the permission it needs in its OpenAPI entry (`x-permission`): `self`
-(any signed-in principal, about itself), or one of the organisation permissions, which
-`org_access` enforces through the tenancy module. The authorisation matrix test enumerates
+(any signed-in principal, about itself), `tokens` (minting API tokens: a session, or a
+token with the `write` scope; see api.tokens), or one of the organisation permissions,
+which `org_access` enforces through the tenancy module. The authorisation matrix test enumerates
 these routes, so a new route without a declared permission fails it.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from openmrv.api import security, services, workflow
+from openmrv.api import services, tokens, workflow
 from openmrv.api.app import OptionalRowNo, RowNo, api_principal, get_db, org_access
-from openmrv.api.tenancy import NotFound, OrgScope, Principal, Refused
-from openmrv.store import Database, ledger
+from openmrv.api.tenancy import OrgScope, Principal, scope_for
+from openmrv.store import Database
 
 router = APIRouter(prefix="/api/v1")
 Id = Field(min_length=1, max_length=100)
@@ -34,7 +35,8 @@ Me = Depends(api_principal)
 
 class TokenIn(BaseModel):
     label: str = Field(min_length=1, max_length=100)
-    scopes: list[Literal["read", "write", "verify"]] = Field(min_length=1)
+    scopes: list[Literal["read", "write", "verify"]] = Field(min_length=1, max_length=3)
+    days: int | None = Field(default=None, ge=1, le=tokens.MAX_DAYS)  # default: 90, capped
 
 
 class TargetIn(BaseModel):
@@ -73,50 +75,26 @@ def me(p: Principal = Me) -> dict[str, Any]:
 
 
 @router.get("/tokens", openapi_extra=perm("self"), tags=["auth"])
-def tokens(p: Principal = Me, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
-    names = ("token_id", "label", "scopes", "created_at", "revoked_at")
-    rows = db.execute(
-        f"SELECT {', '.join(names)} FROM api_tokens WHERE user_id = ? ORDER BY created_at",
-        [p.user_id],
-    )
-    return [dict(zip(names, r, strict=True)) for r in rows]
+def list_tokens(p: Principal = Me, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    return tokens.listing(db, p.user_id)
 
 
-@router.post("/tokens", status_code=201, openapi_extra=perm("self"), tags=["auth"])
+@router.post("/tokens", status_code=201, openapi_extra=perm("tokens"), tags=["auth"])
 def create_token(
     body: TokenIn, p: Principal = Me, db: Database = Depends(get_db)
 ) -> dict[str, Any]:
-    """A new API token; its secret is in this response only. A token can have no more
-    scopes than the token (or session) that creates it."""
-    if not set(body.scopes) <= p.scopes:
-        raise Refused("a token cannot have scopes its creator lacks")
-    return create_token_row(db, p.user_id, body.label, body.scopes)
-
-
-def create_token_row(db: Database, user_id: str, label: str, scopes: list[str]) -> dict[str, Any]:
-    t = security.new_token()
-    with db.write():
-        db.execute(
-            "INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, ?, NULL)",
-            [t.token_id, user_id, t.secret_hash, ",".join(sorted(set(scopes))), label,
-             ledger.now()],
-        )  # fmt: skip
-    return {"token_id": t.token_id, "token": t.plain, "scopes": sorted(set(scopes))}
+    """A new API token; its secret is in this response only. A token has no more scopes or
+    lifetime than the token (or session) that creates it, and is revoked with that token;
+    a token creates tokens only with the `write` scope."""
+    tokens.may_manage(p)
+    return tokens.create(db, p.user_id, body.label, body.scopes, body.days, minter=p)
 
 
 @router.delete("/tokens/{token_id}", openapi_extra=perm("self"), tags=["auth"])
 def revoke_token(token_id: str, p: Principal = Me, db: Database = Depends(get_db)) -> dict:
-    with db.write():
-        if not db.scalar(
-            "SELECT count(*) FROM api_tokens WHERE token_id = ? AND user_id = ? "
-            "AND revoked_at IS NULL",
-            [token_id, p.user_id],
-        ):
-            raise NotFound(f"no active token {token_id!r} of yours")
-        db.execute(
-            "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ?", [ledger.now(), token_id]
-        )
-    return {"token_id": token_id, "revoked": True}
+    """Revoke a token and every token minted from it. A token revokes only itself and what
+    it minted; a signed-in user, any of theirs."""
+    return {"token_id": token_id, "revoked": True, "revoked_ids": tokens.revoke(db, p, token_id)}
 
 
 @router.get("/organisations", openapi_extra=perm("self"), tags=["organisations"])
@@ -147,6 +125,13 @@ def grant_regulator(body: GrantIn, s: OrgScope = Admin) -> dict[str, Any]:
     return {"user_id": body.user_id, "role": "regulator"}
 
 
+@router.delete(ORG + "/regulators/{user_id}", openapi_extra=perm("admin"), tags=["organisations"])
+def revoke_regulator(user_id: str, s: OrgScope = Admin) -> dict[str, Any]:
+    """End a regulator's access to this organisation (a ledger event, as the grant was)."""
+    s.revoke_regulator(user_id)
+    return {"user_id": user_id, "role": None}
+
+
 @router.get(ORG + "/facilities", openapi_extra=perm("read"), tags=["facilities"])
 def facilities(s: OrgScope = Read) -> list[dict[str, Any]]:
     return s.facilities()
@@ -172,15 +157,29 @@ def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
     return s.uploads()
 
 
-@router.post(ORG + "/uploads", openapi_extra=perm("write"), tags=["uploads"])
-def upload(
+@router.post(
+    ORG + "/uploads",
+    openapi_extra=perm("write"),
+    tags=["uploads"],
+    max_body_size=services.MAX_UPLOAD_BODY,
+)
+async def upload(
+    request: Request,
+    org_id: str,
     file: UploadFile = File(description="Activity file: .csv, .xlsx, .json or .parquet"),
     reason: str | None = Form(default=None, max_length=1000),
-    s: OrgScope = Write,
 ) -> dict[str, Any]:
     """Store an activity file as one batch (all or nothing). A rejected file returns
-    status "rejected" with every located problem; nothing is stored then."""
-    out = services.upload(s, file.filename or "upload", file.file, reason)
+    status "rejected" with every located problem; nothing is stored then. The file is read
+    without holding the store (`services.upload`), so access is checked here, not by `Write`."""
+    db = request.app.state.store.db
+    _, out = await services.upload(
+        request.app.state.store,
+        lambda: scope_for(db, api_principal(request, db), org_id, "write"),
+        file.filename or "upload",
+        file.file,
+        reason,
+    )
     return out.__dict__
 
 
@@ -236,11 +235,18 @@ def breakdown(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any
 
 
 @router.get(ORG + "/reports/comparison", openapi_extra=perm("read"), tags=["reports"])
-def comparison(
-    facility_id: str, year: int = Query(ge=1990, le=2100), s: OrgScope = Read
+async def comparison(
+    request: Request, org_id: str, facility_id: str, year: int = Query(ge=1990, le=2100)
 ) -> dict[str, Any]:
-    """Stationary combustion of a facility-year under Part 98, MEE and IPCC 2006."""
-    return services.comparison(s, facility_id, year)
+    """Stationary combustion of a facility-year under Part 98, MEE and IPCC 2006. (The
+    engine runs without holding the store: access is checked in `services.comparison`.)"""
+    db = request.app.state.store.db
+    return await services.comparison(
+        request.app.state.store,
+        lambda: scope_for(db, api_principal(request, db), org_id, "read"),
+        facility_id,
+        year,
+    )
 
 
 @router.get(ORG + "/targets", openapi_extra=perm("read"), tags=["targets"])

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -72,38 +72,53 @@ def csrf_token() -> str:
 
 
 class RateLimit:
-    """At most `limit` failed attempts per key in a sliding window of `window` seconds.
+    """At most `limit` attempts per key in a sliding window of `window` seconds that did not
+    succeed.
 
-    In memory, per process: the server runs one process (the embedded database has one
-    writer), so that is where the attempts are."""
+    An attempt is counted when it starts (`attempt`, under a lock), before the password is
+    checked, and forgiven if it succeeds (`succeeded`): so parallel attempts cannot all pass
+    the check while the first ones are still hashing. In memory, per process (the embedded
+    database has one writer process); at most `max_keys` keys are kept, the least recently
+    used dropped first, so a spray of names or addresses cannot grow it without bound."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
+    def __init__(self, limit: int = 5, window: float = 300.0, max_keys: int = 100_000) -> None:
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._hits.setdefault(key, deque())
+        q = self._hits.get(key)
+        if q is None:
+            q = self._hits[key] = deque()
+            while len(self._hits) > self.max_keys:
+                self._hits.popitem(last=False)
+        self._hits.move_to_end(key)
         while q and q[0] <= now - self.window:
             q.popleft()
         return q
 
-    def blocked(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed for any of the keys (0: allowed now)."""
+    def attempt(self, *keys: str) -> tuple[float, float]:
+        """(seconds to wait, 0 when allowed; the attempt's stamp). An allowed attempt is
+        counted against every key at once, until `succeeded` forgives it."""
         now = time.monotonic()
         with self._lock:
-            wait = 0.0
-            for k in keys:
-                q = self._recent(k, now)
-                if len(q) >= self.limit:
-                    wait = max(wait, q[0] + self.window - now)
-            return wait
+            queues = [self._recent(k, now) for k in keys]
+            full = [q[0] + self.window - now for q in queues if len(q) >= self.limit]
+            if full:
+                return max(full), now
+            for q in queues:
+                q.append(now)
+            return 0.0, now
 
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
+    def succeeded(self, stamp: float, *keys: str, clear: tuple[str, ...] = ()) -> None:
+        """Forgive a successful attempt (by its stamp) and clear the keys in `clear`."""
         with self._lock:
             for k in keys:
-                self._recent(k, now).append(now)
+                q = self._hits.get(k)
+                if q is not None and stamp in q:
+                    q.remove(stamp)
+            for k in clear:
+                self._hits.pop(k, None)
 
     def reset(self, *keys: str) -> None:
         with self._lock:

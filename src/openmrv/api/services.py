@@ -11,19 +11,37 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, TypeVar
 
+import anyio
 import pandas as pd
 
 from openmrv.api.tenancy import OrgScope, Refused
 from openmrv.ingest.errors import InputError
+from openmrv.ingest.readers import Limits, RawTable
 from openmrv.store import ledger
 from openmrv.store.db import StoreError
 
 UPLOAD_TYPES = (".csv", ".xlsx", ".json", ".parquet")
 MAX_UPLOAD_BYTES = 50 * 1024**2  # a browser upload; larger data go through the CLI
+# The request body of an upload route (the file and the form's overhead), capped as it
+# streams in (Starlette's body limit: 413 before more is spooled to disk); other routes
+# take at most `MAX_BODY_BYTES`.
+MAX_UPLOAD_BODY = MAX_UPLOAD_BYTES + 64 * 1024
+MAX_BODY_BYTES = 1024**2
+# What an upload may unpack to or claim (a 50 MB file at most; see ingest.readers.Limits).
+UPLOAD_LIMITS = Limits(unpacked_bytes=512 * 1024**2, cells=20_000_000, columns=200, rows=2_000_000)
+
+T = TypeVar("T")
+
+
+class Locked(Protocol):
+    """The store, used by one request at a time (api.app.Store)."""
+
+    async def locked(self, fn: Callable[[], T]) -> T: ...
 
 
 class TooLarge(Exception):
@@ -45,50 +63,88 @@ class UploadOutcome:
 def safe_name(name: str) -> str:
     """A file name for messages and temp files: no directories, no odd characters."""
     base = Path(name.replace("\\", "/")).name or "upload"
-    return re.sub(r"[^\w.\- ]", "_", base)[:120]
+    stem, suffix = Path(base).stem, Path(base).suffix  # a long name keeps its extension
+    return re.sub(r"[^\w.\- ]", "_", stem[:110] + suffix[:10])
 
 
-def _own_facilities(scope: OrgScope, path: Path) -> None:
-    """Validate against this organisation's facilities only: the store knows every
-    organisation's facilities, and an upload may touch just its own. A row naming another
-    organisation's facility is reported like an unknown one, located, with the rest."""
+@dataclass
+class Received:
+    """An upload copied and read, outside the store lock: its rows, or why they are bad."""
+
+    path: Path
+    raw: RawTable | None = None
+    error: InputError | None = None
+
+
+def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
+    """Copy the upload to `path` (at most `MAX_UPLOAD_BYTES`), read it once under
+    `UPLOAD_LIMITS` and validate it against this organisation's facilities only: the store
+    knows every organisation's facilities, and an upload may touch just its own (a row naming
+    another's is reported like an unknown one, located, with the rest)."""
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_activity
 
-    validate_activity(read_table(path, MAX_UPLOAD_BYTES), set(scope.facility_ids()))
+    with open(path, "wb") as fh:
+        copied = 0
+        while chunk := stream.read(1 << 20):
+            copied += len(chunk)
+            if copied > MAX_UPLOAD_BYTES:
+                raise TooLarge(f"uploads are limited to {MAX_UPLOAD_BYTES // 1024**2} MB")
+            fh.write(chunk)
+    try:
+        raw = read_table(path, MAX_UPLOAD_BYTES, UPLOAD_LIMITS)
+        validate_activity(raw, facility_ids)
+    except InputError as exc:
+        return Received(path, error=exc)
+    return Received(path, raw)
 
 
-def upload(scope: OrgScope, name: str, stream: BinaryIO, reason: str | None) -> UploadOutcome:
-    """Store an uploaded activity file as one batch, or record why not (located problems)."""
+def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
+    """Store a received upload as one batch, or record why not (under the store lock)."""
     from openmrv.store.ingest import ingest
 
-    name = safe_name(name)
-    if Path(name).suffix.lower() not in UPLOAD_TYPES:
-        raise Refused(f"unsupported file type; upload {', '.join(UPLOAD_TYPES)}")
-    with tempfile.TemporaryDirectory(prefix="openmrv-upload-") as tmp:
-        path = Path(tmp) / name
-        with open(path, "wb") as fh:
-            copied = 0
-            while chunk := stream.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_UPLOAD_BYTES:
-                    raise TooLarge(f"uploads are limited to {MAX_UPLOAD_BYTES // 1024**2} MB")
-                fh.write(chunk)
-        try:
-            _own_facilities(scope, path)
-            report = ingest(scope.db, path, scope.actor, reason or None)
-        except InputError as exc:
-            problems = [p.as_dict() for p in exc.problems]
-            n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")
-            return UploadOutcome(n, "rejected", name, None, "", problems, exc.total)
-        except StoreError as exc:
-            n = scope.add_upload(None, name, "refused", 0, str(exc))
-            return UploadOutcome(n, "refused", name, None, str(exc))
+    name = got.path.name
+    try:
+        if got.error is not None:
+            raise got.error
+        report = ingest(scope.db, got.path, scope.actor, reason or None, raw=got.raw)
+    except InputError as exc:
+        problems = [p.as_dict() for p in exc.problems]
+        n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")
+        return UploadOutcome(n, "rejected", name, None, "", problems, exc.total)
+    except StoreError as exc:
+        n = scope.add_upload(None, name, "refused", 0, str(exc))
+        return UploadOutcome(n, "refused", name, None, str(exc))
     status = "unchanged" if report.already else "stored"
     n = scope.add_upload(report.batch_id, name, status, 0, report.summary())
     return UploadOutcome(
         n, status, name, report.batch_id, report.summary(), warnings=report.warnings
     )
+
+
+async def upload(
+    store: Locked,
+    authorize: Callable[[], OrgScope],
+    name: str,
+    stream: BinaryIO,
+    reason: str | None,
+) -> tuple[OrgScope, UploadOutcome]:
+    """Store an uploaded activity file as one batch, or record why not (located problems).
+
+    The store lock is held to authorise (`authorize`: the caller's scope, so a non-member is
+    answered before the file is read) and to store, not while the file is copied, unpacked,
+    read and validated: a large or hostile file keeps no other request waiting."""
+    scope, ids = await store.locked(lambda: _facilities_of(authorize()))
+    name = safe_name(name)
+    if Path(name).suffix.lower() not in UPLOAD_TYPES:
+        raise Refused(f"unsupported file type; upload {', '.join(UPLOAD_TYPES)}")
+    with tempfile.TemporaryDirectory(prefix="openmrv-upload-") as tmp:
+        got = await anyio.to_thread.run_sync(receive, Path(tmp) / name, stream, ids)
+        return scope, await store.locked(lambda: record(scope, got, reason))
+
+
+def _facilities_of(scope: OrgScope) -> tuple[OrgScope, set[str]]:
+    return scope, set(scope.facility_ids())
 
 
 def calculate(scope: OrgScope) -> int:
@@ -145,18 +201,30 @@ def _str(v: Any) -> str | None:
     return None if v is None or v != v else str(v)
 
 
-def comparison(scope: OrgScope, facility_id: str, year: int) -> dict[str, Any]:
+async def comparison(
+    store: Locked, authorize: Callable[[], OrgScope], facility_id: str, year: int
+) -> dict[str, Any]:
     """Stationary combustion of a facility-year under Part 98, MEE and IPCC, and why they
-    differ (reports.summary.compare). Thin: the reports module will own this page's data."""
+    differ (reports.summary.compare). The store is held to authorise and read the records,
+    not while the engine runs (seconds, and any reader may ask). Thin: the reports module
+    will own this page's data."""
+
+    def inputs() -> tuple[dict[str, Any], Any]:
+        scope = authorize()
+        return scope.facility(facility_id), scope.activity_table(facility_id, year)
+
+    facility, activity = await store.locked(inputs)
+    if activity.num_rows == 0:
+        return {"facility": facility, "year": year, "rows": [], "reasons": []}
+    return await anyio.to_thread.run_sync(_compare, facility, activity, year)
+
+
+def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, Any]:
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import COMPARED, LABEL, compare
 
-    facility = scope.facility(facility_id)
-    activity = scope.activity_table(facility_id, year)
-    if activity.num_rows == 0:
-        return {"facility": facility, "year": year, "rows": [], "reasons": []}
     run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED))
-    c = compare(run.results, {"facility_id": facility_id, "year": year})
+    c = compare(run.results, {"facility_id": facility["facility_id"], "year": year})
     rows = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
         | {"label": LABEL.get(r["methodology"], r["methodology"])}
@@ -177,17 +245,18 @@ def target_progress(scope: OrgScope) -> list[dict[str, Any]]:
             if not brk.empty
             else pd.Series(dtype=float)
         )
-        base = by_year.get(t["base_year"])
+        # Python values, not numpy's (a numpy.bool is not JSON): pandas stays in here.
+        base = None if t["base_year"] not in by_year else float(by_year[t["base_year"]])
         goal = None if base is None else base * (1 - t["reduction_pct"] / 100)
         latest_year = int(by_year.index.max()) if len(by_year) else None
         latest = None if latest_year is None else float(by_year[latest_year])
         row |= {
-            "base_t": None if base is None else float(base),
+            "base_t": base,
             "goal_t": goal,
             "latest_year": latest_year,
             "latest_t": latest,
             "on_track": None
-            if goal is None or latest is None or latest_year is None
+            if base is None or goal is None or latest is None or latest_year is None
             else latest <= _path(base, goal, t["base_year"], t["target_year"], latest_year),
         }
         out.append(row)

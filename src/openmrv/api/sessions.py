@@ -12,7 +12,8 @@ table. The check is one primary-key lookup per request (`user_of`); the dashboar
 answer under the store version, which every write (a sign-out included) changes.
 
 Sessions stay valid as long as the cookie does (8 hours after the last request, renewed by
-each response), but never longer than `MAX_DAYS` after sign-in: that bounds the table, pruned
+each response), but never longer than `MAX_HOURS` after sign-in (OWASP ASVS 4.0 3.3.2, level 2:
+signed in again at least every 12 hours): that bounds the table, pruned
 at every sign-in, which holds the sessions whose users did not sign out.
 
 Every write here is one statement, its own transaction, outside `Database.write`: sessions
@@ -28,12 +29,12 @@ from datetime import UTC, datetime, timedelta
 from openmrv.api.security import digest
 from openmrv.store import Database, ledger
 
-MAX_DAYS = 30
+MAX_HOURS = 12
 
 
 def _since() -> str:
     """The earliest sign-in time (`ledger.now()`'s ISO text) of a session still valid."""
-    return (datetime.now(UTC) - timedelta(days=MAX_DAYS)).isoformat(timespec="microseconds")
+    return (datetime.now(UTC) - timedelta(hours=MAX_HOURS)).isoformat(timespec="microseconds")
 
 
 def start(db: Database, user_id: str) -> str:

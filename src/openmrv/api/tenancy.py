@@ -59,6 +59,8 @@ class Principal:
     roles: dict[str, str]  # organisation -> role
     scopes: frozenset[str] = frozenset(SCOPE_PERMISSIONS)  # narrowed for API tokens
     via: str = "session"
+    token_id: str | None = None  # the API token asking, and when it expires (api.tokens)
+    expires_at: str | None = None
 
     def permissions(self, org_id: str) -> frozenset[str]:
         role = self.roles.get(org_id)
@@ -441,6 +443,33 @@ class OrgScope:
             ):
                 raise Refused(f"{user_id} already has a role in {self.org_id}")
             add_membership(self.db, user_id, self.org_id, "regulator", self.actor)
+
+    def revoke_regulator(self, user_id: str) -> None:
+        with self.db.write():
+            role = self.db.scalar(
+                "SELECT role FROM memberships WHERE user_id = ? AND organization_id = ?",
+                [user_id, self.org_id],
+            )
+            if role is None:
+                raise NotFound(f"no regulator {user_id!r} granted in {self.org_id}")
+            if role != "regulator":
+                raise Refused(f"{user_id} is {role} of {self.org_id}, not a regulator")
+            remove_membership(self.db, user_id, self.org_id, self.actor)
+
+
+def remove_membership(db: Database, user_id: str, org_id: str, by: str) -> str:
+    """End a user's role in an organisation (inside the caller's transaction); a ledger
+    event, as the grant was. Returns the role that ended."""
+    role = db.scalar(
+        "SELECT role FROM memberships WHERE user_id = ? AND organization_id = ?", [user_id, org_id]
+    )
+    if role is None:
+        raise NotFound(f"{user_id!r} has no role in {org_id}")
+    db.execute(
+        "DELETE FROM memberships WHERE user_id = ? AND organization_id = ?", [user_id, org_id]
+    )
+    ledger.append(db, by, "revoke", f"{user_id} {org_id}", None, {"role": role})
+    return role
 
 
 def add_user(

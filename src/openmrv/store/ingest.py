@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openmrv.factors import Library
-from openmrv.ingest.readers import read_table
+from openmrv.ingest.readers import RawTable, read_table
 from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
 from openmrv.store import ledger, periods, quality, recovery
 from openmrv.store.db import Database, StoreError, row_text
@@ -115,9 +115,11 @@ def ingest(
     reason: str | None = None,
     restating: tuple[str, int] | None = None,
     lib: Library | None = None,
+    raw: RawTable | None = None,
 ) -> IngestReport:
     """Ingest one activity file as one batch. Raises InputError (bad file) or StoreError
-    (refused change); in both cases nothing is stored."""
+    (refused change); in both cases nothing is stored. `raw` is the file already read (the web
+    application reads an upload once, outside the store lock, under its own limits)."""
     clock = _Clock()
     path = Path(path)
     digest, size = sha256_file(path) if path.is_file() else ("", 0)
@@ -127,7 +129,7 @@ def ingest(
     known = _known(db, digest)
     if known is not None:
         return IngestReport(path.name, int(known), already=True)
-    raw = read_table(path)
+    raw = raw if raw is not None else read_table(path)
     clock.lap("read and hash the file")
     with db.write():
         known = _known(db, digest)

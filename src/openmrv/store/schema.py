@@ -291,6 +291,14 @@ MIGRATIONS: tuple[Migration, ...] = (
 )""",
         ),
     ),
+    Migration(
+        9,
+        "API tokens: the token that minted one (revoked with it) and an expiry (NULL: none)",
+        (
+            "ALTER TABLE api_tokens ADD COLUMN parent_id TEXT",
+            "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT",
+        ),
+    ),
 )
 
 LATEST = max(m.version for m in MIGRATIONS)

@@ -8,7 +8,7 @@ token, checked before anything else on a POST. The language comes from the `lang
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,12 +31,15 @@ from openmrv.api.app import (
     org_access,
     session_user,
 )
-from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
+from openmrv.api.tenancy import NotFound, OrgScope, Principal, load_principal, scope_for
 from openmrv.store import Database
 from openmrv.web import i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# Data in a URL path segment or query value: percent-encoded whole (its own "/", "?", "&" or
+# "#" never change the link); HTML escaping then applies as everywhere (autoescape).
+templates.env.filters["seg"] = lambda value: quote(str(value), safe="")
 router = APIRouter(include_in_schema=False)
 LABELS = {
     "epa_part98_c": "US EPA Part 98 C",
@@ -50,20 +53,24 @@ def lang_of(request: Request) -> str:
     return i18n.pick(request.cookies.get("lang"))
 
 
+def page_context(lang: str, csrf: str, path: str) -> dict[str, Any]:
+    """What every page's template receives besides its own data."""
+    return {
+        "_": lambda text: i18n.translate(lang, text),
+        "_msg": lambda text: i18n.message(lang, text),
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "csrf": csrf,
+        "labels": LABELS,
+        "here": quote(path),
+    }
+
+
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    lang = lang_of(request)
     session = request.session
     if "csrf" not in session:
         session["csrf"] = security.csrf_token()
-    ctx.update(
-        _=lambda text: i18n.translate(lang, text),
-        _msg=lambda text: i18n.message(lang, text),
-        lang=lang,
-        languages=i18n.LANGUAGES,
-        csrf=session["csrf"],
-        labels=LABELS,
-        here=quote(str(request.url.path)),
-    )
+    ctx.update(page_context(lang_of(request), session["csrf"], str(request.url.path)))
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
 
@@ -113,9 +120,13 @@ def signin_form(request: Request, next: str = "/orgs") -> Response:
     return render(request, "signin.html", principal=None, next=_local(next), error=None)
 
 
+_LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
+
+
 def _local(url: str) -> str:
-    """Only same-site paths after sign-in (no open redirect)."""
-    return url if url.startswith("/") and not url.startswith("//") else "/orgs"
+    """Only same-site paths after sign-in (no open redirect): a path of plain characters, so
+    no "//host", "/\\host" or control characters that browsers read as another site."""
+    return url if _LOCAL_PATH.fullmatch(url) else "/orgs"
 
 
 @router.post("/signin", dependencies=[Csrf])
@@ -130,7 +141,8 @@ async def signin(
     limit = store.sign_in_limit
     client = request.client.host if request.client else "?"
     keys = (f"ip:{client}", f"user:{username.lower()}")
-    if limit.blocked(*keys):
+    wait, stamp = limit.attempt(*keys)  # counted now, before the slow check
+    if wait:
         return render(
             request,
             "signin.html",
@@ -142,7 +154,6 @@ async def signin(
     async with store.lock:
         stored = store.db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
     if not await anyio.to_thread.run_sync(security.check_password, stored, password):
-        limit.fail(*keys)
         return render(
             request,
             "signin.html",
@@ -151,7 +162,7 @@ async def signin(
             next=_local(next),
             error="Wrong user name or password.",
         )
-    limit.reset(f"user:{username.lower()}")
+    limit.succeeded(stamp, *keys, clear=(keys[1],))
     async with store.lock:
         session_id = sessions.start(store.db, username)
     request.session.clear()  # a new session (and CSRF token) at every sign-in
@@ -203,7 +214,7 @@ def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
         "chosen": chosen,
         "grand": {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods},
         "charts": charts,
-        "chart_json": json.dumps(charts if chosen else {}),
+        "chart_data": charts if chosen else {},  # written with `tojson` (escapes <, >, &)
         "run": runs[0] if runs else None,
     }
 
@@ -276,6 +287,8 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
     if not user_id or not session_id:
         raise NotSignedIn("sign in")
     lang = lang_of(request)
+    # a known methodology or none: any other text would be a cache key of its own
+    methodology = methodology if methodology in LABELS else None
     version = await store.version()
     parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang)
     if parts is None:
@@ -318,32 +331,48 @@ def upload_form(request: Request, s: OrgScope = Write) -> Response:
     return _page(request, s, "upload.html", result=None, uploads=s.uploads()[:20])
 
 
-@router.post("/orgs/{org_id}/upload", dependencies=[Csrf])
-def upload(
+@router.post("/orgs/{org_id}/upload", dependencies=[Csrf], max_body_size=services.MAX_UPLOAD_BODY)
+async def upload(
     request: Request,
+    org_id: str,
     file: UploadFile,
     reason: str = Form(default="", max_length=1000),
-    s: OrgScope = Write,
 ) -> Response:
-    result = services.upload(s, file.filename or "upload", file.file, reason)
+    """Reads the file without holding the store (`services.upload` checks access first)."""
+    store: Store = request.app.state.store
+    s, result = await services.upload(
+        store,
+        lambda: scope_for(store.db, page_principal(request, store.db), org_id, "write"),
+        file.filename or "upload",
+        file.file,
+        reason,
+    )
     if request.headers.get("hx-request"):
         return _page(request, s, "upload_result.html", result=result)
-    return _page(request, s, "upload.html", result=result, uploads=s.uploads()[:20])
+    uploads = await store.locked(lambda: s.uploads()[:20])
+    return _page(request, s, "upload.html", result=result, uploads=uploads)
 
 
 # --- comparison, targets --------------------------------------------------------------------
 @router.get("/orgs/{org_id}/compare")
-def compare(
+async def compare(
     request: Request,
+    org_id: str,
     facility_id: str | None = None,
     year: int | None = Query(default=None, ge=1900, le=2200),
-    s: OrgScope = Read,
 ) -> Response:
-    facilities = s.facilities()
+    """The engine runs without holding the store (services.comparison)."""
+    store: Store = request.app.state.store
+
+    def inputs() -> tuple[OrgScope, list[dict[str, Any]], list[int]]:
+        s = scope_for(store.db, page_principal(request, store.db), org_id, "read")
+        years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
+        return s, s.facilities(), years
+
+    s, facilities, years = await store.locked(inputs)
     facility_id = facility_id or (facilities[0]["facility_id"] if facilities else None)
-    years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
     year = year or years[-1]
-    result = services.comparison(s, facility_id, year) if facility_id else None
+    result = await services.comparison(store, lambda: s, facility_id, year) if facility_id else None
     return _page(
         request,
         s,
@@ -418,15 +447,39 @@ def step(
     return RedirectResponse(f"/orgs/{s.org_id}/cases/{case_id}", 303)
 
 
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OpenMRV API</title>
+<link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css"><link rel="icon" href="data:,">
+</head>
+<body><div id="swagger-ui" data-openapi="{openapi}"></div>
+<script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>"""
+
+
 def mount_pages(app: FastAPI) -> None:
+    import fastapi_offline
     import plotly
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    swagger_files = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_script() -> FileResponse:
         """Plotly's JS as the plotly Python package ships it (no CDN)."""
         return FileResponse(plotly_js, media_type="text/javascript")
+
+    @app.get("/vendor/swagger-ui/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> FileResponse:
+        """Swagger UI as the fastapi-offline package ships it (no CDN); these two files only."""
+        if name not in swagger_files:
+            raise NotFound(f"no file {name!r}")
+        return FileResponse(swagger / name, media_type=swagger_files[name])
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The API's documentation, rendered by Swagger UI from local files under the CSP."""
+        return HTMLResponse(API_DOCS.format(openapi=app.openapi_url))
 
     app.include_router(router)

@@ -31,6 +31,14 @@ EXACT: dict[str, str] = {
         "检查日期：period_start 和 period_end 是否填反了？"
     ),
     "period is longer than a year": "期间超过一年",
+    "JSON nested too deeply": "JSON 嵌套过深",
+    "write one flat object per record": "每条记录写成一个不嵌套的对象",
+    "split the data into smaller files, or save it again as CSV": (
+        "将数据拆分为较小的文件，或另存为 CSV"
+    ),
+    "write the file again with a Parquet writer's default encodings": (
+        "用 Parquet 写入程序的默认编码重新写出文件"
+    ),
     "split the record into periods of at most a year (monthly is best)": (
         "将记录拆分为不超过一年的期间（最好按月）"
     ),
@@ -268,6 +276,38 @@ _TEMPLATES: list[tuple[str, str]] = [
         "JSON 无效：{detail}（第 {line} 行，第 {col} 列）",
     ),
     ("not a readable Parquet file ({detail})", "无法读取的 Parquet 文件（{detail}）"),
+    # limits on what a compressed file unpacks to or claims (ingest.readers.Limits)
+    (
+        "the workbook unpacks to {size} bytes in {parts} parts, over the {limit}-byte limit",
+        "工作簿解压后为 {size} 字节（{parts} 个部分），超过 {limit} 字节的上限",
+    ),
+    (
+        "part {part} of the workbook unpacks to {ratio} times its packed size ({size} bytes), "
+        "over the {limit}x limit for a spreadsheet",
+        "工作簿的部分 {part} 解压后为压缩大小的 {ratio} 倍（{size} 字节），"
+        "超过电子表格 {limit} 倍的上限",
+    ),
+    (
+        "the first sheet claims {rows} rows x {cols} columns, over the limit of {cells} cells "
+        "and {limit} columns",
+        "第一个工作表声明有 {rows} 行 x {cols} 列，超过 {cells} 个单元格和 {limit} 列的上限",
+    ),
+    ("over {n} columns", "超过 {n} 列"),
+    ("over {n} rows", "超过 {n} 行"),
+    (
+        "the file holds {rows} rows x {cols} columns, over the limit of {rlimit} rows, "
+        "{climit} columns and {cells} cells",
+        "文件有 {rows} 行 x {cols} 列，超过 {rlimit} 行、{climit} 列和 {cells} 个单元格的上限",
+    ),
+    (
+        "the file unpacks to {size} bytes, over the {limit}-byte limit",
+        "文件解压后为 {size} 字节，超过 {limit} 字节的上限",
+    ),
+    (
+        "the text columns decode to {size} bytes, over the {limit}-byte limit",
+        "文本列解码后为 {size} 字节，超过 {limit} 字节的上限",
+    ),
+    ("column {name} uses the {encoding} encoding", "列 {name} 使用了 {encoding} 编码"),
     # the store's refusals of an upload (store.ingest._write, store.periods._refusal, db.Busy)
     (
         "{n} record(s) already stored with other values ({ids}). A correction becomes a new "
