@@ -76,7 +76,7 @@ def upload(scope: OrgScope, name: str, stream: BinaryIO, reason: str | None) -> 
                 fh.write(chunk)
         try:
             _own_facilities(scope, path)
-            report = ingest(scope.db, path, scope.actor, reason or None)
+            report = ingest(scope.db, path, scope.actor, reason or None, org=scope.org_id)
         except InputError as exc:
             problems = [p.as_dict() for p in exc.problems]
             n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")

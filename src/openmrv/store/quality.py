@@ -60,7 +60,8 @@ def _stage(db: Database, batch_id: int) -> None:
     )
     db.execute(
         f"CREATE TEMP TABLE quality_history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
-        "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.record_id = h.record_id)"
+        "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.organization_id = h.organization_id "
+        "AND i.record_id = h.record_id)"
     )
 
 
