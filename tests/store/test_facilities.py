@@ -125,7 +125,8 @@ def _register_before_the_flags(db, path) -> None:
                 row_text(("organization_id", "batch_id")), where[1], "organization_id", [b]
             ),
         }
-        payload = {"batch_id": b, "batch": ledger.batch_row(db, b, ledger.BATCH_FIELDS), "digests": digests}
+        batch = ledger.batch_row(db, b, ledger.BATCH_FIELDS)
+        payload = {"batch_id": b, "batch": batch, "digests": digests}
         ledger.append(db, "old", "facilities", path.name, None, payload)
 
 

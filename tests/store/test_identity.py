@@ -48,7 +48,8 @@ def _tian(folder, q=500.0, name="jan.csv"):
 
 
 def _versions(db, record_id: str, org: str) -> list[tuple[int, str, str]]:
-    return [(v["version"], v["facility_id"], v["submitted_by"]) for v in history(db, record_id, org)]
+    rows = history(db, record_id, org)
+    return [(v["version"], v["facility_id"], v["submitted_by"]) for v in rows]
 
 
 def test_same_ids_sources_and_file_names_are_two_organisations_records(twin, tmp_path):
@@ -77,7 +78,7 @@ def test_same_ids_sources_and_file_names_are_two_organisations_records(twin, tmp
     # Batches and their ledger events name their organisation.
     orgs = dict(twin.execute("SELECT batch_id, organization_id FROM batches"))
     assert (orgs[a.batch_id], orgs[b.batch_id], orgs[fix.batch_id]) == (SUN, TIAN, TIAN)
-    event = [e for e in ledger.events(twin) if e.data().get("batch_id") == fix.batch_id][0]
+    event = next(e for e in ledger.events(twin) if e.data().get("batch_id") == fix.batch_id)
     assert event.data()["batch"]["organization_id"] == TIAN
     assert verify(twin).ok, verify(twin).findings
 
@@ -252,4 +253,3 @@ def test_a_store_of_before_migrates_without_losing_or_merging_history(
         assert verify(db).ok, verify(db).findings
     finally:
         db.close()
-

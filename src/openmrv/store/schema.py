@@ -60,14 +60,6 @@ CONTENT_NAMES = tuple(n for n in RECORD_NAMES if n not in ("source_row", "source
 SAME_RECORD = "{a}.organization_id = {b}.organization_id AND {a}.record_id = {b}.record_id"
 
 
-# Each facility's organisation (its latest version's): the organisation of its records.
-_FACILITY_ORG = (
-    "SELECT f.facility_id, f.organization_id FROM facilities f JOIN (SELECT facility_id AS fid, "
-    "max(version) AS v FROM facilities GROUP BY facility_id) m "
-    "ON m.fid = f.facility_id AND m.v = f.version"
-)
-
-
 def _columns(cols) -> str:
     return ",\n  ".join(f"{n} {t}" for n, t in cols)
 
@@ -308,8 +300,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "each batch of one organisation names it (rows stored before: their facility's)",
         (
             "ALTER TABLE activity_records ADD COLUMN organization_id TEXT",
-            f"UPDATE activity_records SET organization_id = f.organization_id FROM ({_FACILITY_ORG}) "
-            "f WHERE f.facility_id = activity_records.facility_id",
+            # Each row: its facility's organisation (the facility's latest version's).
+            "UPDATE activity_records SET organization_id = f.organization_id FROM (SELECT "
+            "f.facility_id, f.organization_id FROM facilities f JOIN (SELECT facility_id AS fid, "
+            "max(version) AS v FROM facilities GROUP BY facility_id) m "
+            "ON m.fid = f.facility_id AND m.v = f.version) f "
+            "WHERE f.facility_id = activity_records.facility_id",
             "ALTER TABLE batches ADD COLUMN organization_id TEXT",
             # A batch of one organisation's rows is that organisation's; a batch whose rows all
             # came back unchanged (none kept) is its upload's; the rest (facilities, files of
