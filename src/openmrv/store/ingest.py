@@ -155,8 +155,7 @@ def ingest(
         engine = db.engine()
         warnings = check_activity(engine, raw, set(facilities), lib)
         clock.lap("validate")
-        programmes = {f: p for f, (_, p) in facilities.items()}
-        warnings += quality.substitute_missing(db, engine, programmes)
+        warnings += quality.substitute_missing(db, engine, facilities)
         kind = "restatement" if restating else "file"
         rows = raw.table.num_rows
         file = {"file_name": path.name, "file_size": size, "sha256": digest}
