@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/openmrv serve --db out/demo/web.duckdb --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/pytest

@@ -1,9 +1,13 @@
 """Web load test: dashboard latency under concurrent signed-in clients, over a store of 1M
 records, on loopback only.
 
-Builds a fresh DuckDB store (generated facilities and N records, one calculation run), starts
-`openmrv serve` on a free 127.0.0.1 port, signs in C sessions (httpx, not timed) and has C
+Builds a fresh store (generated facilities and N records, one calculation run) — a DuckDB
+file, or with `--backend postgresql` a database on a throw-away PostgreSQL server started from
+the Debian binaries as the tests do —, starts `openmrv serve` on a free 127.0.0.1 port (with
+`--workers W` worker processes on PostgreSQL), signs in C sessions (httpx, not timed) and has C
 clients request the dashboard in a closed loop (optionally with think time) for S seconds.
+With `--ingest-during`, `openmrv ingest` of fresh 100,000-record files runs back to back in
+another process for the whole of every load phase (their times are recorded too).
 Every response is checked: status 200 and the real dashboard (`id="totals"` in the body);
 anything else, and any connection error or timeout, is an error. Writes
 benchmarks/results/web.json.
@@ -15,6 +19,8 @@ histogram. `--generator httpx` runs C asyncio httpx clients in this process inst
 earlier generator: it spends about as much CPU as the server, on the same 2 cores).
 
     .venv/bin/python benchmarks/bench_web.py --records 1000000 --clients 50 --seconds 60
+    .venv/bin/python benchmarks/bench_web.py --backend postgresql --workers 2 --ingest-during \
+        --think 0
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -84,11 +91,11 @@ def _has(module: str) -> bool:
 PASSWORD = "bench-password-1"
 
 
-def build(d: Path, n: int) -> dict[str, float]:
+def build(d: Path, n: int, url: str) -> dict[str, float]:
     fac = d / "facilities.csv"
     FACILITIES.to_csv(fac, index=False)
     csv = generated_csv(d / "activity.csv", n)
-    db = open_store(str(d / "web.duckdb"))
+    db = open_store(url)
     try:
         load_facilities(db, fac, "bench")
         with db.write():
@@ -106,8 +113,11 @@ def build(d: Path, n: int) -> dict[str, float]:
     return {"ingest_seconds": round(t1 - t0, 1), "calculate_seconds": round(t2 - t1, 1)}
 
 
-def built(d: Path, n: int) -> dict[str, float]:
-    """The store in `d`: built now, or reused when a previous run left one of n records."""
+def built(d: Path, n: int, url: str | None = None) -> dict[str, float]:
+    """The store in `d` (or at `url`, built now): built now, or reused when a previous run left
+    one of n records in `d`."""
+    if url is not None:
+        return build(d, n, url)
     meta = d / "setup.json"
     if meta.exists() and (d / "web.duckdb").exists():
         setup = json.loads(meta.read_text())
@@ -115,7 +125,7 @@ def built(d: Path, n: int) -> dict[str, float]:
             return {k: v for k, v in setup.items() if k != "records"}
         raise SystemExit(f"{d} holds a store of {setup.get('records')} records, not {n}")
     d.mkdir(parents=True, exist_ok=True)
-    setup = build(d, n)
+    setup = build(d, n, str(d / "web.duckdb"))
     meta.write_text(json.dumps({"records": n, **setup}))
     return setup
 
@@ -229,6 +239,52 @@ def wrk_load(
     return phases
 
 
+class Ingests:
+    """`openmrv ingest` of fresh 100,000-record files, one after another in another process,
+    from `start()` to `stop()`: the writes a busy server sees while people read."""
+
+    ROWS = 100_000
+
+    def __init__(self, url: str, d: Path) -> None:
+        self.url, self.d = url, d
+        self.files = [generated_csv(d / f"during{i}.csv", self.ROWS, f"D{i}-") for i in range(2)]
+        self.done: list[dict[str, object]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            f = self.files[n % len(self.files)]
+            if n >= len(self.files):  # a new file each time: same rows, new record ids
+                f = generated_csv(self.d / f"during{n}.csv", self.ROWS, f"D{n}-")
+            t0 = time.perf_counter()
+            run = subprocess.run(
+                [OPENMRV, "ingest", str(f), "--db", self.url, "--by", "bench"],
+                capture_output=True,
+                text=True,
+            )
+            self.done.append(
+                {"seconds": round(time.perf_counter() - t0, 2), "exit": run.returncode}
+            )
+            n += 1
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "rows_per_file": self.ROWS,
+            "completed": sum(1 for r in self.done if r["exit"] == 0),
+            "failed": sum(1 for r in self.done if r["exit"] != 0),
+            "seconds_each": [r["seconds"] for r in self.done],
+        }
+
+
 async def first_requests(base: str) -> dict[str, float]:
     """One client's first dashboard request after the server starts (nothing cached: the
     figures are read from the store and rendered) and its next one (cached), in ms."""
@@ -311,16 +367,35 @@ def main() -> None:
         type=Path,
         help="keep the built store in this folder and reuse it on later runs (same --records)",
     )
+    ap.add_argument("--backend", choices=("duckdb", "postgresql"), default="duckdb")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    ap.add_argument(
+        "--ingest-during",
+        action="store_true",
+        help="ingest fresh 100,000-record files back to back while the load runs",
+    )
     args = ap.parse_args()
     if args.generator == "wrk" and WRK is None:
         raise SystemExit("wrk not found: apt-get install wrk (or --generator httpx)")
+    if args.backend == "postgresql" and args.store:
+        raise SystemExit("--store keeps DuckDB stores only (the PostgreSQL server is temporary)")
+    pg = None
     with tempfile.TemporaryDirectory() as tmp:
         d = args.store or Path(tmp)
-        setup = built(d, args.records)
+        if args.backend == "postgresql":
+            from tests.store import pg_server
+
+            pg = pg_server.start()
+            url = pg.url
+            setup = built(d, args.records, url)
+        else:
+            url = str(d / "web.duckdb")
+            setup = built(d, args.records)
+        ingests = Ingests(url, d) if args.ingest_during else None
         port = free_port()
         log = open(d / "server.log", "wb")  # noqa: SIM115
         server = subprocess.Popen(
-            [OPENMRV, "serve", "--db", str(d / "web.duckdb"), "--port", str(port)],
+            [OPENMRV, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)],
             stdout=log,
             stderr=log,
         )
@@ -335,11 +410,15 @@ def main() -> None:
             global SERVER
             SERVER = psutil.Process(server.pid)
             first = asyncio.run(first_requests(base))
+            if ingests:
+                ingests.start()
             if args.generator == "wrk":
                 phases = wrk_load(base, args.clients, args.seconds, args.think, Path(tmp))
             else:
                 phases = asyncio.run(load(base, args.clients, args.seconds, args.think))
         finally:
+            if ingests:
+                ingests.stop()
             server.terminate()
             try:
                 server.wait(30)
@@ -347,6 +426,8 @@ def main() -> None:
                 server.kill()
                 server.wait()
             log.close()
+            if pg is not None:
+                pg.stop()
     figures = {
         "benchmark": "dashboard page under concurrent signed-in clients (loopback, closed loop)",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -356,10 +437,13 @@ def main() -> None:
         "generator": "wrk -t2 (C connections, one session cookie per request in turn)"
         if args.generator == "wrk"
         else "httpx asyncio clients in the benchmark process",
-        "server": "openmrv serve (one uvicorn process, "
+        "server": f"openmrv serve ({args.workers} uvicorn process(es), "
         + ("uvloop, " if _has("uvloop") else "asyncio, ")
         + ("httptools)" if _has("httptools") else "h11)"),
+        "backend": args.backend,
+        "workers": args.workers,
         **setup,
+        "ingests_during_load": ingests.figures() if ingests else None,
         **{
             f"think_{p['think_seconds']:g}s_{k}": v
             for p in phases
@@ -372,8 +456,11 @@ def main() -> None:
         "machine": machine(),
         "versions": {p: version(p) for p in ("openmrv", "duckdb", "fastapi", "uvicorn")},
     }
-    # the httpx generator's figures apart: web.json holds the reference (wrk) run
-    save("web" if args.generator == "wrk" else "web_httpx", figures)
+    # web.json holds the reference run (wrk, DuckDB); the others beside it
+    name = "web" if args.generator == "wrk" else "web_httpx"
+    if args.backend == "postgresql":
+        name = f"web_postgresql_{args.workers}w" + ("_ingesting" if ingests else "")
+    save(name, figures)
 
 
 if __name__ == "__main__":

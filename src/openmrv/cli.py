@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from openmrv.ingest.errors import InputError
+
+if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
+    import pandas as pd
 
 app = typer.Typer(
     help="OpenMRV: greenhouse-gas measurement, reporting and verification.",

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from openmrv.cli import EXIT_INPUT, Grid, _df_table, _load, _show_problems, app, err, out
 from openmrv.ingest.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 report_app = typer.Typer(help="Reports: inventory, Part 98, MEE, IPCC, targets, restatement.")
 app.add_typer(report_app, name="report")
@@ -165,6 +167,8 @@ def mee(
         for name, df in tables.items():
             out.print(_df_table(df.head(40), name))
         return
+    import pandas as pd
+
     with pd.ExcelWriter(out_path, engine="openpyxl") as w:
         for i, (name, df) in enumerate(tables.items(), start=1):
             df.to_excel(w, sheet_name=f"Table {i}", index=False, startrow=1)

@@ -50,12 +50,12 @@ def _actor(by: str | None) -> str:
 
 
 @contextmanager
-def _store(db: str) -> Iterator:
+def _store(db: str, recovering: bool = True) -> Iterator:
     """Open the store; turn refusals and bad input into clear messages and exit codes."""
     from openmrv.store import Busy, StoreError, open_store
 
     try:
-        store = open_store(db)
+        store = open_store(db, recovering=recovering)
     except Busy as exc:
         err.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(EXIT_BUSY) from None
@@ -175,7 +175,7 @@ def ledger_verify(
     """Recompute the hash chain and every batch digest; exit 1 naming the first broken event."""
     from openmrv.store.ledger import verify
 
-    with _store(db) as store:
+    with _store(db, recovering=False) as store:
         v = verify(store, head)
     if v.ok:
         out.print(f"ledger OK: {v.events} events, head {v.head}", soft_wrap=True)

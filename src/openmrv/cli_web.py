@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -126,6 +128,9 @@ def serve(
     db: DbOpt = "openmrv.duckdb",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (more than 1 needs PostgreSQL).")
+    ] = 1,
 ) -> None:
     """Run the web application and API (http://HOST:PORT, API under /api/v1)."""
     import uvicorn
@@ -133,7 +138,26 @@ def serve(
     from openmrv.api.app import create_app
 
     out.print(f"OpenMRV on http://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info", workers=1)
+    if workers == 1:
+        uvicorn.run(create_app(db), host=host, port=port, log_level="info", workers=1)
+        return
+    if not db.startswith(("postgresql://", "postgres://")):
+        err.print(
+            "[red]--workers above 1 needs a PostgreSQL store: a DuckDB file is opened by one "
+            "process at a time.[/red]"
+        )
+        raise typer.Exit(2)
+    # Every worker opens the store itself and must sign and read the same session cookies.
+    os.environ["OPENMRV_DB"] = db
+    os.environ.setdefault("OPENMRV_SECRET_KEY", secrets.token_urlsafe(32))
+    uvicorn.run(
+        "openmrv.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        workers=workers,
+    )
 
 
 @user_app.command("add")

@@ -171,24 +171,26 @@ _ROW = ("record_id", "facility_id", "source_id", "period_start", "period_end", "
         "version", "batch_id", "deleted", "reason")  # fmt: skip
 
 
-def _old_batch(db, b, kind, actor, name, rows, reason=None, action=None) -> None:
+def _old_batch(db, b, actor, name, rows, counts, reason=None) -> None:
     """A batch and its event as the code before migration 8 wrote them: the batch row without
     an organisation, and digests in the schemes of then (activity rows: v2 on DuckDB, v1 on
     PostgreSQL; facilities: v2)."""
     from openmrv.store.schema import CONTENT_NAMES
 
-    db.execute("INSERT INTO batches VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)",
-               [b, kind, name, f"sha-{b}", actor, ledger.now(), len(rows), reason])  # fmt: skip
+    new, changed, unchanged = counts
+    n = new + changed + unchanged
+    db.execute("INSERT INTO batches VALUES (?, 'file', ?, NULL, ?, ?, ?, ?, ?)",
+               [b, name, f"sha-{b}", actor, ledger.now(), n, reason])  # fmt: skip
     marks = ", ".join("?" for _ in _ROW)
     db.executemany(f"INSERT INTO activity_records ({', '.join(_ROW)}) VALUES ({marks})", rows)
     db.execute(f"UPDATE activity_records SET content_hash = md5({row_text(CONTENT_NAMES)}) "
                "WHERE batch_id = ?", [b])  # fmt: skip
     tag = "v2" if db.kind == "duckdb" else "x"  # "0:x": v1
     digests = ledger.digests(db, b, {"activity_records": f"0:{tag}", "facilities": "0:v2"})
-    payload = {"batch_id": b, "batch": ledger.batch_row(db, b, ledger.BATCH_FIELDS),
-               "digests": digests}  # fmt: skip
-    ledger.append(db, actor, action or ("delete" if kind == "delete" else "ingest"),
-                  name, reason, payload)  # fmt: skip
+    batch = ledger.batch_row(db, b, ledger.BATCH_FIELDS)
+    counted = {"rows": n, "new": new, "changed": changed, "unchanged": unchanged, "warnings": 0}
+    payload = {"batch_id": b, **counted, "batch": batch, "digests": digests}
+    ledger.append(db, actor, "ingest", name, reason, payload)
 
 
 def _old_row(record_id, facility, version, batch, qty, reason=None, deleted=False):
@@ -217,11 +219,21 @@ def test_a_store_of_before_migrates_without_losing_or_merging_history(
         batch = ledger.batch_row(db, 1, ledger.BATCH_FIELDS)
         ledger.append(db, "admin", "facilities", "fac.csv", None,
                       {"batch_id": 1, "batch": batch, "digests": digests})  # fmt: skip
-        _old_batch(db, 2, "file", "editor", "jan.csv",
-                   [_old_row("r1", AZ, 1, 2, 100.0), _old_row("r2", AZ, 1, 2, 100.0)])  # fmt: skip
-        _old_batch(db, 3, "file", "tianhe", "jan.csv", [_old_row("r1", BJ, 2, 3, 500.0, "x")])
-        _old_batch(db, 4, "file", "editor", "fix.csv", [_old_row("r1", AZ, 3, 4, 120.0, "fix")])
-        _old_batch(db, 5, "file", "tianhe", "jan.csv", [])
+        _old_batch(
+            db,
+            2,
+            "editor",
+            "jan.csv",
+            [_old_row("r1", AZ, 1, 2, 100.0), _old_row("r2", AZ, 1, 2, 100.0)],
+            (2, 0, 0),
+        )
+        _old_batch(
+            db, 3, "tianhe", "jan.csv", [_old_row("r1", BJ, 2, 3, 500.0, "x")], (0, 1, 0), "x"
+        )
+        _old_batch(
+            db, 4, "editor", "fix.csv", [_old_row("r1", AZ, 3, 4, 120.0, "fix")], (0, 1, 0), "fix"
+        )
+        _old_batch(db, 5, "tianhe", "jan.csv", [], (0, 0, 1))  # fmt: skip
         for n, org, b in ((1, SUN, 2), (2, TIAN, 3), (3, SUN, 4), (4, TIAN, 5)):
             db.execute("INSERT INTO uploads VALUES (?, ?, ?, 'jan.csv', 'u', '2024', 'stored', 0, "
                        "'')", [n, org, b])  # fmt: skip

@@ -259,3 +259,9 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
     mount_pages(app)
     app.include_router(router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The application on the store named by OPENMRV_DB: what each worker process of
+    `openmrv serve --workers N` builds (uvicorn's factory)."""
+    return create_app(os.environ.get("OPENMRV_DB"))

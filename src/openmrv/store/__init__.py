@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from openmrv.store.db import Busy, Database, StoreError, connect
+from openmrv.store.recovery import recover
 from openmrv.store.schema import migrate
 
 
-def open_store(url: str | None = None) -> Database:
-    """Connect and bring the schema up to date."""
+def open_store(url: str | None = None, *, recovering: bool = True) -> Database:
+    """Connect, bring the schema up to date and void rows an interrupted commit left
+    (store/recovery.py; `recovering=False` leaves them for `ledger verify` to report)."""
     db = connect(url)
     try:
         migrate(db)
+        if recovering:
+            recover(db)
     except BaseException:
         db.close()
         raise

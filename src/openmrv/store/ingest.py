@@ -22,7 +22,7 @@ from pathlib import Path
 from openmrv.factors import Library
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
-from openmrv.store import ledger, periods, quality
+from openmrv.store import ledger, periods, quality, recovery
 from openmrv.store.db import Database, StoreError, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, SAME_RECORD
 
@@ -89,7 +89,10 @@ def add_batch(
     org: str | None = None,
     **file,
 ) -> int:
-    """A new batch row; `org`: the organisation whose data it holds (None: several or none)."""
+    """Inside a write transaction: a new batch row; `org`: the organisation whose data it holds
+    (None: several or none). Rows an interrupted commit left are voided first, so a batch id
+    whose rows exist without their batch row is never taken again."""
+    recovery.void_orphans(db)
     batch_id = next_batch(db)
     db.execute(
         f"INSERT INTO batches ({', '.join(ledger.BATCH_FIELDS_ORG)}) "

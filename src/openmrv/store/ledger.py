@@ -308,6 +308,7 @@ def _check_rows(
         stored = batch_row(db, b, tuple(recorded) if recorded else BATCH_FIELDS_ORG)
         if stored != recorded:
             out.append(f"batch {b} row differs from what was recorded (edited or deleted)")
+        out += _counts_disagree(data)
         now_digests = digests(db, b, data["digests"])
         for table in sorted(set(now_digests) | set(data["digests"])):
             if now_digests.get(table) != data["digests"].get(table):
@@ -329,8 +330,55 @@ def _check_rows(
     return out
 
 
+def _recorded_rows(data: dict[str, Any], table: str) -> int:
+    """How many rows of `table` the event's digests say the batch wrote."""
+    digest = data["digests"].get(table)
+    return 0 if digest is None else int(digest.split(":")[0])
+
+
+def _counts_disagree(data: dict[str, Any]) -> list[str]:
+    """What an event says it wrote against the rows its own digests cover: a digest taken over
+    more rows than the batch counted means rows not of this batch were taken in (as when
+    a batch id was reused over rows an interrupted commit left)."""
+    batch, b = data.get("batch") or {}, data["batch_id"]
+    kind, declared = batch.get("kind"), batch.get("row_count")
+    records = _recorded_rows(data, "activity_records")
+    if kind in ("file", "restatement"):
+        written = data.get("new", 0) + data.get("changed", 0)
+        counted = written + data.get("unchanged", 0)
+        if records != written or counted != data.get("rows") or data.get("rows") != declared:
+            return [
+                f"batch {b} says {data.get('rows')} rows ({data.get('new')} new, "
+                f"{data.get('changed')} changed, {data.get('unchanged')} unchanged; batch row: "
+                f"{declared}) but its digest covers {records} activity_records row(s)"
+            ]
+    elif kind in ("delete", "void") and records != (declared if kind == "delete" else 0):
+        return [f"{kind} batch {b} says {declared} row(s); its digest covers {records}"]
+    elif kind == "facilities" and _recorded_rows(data, "facilities") != declared:
+        return [
+            f"facilities batch {b} says {declared} row(s); its digest covers "
+            f"{_recorded_rows(data, 'facilities')}"
+        ]
+    return []
+
+
+def _duplicate_versions(db: Database) -> list[Finding]:
+    """Record versions stored more than once: versions are unique by construction (per
+    organisation's record), so a duplicate means rows were taken in twice."""
+    rows = db.execute(
+        "SELECT organization_id, record_id, version, count(*) FROM activity_records "
+        "GROUP BY organization_id, record_id, version HAVING count(*) > 1 "
+        "ORDER BY organization_id, record_id, version"
+    )
+    if not rows:
+        return []
+    named = ", ".join(f"{r} version {v} of {o} ({n}×)" for o, r, v, n in rows[:10])
+    more = f" and {len(rows) - 10:,} more" if len(rows) > 10 else ""
+    return [Finding(None, f"{len(rows):,} record version(s) stored more than once: {named}{more}")]
+
+
 def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -> list[Finding]:
-    out = []
+    out = _duplicate_versions(db)
     for table in ("batches", *COVERED):
         for b, count in db.execute(
             f"SELECT batch_id, count(*) FROM {table} GROUP BY batch_id ORDER BY batch_id"

@@ -1,0 +1,75 @@
+"""Rows that no committed batch accounts for: found and voided before the store is written to.
+
+Why this exists: DuckDB 1.x writes the row groups of a large insert (one or more row groups,
+122,880 rows each) into the database file before the commit, and when a crash cuts the
+write-ahead log inside the commit, WAL replay keeps those row groups while rolling back the
+rest of the transaction: the batch row, its ledger event and the small inserts are gone, the
+rows are there (docs/store.md, "Crash safety", has a reproduction of our own). PostgreSQL
+never shows this state (its commit is atomic), and DuckDB 2.0 no longer does either; the
+check runs on every backend all the same, because it costs one aggregate.
+
+The torn state is recognisable: every row written under a batch carries its batch id, and the
+batch row is written in the same transaction as a small insert, so rows whose batch id has no
+batch row are rows of a commit that did not happen. Before the next write they are removed,
+and the batch id is kept as a batch row of kind `void` with its own ledger event (recording
+what was removed, with the digests of the removed rows), so the id is never used again for
+other rows and `ledger verify` checks that the void batch stays empty.
+"""
+
+from __future__ import annotations
+
+from openmrv.store import ledger
+from openmrv.store.db import Database
+
+ACTOR = "openmrv (recovery)"
+# Tables whose rows carry the batch that wrote them: those the ledger digests per batch.
+BATCH_TABLES = tuple(ledger.COVERED)
+
+
+def orphans(db: Database) -> dict[int, dict[str, int]]:
+    """Batch id -> {table: rows} for rows whose batch has no batch row."""
+    found: dict[int, dict[str, int]] = {}
+    for table in BATCH_TABLES:
+        for batch_id, n in db.execute(
+            f"SELECT t.batch_id, count(*) FROM {table} t WHERE NOT EXISTS "
+            "(SELECT 1 FROM batches b WHERE b.batch_id = t.batch_id) GROUP BY t.batch_id"
+        ):
+            found.setdefault(int(batch_id), {})[table] = int(n)
+    return found
+
+
+def void_orphans(db: Database) -> list[int]:
+    """Inside a write transaction: remove the rows no batch accounts for, keep each of their
+    batch ids as a `void` batch with a ledger event; return the ids voided."""
+    found = orphans(db)
+    for batch_id, counts in sorted(found.items()):
+        removed = ledger.digests(db, batch_id)  # what the rows were, before they go
+        for table in counts:
+            db.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        rows = sum(counts.values())
+        reason = (
+            f"{rows:,} row(s) of batch {batch_id} without their batch row: an interrupted "
+            "commit left them; removed"
+        )
+        db.execute(
+            "INSERT INTO batches (batch_id, kind, submitted_by, submitted_at, row_count, reason) "
+            "VALUES (?, 'void', ?, ?, 0, ?)",
+            [batch_id, ACTOR, ledger.now(), reason],
+        )
+        ledger.record_batch(
+            db,
+            ACTOR,
+            "void",
+            f"batch {batch_id}",
+            reason,
+            {"batch_id": batch_id, "removed": removed},
+        )
+    return sorted(found)
+
+
+def recover(db: Database) -> list[int]:
+    """Void orphan rows if there are any (a read when there are none, as on nearly every open)."""
+    if not orphans(db):
+        return []
+    with db.write():
+        return void_orphans(db)
