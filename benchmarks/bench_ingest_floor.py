@@ -48,7 +48,13 @@ from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import check_activity, file_plans
 from openmrv.store import ledger, open_store, quality
 from openmrv.store.db import Database
-from openmrv.store.ingest import _load, current_facilities, load_facilities, sha256_file
+from openmrv.store.ingest import (
+    _batch_orgs,
+    _load,
+    current_facilities,
+    load_facilities,
+    sha256_file,
+)
 from openmrv.store.schema import RECORD_NAMES
 
 TARGET_ROWS_PER_S = 500_000
@@ -199,6 +205,7 @@ def main() -> None:
             con = _typed(db, csv)
             with db.write():  # the rows as an ingest stores them, as batch 2
                 quality.substitute_missing(db, con, {})
+                _batch_orgs(con, current_facilities(db))  # each row's organisation
                 _load(db, con, csv.name, 2, None)
             seconds = timed(lambda: ledger.digests(db, 2))
             db.close()

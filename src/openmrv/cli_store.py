@@ -31,6 +31,13 @@ ByOpt = Annotated[
     str | None, typer.Option("--by", help="Who makes the change (default: the login name).")
 ]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (needed for corrections).")]
+OrgOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        help="Organisation whose records these are (needed when several use the record ids).",
+    ),
+]
 
 ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 period_app = typer.Typer(help="Lock and restate reporting periods.", no_args_is_help=True)
@@ -79,8 +86,17 @@ def ingest(
     ] = None,
     by: ByOpt = None,
     reason: ReasonOpt = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="Store as this organisation: only its facilities are accepted. Default: each "
+            "row is its facility's organisation's.",
+        ),
+    ] = None,
 ) -> None:
-    """Store activity files, one batch each: all or nothing, idempotent, versioned."""
+    """Store activity files, one batch each: all or nothing, idempotent, versioned. A record is
+    an organisation's record id: two organisations may use the same ids."""
     from openmrv.store.ingest import ingest as run
     from openmrv.store.ingest import load_facilities
 
@@ -93,23 +109,26 @@ def ingest(
                 else f"{facilities.name}: facilities unchanged"
             )
         for f in files:
-            _report(run(store, f, _actor(by), reason))
+            _report(run(store, f, _actor(by), reason, org=org))
 
 
 @app.command()
 def history(
     record_id: Annotated[str, typer.Argument(help="Record id.")],
     db: DbOpt = "openmrv.duckdb",
+    org: OrgOpt = None,
 ) -> None:
-    """Every version of a record: who, when, why, and from which file and row."""
+    """Every version of a record: who, when, why, and from which file and row. Without --org,
+    the one organisation using the id; refused, naming them, when several do."""
     from openmrv.store.ingest import history as versions
 
     with _store(db) as store:
-        rows = versions(store, record_id)
+        rows = versions(store, record_id, org)
     if not rows:
-        err.print(f"[red]no record {record_id!r} in the store[/red]")
+        where = f"of {org}" if org else "in the store"
+        err.print(f"[red]no record {record_id!r} {where}[/red]")
         raise typer.Exit(EXIT_INPUT)
-    t = Table(title=f"History of {record_id}")
+    t = Table(title=f"History of {record_id}" + (f" ({org})" if org else ""))
     for c in ("version", "when", "who", "why", "batch", "from", "period", "quantity", "quality"):
         t.add_column(c, overflow="fold")
     for r in rows:
@@ -135,12 +154,14 @@ def delete(
     reason: Annotated[str, typer.Option("--reason", help="Why the records are withdrawn.")],
     db: DbOpt = "openmrv.duckdb",
     by: ByOpt = None,
+    org: OrgOpt = None,
 ) -> None:
-    """Withdraw records: a tombstone version with the reason (nothing is erased)."""
+    """Withdraw records: a tombstone version with the reason (nothing is erased). Without
+    --org, the one organisation using the ids; refused, naming them, when several do."""
     from openmrv.store.ingest import delete as run
 
     with _store(db) as store:
-        batch = run(store, record_ids, _actor(by), reason)
+        batch = run(store, record_ids, _actor(by), reason, org)
     out.print(f"{len(record_ids)} record(s) deleted as batch {batch}")
 
 

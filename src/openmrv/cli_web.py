@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ import typer
 
 from openmrv.cli import EXIT_INPUT, app, err, out
 from openmrv.cli_store import DbOpt, _store
+from openmrv.store.db import StoreError
 
 user_app = typer.Typer(help="Users, roles and API tokens of the web application.")
 app.add_typer(user_app, name="user")
@@ -25,6 +27,9 @@ DEMO_USERS = (
     ("viewer", "Vic Viewer", "demo-viewer-pw", False, {"ORG-SUNBRIDGE": "viewer"}),
     ("tianhe", "Tian He", "demo-tianhe-pw", False, {"ORG-TIANHE-JV": "owner"}),
     ("shenhe", "Shen He", "demo-shenhe-pw", False, {"ORG-TIANHE-JV": "verifier"}),
+    ("cascadia", "Cass Cade", "demo-cascadia-pw", False, {"ORG-CASCADIA": "owner"}),
+    ("qilu", "Qi Lu", "demo-qilu-pw", False, {"ORG-QILU-POWER": "owner"}),
+    ("highplains", "Hal Plains", "demo-highplains-pw", False, {"ORG-HIGHPLAINS": "owner"}),
     (
         "regulator",
         "Regina Regulator",
@@ -51,7 +56,18 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
             for org, role in roles.items():
                 add_membership(db, user, org, role, "demo-seed")
     if activity is not None:
-        ingest(db, activity, "editor")
+        # Each organisation's rows are submitted by one of its own users, as its own upload
+        # would be (an editor, else its owner), under the file's name.
+        writers: dict[str, str] = {}
+        for user, _, _, _, roles in DEMO_USERS:
+            for org, role in roles.items():
+                if role == "editor" or (role == "owner" and org not in writers):
+                    writers[org] = user
+        with tempfile.TemporaryDirectory(prefix="openmrv-seed-") as tmp:
+            for org, path in _split_by_organisation(db, activity, Path(tmp)).items():
+                if org not in writers:
+                    raise StoreError(f"{activity.name}: no demo user of {org} to submit its rows")
+                ingest(db, path, writers[org], org=org)
         for user, org in (("owner", "ORG-SUNBRIDGE"), ("tianhe", "ORG-TIANHE-JV")):
             p = load_principal(db, user)
             assert p is not None
@@ -60,6 +76,33 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
         (u, p, ", ".join(f"{r} of {o}" for o, r in roles.items()))
         for u, _, p, _, roles in DEMO_USERS
     ]
+
+
+def _split_by_organisation(db, activity: Path, folder: Path) -> dict[str, Path]:
+    """The activity CSV's rows per organisation of their facility, each as a file of the same
+    name in its own folder."""
+    import csv
+
+    from openmrv.store.ingest import current_facilities
+
+    org_of = {f: o for f, (o, _) in current_facilities(db).items()}
+    with open(activity, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        at = header.index("facility_id")
+        rows: dict[str, list[list[str]]] = {}
+        for n, r in enumerate(reader, start=2):
+            if r[at] not in org_of:
+                raise StoreError(f"{activity.name} row {n}: unknown facility {r[at]!r}")
+            rows.setdefault(org_of[r[at]], []).append(r)
+    out = {}
+    for org, body in rows.items():
+        path = folder / org / activity.name
+        path.parent.mkdir()
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([header, *body])
+        out[org] = path
+    return out
 
 
 @app.command("demo-seed")

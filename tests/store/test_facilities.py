@@ -12,7 +12,7 @@ from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_facilities
 from openmrv.store import ledger, open_store, schema
 from openmrv.store.db import row_text
-from openmrv.store.ingest import add_batch, load_facilities
+from openmrv.store.ingest import load_facilities
 from openmrv.store.ledger import verify
 from tests.conftest import FACILITIES, write_csv
 from tests.store.helpers import count
@@ -102,7 +102,11 @@ def _register_before_the_flags(db, path) -> None:
     fac = validate_facilities(read_table(path))
     cols = OLD_DIGEST_COLUMNS[2:-1]
     with db.write():
-        b = add_batch(db, "facilities", "old", len(fac), None, file_name=path.name)
+        b = 1  # the batch row as written before batches named their organisation (migration 8)
+        db.execute(
+            "INSERT INTO batches VALUES (?, 'facilities', ?, NULL, NULL, 'old', ?, ?, NULL)",
+            [b, path.name, ledger.now(), len(fac)],
+        )
         db.executemany(
             f"INSERT INTO facilities (facility_id, version, {', '.join(cols)}, batch_id) "
             f"VALUES ({', '.join('?' for _ in range(len(cols) + 3))})",
@@ -121,7 +125,8 @@ def _register_before_the_flags(db, path) -> None:
                 row_text(("organization_id", "batch_id")), where[1], "organization_id", [b]
             ),
         }
-        payload = {"batch_id": b, "batch": ledger.batch_row(db, b), "digests": digests}
+        batch = ledger.batch_row(db, b, ledger.BATCH_FIELDS)
+        payload = {"batch_id": b, "batch": batch, "digests": digests}
         ledger.append(db, "old", "facilities", path.name, None, payload)
 
 

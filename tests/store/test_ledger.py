@@ -127,7 +127,7 @@ def test_rows_no_event_records_are_reported(filled):
         "qty_kind, qty, energy_basis, hhv, ncv, carbon_content, carbon_content_per, "
         "oxidation_factor, molecular_weight, measured_co2_t, boiler_ratio_b, tier, instrument, "
         "data_quality, evidence_ref, source_row, source_file, content_hash, version + 1, 99, "
-        "deleted, reason FROM activity_records WHERE record_id = 'r1'"
+        "deleted, reason, organization_id FROM activity_records WHERE record_id = 'r1'"
     )
     v = verify(filled)
     assert [str(f) for f in v.findings] == [
@@ -159,7 +159,8 @@ def test_digests_keep_the_scheme_they_were_recorded_with(filled):
     """A store written before activity rows were digested by content hash (digests recorded as
     rows:hex, every column's text) still verifies, and tampering is still caught."""
     events = list(ledger.events(filled))
-    scheme = ":v2:" if filled.kind == "duckdb" else ":"  # PostgreSQL digests every column
+    # New events cover the organisation (v2o: by content hash; PostgreSQL: v1o, every column).
+    scheme = ":v2o:" if filled.kind == "duckdb" else ":v1o:"
     assert scheme in events[1].data()["digests"]["activity_records"]
     prev = ledger.GENESIS
     for e in events:
@@ -175,7 +176,7 @@ def test_digests_keep_the_scheme_they_were_recorded_with(filled):
         )
         prev = h
     recorded = [e.data()["digests"] for e in ledger.events(filled) if "digests" in e.data()]
-    assert all(":v2:" not in d.get("activity_records", "") for d in recorded)
+    assert all(d.get("activity_records", "0:h").count(":") == 1 for d in recorded)
     assert verify(filled).ok
     filled.execute("UPDATE activity_records SET quantity = 101 WHERE record_id = 'r3'")
     v = verify(filled)

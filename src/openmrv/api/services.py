@@ -107,7 +107,9 @@ def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
     try:
         if got.error is not None:
             raise got.error
-        report = ingest(scope.db, got.path, scope.actor, reason or None, raw=got.raw)
+        report = ingest(
+            scope.db, got.path, scope.actor, reason or None, org=scope.org_id, raw=got.raw
+        )
     except InputError as exc:
         problems = [p.as_dict() for p in exc.problems]
         n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")

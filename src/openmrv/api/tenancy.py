@@ -186,20 +186,22 @@ class OrgScope:
         "batch_id",
     )
 
+    def _heads(self, facility_id: str | None, year: int | None) -> tuple[str, list[Any]]:
+        """The organisation's current records (its own record ids' latest versions; not
+        deleted), optionally of a facility-year, as a FROM clause and its parameters."""
+        where, params = "NOT deleted", [self.org_id]
+        for col, value in (("facility_id", facility_id), ("year", year)):
+            if value is not None:
+                where += f" AND {col} = ?"
+                params.append(value)
+        return f"({heads_sql('organization_id = ?')}) h WHERE {where}", params
+
     def records(
         self, facility_id: str | None = None, year: int | None = None, limit=100, offset=0
     ) -> list[dict[str, Any]]:
-        marks, ids = self._in()
-        where, params = f"facility_id IN {marks}", list(ids)
-        if facility_id is not None:
-            where += " AND facility_id = ?"
-            params.append(facility_id)
-        if year is not None:
-            where += " AND year = ?"
-            params.append(year)
+        heads, params = self._heads(facility_id, year)
         rows = self.db.execute(
-            f"SELECT {', '.join(self._RECORD)} FROM ({heads_sql(where)}) h WHERE NOT deleted "
-            "ORDER BY record_id LIMIT ? OFFSET ?",
+            f"SELECT {', '.join(self._RECORD)} FROM {heads} ORDER BY record_id LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         return _dicts(self._RECORD, rows)
@@ -208,13 +210,9 @@ class OrgScope:
         """Every version of a record of this organisation, and the ledger events behind them."""
         from openmrv.store.ingest import history
 
-        marks, ids = self._in()
-        if not self.db.scalar(
-            f"SELECT count(*) FROM activity_records WHERE record_id = ? AND facility_id IN {marks}",
-            [record_id, *ids],
-        ):
+        versions = history(self.db, record_id, self.org_id)
+        if not versions:
             raise NotFound(f"no record {record_id!r} in {self.org_id}")
-        versions = history(self.db, record_id)
         batches = {v["batch_id"] for v in versions}
         events = [
             {
@@ -235,16 +233,10 @@ class OrgScope:
         """The current (not deleted) records as the engine's activity table."""
         from openmrv.store.schema import RECORD_NAMES
 
-        marks, ids = self._in()
-        where, params = f"facility_id IN {marks}", list(ids)
-        if facility_id is not None:
-            where += " AND facility_id = ? AND year = ?"
-            params += [facility_id, year]
+        heads, params = self._heads(facility_id, year if facility_id is not None else None)
         numbered = "row_number() OVER () AS source_row"  # the engine joins on unique rows
         cols = [c if c != "source_row" else numbered for c in RECORD_NAMES]
-        table = self.db.arrow(
-            f"SELECT {', '.join(cols)} FROM ({heads_sql(where)}) h WHERE NOT deleted", params
-        )
+        table = self.db.arrow(f"SELECT {', '.join(cols)} FROM {heads}", params)
         # PostgreSQL rows come back untyped (an all-NULL column is Arrow's null type): give
         # every column the type validation gives it.
         return table.cast(RECORD_SCHEMA)

@@ -5,6 +5,11 @@ A batch is one write transaction: the file is validated (the same rules and loca
 ledger event, or not at all. The same file again is recognised by its SHA-256; a record id
 that comes back with other values becomes a new version and needs a reason; a record that
 comes back unchanged is not written again.
+
+Identities belong to an organisation: a record is (organisation, record id), the organisation
+being its facility's, and its versions are numbered per organisation. Two organisations may use
+the same record ids, source ids and file names: nothing one stores is compared with, refused
+because of, or named in a message about the other's data.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from openmrv.ingest.readers import RawTable, read_table
 from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
 from openmrv.store import ledger, periods, quality, recovery
 from openmrv.store.db import Database, StoreError, row_text
-from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES
+from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, SAME_RECORD
 
 SHOW = 10  # record ids named in a refusal
 
@@ -75,13 +80,23 @@ def next_batch(db: Database) -> int:
     return int(db.scalar("SELECT COALESCE(max(batch_id), 0) + 1 FROM batches"))
 
 
-def add_batch(db: Database, kind: str, actor: str, rows: int, reason: str | None, **file) -> int:
-    """Inside a write transaction: a new batch row. Rows an interrupted commit left are voided
-    first, so a batch id whose rows exist without their batch row is never taken again."""
+def add_batch(
+    db: Database,
+    kind: str,
+    actor: str,
+    rows: int,
+    reason: str | None,
+    org: str | None = None,
+    **file,
+) -> int:
+    """Inside a write transaction: a new batch row; `org`: the organisation whose data it holds
+    (None: several or none). Rows an interrupted commit left are voided first, so a batch id
+    whose rows exist without their batch row is never taken again."""
     recovery.void_orphans(db)
     batch_id = next_batch(db)
     db.execute(
-        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO batches ({', '.join(ledger.BATCH_FIELDS_ORG)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             kind,
@@ -92,20 +107,21 @@ def add_batch(db: Database, kind: str, actor: str, rows: int, reason: str | None
             ledger.now(),
             rows,
             reason,
+            org,
         ],
     )
     return batch_id
 
 
-def current_facilities(db: Database) -> dict[str, str | None]:
-    """Facility id -> programmes, for the latest version of each facility."""
-    return dict(
-        db.execute(
-            "SELECT f.facility_id, f.programmes FROM facilities f JOIN (SELECT facility_id, "
-            "max(version) AS v FROM facilities GROUP BY facility_id) m "
-            "ON m.facility_id = f.facility_id AND m.v = f.version"
-        )
+def current_facilities(db: Database, org: str | None = None) -> dict[str, tuple[str, str | None]]:
+    """Facility id -> (organisation, programmes), for the latest version of each facility (of
+    `org` only, when given)."""
+    rows = db.execute(
+        "SELECT f.facility_id, f.organization_id, f.programmes FROM facilities f JOIN (SELECT "
+        "facility_id, max(version) AS v FROM facilities GROUP BY facility_id) m "
+        "ON m.facility_id = f.facility_id AND m.v = f.version"
     )
+    return {f: (o, p) for f, o, p in rows if org is None or o == org}
 
 
 def ingest(
@@ -115,27 +131,32 @@ def ingest(
     reason: str | None = None,
     restating: tuple[str, int] | None = None,
     lib: Library | None = None,
+    org: str | None = None,
     raw: RawTable | None = None,
 ) -> IngestReport:
     """Ingest one activity file as one batch. Raises InputError (bad file) or StoreError
-    (refused change); in both cases nothing is stored. `raw` is the file already read (the web
-    application reads an upload once, outside the store lock, under its own limits)."""
+    (refused change); in both cases nothing is stored.
+
+    `org`: the organisation uploading (only its facilities are known, and "already ingested"
+    means by it); None (the command line, an administrator): any facility, each row being its
+    facility's organisation's. `raw` is the file already read (the web application reads an
+    upload once, outside the store lock, under its own limits)."""
     clock = _Clock()
     path = Path(path)
     digest, size = sha256_file(path) if path.is_file() else ("", 0)
     # A file already stored is answered before reading it (and checked again in the write
     # transaction, which is what counts). Reading happens before the transaction, so writers
     # wait less for each other.
-    known = _known(db, digest)
+    known = _known(db, digest, org)
     if known is not None:
         return IngestReport(path.name, int(known), already=True)
     raw = raw if raw is not None else read_table(path)
     clock.lap("read and hash the file")
     with db.write():
-        known = _known(db, digest)
+        known = _known(db, digest, org)
         if known is not None:
             return IngestReport(path.name, int(known), already=True)
-        facilities = current_facilities(db)
+        facilities = current_facilities(db, org)
         engine = db.engine()
         warnings = check_activity(engine, raw, set(facilities), lib)
         clock.lap("validate")
@@ -143,7 +164,9 @@ def ingest(
         kind = "restatement" if restating else "file"
         rows = raw.table.num_rows
         file = {"file_name": path.name, "file_size": size, "sha256": digest}
-        batch_id = add_batch(db, kind, actor, rows, reason, **file)
+        orgs = _batch_orgs(engine, facilities)
+        owner = org or (orgs.pop() if len(orgs) == 1 else None)
+        batch_id = add_batch(db, kind, actor, rows, reason, owner, **file)
         _load(db, engine, raw.name, batch_id, reason)
         clock.lap("type, hash and insert the rows")
         report = _write(db, path.name, batch_id, rows, actor, reason, restating, warnings, clock)
@@ -153,11 +176,29 @@ def ingest(
     return report
 
 
-def _known(db: Database, digest: str) -> int | None:
-    """The batch that already holds the file with this SHA-256, if any."""
+def _known(db: Database, digest: str, org: str | None) -> int | None:
+    """The batch that already holds the file with this SHA-256, if any: the organisation's own
+    (another organisation's file of the same bytes is not this one's), or any for None."""
+    where = "" if org is None else " AND organization_id = ?"
     return db.scalar(
-        "SELECT min(batch_id) FROM batches WHERE sha256 = ? AND kind <> 'delete'", [digest]
+        f"SELECT min(batch_id) FROM batches WHERE sha256 = ? AND kind <> 'delete'{where}",
+        [digest] if org is None else [digest, org],
     )
+
+
+def _batch_orgs(engine, facilities: dict[str, tuple[str, str | None]]) -> set[str]:
+    """The organisations of the validated rows (`batch_rows`), and the engine's temp table
+    `batch_orgs` (facility id -> organisation) that `_load` names each row's with."""
+    import pandas as pd
+
+    from openmrv.ingest.validate import temp_table
+
+    used = {r[0] for r in engine.execute("SELECT DISTINCT facility_id FROM batch_rows").fetchall()}
+    pairs = pd.DataFrame(
+        [(f, facilities[f][0]) for f in sorted(used)], columns=["facility_id", "organization_id"]
+    ).astype("string")
+    temp_table(engine, "batch_orgs", pairs)
+    return set(pairs.organization_id)
 
 
 def _load(db: Database, engine, file_name: str, batch_id: int, reason: str | None) -> None:
@@ -166,9 +207,10 @@ def _load(db: Database, engine, file_name: str, batch_id: int, reason: str | Non
     from it, cost more than typing, hashing and inserting them in one statement; `_compare`
     then numbers the versions and drops the rows that did not change."""
     query = (
-        f"SELECT {', '.join(RECORD_NAMES[:-1])}, ? AS source_file, "
-        f"md5({row_text(CONTENT_NAMES)}) AS content_hash, 1 AS version, ? AS batch_id, "
-        "false AS deleted, ? AS reason FROM batch_rows"
+        f"SELECT {', '.join('r.' + n for n in RECORD_NAMES[:-1])}, ? AS source_file, "
+        f"md5({row_text(['r.' + n for n in CONTENT_NAMES])}) AS content_hash, 1 AS version, "
+        "? AS batch_id, false AS deleted, ? AS reason, o.organization_id "
+        "FROM batch_rows r JOIN batch_orgs o ON o.facility_id = r.facility_id"
     )
     with file_plans(engine):
         db.load("activity_records", query, engine, file_name, batch_id, reason)
@@ -184,26 +226,30 @@ def _compare(db: Database, batch_id: int) -> None:
     """Number the loaded rows after their records' stored versions; `matched`: the records
     already stored (usually few), with their previous version and whether they changed;
     `plan` (a view): every incoming record with its version and change."""
+    # Stored versions of the incoming records' ids are looked up among the incoming
+    # organisations' rows only, and matched by (organisation, record id).
     db.execute(
-        "UPDATE activity_records SET version = s.v + 1 FROM (SELECT record_id AS rid, "
-        "max(version) AS v FROM activity_records WHERE batch_id <> ? AND record_id IN "
-        "(SELECT record_id FROM incoming) GROUP BY record_id) s "
-        "WHERE activity_records.batch_id = ? AND activity_records.record_id = s.rid",
+        "UPDATE activity_records SET version = s.v + 1 FROM (SELECT organization_id AS oid, "
+        "record_id AS rid, max(version) AS v FROM activity_records WHERE batch_id <> ? AND "
+        "record_id IN (SELECT record_id FROM incoming) AND organization_id IN "
+        "(SELECT organization_id FROM incoming) GROUP BY organization_id, record_id) s "
+        "WHERE activity_records.batch_id = ? AND activity_records.record_id = s.rid "
+        "AND activity_records.organization_id = s.oid",
         [batch_id, batch_id],
     )
     db.execute("DROP TABLE IF EXISTS matched")
     db.execute(
-        "CREATE TEMP TABLE matched AS SELECT h.record_id, h.version, h.facility_id, h.year, "
-        "CASE WHEN h.content_hash = i.content_hash AND NOT h.deleted THEN 'same' "
-        "ELSE 'changed' END AS change FROM activity_records h JOIN (SELECT record_id, "
-        "version, content_hash FROM incoming WHERE version > 1) i "
-        "ON h.record_id = i.record_id AND h.version = i.version - 1"
+        "CREATE TEMP TABLE matched AS SELECT h.organization_id, h.record_id, h.version, "
+        "h.facility_id, h.year, CASE WHEN h.content_hash = i.content_hash AND NOT h.deleted "
+        "THEN 'same' ELSE 'changed' END AS change FROM activity_records h JOIN (SELECT "
+        "organization_id, record_id, version, content_hash FROM incoming WHERE version > 1) i "
+        f"ON {SAME_RECORD.format(a='h', b='i')} AND h.version = i.version - 1"
     )
     db.execute(
-        "CREATE TEMP VIEW plan AS SELECT i.record_id, i.facility_id, i.year, i.version, "
-        "m.version AS prev_version, m.facility_id AS prev_facility, m.year AS prev_year, "
-        "COALESCE(m.change, 'new') AS change "
-        "FROM incoming i LEFT JOIN matched m ON m.record_id = i.record_id"
+        "CREATE TEMP VIEW plan AS SELECT i.organization_id, i.record_id, i.facility_id, i.year, "
+        "i.version, m.version AS prev_version, m.facility_id AS prev_facility, "
+        "m.year AS prev_year, COALESCE(m.change, 'new') AS change "
+        f"FROM incoming i LEFT JOIN matched m ON {SAME_RECORD.format(a='m', b='i')}"
     )
 
 
@@ -243,8 +289,9 @@ def _write(
     )
     if stored > changed:  # a record that comes back unchanged is not written again
         db.execute(
-            "DELETE FROM activity_records WHERE batch_id = ? AND record_id IN "
-            "(SELECT record_id FROM matched WHERE change = 'same')",
+            "DELETE FROM activity_records WHERE batch_id = ? AND EXISTS (SELECT 1 FROM matched m "
+            "WHERE m.change = 'same' AND "
+            f"{SAME_RECORD.format(a='m', b='activity_records')})",
             [batch_id],
         )
     clock.lap("sources; drop unchanged rows")
@@ -277,21 +324,49 @@ _CHANGED_IDS = (
 def heads_sql(where: str = "true") -> str:
     """The latest version of each record (tombstones included) matching `where`."""
     return (
-        "SELECT a.* FROM activity_records a JOIN (SELECT record_id AS rid, max(version) AS v "
-        f"FROM activity_records WHERE {where} GROUP BY record_id) m "
-        "ON a.record_id = m.rid AND a.version = m.v"
+        "SELECT a.* FROM activity_records a JOIN (SELECT organization_id AS oid, record_id AS rid, "
+        f"max(version) AS v FROM activity_records WHERE {where} GROUP BY organization_id, "
+        "record_id) m ON a.organization_id = m.oid AND a.record_id = m.rid AND a.version = m.v"
     )
 
 
-def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
-    """Write tombstones for records (a new version marked deleted, with the reason)."""
+def record_org(db: Database, record_ids: list[str], org: str | None) -> str:
+    """The organisation whose records `record_ids` are: `org` when given; otherwise the one
+    organisation holding them (the command line names records without one), or a refusal
+    saying which organisations do when they are several."""
+    if org is not None:
+        return org
+    marks = ", ".join("?" for _ in record_ids)
+    orgs = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT organization_id FROM activity_records "
+            f"WHERE record_id IN ({marks}) ORDER BY 1",
+            record_ids,
+        )
+    ]
+    if len(orgs) > 1:
+        raise StoreError(
+            f"{', '.join(record_ids[:SHOW])}: records of {len(orgs)} organisations "
+            f"({', '.join(orgs)}) use these ids; name one with --org. Nothing was done."
+        )
+    return orgs[0] if orgs else ""
+
+
+def delete(
+    db: Database, record_ids: list[str], actor: str, reason: str, org: str | None = None
+) -> int:
+    """Write tombstones for an organisation's records (a new version marked deleted, with the
+    reason); `org` None: the one organisation that holds these record ids (`record_org`)."""
     if not reason:
         raise StoreError('a deletion needs a reason: pass --reason "..."')
     with db.write():
+        org = record_org(db, record_ids, org)
         marks = ", ".join("?" for _ in record_ids)
-        of_ids = heads_sql(f"record_id IN ({marks})")
+        of_ids = heads_sql(f"organization_id = ? AND record_id IN ({marks})")
+        params = [org, *record_ids]
         heads = db.execute(
-            f"SELECT record_id, deleted, facility_id, year FROM ({of_ids}) h", record_ids
+            f"SELECT record_id, deleted, facility_id, year FROM ({of_ids}) h", params
         )
         found = {r[0]: r for r in heads}
         missing = [r for r in record_ids if r not in found]
@@ -302,13 +377,13 @@ def delete(db: Database, record_ids: list[str], actor: str, reason: str) -> int:
             raise StoreError(f"already deleted: {', '.join(gone[:SHOW])}. Nothing was deleted.")
         for _, _, facility, year in heads:
             periods.refuse_if_locked(db, facility, year)
-        batch_id = add_batch(db, "delete", actor, len(record_ids), reason)
-        cols = ", ".join(RECORD_NAMES)
+        batch_id = add_batch(db, "delete", actor, len(record_ids), reason, org)
+        cols = ", ".join((*RECORD_NAMES, "organization_id"))
         db.execute(
             f"INSERT INTO activity_records ({cols}, content_hash, version, batch_id, deleted, "
             f"reason) SELECT {cols}, content_hash, version + 1, ?, true, ? "
             f"FROM ({of_ids}) h",
-            [batch_id, reason, *record_ids],
+            [batch_id, reason, *params],
         )
         ledger.record_batch(
             db, actor, "delete", ", ".join(record_ids[:SHOW]), reason, {"batch_id": batch_id}
@@ -380,13 +455,16 @@ _HISTORY_RECORD = (
 _HISTORY_BATCH = ("kind", "file_name", "submitted_by", "submitted_at")
 
 
-def history(db: Database, record_id: str) -> list[dict]:
-    """Every version of a record, oldest first, with who, when and why."""
+def history(db: Database, record_id: str, org: str | None = None) -> list[dict]:
+    """Every version of an organisation's record, oldest first, with who, when and why; `org`
+    None: the one organisation that holds this record id (`record_org`)."""
+    org = record_org(db, [record_id], org)
     names = [*_HISTORY_RECORD, *_HISTORY_BATCH]
     select = [f"a.{c}" for c in _HISTORY_RECORD] + [f"b.{c}" for c in _HISTORY_BATCH]
     rows = db.execute(
         f"SELECT {', '.join(select)} FROM activity_records a JOIN batches b "
-        "ON b.batch_id = a.batch_id WHERE a.record_id = ? ORDER BY a.version",
-        [record_id],
+        "ON b.batch_id = a.batch_id WHERE a.organization_id = ? AND a.record_id = ? "
+        "ORDER BY a.version",
+        [org, record_id],
     )
     return [dict(zip(names, r, strict=True)) for r in rows]

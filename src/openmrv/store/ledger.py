@@ -20,7 +20,7 @@ from typing import Any
 
 from openmrv.ingest.schema import FACILITY_BOUNDARY
 from openmrv.store.db import Database, row_text
-from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, VERSION_COLUMNS
+from openmrv.store.schema import CONTENT_NAMES
 
 GENESIS = "0" * 64
 
@@ -28,16 +28,21 @@ GENESIS = "0" * 64
 # recorded as "rows:hex" is over these columns (scheme v1); one recorded as "rows:TAG:hex" is
 # over the columns of SCHEMES[table, TAG] (below). Digests already recorded must verify
 # forever, so a column added to a covered table needs a new scheme, never an edit of a list:
-# the facilities list is written out (the facilities file may gain columns for other reasons).
+# the lists are written out (the files and tables may gain columns for other reasons).
+ACTIVITY_V1 = (
+    "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
+    "fuel", "fuel_state", "biogenic", "quantity", "unit", "unit_key", "qty_kind", "qty",
+    "energy_basis", "hhv", "ncv", "carbon_content", "carbon_content_per", "oxidation_factor",
+    "molecular_weight", "measured_co2_t", "boiler_ratio_b", "tier", "instrument", "data_quality",
+    "evidence_ref", "source_row", "source_file", "content_hash", "version", "batch_id", "deleted",
+    "reason",
+)  # fmt: skip
 FACILITIES_V1 = (
     "facility_id", "version", "organization_id", "name", "name_zh", "country", "state_province",
     "grid_region", "sector", "ipcc_sector", "equity_share", "programmes", "batch_id",
 )  # fmt: skip
 COVERED: dict[str, tuple[tuple[str, ...], str]] = {
-    "activity_records": (
-        (*RECORD_NAMES, *(n for n, _ in VERSION_COLUMNS)),
-        "record_id, version",
-    ),
+    "activity_records": (ACTIVITY_V1, "record_id, version"),
     "facilities": (
         FACILITIES_V1,
         "facility_id, version",
@@ -45,6 +50,8 @@ COVERED: dict[str, tuple[tuple[str, ...], str]] = {
     "organisations": (("organization_id", "batch_id"), "organization_id"),
     "sources": (("facility_id", "source_id", "batch_id"), "facility_id, source_id"),
 }
+# The batch row an event records: without the organisation in events recorded before
+# migration 8 (compared as recorded), with it since.
 BATCH_FIELDS = (
     "batch_id",
     "kind",
@@ -56,6 +63,7 @@ BATCH_FIELDS = (
     "row_count",
     "reason",
 )
+BATCH_FIELDS_ORG = (*BATCH_FIELDS, "organization_id")
 LOCK_FIELDS = ("facility_id", "year", "locked_by", "locked_at", "reason", "event_seq")
 STEP_FIELDS = ("case_id", "step", "stepped_at", "actor", "action", "from_status", "to_status")
 
@@ -139,12 +147,26 @@ FACILITIES_V2 = (
     *(c.name for c in FACILITY_BOUNDARY),
     "batch_id",
 )
+# Activity rows name their organisation from migration 8 on (a record is an organisation's
+# record id): digests recorded since cover it, as scheme "v2o" (v2 and the organisation, on
+# DuckDB) or "v1o" (v1 and the organisation, on PostgreSQL). Rows stored before carry their
+# facility's organisation, which `verify` checks for every row.
 # Every digest scheme but v1: (table, tag) -> columns in digest order.
-SCHEMES = {("activity_records", "v2"): V2_COLUMNS, ("facilities", "v2"): FACILITIES_V2}
+SCHEMES = {
+    ("activity_records", "v2"): V2_COLUMNS,
+    ("activity_records", "v2o"): (*V2_COLUMNS, "organization_id"),
+    ("activity_records", "v1o"): (*ACTIVITY_V1, "organization_id"),
+    ("facilities", "v2"): FACILITIES_V2,
+}
+BY_CONTENT_HASH = {"v2", "v2o"}  # schemes whose rows' content hashes `verify` recomputes
 
 
-# The scheme new events use per table (absent: v1); activity rows on PostgreSQL stay v1 (above).
-NEW_SCHEMES = {"activity_records": "v2", "facilities": "v2"}
+# The scheme new events use per table (absent: v1), by backend: activity rows on PostgreSQL
+# are digested by every column (above).
+NEW_SCHEMES = {
+    "duckdb": {"activity_records": "v2o", "facilities": "v2"},
+    "postgresql": {"activity_records": "v1o", "facilities": "v2"},
+}
 
 
 def _scheme(db: Database, table: str, recorded: dict[str, str] | None) -> str | None:
@@ -153,9 +175,7 @@ def _scheme(db: Database, table: str, recorded: dict[str, str] | None) -> str | 
     if recorded is not None and table in recorded:
         parts = recorded[table].split(":")
         return parts[1] if len(parts) == 3 else None
-    if table in V2_TABLES and db.kind != "duckdb":
-        return None
-    return NEW_SCHEMES.get(table)
+    return NEW_SCHEMES[db.kind].get(table)
 
 
 def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None) -> dict[str, str]:
@@ -171,7 +191,7 @@ def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None)
         tag = _scheme(db, table, recorded)
         texts = row_text(SCHEMES.get((table, tag), cols))
         value = db.digest(texts, f"{table} WHERE batch_id = ?", order, [batch_id])
-        if tag == "v2" and table in V2_TABLES and recorded is not None:
+        if tag in BY_CONTENT_HASH and table in V2_TABLES and recorded is not None:
             bad = db.scalar(
                 f"SELECT count(*) FROM {table} WHERE batch_id = ? AND content_hash "
                 f"IS DISTINCT FROM md5({row_text(CONTENT_NAMES)})",
@@ -191,9 +211,11 @@ def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None)
     return out
 
 
-def batch_row(db: Database, batch_id: int) -> dict[str, Any] | None:
-    row = db.one(f"SELECT {', '.join(BATCH_FIELDS)} FROM batches WHERE batch_id = ?", [batch_id])
-    return None if row is None else dict(zip(BATCH_FIELDS, row, strict=True))
+def batch_row(
+    db: Database, batch_id: int, fields: tuple[str, ...] = BATCH_FIELDS_ORG
+) -> dict[str, Any] | None:
+    row = db.one(f"SELECT {', '.join(fields)} FROM batches WHERE batch_id = ?", [batch_id])
+    return None if row is None else dict(zip(fields, row, strict=True))
 
 
 def record_batch(
@@ -282,8 +304,9 @@ def _check_rows(
     if "batch_id" in data:
         b = data["batch_id"]
         batches.add(b)
-        stored = batch_row(db, b)
-        if stored != data["batch"]:
+        recorded = data["batch"]
+        stored = batch_row(db, b, tuple(recorded) if recorded else BATCH_FIELDS_ORG)
+        if stored != recorded:
             out.append(f"batch {b} row differs from what was recorded (edited or deleted)")
         out += _counts_disagree(data)
         now_digests = digests(db, b, data["digests"])
@@ -340,15 +363,16 @@ def _counts_disagree(data: dict[str, Any]) -> list[str]:
 
 
 def _duplicate_versions(db: Database) -> list[Finding]:
-    """Record versions stored more than once: versions are unique by construction, so a
-    duplicate means rows were taken in twice."""
+    """Record versions stored more than once: versions are unique by construction (per
+    organisation's record), so a duplicate means rows were taken in twice."""
     rows = db.execute(
-        "SELECT record_id, version, count(*) FROM activity_records GROUP BY record_id, version "
-        "HAVING count(*) > 1 ORDER BY record_id, version"
+        "SELECT organization_id, record_id, version, count(*) FROM activity_records "
+        "GROUP BY organization_id, record_id, version HAVING count(*) > 1 "
+        "ORDER BY organization_id, record_id, version"
     )
     if not rows:
         return []
-    named = ", ".join(f"{r} version {v} ({n}×)" for r, v, n in rows[:10])
+    named = ", ".join(f"{r} version {v} of {o} ({n}×)" for o, r, v, n in rows[:10])
     more = f" and {len(rows) - 10:,} more" if len(rows) > 10 else ""
     return [Finding(None, f"{len(rows):,} record version(s) stored more than once: {named}{more}")]
 
@@ -366,6 +390,17 @@ def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -
     for f, y in db.execute("SELECT facility_id, year FROM period_locks ORDER BY 1, 2"):
         if (f, y) not in locks:
             out.append(Finding(None, f"a lock of {f} {y} that no event records"))
+    # Every row is its facility's organisation's (rows stored before migration 8 got it then;
+    # their digests, recorded before, do not cover it).
+    for b, count in db.execute(
+        "SELECT batch_id, count(*) FROM activity_records a WHERE NOT EXISTS (SELECT 1 FROM "
+        "facilities f WHERE f.facility_id = a.facility_id AND f.organization_id = "
+        "a.organization_id) GROUP BY batch_id ORDER BY batch_id"
+    ):
+        out.append(
+            Finding(None, f"{count} activity_records row(s) of batch {b} name an organisation "
+                    "that is not their facility's")
+        )  # fmt: skip
     return out
 
 

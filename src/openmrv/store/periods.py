@@ -12,7 +12,7 @@ from typing import Any
 
 from openmrv.store import ledger
 from openmrv.store.db import Database, StoreError
-from openmrv.store.schema import CONTENT_NAMES
+from openmrv.store.schema import CONTENT_NAMES, SAME_RECORD
 
 DIFF_FIELDS = tuple(c for c in CONTENT_NAMES if c != "record_id")
 
@@ -46,7 +46,8 @@ def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: s
     totals = db.execute(
         "SELECT count(*), COALESCE(sum(qty), 0) FROM (SELECT * FROM activity_records a "
         "WHERE facility_id = ? AND year = ? AND version = (SELECT max(version) FROM "
-        "activity_records b WHERE b.record_id = a.record_id)) h WHERE NOT deleted",
+        "activity_records b WHERE b.organization_id = a.organization_id "
+        "AND b.record_id = a.record_id)) h WHERE NOT deleted",
         [facility_id, year],
     )[0]
     return ledger.append(
@@ -101,14 +102,19 @@ def refuse_locked(db: Database, restating: tuple[str, int] | None) -> None:
         )
 
 
+# Each planned record (p) with its incoming row (i) and the stored version it follows (h).
+_STAGED = (
+    f"plan p JOIN incoming i ON {SAME_RECORD.format(a='i', b='p')} LEFT JOIN activity_records h "
+    f"ON {SAME_RECORD.format(a='h', b='p')} AND h.version = p.prev_version"
+)
+
+
 def diff(db: Database, period: tuple[str, int]) -> dict[str, Any]:
     """What a staged restatement changes in the period: per record, the fields old -> new."""
     facility_id, year = period
     cols = ", ".join(f"h.{c}, i.{c}" for c in DIFF_FIELDS)
     rows = db.execute(
-        f"SELECT p.record_id, p.change, p.prev_version, p.version, {cols} FROM plan p "
-        "JOIN incoming i ON i.record_id = p.record_id LEFT JOIN activity_records h "
-        "ON h.record_id = p.record_id AND h.version = p.prev_version "
+        f"SELECT p.record_id, p.change, p.prev_version, p.version, {cols} FROM {_STAGED} "
         "WHERE p.change <> 'same' AND ((p.facility_id = ? AND p.year = ?) OR "
         "(p.prev_facility = ? AND p.prev_year = ?)) ORDER BY p.record_id",
         [facility_id, year, facility_id, year],
@@ -128,9 +134,8 @@ def diff(db: Database, period: tuple[str, int]) -> dict[str, Any]:
             {"record_id": record_id, "from_version": prev, "to_version": version, "fields": fields}
         )
     before, after = db.one(
-        "SELECT COALESCE(sum(h.qty), 0), COALESCE(sum(i.qty), 0) FROM plan p "
-        "JOIN incoming i ON i.record_id = p.record_id LEFT JOIN activity_records h "
-        "ON h.record_id = p.record_id AND h.version = p.prev_version WHERE p.change <> 'same' "
+        f"SELECT COALESCE(sum(h.qty), 0), COALESCE(sum(i.qty), 0) FROM {_STAGED} "
+        "WHERE p.change <> 'same' "
         "AND p.facility_id = ? AND p.year = ?",
         [facility_id, year],
     )

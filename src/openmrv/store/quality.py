@@ -60,7 +60,8 @@ def _stage(db: Database, batch_id: int) -> None:
     )
     db.execute(
         f"CREATE TEMP TABLE quality_history AS SELECT {HISTORY} FROM ({heads}) h WHERE NOT deleted "
-        "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.record_id = h.record_id)"
+        "AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.organization_id = h.organization_id "
+        "AND i.record_id = h.record_id)"
     )
 
 
@@ -186,13 +187,15 @@ def implausible(db: Database) -> list[str]:
 
 
 def substitute_missing(
-    db: Database, engine: duckdb.DuckDBPyConnection, facilities: dict[str, str | None]
+    db: Database,
+    engine: duckdb.DuckDBPyConnection,
+    facilities: dict[str, tuple[str, str | None]],
 ) -> list[str]:
     """Fill missing HHV / carbon content of Part 98 facilities per 40 CFR 98.35(b)(1): define
     the engine's view `batch_rows`, the validated rows (`typed`) with the substitutes; return
-    one report line per substituted value."""
+    one report line per substituted value. `facilities`: id -> (organisation, programmes)."""
     engine.execute("CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM typed")
-    ids = sorted(f for f, p in facilities.items() if p and PART98 in p.upper())
+    ids = sorted(f for f, (_, p) in facilities.items() if p and PART98 in p.upper())
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
@@ -205,8 +208,13 @@ def substitute_missing(
         inc = engine.execute(f"SELECT {cols} FROM typed WHERE {where}", ids).df()
     if inc.empty or not (inc.hhv.isna() | inc.carbon_content.isna()).any():
         return []
-    hist = db.arrow(f"SELECT {cols} FROM ({_history_of(where)}) x", [*ids, *ids]).to_pandas()
-    hist = hist[~hist.record_id.isin(inc.record_id)]
+    hist = db.arrow(
+        f"SELECT {cols}, organization_id FROM ({_history_of(where)}) x", [*ids, *ids]
+    ).to_pandas()
+    # The incoming records' stored versions are left out: the same organisation's record ids.
+    orgs = inc.facility_id.map(lambda f: facilities[f][0])
+    incoming = set(zip(orgs, inc.record_id, strict=True))
+    hist = hist[[k not in incoming for k in zip(hist.organization_id, hist.record_id, strict=True)]]
     rows = pd.concat([hist.assign(incoming=False), inc.assign(incoming=True)], ignore_index=True)
     rows["period_start"] = pd.to_datetime(rows.period_start)
     lines: list[str] = []

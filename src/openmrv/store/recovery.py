@@ -52,7 +52,8 @@ def void_orphans(db: Database) -> list[int]:
             "commit left them; removed"
         )
         db.execute(
-            "INSERT INTO batches VALUES (?, 'void', NULL, NULL, NULL, ?, ?, 0, ?)",
+            "INSERT INTO batches (batch_id, kind, submitted_by, submitted_at, row_count, reason) "
+            "VALUES (?, 'void', ?, ?, 0, ?)",
             [batch_id, ACTOR, ledger.now(), reason],
         )
         ledger.record_batch(

@@ -55,6 +55,9 @@ VERSION_COLUMNS = (
 )
 # Lineage (file and row) is not content: the same values from another file are unchanged.
 CONTENT_NAMES = tuple(n for n in RECORD_NAMES if n not in ("source_row", "source_file"))
+# A record is an organisation's record id (migration 8): rows `a` and `b` (SQL aliases) hold
+# the same record when both match. Versions are numbered per record.
+SAME_RECORD = "{a}.organization_id = {b}.organization_id AND {a}.record_id = {b}.record_id"
 
 
 def _columns(cols) -> str:
@@ -292,7 +295,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        8,
+        "organisation-scoped identities: a record is (organisation, record id); each row and "
+        "each batch of one organisation names it (rows stored before: their facility's)",
+        (
+            "ALTER TABLE activity_records ADD COLUMN organization_id TEXT",
+            # Each row: its facility's organisation (the facility's latest version's).
+            "UPDATE activity_records SET organization_id = f.organization_id FROM (SELECT "
+            "f.facility_id, f.organization_id FROM facilities f JOIN (SELECT facility_id AS fid, "
+            "max(version) AS v FROM facilities GROUP BY facility_id) m "
+            "ON m.fid = f.facility_id AND m.v = f.version) f "
+            "WHERE f.facility_id = activity_records.facility_id",
+            "ALTER TABLE batches ADD COLUMN organization_id TEXT",
+            # A batch of one organisation's rows is that organisation's; a batch whose rows all
+            # came back unchanged (none kept) is its upload's; the rest (facilities, files of
+            # several organisations) belong to none.
+            "UPDATE batches SET organization_id = o.org FROM (SELECT batch_id AS b, "
+            "min(organization_id) AS org FROM activity_records GROUP BY batch_id "
+            "HAVING count(DISTINCT organization_id) = 1) o WHERE batches.batch_id = o.b",
+            "UPDATE batches SET organization_id = u.org FROM (SELECT batch_id AS b, "
+            "min(organization_id) AS org FROM uploads WHERE batch_id IS NOT NULL GROUP BY batch_id "
+            "HAVING count(DISTINCT organization_id) = 1) u "
+            "WHERE batches.batch_id = u.b AND batches.organization_id IS NULL",
+        ),
+    ),
+    Migration(
         9,
+        "index record versions by organisation (PostgreSQL)",
+        (
+            "CREATE INDEX activity_records_org_id ON activity_records "
+            "(organization_id, record_id, version)",
+        ),
+        only="postgresql",
+    ),
+    Migration(
+        10,
         "API tokens: the token that minted one (revoked with it) and an expiry (NULL: none)",
         (
             "ALTER TABLE api_tokens ADD COLUMN parent_id TEXT",
