@@ -148,6 +148,11 @@ def calculate(
     )
 
 
+class CompareFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 @app.command()
 def compare(
     facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
@@ -167,9 +172,15 @@ def compare(
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh-CN (for --html).")] = "en",
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        CompareFormat.table
+    ),
 ) -> None:
-    """Show a record, or a facility-year, under Part 98, MEE and IPCC side by side, why they
-    differ, and the difference decomposed into its causes."""
+    """Compare a record, or a facility-year, under the base and each other methodology, like
+    for like: the records both computed, why they differ, the difference split into causes,
+    and (apart) the records only one of them computed, with the reason."""
+    import json
+
     from openmrv.engine import calculate as run_calculation
     from openmrv.reports.decompose import decompose
     from openmrv.reports.i18n import t
@@ -183,7 +194,7 @@ def compare(
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
-    methods = list(dict.fromkeys(["epa_part98_c", "cn_mee", "ipcc2006_t1", base, *other]))
+    methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)
     except ValueError as exc:
@@ -191,28 +202,74 @@ def compare(
         raise typer.Exit(EXIT_INPUT) from None
     keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
     where = f"Record {record}" if record else f"{facility} {year}"
-    c = compare_rows(run.results, keys)
-    if c.table.empty:
+    pairs, decs = [], []
+    for o in other:
+        c = compare_rows(run.results, keys, skipped=run.skipped, methods=(base, o))
+        d = decompose(run.results, base, o, keys, checked.table, skipped=run.skipped)
+        pairs.append((o, c, d))
+        decs.append(d)
+    if all(c.table.empty and c.only.empty for _, c, _ in pairs):
         err.print(f"[red]{where} has no stationary combustion result[/red]")
         raise typer.Exit(EXIT_INPUT)
-    out.print(_df_table(c.table, f"{where} under three methodologies"))
-    for r in c.reasons:
-        out.print(f"• {r}")
-    decs = [decompose(run.results, base, o, keys, checked.table) for o in other]
-    for d in decs:
+    if fmt is CompareFormat.json:
+        out.print_json(json.dumps(_compare_json(where, base, pairs), default=str))
+    for o, c, d in pairs if fmt is CompareFormat.table else ():
+        both = int(c.table.records.max()) if len(c.table) else 0
+        out.print(_df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
+        for r in c.reasons:
+            out.print(f"• {r}")
         rows = d.effects.assign(cause=[t(f"cause.{x}", "en") for x in d.effects.cause])
         out.print(
             _df_table(
                 rows,
                 f"{d.base} {d.base_t:,.2f} → {d.other} {d.other_t:,.2f} t CO2e: "
-                f"difference {d.difference_t:,.2f} by cause",
+                f"difference {d.difference_t:,.2f} by cause (records both computed)",
             )
         )
+        if len(d.only):
+            out.print(_df_table(_only_by_reason(d.only), f"Computed by one method only ({o})"))
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
         html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
-        out.print(f"wrote {html}")
+        err.print(f"wrote {html}")
+
+
+def _only_by_reason(only: pd.DataFrame) -> pd.DataFrame:
+    """Records one method computed, summed by method, scope, category, fuel and reason."""
+    keys = ["methodology", "scope", "category", "fuel", "not_computed_by", "reason"]
+    return only.groupby(keys, as_index=False, dropna=False).agg(
+        records=("record_id", "size"), co2e_t=("co2e_t", "sum")
+    )
+
+
+def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:
+    """The comparison as data: per other method, the side-by-side figures, the causes and
+    the records only one method computed (full precision)."""
+
+    def rows(df: pd.DataFrame) -> list[dict[str, object]]:
+        return [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in df.to_dict("records")
+        ]
+
+    return {
+        "where": where,
+        "base": base,
+        "comparisons": [
+            {
+                "other": o,
+                "base_t": d.base_t,
+                "other_t": d.other_t,
+                "difference_t": d.difference_t,
+                "methods": rows(c.table),
+                "reasons": c.reasons,
+                "causes": rows(d.effects),
+                "computed_by_one_method_only": rows(d.only),
+            }
+            for o, c, d in pairs
+        ],
+    }
 
 
 @app.command()

@@ -139,6 +139,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cause.grid_factor": ("grid factor", "电网排放因子"),
     "cause.other_factor": ("other factors (heat, fuel-volume)", "其他因子(热力、燃料体积)"),
     "cause.coverage": ("computed by one method only", "仅一种方法计算"),
+    "cause.gases_one_method": (
+        "gases one method does not count (CH4/N2O)",
+        "仅一种方法计入的气体(甲烷/氧化亚氮)",
+    ),
+    # coverage of totals (reports.coverage)
+    "coverage.complete": ("complete", "完整"),
+    "coverage.partial": (
+        "⚠ partial: {n} of {m} records not computed ({shares} of the quantity)",
+        "⚠ 不完整：{m} 条记录中 {n} 条未计算(占活动量：{shares})",
+    ),
+    "col.coverage": ("Coverage", "完整性"),
+    "col.coverage_scope1": ("Scope 1 coverage", "范围一完整性"),
+    "col.coverage_scope2": ("Scope 2 coverage", "范围二完整性"),
+    "col.records": ("Records", "记录数"),
+    "col.not_computed": ("Not computed", "未计算"),
+    "col.reason": ("Reason", "原因"),
+    "col.record_ids": ("Record ids", "记录编号"),
+    "col.scopes": ("Scopes and categories", "范围与类别"),
+    "col.scope1_t_label": ("Scope 1 t CO2e", "范围一(吨二氧化碳当量)"),
+    "col.scope2_t": ("Scope 2 (location-based) t CO2e", "范围二基于位置(吨)"),
+    "col.primary_methodology": ("Primary methodology", "主要核算方法"),
+    "col.fallback": ("From a fallback method", "来自备用方法"),
+    "section.coverage": ("Records not computed, and why", "未计算的记录及原因"),
+    "inventory.methods": (
+        "Each facility's primary methodology: {primary}. Where it does not cover a category or "
+        "gas, the first of these that does: {fallback} (marked as fallback).",
+        "各设施的主要核算方法：{primary}。主要方法不涵盖的类别或气体，按以下顺序取首个可计算的方法："
+        "{fallback}(标注为备用方法)。",
+    ),
+    "ipcc.methods": (
+        "Rows come from the methodology named in each row.",
+        "各行数据来自该行所列的核算方法。",
+    ),
     "wf.start": ("start", "起点"),
     "wf.end": ("end", "终点"),
     # targets
