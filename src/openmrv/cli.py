@@ -105,7 +105,7 @@ def calculate(
     from openmrv.methods import Options
     from openmrv.reports.export import FORMATS, write_run
     from openmrv.reports.markdown import render
-    from openmrv.reports.summary import part98_threshold, totals
+    from openmrv.reports.summary import part98_threshold
 
     if out_path.suffix.lower() not in FORMATS:
         err.print(f"[red]--out must end in {', '.join(FORMATS)}[/red]")
@@ -133,7 +133,7 @@ def calculate(
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(render(run, checked.table), encoding="utf-8")
         written.append(report)
-    out.print(_df_table(totals(run.results), "Totals, t CO2e (biogenic CO2 separate)"))
+    _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
     if not flags.empty:
         out.print(_df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
@@ -146,6 +146,37 @@ def calculate(
         f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
         f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}"
     )
+
+
+def _show_totals(run, activity) -> None:
+    """Totals per methodology, facility and year by scope, each with its coverage; then every
+    record not computed, by reason (so no record is in neither)."""
+    from openmrv.reports import coverage
+    from openmrv.reports.summary import scope_totals
+
+    tot = scope_totals(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
+    tot["coverage"] = coverage.label(tot)
+    shown = tot.drop(columns=["missing_share", "outside_categories"])
+    out.print(
+        _df_table(
+            shown,
+            "Totals by scope, t CO2e (Scope 2 location-based; biogenic CO2 separate; "
+            "'categories' = what each total holds)",
+        )
+    )
+    led = coverage.by_methodology(
+        run.results, run.skipped, activity, tuple(run.meta["methodologies"])
+    )
+    keys = ["methodology", "facility_id", "year", "category", "reason"]
+    why = coverage.reasons(led, keys[:3]).groupby(keys, as_index=False).records.sum()
+    if len(why):
+        out.print(
+            _df_table(
+                why,
+                f"Records not computed ({int(why.records.sum()):,} record-methodology pairs), "
+                "by reason",
+            )
+        )
 
 
 class CompareFormat(StrEnum):

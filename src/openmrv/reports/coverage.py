@@ -42,16 +42,27 @@ def not_covered(methodology: str, category: str) -> str:
     return f"{methodology} does not cover category {category}"
 
 
+def categories(methodology: str) -> tuple[str, ...]:
+    """The activity categories a methodology covers (its declared scope)."""
+    from openmrv.methods import METHODS
+
+    m = METHODS.get(methodology)
+    return tuple(m.categories) if m is not None else ()
+
+
 def ledger(
     activity: pa.Table,
     included: Iterable[str],
     skipped: pd.DataFrame,
     chain: tuple[str, ...] | dict[str, tuple[str, ...]],
     label: str,
+    scope: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """One row per activity record: `included` when at least one gas of it is in the total
     labelled `label`, else `reason` says why not for each methodology of the chain tried (a
-    tuple, or facility_id -> tuple when the primary method depends on the facility)."""
+    tuple, or facility_id -> tuple when the primary method depends on the facility).
+    `in_scope` says whether the record's category is one the total claims to cover (`scope`;
+    None = all): a record outside it is listed, but does not make the total partial."""
     recs = records(activity)
     why = (
         skipped.groupby(["methodology", "record_id"]).reason.agg(
@@ -60,14 +71,19 @@ def ledger(
     ).to_dict() if len(skipped) else {}
     got = set(included)
     r = recs.assign(methodology=label, included=recs.record_id.isin(got))
-    r["reason"] = [
-        ""
-        if inc
-        else " | ".join(
-            f"{m}: {why.get((m, rid)) or not_covered(m, cat)}"
-            for m in (chain if isinstance(chain, tuple) else chain.get(fid, ()))
+    r["in_scope"] = True if scope is None else r.category.isin(set(scope))
+
+    def reason(rid: str, fid: str, cat: str) -> str:
+        tried = chain if isinstance(chain, tuple) else chain.get(fid, ())
+        said = [why.get((m, rid)) or not_covered(m, cat) for m in tried]
+        if len(tried) == 1:
+            return said[0]
+        return " | ".join(f"{m}: {w}" for m, w in zip(tried, said, strict=True)) or (
+            "no methodology applies to this facility"
         )
-        or "no methodology applies to this facility"
+
+    r["reason"] = [
+        "" if inc else reason(rid, fid, cat)
         for rid, fid, cat, inc in zip(r.record_id, r.facility_id, r.category, r.included, strict=True)
     ]
     return r
@@ -82,7 +98,10 @@ def by_methodology(
     sk = skipped.to_pandas()
     methods = list(dict.fromkeys([*methods, *res.methodology, *sk.methodology]))
     return pd.concat(
-        [ledger(activity, res.record_id[res.methodology == m], sk, (m,), m) for m in methods],
+        [
+            ledger(activity, res.record_id[res.methodology == m], sk, (m,), m, categories(m))
+            for m in methods
+        ],
         ignore_index=True,
     )
 
@@ -92,21 +111,28 @@ def summary(led: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     per category (canonical units, among records of the same category and quantity kind)."""
     rows = []
     for k, g in led.groupby(keys, dropna=False):
+        outside = int((~g.in_scope).sum())
+        g = g[g.in_scope]
         miss = g[~g.included]
         shares = {}
-        for cat, m in miss.groupby("category"):
-            pool = g[(g.category == cat) & g.qty_kind.isin(set(m.qty_kind))]
+        for (cat, kind), m in miss.groupby(["category", "qty_kind"], dropna=False):
+            pool = g[(g.category == cat) & (g.qty_kind == kind)]
             total = pool.qty.sum()
-            shares[cat] = float(m.qty.sum() / total) if total else 1.0
+            mixed = g[g.category == cat].qty_kind.nunique() > 1
+            shares[f"{cat}/{kind}" if mixed else cat] = (
+                float(m.qty.sum() / total) if total else 1.0
+            )
         rows.append(
             {
                 **dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=True)),
                 "records": len(g),
                 "not_computed": len(miss),
                 "missing_share": ";".join(f"{c}={v!r}" for c, v in shares.items()),
+                "outside_categories": outside,
             }
         )
-    return pd.DataFrame(rows, columns=[*keys, "records", "not_computed", "missing_share"])
+    cols = [*keys, "records", "not_computed", "missing_share", "outside_categories"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def reasons(led: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -123,25 +149,38 @@ def reasons(led: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     ).reset_index()
 
 
-def text(records: int, not_computed: int, missing_share: str, lang: str = "en") -> str:
-    """'complete', or 'partial: n of m records not computed (category x % of the quantity)'."""
+def text(
+    records: int, not_computed: int, missing_share: str, lang: str = "en", outside: int = 0
+) -> str:
+    """'complete', or '⚠ partial: n of m records not computed (category x % of the
+    quantity)'; records outside the methodology's categories are counted after it."""
+    extra = t("coverage.outside", lang).format(k=outside) if outside else ""
     if not not_computed:
-        return t("coverage.complete", lang)
+        return t("coverage.complete", lang) + extra
     parts = []
     for item in filter(None, missing_share.split(";")):
-        cat, share = item.split("=")
-        parts.append(f"{t('category.' + cat, lang)} {100 * float(share):.4g} %")
-    return t("coverage.partial", lang).format(n=not_computed, m=records, shares=", ".join(parts))
+        what, share = item.split("=")
+        cat, _, kind = what.partition("/")
+        name = t("category." + cat, lang) + (f" ({t('kind.' + kind, lang)})" if kind else "")
+        parts.append(f"{name} {100 * float(share):.4g} %")
+    return (
+        t("coverage.partial", lang).format(n=not_computed, m=records, shares=", ".join(parts))
+        + extra
+    )
 
 
 def label(df: pd.DataFrame, lang: str = "en", prefix: str = "") -> pd.Series:
     """The coverage text of each row of a summary (columns records, not_computed,
     missing_share, optionally prefixed)."""
+    outside = df.get(f"{prefix}outside_categories", pd.Series(0, index=df.index))
     return pd.Series(
         [
-            text(int(r), int(n), str(s), lang)
-            for r, n, s in zip(
-                df[f"{prefix}records"], df[f"{prefix}not_computed"], df[f"{prefix}missing_share"],
+            text(int(r), int(n), str(s), lang, int(o))
+            for r, n, s, o in zip(
+                df[f"{prefix}records"],
+                df[f"{prefix}not_computed"],
+                df[f"{prefix}missing_share"],
+                outside,
                 strict=True,
             )
         ],

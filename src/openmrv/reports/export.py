@@ -18,12 +18,21 @@ from openmrv.engine import RunResult
 FORMATS = (".csv", ".parquet", ".json")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file and rename; the file gets the mode a plain open would
+    (0666 less the umask), not mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -38,10 +47,25 @@ def write_table(table: pa.Table, path: Path) -> None:
     elif suffix == ".parquet":
         _atomic(path, lambda p: pq.write_table(table, p))
     elif suffix == ".json":
-        rows = table.to_pandas().to_json(orient="records", date_format="iso", force_ascii=False)
-        _atomic(path, lambda p: p.write_text(rows, encoding="utf-8"))
+        text = json.dumps(json_rows(table), ensure_ascii=False, default=_iso)
+        _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
     else:
         raise ValueError(f"unsupported output format {suffix!r}; use one of {', '.join(FORMATS)}")
+
+
+def json_rows(table: pa.Table) -> list[dict[str, object]]:
+    """Records with every float at full precision (shortest repr that round-trips), NaN as
+    null; pandas' to_json would round to 10 decimals."""
+    return [
+        {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+        for row in table.to_pylist()
+    ]
+
+
+def _iso(v: object) -> str:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
 
 
 def companion(path: Path, tag: str, suffix: str) -> Path:

@@ -77,7 +77,10 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
 def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figure:
     """Base method's total, one bar per cause, the other method's total; the y axis spans the
     bars' range so small effects stay visible next to large totals."""
-    eff = d.effects[d.effects.effect_t != 0]
+    # effects below a billionth of the totals are float residue of exact cancellations (a pure
+    # HHV/NCV conversion): not drawn as bars
+    scale = max(abs(d.base_t), abs(d.other_t), 1.0)
+    eff = d.effects[d.effects.effect_t.abs() > 1e-9 * scale]
     x = [LABEL.get(d.base, d.base), *[t(f"cause.{c}", lang) for c in eff.cause]]
     x.append(LABEL.get(d.other, d.other))
     y = [d.base_t, *eff.effect_t, d.other_t]
@@ -164,11 +167,18 @@ def waterfall_page(where: str, decs: list[Decomposition], lang: str = "en") -> s
     return page(where, body, lang)
 
 
+def editions_text(e: object) -> str:
+    """A methodology's pinned editions as 'table edition, table edition'."""
+    if isinstance(e, dict):
+        return ", ".join(f"{k} {v}" for k, v in e.items())
+    return str(e)
+
+
 def render(b: Bundle, lang: str = "en") -> str:
     """The whole report as one HTML document."""
     meta = b.meta
     editions = "".join(
-        f"<li><code>{html.escape(m)}</code>: {html.escape(str(e))}</li>"
+        f"<li><code>{html.escape(m)}</code>: {html.escape(editions_text(e))}</li>"
         for m, e in meta.get("factor_editions", {}).items()
     )
     parts = [

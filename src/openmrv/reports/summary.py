@@ -60,7 +60,7 @@ def scope_totals(
     out = summary.join(sums, how="left").join(cats.rename("categories"), how="left")
     out[list(parts)] = out[list(parts)].fillna(0.0)
     out["categories"] = out.categories.fillna("")
-    cols = [*parts, "categories", "records", "not_computed", "missing_share"]
+    cols = [*parts, "categories", "records", "not_computed", "missing_share", "outside_categories"]
     return out.reset_index()[[*keys, *cols]]
 
 
