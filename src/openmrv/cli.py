@@ -131,7 +131,7 @@ def calculate(
     written = write_run(run, out_path)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run, checked.table), encoding="utf-8")
+        report.write_text(render(run, checked.table, fac), encoding="utf-8")
         written.append(report)
     _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
@@ -213,7 +213,7 @@ def compare(
     import json
 
     from openmrv.engine import calculate as run_calculation
-    from openmrv.reports.decompose import decompose
+    from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
     from openmrv.reports.summary import compare as compare_rows
 
@@ -258,20 +258,12 @@ def compare(
             )
         )
         if len(d.only):
-            out.print(_df_table(_only_by_reason(d.only), f"Computed by one method only ({o})"))
+            out.print(_df_table(only_by_reason(d.only), f"Computed by one method only ({o})"))
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
         html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
         err.print(f"wrote {html}")
-
-
-def _only_by_reason(only: pd.DataFrame) -> pd.DataFrame:
-    """Records one method computed, summed by method, scope, category, fuel and reason."""
-    keys = ["methodology", "scope", "category", "fuel", "not_computed_by", "reason"]
-    return only.groupby(keys, as_index=False, dropna=False).agg(
-        records=("record_id", "size"), co2e_t=("co2e_t", "sum")
-    )
 
 
 def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:

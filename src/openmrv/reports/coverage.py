@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from openmrv.reports.i18n import t
 
@@ -195,3 +196,24 @@ PARTIAL_MARK = "⚠"
 def is_partial(value: object) -> bool:
     """Whether a rendered coverage cell says partial (either language: both start with ⚠)."""
     return str(value).startswith(PARTIAL_MARK)
+
+
+def of_method(
+    results: pa.Table, skipped: pa.Table, activity: pa.Table, methodology: str, lang: str = "en"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One methodology's coverage per facility-year (with the rendered `coverage` text) and
+    its records not computed, by reason: what a regulator-shaped report prints beside it."""
+    res = results.filter(pa.compute.equal(results["methodology"], methodology))
+    sk = skipped.to_pandas()
+    led = ledger(
+        activity,
+        res.column("record_id").to_pylist(),
+        sk[sk.methodology == methodology],
+        (methodology,),
+        methodology,
+        categories(methodology),
+    )
+    keys = ["facility_id", "year"]
+    summ = summary(led, keys)
+    summ["coverage"] = label(summ, lang)
+    return summ, reasons(led, keys)

@@ -196,3 +196,11 @@ def like_for_like(
     cols = ["record_id", "methodology", "scope", "category", "fuel", "co2e_t"]
     only = pd.DataFrame(rows, columns=[*cols, "not_computed_by", "reason"])
     return df[df.record_id.isin(common)], only
+
+
+def only_by_reason(only: pd.DataFrame) -> pd.DataFrame:
+    """Records one method computed, summed by method, scope, category, fuel and reason."""
+    keys = ["methodology", "scope", "category", "fuel", "not_computed_by", "reason"]
+    return only.groupby(keys, as_index=False, dropna=False).agg(
+        records=("record_id", "size"), co2e_t=("co2e_t", math.fsum)
+    )

@@ -227,6 +227,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.scope2_t": ("Scope 2 (location-based) t CO2e", "范围二基于位置(吨)"),
     "col.primary_methodology": ("Primary methodology", "主要核算方法"),
     "col.fallback": ("From a fallback method", "来自备用方法"),
+    "section.by_methodology": (
+        "Totals by methodology, facility and scope",
+        "按核算方法、设施和范围的排放总量",
+    ),
+    "compare.like_for_like": (
+        "Each comparison holds only the records both methods computed; records only one of "
+        "them computed are listed below it, by scope and reason, and are in neither total.",
+        "每项比较只包含两种方法都计算了的记录；只有一种方法计算的记录按范围和原因列在其下，"
+        "不计入任一总量。",
+    ),
+    "compare.only": ("Computed by one method only", "仅一种方法计算的记录"),
     "section.coverage": ("Records not computed, and why", "未计算的记录及原因"),
     "inventory.methods": (
         "Each facility's primary methodology: {primary}. Where it does not cover a category or "

@@ -24,6 +24,7 @@ from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods.mee import PROVINCE_GRID, grid_factors
 from openmrv.reports import coverage
+from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum, require_columns
 from openmrv.reports.scope2 import INSTRUMENT_RUNG, check_instruments, market_based
 
@@ -85,6 +86,15 @@ class Inventory:
     ledger: pd.DataFrame | None = None  # every record in the boundary: included or why not
     coverage: pd.DataFrame | None = None  # organisation, year, scope -> records, not computed
     chains: dict[str, tuple[str, ...]] | None = None  # facility_id -> methods tried in order
+    methods: dict[str, str] | None = None  # country -> primary methodology
+    fallback: tuple[str, ...] = ()
+
+    def method_note(self, lang: str = "en") -> str:
+        """Which methodology each facility's figures come from, and the fallback order."""
+        primary = "; ".join(f"{c}: {m}" for c, m in (self.methods or {}).items())
+        return t("inventory.methods", lang).format(
+            primary=primary, fallback=", ".join(self.fallback) or "-"
+        )
 
     def totals_with_coverage(self, lang: str = "en") -> pd.DataFrame:
         """The totals with each scope's coverage ('complete' or '⚠ partial: ...')."""
@@ -294,7 +304,7 @@ def build(
     led = led[led.facility_id.map(share) > 0]  # facilities outside the boundary are not gaps
     led["organization_id"] = led.facility_id.map(fac.organization_id)
     cov = coverage.summary(led, ["organization_id", "year", "scope"])
-    return Inventory(boundary, df, mb, by_cat, totals, led, cov, chains)
+    return Inventory(boundary, df, mb, by_cat, totals, led, cov, chains, methods, fallback)
 
 
 def choose(results: pd.DataFrame, chains: dict[str, tuple[str, ...]]) -> pd.DataFrame:
