@@ -205,7 +205,16 @@ def with_restated(
     """Progress with an `actual_restated` column: the restated year's figure under the newer
     editions beside the pinned one (other years are not restated: left blank)."""
     assert r.run is not None
-    again = build(r.run, activity, facilities, boundary, instruments, residual).totals
+    used = {m for chain in (inv.chains or {}).values() for m in chain}
+    have = set(r.run.meta.get("methodologies", {}))
+    if used - have:  # else the restated year would draw on other fallbacks than the pinned one
+        raise ValueError(
+            "the restatement must recalculate every methodology the inventory draws from; "
+            f"missing: {', '.join(sorted(used - have))}"
+        )
+    again = build(
+        r.run, activity, facilities, boundary, instruments, residual, fallback=inv.fallback
+    ).totals
     totals = pd.concat([inv.totals[inv.totals.year != r.year], again[again.year == r.year]])
     restated = progress(totals, targets, output)
     restated = restated[restated.year == r.year][["target_id", "year", "actual"]]

@@ -118,14 +118,20 @@ def compare(
     df = df[~df.biogenic]
     df, only = like_for_like(df, list(dict.fromkeys(df.methodology)), skipped)
     values = _factor_values(lib)
+    # CO2 per GJ only over the records whose CO2 every method computed from heat: a CEMS or
+    # measured-carbon CO2 row carries no heat, and dividing it by other rows' heat (or by
+    # the default heat used for CH4/N2O) would mix records
+    co2_all = df[df.gas == "CO2"]
+    with_heat = co2_all[co2_all.heat_gj > 0].groupby("methodology").record_id.agg(set)
+    per_gj = set.intersection(*with_heat) if len(with_heat) else set()
     rows = []
     for m, g in df.groupby("methodology"):
         co2 = g[g.gas == "CO2"]
-        # heat of each record from any of its rows (CEMS CO2 rows carry none; their CH4/N2O
-        # rows carry the unit's heat input), so CO2 and heat come from the same records
+        # heat of each record from any of its rows (a CEMS unit's CH4/N2O rows carry its heat
+        # input), so the heating-value ratio covers the same records on both sides
         heat = g.groupby("record_id").heat_gj.max()
         known = heat[heat > 0]
-        co2_known = co2[co2.record_id.isin(known.index)]
+        co2_known = co2[co2.record_id.isin(per_gj)]
         ox = [
             values[i]
             for ids in co2.factor_ids.dropna()
@@ -139,9 +145,11 @@ def compare(
                 "heat_gj": fsum(known) if len(known) == len(heat) else float("nan"),
                 "heat_basis": g.heat_basis.dropna().iloc[0] if g.heat_basis.notna().any() else None,
                 "co2_t": fsum(co2.mass_t),
-                "co2_kg_per_gj": 1000 * fsum(co2_known.mass_t) / fsum(known)
-                if len(known)
-                else None,
+                "co2_kg_per_gj": 1000 * fsum(co2_known.mass_t) / fsum(co2_known.heat_gj)
+                if len(co2_known)
+                else float("nan"),
+                "co2_per_gj_records": len(co2_known),
+                "co2_not_from_heat": int((~(co2.heat_gj > 0)).sum()),
                 "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
                 "ch4_n2o_co2e_t": fsum(g[g.gas != "CO2"].co2e_t),
                 "gwp_set": ",".join(sorted(set(g.gwp_set))),
@@ -180,13 +188,12 @@ def _reasons(t: pd.DataFrame, only: pd.DataFrame | None = None) -> list[str]:
                 f"({ratio:.3f} of it): latent heat of water vapour is excluded, so "
                 f"per-GJ factors are not comparable across bases."
             )
-    ef = ", ".join(
-        f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v is not None and v == v
-    )
-    direct = [LABEL[m] for m, v in by.co2_kg_per_gj.items() if v is None or v != v]
+    ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v)
+    direct = [LABEL[m] for m, n in by.co2_not_from_heat.items() if n]
     note = (
-        f" {', '.join(direct)} gave no heat input for these records (CO2 from measured carbon "
-        "content and fuel mass, or CEMS)."
+        f" {', '.join(direct)} computed CO2 from measured carbon content and fuel mass (or "
+        "CEMS), not from heat, for some records: those are left out of the per-GJ figures of "
+        "every method."
         if direct
         else ""
     )
