@@ -128,7 +128,7 @@ def calculate(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
         run = run_calculation(checked.table, fac, methods, options)
-    written = write_run(run, out_path)
+    written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(render(run, checked.table, fac), encoding="utf-8")
@@ -140,7 +140,8 @@ def calculate(
     if run.skipped.num_rows:
         out.print(
             f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
-            f"in {written[1]}[/yellow]"
+            f"in {written[1]}; every record not computed, per methodology, in "
+            f"{written[3]}[/yellow]"
         )
     out.print(
         f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "

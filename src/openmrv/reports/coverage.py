@@ -199,10 +199,16 @@ def is_partial(value: object) -> bool:
 
 
 def of_method(
-    results: pa.Table, skipped: pa.Table, activity: pa.Table, methodology: str, lang: str = "en"
+    results: pa.Table,
+    skipped: pa.Table,
+    activity: pa.Table,
+    methodology: str,
+    lang: str = "en",
+    scope: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One methodology's coverage per facility-year (with the rendered `coverage` text) and
-    its records not computed, by reason: what a regulator-shaped report prints beside it."""
+    its records not computed, by reason: what a regulator-shaped report prints beside it.
+    `scope`: the categories the report claims (default: those the methodology covers)."""
     res = results.filter(pa.compute.equal(results["methodology"], methodology))
     sk = skipped.to_pandas()
     led = ledger(
@@ -211,7 +217,7 @@ def of_method(
         sk[sk.methodology == methodology],
         (methodology,),
         methodology,
-        categories(methodology),
+        categories(methodology) if scope is None else scope,
     )
     keys = ["facility_id", "year"]
     summ = summary(led, keys)

@@ -72,8 +72,10 @@ def companion(path: Path, tag: str, suffix: str) -> Path:
     return path.with_name(f"{path.stem}.{tag}{suffix}")
 
 
-def write_run(run: RunResult, path: Path) -> list[Path]:
-    """Results at `path`; rows not computed and run metadata beside it."""
+def write_run(run: RunResult, path: Path, activity: pa.Table | None = None) -> list[Path]:
+    """Results at `path`; rows not computed and run metadata beside it; with the activity
+    table, also every record a methodology did not compute, with the reason (including records
+    of categories it does not cover, which leave no row in the skipped file)."""
     if path.suffix.lower() not in FORMATS:
         raise ValueError(
             f"unsupported output format {path.suffix!r}; use one of {', '.join(FORMATS)}"
@@ -83,4 +85,13 @@ def write_run(run: RunResult, path: Path) -> list[Path]:
     write_table(run.results, path)
     write_table(run.skipped, skipped)
     _atomic(meta, lambda p: p.write_text(json.dumps(run.meta, indent=2, ensure_ascii=False)))
-    return [path, skipped, meta]
+    written = [path, skipped, meta]
+    if activity is not None:
+        from openmrv.reports.coverage import by_methodology
+
+        led = by_methodology(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
+        cols = ["methodology", "record_id", "facility_id", "year", "category", "in_scope", "reason"]
+        missing = led.loc[~led.included, cols]
+        written.append(companion(path, "not_computed", ".csv"))
+        write_table(pa.Table.from_pandas(missing, preserve_index=False), written[-1])
+    return written

@@ -81,7 +81,7 @@ def render(
             "",
             f"## {t('section.coverage', lang)}",
             "",
-            md_table(why.drop(columns=["record_ids"]), floatfmt=",.6g"),
+            md_table(why, floatfmt=",.6g"),
             "",
         ]
     parts += [

@@ -16,6 +16,15 @@ from openmrv.reports.inputs import fsum
 from openmrv.reports.inventory import FALLBACK, choose
 
 GASES = ("CO2", "CH4", "N2O")
+# What the MEE enterprise report holds (tables 1-3): a process record MEE cannot compute here
+# leaves table 2 short, so the report's totals say partial.
+MEE_REPORT = (
+    "stationary_combustion",
+    "mobile_combustion",
+    "process",
+    "purchased_electricity",
+    "purchased_heat",
+)
 
 
 def _records(activity: pa.Table) -> pd.DataFrame:
@@ -159,7 +168,7 @@ def mee_tables(
     if skipped is not None:  # each facility-year's coverage beside its totals
         langs = ("en", "zh-CN") if lang == "both" else (lang,)
         per = [
-            coverage.of_method(results, skipped, activity, "cn_mee", x)[0]
+            coverage.of_method(results, skipped, activity, "cn_mee", x, MEE_REPORT)[0]
             .set_index(["facility_id", "year"])
             .coverage
             for x in langs
