@@ -35,6 +35,7 @@ import pyarrow as pa
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
 from openmrv.methods.base import ratio_frame
+from openmrv.reports.coverage import categories, not_covered
 
 CAUSES = (
     "heating_value",
@@ -189,13 +190,20 @@ def like_for_like(
                 "co2e_t": math.fsum(g.co2e_t),
                 "not_computed_by": ", ".join(missing),
                 "reason": " | ".join(
-                    f"{x}: {why.get((x, rid), 'not computed by ' + x)}" for x in missing
+                    f"{x}: {why.get((x, rid)) or _uncovered(x, g.category.iloc[0])}"
+                    for x in missing
                 ),
             }
         )
     cols = ["record_id", "methodology", "scope", "category", "fuel", "co2e_t"]
     only = pd.DataFrame(rows, columns=[*cols, "not_computed_by", "reason"])
     return df[df.record_id.isin(common)], only
+
+
+def _uncovered(methodology: str, category: str) -> str:
+    if category not in categories(methodology):
+        return not_covered(methodology, category)
+    return f"not computed by {methodology}"
 
 
 def only_by_reason(only: pd.DataFrame) -> pd.DataFrame:
