@@ -288,3 +288,61 @@ def test_biogenic_co2_is_outside_every_total(augmented):
     bio = b.inventory.totals.set_index("organization_id").biogenic_co2_t["ORG-SUNBRIDGE"]
     assert bio == pytest.approx(float(wood[wood.methodology == "epa_hub_ghgp"].mass_t.iloc[0]))
 
+
+
+# --- smaller defects -----------------------------------------------------------------------
+
+
+def test_json_keeps_full_precision(tmp_path):
+    import pyarrow as pa
+
+    from openmrv.reports.export import write_table
+
+    values = [0.1 + 0.2, 1 / 3, 8245760.536420579, float("nan")]
+    write_table(pa.table({"v": values}), tmp_path / "v.json")
+    back = [r["v"] for r in json.loads((tmp_path / "v.json").read_text())]
+    assert back[:3] == values[:3] and back[3] is None  # exact, not rounded to 10 decimals
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_report_files_respect_the_umask(tmp_path, umask, mode):
+    import os
+
+    import pyarrow as pa
+
+    from openmrv.reports.export import write_table
+
+    old = os.umask(umask)
+    try:
+        write_table(pa.table({"v": [1.0]}), tmp_path / "v.csv")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "v.csv").stat().st_mode & 0o777 == mode
+
+
+def test_restatement_totals_exclude_biogenic_co2(augmented):
+    from openmrv.methods import Options
+    from openmrv.reports.restate import restate
+
+    _, fac, act, _ = augmented
+    r = restate(act, fac, 2024, ["epa_hub_ghgp"], Options(), Options())
+    wood = r.diff[(r.diff.record_id == "AZ-PV-WOOD-2024-05") & (r.diff.gas == "CO2")]
+    assert len(wood) == 1 and wood.co2e_t_pinned.iloc[0] == 0.0
+    res = r.run.results.to_pandas()
+    fossil = res[~res.biogenic & (res.methodology == "epa_hub_ghgp")]
+    assert r.summary.set_index("methodology").pinned_t["epa_hub_ghgp"] == pytest.approx(
+        math.fsum(fossil.co2e_t), rel=1e-12
+    )
+
+
+def test_waterfall_draws_no_noise_bars(example):
+    from openmrv.reports.decompose import decompose
+    from openmrv.reports.html import waterfall
+
+    d = decompose(example.run.results, "epa_part98_c", "ipcc2006_t1",
+                  {"facility_id": "FAC-WY-COAL", "year": 2024}, example.activity)  # fmt: skip
+    hv = d.effects.set_index("cause").effect_t["heating_value"]
+    assert hv != 0 and abs(hv) < 1e-6  # float residue of an exact HHV/NCV conversion
+    fig = waterfall("FAC-WY-COAL", 2024, d, "en")
+    assert t("cause.heating_value", "en") not in list(fig.data[0].x)
+    assert t("cause.carbon_content", "en") in list(fig.data[0].x)
