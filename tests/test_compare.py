@@ -9,7 +9,12 @@ import pytest
 
 from openmrv.reports.summary import compare
 from tests.conftest import record
-from tests.reports.conftest import example  # noqa: F401  (the example run, shared)
+from tests.reports.conftest import load_example
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_example()
 
 
 def test_one_record_three_methods_and_why(run):

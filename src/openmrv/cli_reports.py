@@ -174,9 +174,8 @@ def inventory(
 @report_app.command()
 def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> None:
     """EPA Part 98 Subpart C fuel-level report (per unit, fuel and tier)."""
-    from openmrv.reports.regulatory import part98 as build
-
     from openmrv.reports.coverage import of_method
+    from openmrv.reports.regulatory import part98 as build
 
     try:
         fac, act, run = _run(facilities, activity)
@@ -243,9 +242,7 @@ def ipcc(
         fac, _, run = _run(facilities, activity)
         if methodology is not None and methodology not in run.meta["methodologies"]:
             raise ValueError(f"unknown methodology {methodology!r}")
-        methods = (
-            COUNTRY_METHOD if methodology is None else dict.fromkeys(fac.country, methodology)
-        )
+        methods = COUNTRY_METHOD if methodology is None else dict.fromkeys(fac.country, methodology)
         chain = _fallback(fallback) if methodology is None else ()
         df = ipcc_categories(run.results, fac, methods, level, chain)
     except (InputError, ValueError) as exc:

@@ -119,9 +119,12 @@ def test_every_record_is_computed_or_listed_per_methodology(augmented):
         done = set(res.record_id[res.methodology == m])
         why = coverage.reasons(led[led.methodology == m], ["facility_id", "year"])
         for key, ids in want.items():
-            listed = set().union(*[_ids(c) for c in why.record_ids[
-                (why.facility_id == key[0]) & (why.year == key[1])
-            ]])
+            listed = set().union(
+                *[
+                    _ids(c)
+                    for c in why.record_ids[(why.facility_id == key[0]) & (why.year == key[1])]
+                ]
+            )
             included = done & ids
             assert included | listed == ids, (m, key)
             assert not included & listed, (m, key)
@@ -197,9 +200,9 @@ def test_flat_formats_partition_the_input(bundle, augmented, tmp_path, fmt):
     p98 = by_m[(by_m.methodology == "epa_part98_c") & (by_m.facility_id == "FAC-BJ-ENG")]
     assert p98.coverage.iloc[0].startswith(PARTIAL_MARK)
     p98r = read("part98_subpart_c")
-    assert p98r[p98r.facility_id == "FAC-BJ-ENG"].facility_coverage.str.startswith(
-        PARTIAL_MARK
-    ).all()
+    assert (
+        p98r[p98r.facility_id == "FAC-BJ-ENG"].facility_coverage.str.startswith(PARTIAL_MARK).all()
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
@@ -256,7 +259,7 @@ def test_cli_inventory_and_part98_list_what_they_leave_out(augmented):
 
 def test_mee_table4_carries_coverage_in_both_languages(bundle):
     t4 = list(bundle.mee.values())[3]
-    col = [c for c in t4.columns if c.startswith("Coverage")][0]
+    col = next(c for c in t4.columns if c.startswith("Coverage"))
     assert "完整性" in col
     bj = t4[t4.iloc[:, 0] == "FAC-BJ-ENG"][col].iloc[0]
     # the process record: MEE has no process method here, and the total says so
@@ -271,7 +274,9 @@ def test_ipcc_table_names_the_methodology_of_each_row(augmented):
     mixed = ipcc_categories(run.results, fac, COUNTRY_METHOD, "facility")
     js = mixed[mixed.facility_id == "FAC-JS-PV"]
     assert set(js[js.ipcc_category == "2.F.1"].methodology) == {"epa_hub_ghgp"}
-    pure = ipcc_categories(run.results, fac, dict.fromkeys(fac.country, "ipcc2006_t1"), "facility", ())
+    pure = ipcc_categories(
+        run.results, fac, dict.fromkeys(fac.country, "ipcc2006_t1"), "facility", ()
+    )
     assert set(pure.methodology) == {"ipcc2006_t1"}
     res = run.results.to_pandas()
     ipcc = res[(res.methodology == "ipcc2006_t1") & ~res.biogenic]
@@ -287,7 +292,6 @@ def test_biogenic_co2_is_outside_every_total(augmented):
     assert recs[recs.record_id == "AZ-PV-WOOD-2024-05"].query("gas == 'CO2'").co2e_t.eq(0).all()
     bio = b.inventory.totals.set_index("organization_id").biogenic_co2_t["ORG-SUNBRIDGE"]
     assert bio == pytest.approx(float(wood[wood.methodology == "epa_hub_ghgp"].mass_t.iloc[0]))
-
 
 
 # --- smaller defects -----------------------------------------------------------------------

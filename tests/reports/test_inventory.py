@@ -11,7 +11,7 @@ import pytest
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_facilities
-from openmrv.reports.inventory import FALLBACK, COUNTRY_METHOD, build, check_scope3, shares
+from openmrv.reports.inventory import COUNTRY_METHOD, FALLBACK, build, check_scope3, shares
 from openmrv.reports.scope2 import check_instruments, check_residual
 from tests.conftest import record
 from tests.reports.conftest import EXAMPLES, calc, csv

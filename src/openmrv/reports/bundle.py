@@ -173,18 +173,16 @@ def assemble(
         inventory=inv,
         part98=p98["en"],
         mee=regulatory.mee_tables(run.results, activity, facilities, skipped=run.skipped),
-        ipcc=regulatory.ipcc_categories(
-            run.results, facilities, COUNTRY_METHOD, "state", fallback
-        ),
+        ipcc=regulatory.ipcc_categories(run.results, facilities, COUNTRY_METHOD, "state", fallback),
         comparisons=comps,
         targets=prog,
         restatement=restatement,
         obligations=obl["en"],
         by_methodology=scope_totals(run.results, run.skipped, activity, methods),
         not_computed=coverage.reasons(led, ["methodology", "facility_id", "year"]),
-        part98_not_computed=coverage.of_method(
-            run.results, run.skipped, activity, "epa_part98_c"
-        )[1],
+        part98_not_computed=coverage.of_method(run.results, run.skipped, activity, "epa_part98_c")[
+            1
+        ],
         obligations_by_lang=obl,
         part98_by_lang=p98,
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute
 
 from openmrv.reports.i18n import t
 
@@ -66,10 +66,14 @@ def ledger(
     None = all): a record outside it is listed, but does not make the total partial."""
     recs = records(activity)
     why = (
-        skipped.groupby(["methodology", "record_id"]).reason.agg(
-            lambda s: "; ".join(dict.fromkeys(s))
-        )
-    ).to_dict() if len(skipped) else {}
+        (
+            skipped.groupby(["methodology", "record_id"]).reason.agg(
+                lambda s: "; ".join(dict.fromkeys(s))
+            )
+        ).to_dict()
+        if len(skipped)
+        else {}
+    )
     got = set(included)
     r = recs.assign(methodology=label, included=recs.record_id.isin(got))
     r["in_scope"] = True if scope is None else r.category.isin(set(scope))
@@ -85,7 +89,9 @@ def ledger(
 
     r["reason"] = [
         "" if inc else reason(rid, fid, cat)
-        for rid, fid, cat, inc in zip(r.record_id, r.facility_id, r.category, r.included, strict=True)
+        for rid, fid, cat, inc in zip(
+            r.record_id, r.facility_id, r.category, r.included, strict=True
+        )
     ]
     return r
 
@@ -120,9 +126,7 @@ def summary(led: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             pool = g[(g.category == cat) & (g.qty_kind == kind)]
             total = pool.qty.sum()
             mixed = g[g.category == cat].qty_kind.nunique() > 1
-            shares[f"{cat}/{kind}" if mixed else cat] = (
-                float(m.qty.sum() / total) if total else 1.0
-            )
+            shares[f"{cat}/{kind}" if mixed else cat] = float(m.qty.sum() / total) if total else 1.0
         rows.append(
             {
                 **dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=True)),

@@ -105,9 +105,9 @@ class Inventory:
             c = self.coverage[self.coverage.scope == scope].set_index(["organization_id", "year"])
             text = coverage.label(c, lang)
             idx = pd.MultiIndex.from_frame(out[["organization_id", "year"]])
-            out[f"coverage_scope{scope}"] = text.reindex(idx).fillna(
-                coverage.text(0, 0, "", lang)
-            ).values
+            out[f"coverage_scope{scope}"] = (
+                text.reindex(idx).fillna(coverage.text(0, 0, "", lang)).values
+            )
         return out
 
     def not_computed(self) -> pd.DataFrame:

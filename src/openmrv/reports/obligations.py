@@ -40,6 +40,7 @@ import pyarrow as pa
 from openmrv.reports import coverage
 from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum
+from openmrv.reports.regulatory import MEE_REPORT
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,7 @@ PROGRAMMES = (
         "CN_ETS_ENTERPRISE",
         "CN",
         "cn_mee",
-        (
-            "stationary_combustion",
-            "mobile_combustion",
-            "process",
-            "purchased_electricity",
-            "purchased_heat",
-        ),
+        MEE_REPORT,
         26_000.0,
         False,
         False,
