@@ -193,3 +193,18 @@ def test_compare_json(tmp_path):
     # 12 test-cell diesel records in tonnes, 12 mobile (Scope 1), 24 electricity and heat
     assert len({r["record_id"] for r in only}) == 48
     assert {r["scope"] for r in only} == {1, 2} and all(r["reason"] for r in only)
+
+
+def test_decomposition_states_its_scopes(example):
+    """Hub against MEE for the Beijing JV: both compute its purchased heat (Scope 2) and its
+    natural gas (Scope 1); the totals are given per scope, not only mixed."""
+    from openmrv.reports.decompose import decompose
+
+    d = decompose(example.run.results, "epa_hub_ghgp", "cn_mee",
+                  {"facility_id": "FAC-BJ-ENG", "year": 2024}, example.activity,
+                  skipped=example.run.skipped)  # fmt: skip
+    s = d.by_scope.set_index("scope")
+    assert set(s.index) == {1, 2}
+    assert math.fsum(s.base_t) == pytest.approx(d.base_t, rel=1e-12)
+    assert math.fsum(s.other_t) == pytest.approx(d.other_t, rel=1e-12)
+    assert set(d.only.scope) <= {1, 2} and len(d.only)

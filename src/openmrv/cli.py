@@ -258,6 +258,7 @@ def compare(
                 f"difference {d.difference_t:,.2f} by cause (records both computed)",
             )
         )
+        out.print(_df_table(d.by_scope, f"{d.base} and {d.other} by scope, records both computed"))
         if len(d.only):
             out.print(_df_table(only_by_reason(d.only), f"Computed by one method only ({o})"))
     if html is not None:
@@ -286,6 +287,7 @@ def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:
                 "base_t": d.base_t,
                 "other_t": d.other_t,
                 "difference_t": d.difference_t,
+                "by_scope": rows(d.by_scope),
                 "methods": rows(c.table),
                 "reasons": c.reasons,
                 "causes": rows(d.effects),

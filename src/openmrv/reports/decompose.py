@@ -60,6 +60,7 @@ class Decomposition:
     effects: pd.DataFrame  # cause, effect_t (in CAUSES order)
     by_record: pd.DataFrame  # record_id, cause, effect_t
     only: pd.DataFrame = field(default_factory=pd.DataFrame)  # records one method computed
+    by_scope: pd.DataFrame = field(default_factory=pd.DataFrame)  # both totals per scope
 
     @property
     def difference_t(self) -> float:
@@ -160,7 +161,19 @@ def decompose(
     table = pd.DataFrame({"cause": CAUSES, "effect_t": [float(total.get(c, 0.0)) for c in CAUSES]})
     base_t = math.fsum(df[df.methodology == base].co2e_t)
     other_t = math.fsum(df[df.methodology == other].co2e_t)
-    return Decomposition(base, other, base_t, other_t, table, by_record, only)
+    scopes = pd.DataFrame(
+        [
+            {
+                "scope": int(sc),
+                "records": g.record_id.nunique(),
+                "base_t": math.fsum(g[g.methodology == base].co2e_t),
+                "other_t": math.fsum(g[g.methodology == other].co2e_t),
+            }
+            for sc, g in df.groupby("scope")
+        ],
+        columns=["scope", "records", "base_t", "other_t"],
+    )
+    return Decomposition(base, other, base_t, other_t, table, by_record, only, scopes)
 
 
 def like_for_like(

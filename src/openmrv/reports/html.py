@@ -172,6 +172,11 @@ def waterfall_page(where: str, decs: list[Decomposition], lang: str = "en") -> s
     return page(where, body, lang)
 
 
+def _categories(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's activity categories in the report's language."""
+    return df.assign(category=[t(f"category.{c}", lang) for c in df.category])
+
+
 def render(b: Bundle, lang: str = "en") -> str:
     """The whole report as one HTML document."""
     meta = b.meta
@@ -201,18 +206,16 @@ def render(b: Bundle, lang: str = "en") -> str:
             lang,
         ),
         f"<h3>{t('section.coverage', lang)}</h3>",
-        _table(inv.not_computed(), lang) if len(inv.not_computed()) else "",
+        _table(_categories(inv.not_computed(), lang), lang),
         f"<h2>{t('section.by_methodology', lang)}</h2>",
         _table(b.methodology_totals(lang), lang),
         f"<h3>{t('section.coverage', lang)}</h3>",
-        _table(b.not_computed.drop(columns=["record_ids"]), lang),
+        _table(_categories(b.not_computed, lang), lang),
         f"<h2>{t('section.scope2', lang)}</h2>",
         _table(inv.scope2.assign(rung=[t(f"rung.{r}", lang) for r in inv.scope2.rung]), lang),
         f"<h2>{t('section.part98', lang)}</h2>",
         _table(b.part98_table(lang), lang),
-        _table(b.part98_not_computed.drop(columns=["record_ids"]), lang)
-        if len(b.part98_not_computed)
-        else "",
+        _table(_categories(b.part98_not_computed, lang), lang),
         f"<h2>{t('section.mee', lang)}</h2>",
     ]
     for name, table in b.mee.items():
@@ -234,7 +237,7 @@ def render(b: Bundle, lang: str = "en") -> str:
             parts += [
                 f"<h3>{t('compare.only', lang)} · {html.escape(fac)} {year} · "
                 f"{LABEL.get(d.base, d.base)} / {LABEL.get(d.other, d.other)}</h3>",
-                _table(only_by_reason(d.only), lang),
+                _table(_categories(only_by_reason(d.only), lang), lang),
             ]
     if b.targets is not None and len(b.targets):
         parts += [
