@@ -239,7 +239,7 @@ def ipcc(
     from openmrv.reports.regulatory import ipcc_categories
 
     try:
-        fac, _, run = _run(facilities, activity)
+        fac, act, run = _run(facilities, activity)
         if methodology is not None and methodology not in run.meta["methodologies"]:
             raise ValueError(f"unknown methodology {methodology!r}")
         methods = COUNTRY_METHOD if methodology is None else dict.fromkeys(fac.country, methodology)
@@ -248,6 +248,17 @@ def ipcc(
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None
     _emit(df, f"IPCC 2006 categories ({level}), t CO2e", out_path)
+    from openmrv.reports import coverage
+    from openmrv.reports.inventory import chains_for, choose
+
+    chains = chains_for(fac, methods, chain)
+    used = choose(run.results.to_pandas(), chains).record_id
+    led = coverage.ledger(act, used, run.skipped.to_pandas(), chains, "ipcc")
+    led["country"] = led.facility_id.map(fac.set_index("facility_id").country)
+    summ = coverage.summary(led, ["country", "year"])
+    summ["coverage"] = coverage.label(summ)
+    out.print(_df_table(summ.drop(columns="missing_share"), "Coverage per country and year"))
+    _not_computed(coverage.reasons(led, ["country", "year"]), "Records not in these totals")
 
 
 @report_app.command()

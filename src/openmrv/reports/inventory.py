@@ -256,10 +256,7 @@ def build(
     share = shares(facilities, boundary)
     methods = methods or COUNTRY_METHOD
     fac = facilities.set_index("facility_id")
-    chains = {
-        f: tuple(dict.fromkeys([m, *fallback])) if (m := methods.get(c)) else ()
-        for f, c in fac.country.items()
-    }
+    chains = chains_for(facilities, methods, fallback)
     df = choose(run.results.to_pandas(), chains)
     df["country"] = df.facility_id.map(fac.country)
     df["organization_id"] = df.facility_id.map(fac.organization_id)
@@ -305,6 +302,16 @@ def build(
     led["organization_id"] = led.facility_id.map(fac.organization_id)
     cov = coverage.summary(led, ["organization_id", "year", "scope"])
     return Inventory(boundary, df, mb, by_cat, totals, led, cov, chains, methods, fallback)
+
+
+def chains_for(
+    facilities: pd.DataFrame, methods: dict[str, str], fallback: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """facility_id -> its country's method, then the fallbacks (each once, in order)."""
+    return {
+        f: tuple(dict.fromkeys([m, *fallback])) if (m := methods.get(c)) else ()
+        for f, c in zip(facilities.facility_id, facilities.country, strict=True)
+    }
 
 
 def choose(results: pd.DataFrame, chains: dict[str, tuple[str, ...]]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
 from openmrv.reports import coverage
 from openmrv.reports.i18n import bilingual, t
 from openmrv.reports.inputs import fsum
-from openmrv.reports.inventory import FALLBACK, choose
+from openmrv.reports.inventory import FALLBACK, chains_for, choose
 
 GASES = ("CO2", "CH4", "N2O")
 # What the MEE enterprise report holds (tables 1-3): a process record MEE cannot compute here
@@ -227,11 +227,7 @@ def ipcc_categories(
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     fac = facilities.set_index("facility_id")
-    chains = {
-        f: tuple(dict.fromkeys([m, *fallback])) if (m := methods.get(c)) else ()
-        for f, c in fac.country.items()
-    }
-    df = choose(results.to_pandas(), chains)
+    df = choose(results.to_pandas(), chains_for(facilities, methods, fallback))
     df["country"] = df.facility_id.map(fac.country)
     df = df[~df.biogenic].copy()
     df["state_province"] = df.facility_id.map(fac.state_province)
