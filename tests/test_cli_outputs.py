@@ -73,7 +73,7 @@ def test_report_sections(files):
     for heading in (
         "## Totals",
         "## 40 CFR 98 Subpart C threshold",
-        "## Coverage",
+        "## Records not computed, and why",
         "## Why the US, Chinese and IPCC methods differ",
         "### CN-PLANT · bituminous_coal · 2024",
     ):

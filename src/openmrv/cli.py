@@ -105,7 +105,7 @@ def calculate(
     from openmrv.methods import Options
     from openmrv.reports.export import FORMATS, write_run
     from openmrv.reports.markdown import render
-    from openmrv.reports.summary import part98_threshold, totals
+    from openmrv.reports.summary import part98_threshold
 
     if out_path.suffix.lower() not in FORMATS:
         err.print(f"[red]--out must end in {', '.join(FORMATS)}[/red]")
@@ -128,24 +128,61 @@ def calculate(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
         run = run_calculation(checked.table, fac, methods, options)
-    written = write_run(run, out_path)
+    written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run, checked.table), encoding="utf-8")
+        report.write_text(render(run, checked.table, fac), encoding="utf-8")
         written.append(report)
-    out.print(_df_table(totals(run.results), "Totals, t CO2e (biogenic CO2 separate)"))
+    _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
     if not flags.empty:
         out.print(_df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
     if run.skipped.num_rows:
         out.print(
             f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
-            f"in {written[1]}[/yellow]"
+            f"in {written[1]}; every record not computed, per methodology, in "
+            f"{written[3]}[/yellow]"
         )
     out.print(
         f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
         f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}"
     )
+
+
+def _show_totals(run, activity) -> None:
+    """Totals per methodology, facility and year by scope, each with its coverage; then every
+    record not computed, by reason (so no record is in neither)."""
+    from openmrv.reports import coverage
+    from openmrv.reports.summary import scope_totals
+
+    tot = scope_totals(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
+    tot["coverage"] = coverage.label(tot)
+    shown = tot.drop(columns=["missing_share", "outside_categories"])
+    out.print(
+        _df_table(
+            shown,
+            "Totals by scope, t CO2e (Scope 2 location-based; biogenic CO2 separate; "
+            "'categories' = what each total holds)",
+        )
+    )
+    led = coverage.by_methodology(
+        run.results, run.skipped, activity, tuple(run.meta["methodologies"])
+    )
+    keys = ["methodology", "facility_id", "year", "category", "reason"]
+    why = coverage.reasons(led, keys[:3]).groupby(keys, as_index=False).records.sum()
+    if len(why):
+        out.print(
+            _df_table(
+                why,
+                f"Records not computed ({int(why.records.sum()):,} record-methodology pairs), "
+                "by reason",
+            )
+        )
+
+
+class CompareFormat(StrEnum):
+    table = "table"
+    json = "json"
 
 
 @app.command()
@@ -167,11 +204,17 @@ def compare(
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh-CN (for --html).")] = "en",
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        CompareFormat.table
+    ),
 ) -> None:
-    """Show a record, or a facility-year, under Part 98, MEE and IPCC side by side, why they
-    differ, and the difference decomposed into its causes."""
+    """Compare a record, or a facility-year, under the base and each other methodology, like
+    for like: the records both computed, why they differ, the difference split into causes,
+    and (apart) the records only one of them computed, with the reason."""
+    import json
+
     from openmrv.engine import calculate as run_calculation
-    from openmrv.reports.decompose import decompose
+    from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
     from openmrv.reports.summary import compare as compare_rows
 
@@ -183,7 +226,7 @@ def compare(
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
-    methods = list(dict.fromkeys(["epa_part98_c", "cn_mee", "ipcc2006_t1", base, *other]))
+    methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)
     except ValueError as exc:
@@ -191,28 +234,68 @@ def compare(
         raise typer.Exit(EXIT_INPUT) from None
     keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
     where = f"Record {record}" if record else f"{facility} {year}"
-    c = compare_rows(run.results, keys)
-    if c.table.empty:
+    pairs, decs = [], []
+    for o in other:
+        c = compare_rows(run.results, keys, skipped=run.skipped, methods=(base, o))
+        d = decompose(run.results, base, o, keys, checked.table, skipped=run.skipped)
+        pairs.append((o, c, d))
+        decs.append(d)
+    if all(c.table.empty and c.only.empty for _, c, _ in pairs):
         err.print(f"[red]{where} has no stationary combustion result[/red]")
         raise typer.Exit(EXIT_INPUT)
-    out.print(_df_table(c.table, f"{where} under three methodologies"))
-    for r in c.reasons:
-        out.print(f"• {r}")
-    decs = [decompose(run.results, base, o, keys, checked.table) for o in other]
-    for d in decs:
+    if fmt is CompareFormat.json:
+        out.print_json(json.dumps(_compare_json(where, base, pairs), default=str))
+    for o, c, d in pairs if fmt is CompareFormat.table else ():
+        both = int(c.table.records.max()) if len(c.table) else 0
+        out.print(_df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
+        for r in c.reasons:
+            out.print(f"• {r}")
         rows = d.effects.assign(cause=[t(f"cause.{x}", "en") for x in d.effects.cause])
         out.print(
             _df_table(
                 rows,
                 f"{d.base} {d.base_t:,.2f} → {d.other} {d.other_t:,.2f} t CO2e: "
-                f"difference {d.difference_t:,.2f} by cause",
+                f"difference {d.difference_t:,.2f} by cause (records both computed)",
             )
         )
+        out.print(_df_table(d.by_scope, f"{d.base} and {d.other} by scope, records both computed"))
+        if len(d.only):
+            out.print(_df_table(only_by_reason(d.only), f"Computed by one method only ({o})"))
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
         html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
-        out.print(f"wrote {html}")
+        err.print(f"wrote {html}")
+
+
+def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:
+    """The comparison as data: per other method, the side-by-side figures, the causes and
+    the records only one method computed (full precision)."""
+
+    def rows(df: pd.DataFrame) -> list[dict[str, object]]:
+        return [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in df.to_dict("records")
+        ]
+
+    return {
+        "where": where,
+        "base": base,
+        "comparisons": [
+            {
+                "other": o,
+                "base_t": d.base_t,
+                "other_t": d.other_t,
+                "difference_t": d.difference_t,
+                "by_scope": rows(d.by_scope),
+                "methods": rows(c.table),
+                "reasons": c.reasons,
+                "causes": rows(d.effects),
+                "computed_by_one_method_only": rows(d.only),
+            }
+            for o, c, d in pairs
+        ],
+    }
 
 
 @app.command()

@@ -105,6 +105,29 @@ Scope3 = Annotated[
 ]
 
 
+Fallback = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Methodology tried, in order, where a facility's primary one does not compute a "
+        "record or gas (repeatable; default ipcc2006_t1 then epa_hub_ghgp)."
+    ),
+]
+
+
+def _fallback(given: list[str] | None) -> tuple[str, ...]:
+    from openmrv.reports.inventory import FALLBACK
+
+    return FALLBACK if given is None else tuple(m for m in given if m != "none")
+
+
+def _not_computed(df: pd.DataFrame, title: str) -> None:
+    """Print the records a total leaves out, by reason (none: say so)."""
+    if df.empty:
+        out.print(f"{title}: none")
+        return
+    out.print(_df_table(df.drop(columns=["record_ids"]), title))
+
+
 def _scope3(path: Path | None, act):
     from openmrv.reports.inventory import check_scope3
 
@@ -119,33 +142,50 @@ def inventory(
     instruments: Instruments = None,
     residual_mix: Residual = None,
     scope3: Scope3 = None,
+    fallback: Fallback = None,
     out_path: Out = None,
 ) -> None:
     """GHG Protocol inventory per organisation and year: Scope 1, Scope 2 location- and
-    market-based, biogenic CO2."""
+    market-based, biogenic CO2, each scope's coverage and the records not computed."""
     from openmrv.reports.inventory import build
 
     try:
         fac, act, run = _run(facilities, activity)
         inst, res = _scope2_inputs(instruments, residual_mix)
-        inv = build(run, act, fac, boundary.value, inst, res, scope3=_scope3(scope3, act))
+        inv = build(
+            run,
+            act,
+            fac,
+            boundary.value,
+            inst,
+            res,
+            scope3=_scope3(scope3, act),
+            fallback=_fallback(fallback),
+        )
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None
-    _emit(inv.totals, f"Inventory ({boundary.value}), t CO2e", out_path)
+    out.print(inv.method_note())
+    _emit(inv.totals_with_coverage(), f"Inventory ({boundary.value}), t CO2e", out_path)
     if out_path is None:
         out.print(_df_table(inv.scope2.drop(columns=["organization_id"]), "Scope 2 market-based"))
+    _not_computed(inv.not_computed(), "Records not in the inventory, by reason")
 
 
 @report_app.command()
 def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> None:
     """EPA Part 98 Subpart C fuel-level report (per unit, fuel and tier)."""
+    from openmrv.reports.coverage import of_method
     from openmrv.reports.regulatory import part98 as build
 
     try:
         fac, act, run = _run(facilities, activity)
     except InputError as exc:
         raise _fail(exc) from None
-    _emit(build(run.results, act, fac), "40 CFR 98 Subpart C", out_path)
+    _emit(build(run.results, act, fac, run.skipped), "40 CFR 98 Subpart C", out_path)
+    summ, missing = of_method(run.results, run.skipped, act, "epa_part98_c")
+    cols = ["facility_id", "year", "records", "not_computed", "coverage"]
+    out.print(_df_table(summ[cols], "Subpart C coverage per facility-year"))
+    _not_computed(missing, "Records Part 98 Subpart C did not compute, by reason")
 
 
 @report_app.command()
@@ -162,7 +202,7 @@ def mee(
         fac, act, run = _run(facilities, activity, cn_grid)
     except InputError as exc:
         raise _fail(exc) from None
-    tables = mee_tables(run.results, act, fac)
+    tables = mee_tables(run.results, act, fac, skipped=run.skipped)
     if out_path is None:
         for name, df in tables.items():
             out.print(_df_table(df.head(40), name))
@@ -181,18 +221,44 @@ def ipcc(
     facilities: Facilities,
     activity: Activity,
     level: Annotated[str, typer.Option(help="facility, state, sector or national.")] = "national",
+    methodology: Annotated[
+        str | None,
+        typer.Option(
+            "--methodology",
+            "-m",
+            help="One methodology for every facility (e.g. ipcc2006_t1 for pure IPCC); default: "
+            "each country's own, with the inventory's fallbacks.",
+        ),
+    ] = None,
+    fallback: Fallback = None,
     out_path: Out = None,
 ) -> None:
-    """Totals in IPCC 2006 categories, by facility, state/province, sector or country."""
+    """Totals in IPCC 2006 categories, by facility, state/province, sector or country; each
+    row names the methodology it comes from."""
     from openmrv.reports.inventory import COUNTRY_METHOD
     from openmrv.reports.regulatory import ipcc_categories
 
     try:
-        fac, _, run = _run(facilities, activity)
-        df = ipcc_categories(run.results, fac, COUNTRY_METHOD, level)
+        fac, act, run = _run(facilities, activity)
+        if methodology is not None and methodology not in run.meta["methodologies"]:
+            raise ValueError(f"unknown methodology {methodology!r}")
+        methods = COUNTRY_METHOD if methodology is None else dict.fromkeys(fac.country, methodology)
+        chain = _fallback(fallback) if methodology is None else ()
+        df = ipcc_categories(run.results, fac, methods, level, chain)
     except (InputError, ValueError) as exc:
         raise _fail(exc) from None
     _emit(df, f"IPCC 2006 categories ({level}), t CO2e", out_path)
+    from openmrv.reports import coverage
+    from openmrv.reports.inventory import chains_for, choose
+
+    chains = chains_for(fac, methods, chain)
+    used = choose(run.results.to_pandas(), chains).record_id
+    led = coverage.ledger(act, used, run.skipped.to_pandas(), chains, "ipcc")
+    led["country"] = led.facility_id.map(fac.set_index("facility_id").country)
+    summ = coverage.summary(led, ["country", "year"])
+    summ["coverage"] = coverage.label(summ)
+    out.print(_df_table(summ.drop(columns="missing_share"), "Coverage per country and year"))
+    _not_computed(coverage.reasons(led, ["country", "year"]), "Records not in these totals")
 
 
 @report_app.command()
@@ -286,6 +352,7 @@ def report_all(
     instruments: Instruments = None,
     residual_mix: Residual = None,
     scope3: Scope3 = None,
+    fallback: Fallback = None,
     targets_file: Annotated[Path | None, typer.Option("--targets", help="Targets CSV.")] = None,
     output: Annotated[Path | None, typer.Option(help="Output CSV for intensity targets.")] = None,
     restate_year: Annotated[
@@ -323,6 +390,7 @@ def report_all(
             output=_csv(output),
             restatement=restated,
             scope3=_scope3(scope3, act),
+            fallback=_fallback(fallback),
         )
         written = write(bundle, out_path, fmt.value, lang.value)
     except (InputError, ValueError) as exc:

@@ -23,11 +23,15 @@ class Example:
     run: RunResult
 
 
-@pytest.fixture(scope="session")
-def example() -> Example:
+def load_example() -> Example:
     fac = validate_facilities(read_table(EXAMPLES / "facilities.csv"))
     act = validate_activity(read_table(EXAMPLES / "activity.csv"), set(fac.facility_id)).table
     return Example(fac, act, calculate(act, fac))
+
+
+@pytest.fixture(scope="session")
+def example() -> Example:
+    return load_example()
 
 
 def calc(tmp_path: Path, rows: list[dict[str, object]], methods: list[str] | None = None):

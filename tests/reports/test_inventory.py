@@ -11,21 +11,30 @@ import pytest
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_facilities
-from openmrv.reports.inventory import COUNTRY_METHOD, build, check_scope3, shares
+from openmrv.reports.inventory import COUNTRY_METHOD, FALLBACK, build, check_scope3, shares
 from openmrv.reports.scope2 import check_instruments, check_residual
 from tests.conftest import record
 from tests.reports.conftest import EXAMPLES, calc, csv
 
 
 def expected(example, share: dict[str, float], scope: int) -> dict[tuple[str, int], float]:
-    """Independently of reports.inventory: fossil CO2e of the result rows of each facility's
-    country method, times its share, summed with fsum per organisation and year."""
+    """Independently of reports.inventory: for each record and gas, the fossil CO2e of the first
+    method of [country method, *FALLBACK] that computed it, times the share, summed with fsum
+    per organisation and year."""
     fac = example.facilities.set_index("facility_id")
     df = example.run.results.to_pandas()
-    method = df.facility_id.map(fac.country).map(COUNTRY_METHOD)
-    df = df[(df.methodology == method) & (df.scope == scope) & ~df.biogenic]
-    out: dict[tuple[str, int], list[float]] = {}
+    rows = {(r.record_id, r.gas, r.methodology): r for r in df.itertuples()}
+    picked = {}
     for r in df.itertuples():
+        chain = [COUNTRY_METHOD[fac.country[r.facility_id]], *FALLBACK]
+        for m in chain:
+            if (r.record_id, r.gas, m) in rows:
+                picked[(r.record_id, r.gas)] = rows[(r.record_id, r.gas, m)]
+                break
+    out: dict[tuple[str, int], list[float]] = {}
+    for r in picked.values():
+        if r.scope != scope or r.biogenic:
+            continue
         key = (fac.organization_id[r.facility_id], int(r.year))
         out.setdefault(key, []).append(r.co2e_t * share[r.facility_id])
     return {k: math.fsum(v) for k, v in out.items()}

@@ -7,6 +7,7 @@ import pytest
 
 from openmrv.ingest.errors import InputError
 from openmrv.methods import Options
+from openmrv.reports.inventory import FALLBACK
 from openmrv.reports.restate import restate
 from openmrv.reports.targets import Target, check_targets, progress
 from tests.conftest import newer_hub_library
@@ -119,7 +120,7 @@ def test_progress_shows_the_restated_year_beside_the_pinned_one(tmp_path, exampl
         example.activity,
         example.facilities,
         2024,
-        ["epa_hub_ghgp", "cn_mee"],
+        ["epa_hub_ghgp", "cn_mee", *FALLBACK],  # every method the inventory draws from
         Options(),
         Options(editions={"epa_hub_t1": "2099"}),
         lib,

@@ -1,7 +1,8 @@
-"""One report, many formats: the tables of a run's reports assembled once (inventory, Scope 2
-slices, Part 98, MEE, IPCC, comparison, targets, restatement) and written as XLSX (one sheet
-per table), CSV / JSON / Parquet (one file per table) or a self-contained HTML page
-(reports.html). Column labels follow the chosen language; regulator tables stay bilingual.
+"""One report, many formats: the tables of a run's reports assembled once (obligations,
+inventory, Scope 2 slices, Part 98, MEE, IPCC, comparison, targets, restatement, and the records
+each total leaves out) and written as XLSX (one sheet per table), CSV / JSON / Parquet (one file
+per table) or a self-contained HTML page (reports.html). Column labels follow the chosen
+language; regulator tables stay bilingual. Every total carries its coverage.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
-from openmrv.reports import regulatory
+from openmrv.reports import coverage, regulatory
 from openmrv.reports.decompose import Decomposition, decompose
 from openmrv.reports.export import _atomic, write_table
-from openmrv.reports.i18n import t
-from openmrv.reports.inventory import COUNTRY_METHOD, Inventory, build
+from openmrv.reports.i18n import LANGS, t
+from openmrv.reports.inventory import COUNTRY_METHOD, FALLBACK, Inventory, build
+from openmrv.reports.obligations import obligations
 from openmrv.reports.restate import Restatement
+from openmrv.reports.summary import scope_totals
 from openmrv.reports.targets import Target, progress
 
 FORMATS = ("xlsx", "csv", "json", "parquet", "html")
@@ -38,12 +41,30 @@ class Bundle:
     comparisons: list[tuple[str, int, Decomposition]] = field(default_factory=list)
     targets: pd.DataFrame | None = None
     restatement: Restatement | None = None
+    obligations: pd.DataFrame = field(default_factory=pd.DataFrame)  # English labels
+    by_methodology: pd.DataFrame = field(default_factory=pd.DataFrame)  # scope totals, coverage
+    not_computed: pd.DataFrame = field(default_factory=pd.DataFrame)  # by methodology, reason
+    part98_not_computed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    obligations_by_lang: dict[str, pd.DataFrame] = field(default_factory=dict)
+    part98_by_lang: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def part98_table(self, lang: str = "en") -> pd.DataFrame:
+        return self.part98_by_lang.get(lang, self.part98)
+
+    def methodology_totals(self, lang: str = "en") -> pd.DataFrame:
+        """Per methodology, facility and year by scope, with the coverage in `lang`."""
+        df = self.by_methodology
+        return df.assign(coverage=coverage.label(df, lang)).drop(
+            columns=["missing_share", "outside_categories"]
+        )
 
     def tables(self, lang: str = "en") -> dict[str, pd.DataFrame]:
-        """Name -> table, for the flat formats."""
+        """Name -> table, for the flat formats (obligations first)."""
         inv = self.inventory
         out = {
-            "inventory_totals": inv.totals,
+            "obligations": self.obligations_by_lang.get(lang, self.obligations),
+            "inventory_totals": inv.totals_with_coverage(lang),
+            "inventory_not_computed": inv.not_computed(),
             "inventory_by_category": inv.by_category.assign(
                 category=[t(f"category.{c}", lang) for c in inv.by_category.category]
             ),
@@ -51,7 +72,10 @@ class Bundle:
                 rung=[t(f"rung.{r}", lang) for r in inv.scope2.rung]
             ),
             "inventory_records": inv.records,
-            "part98_subpart_c": self.part98,
+            "totals_by_methodology": self.methodology_totals(lang),
+            "not_computed_by_methodology": self.not_computed,
+            "part98_subpart_c": self.part98_table(lang),
+            "part98_not_computed": self.part98_not_computed,
             "ipcc_categories": self.ipcc,
         }
         for i, (name, table) in enumerate(self.mee.items(), start=1):
@@ -60,6 +84,8 @@ class Bundle:
             out[f"compare_{fac}_{year}_{d.base}_vs_{d.other}"] = d.effects.assign(
                 cause=[t(f"cause.{c}", lang) for c in d.effects.cause]
             )
+            if len(d.only):
+                out[f"only_{fac}_{year}_{d.base}_vs_{d.other}"] = d.only
         if self.targets is not None:
             out["targets"] = self.targets
         if self.restatement is not None:
@@ -93,8 +119,14 @@ def assemble(
     output: pd.DataFrame | None = None,
     restatement: Restatement | None = None,
     scope3: pd.Series | None = None,
+    fallback: tuple[str, ...] = FALLBACK,
+    status: dict[tuple[str, int, str], dict[str, bool]] | None = None,
 ) -> Bundle:
-    inv = build(run, activity, facilities, boundary, instruments, residual, scope3=scope3)
+    """Every table of the report; `status` (facility, year, programme) -> submitted /
+    verified flags, from the store when there is one."""
+    inv = build(
+        run, activity, facilities, boundary, instruments, residual, scope3=scope3, fallback=fallback
+    )
     prog = progress(inv.totals, targets, output) if targets else None
     if targets and prog is not None and restatement is not None and restatement.run is not None:
         prog = with_restated(
@@ -114,20 +146,45 @@ def assemble(
         (
             f,
             y,
-            decompose(run.results, "epa_part98_c", other, {"facility_id": f, "year": y}, activity),
+            decompose(
+                run.results,
+                "epa_part98_c",
+                other,
+                {"facility_id": f, "year": y},
+                activity,
+                skipped=run.skipped,
+            ),
         )
         for f, y in keys
         for other in ("cn_mee", "ipcc2006_t1")
     ]
+    methods = tuple(run.meta.get("methodologies", {}))
+    led = coverage.by_methodology(run.results, run.skipped, activity, methods)
+    obl = {
+        lang: obligations(facilities, run.results, run.skipped, activity, status, lang)
+        for lang in LANGS
+    }
+    p98 = {
+        lang: regulatory.part98(run.results, activity, facilities, run.skipped, lang)
+        for lang in LANGS
+    }
     return Bundle(
         meta=run.meta,
         inventory=inv,
-        part98=regulatory.part98(run.results, activity, facilities),
-        mee=regulatory.mee_tables(run.results, activity, facilities),
-        ipcc=regulatory.ipcc_categories(run.results, facilities, COUNTRY_METHOD, "state"),
+        part98=p98["en"],
+        mee=regulatory.mee_tables(run.results, activity, facilities, skipped=run.skipped),
+        ipcc=regulatory.ipcc_categories(run.results, facilities, COUNTRY_METHOD, "state", fallback),
         comparisons=comps,
         targets=prog,
         restatement=restatement,
+        obligations=obl["en"],
+        by_methodology=scope_totals(run.results, run.skipped, activity, methods),
+        not_computed=coverage.reasons(led, ["methodology", "facility_id", "year"]),
+        part98_not_computed=coverage.of_method(run.results, run.skipped, activity, "epa_part98_c")[
+            1
+        ],
+        obligations_by_lang=obl,
+        part98_by_lang=p98,
     )
 
 
@@ -146,7 +203,16 @@ def with_restated(
     """Progress with an `actual_restated` column: the restated year's figure under the newer
     editions beside the pinned one (other years are not restated: left blank)."""
     assert r.run is not None
-    again = build(r.run, activity, facilities, boundary, instruments, residual).totals
+    used = {m for chain in (inv.chains or {}).values() for m in chain}
+    have = set(r.run.meta.get("methodologies", {}))
+    if used - have:  # else the restated year would draw on other fallbacks than the pinned one
+        raise ValueError(
+            "the restatement must recalculate every methodology the inventory draws from; "
+            f"missing: {', '.join(sorted(used - have))}"
+        )
+    again = build(
+        r.run, activity, facilities, boundary, instruments, residual, fallback=inv.fallback
+    ).totals
     totals = pd.concat([inv.totals[inv.totals.year != r.year], again[again.year == r.year]])
     restated = progress(totals, targets, output)
     restated = restated[restated.year == r.year][["target_id", "year", "actual"]]

@@ -16,13 +16,18 @@ method A to another method B:
 The three add up to E_B − E_A. CO2 not computed from heat (measured carbon, CEMS) goes wholly
 to carbon content. For CH4 and N2O: factors = Σ (m_B − m_A) · GWP_A, GWP set = Σ m_B ·
 (GWP_B − GWP_A). Purchased electricity: grid factor = the CO2e difference; purchased heat: other
-factors. Rows only one method computed: coverage. Biogenic CO2 is outside the totals.
+factors. Biogenic CO2 is outside the totals.
+
+The comparison is like for like: both totals hold only the records both methods computed (at
+least one gas each). Gases of those records that only one method counts (MEE counts no
+combustion CH4/N2O) are the cause `gases_one_method`. Records only one method computed are not
+in either total: they are listed in `only`, by scope, with the reason the other method gave.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
@@ -30,6 +35,7 @@ import pyarrow as pa
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
 from openmrv.methods.base import ratio_frame
+from openmrv.reports.coverage import categories, not_covered
 
 CAUSES = (
     "heating_value",
@@ -39,7 +45,7 @@ CAUSES = (
     "gwp",
     "grid_factor",
     "other_factor",
-    "coverage",
+    "gases_one_method",
 )
 HHV_METHODS = ("epa_part98_c", "epa_hub_ghgp")
 COMBUSTION = ("stationary_combustion", "mobile_combustion")
@@ -53,6 +59,8 @@ class Decomposition:
     other_t: float
     effects: pd.DataFrame  # cause, effect_t (in CAUSES order)
     by_record: pd.DataFrame  # record_id, cause, effect_t
+    only: pd.DataFrame = field(default_factory=pd.DataFrame)  # records one method computed
+    by_scope: pd.DataFrame = field(default_factory=pd.DataFrame)  # both totals per scope
 
     @property
     def difference_t(self) -> float:
@@ -87,14 +95,17 @@ def decompose(
     keys: dict[str, object] | None = None,
     activity: pa.Table | None = None,
     lib: Library | None = None,
+    skipped: pa.Table | pd.DataFrame | None = None,
 ) -> Decomposition:
-    """Split the total difference other − base over the rows matching `keys` into CAUSES."""
+    """Split the difference other − base over the records matching `keys` that both methods
+    computed into CAUSES; list the records only one of them computed (reasons from `skipped`)."""
     lib = lib or load_library()
     df = results.to_pandas() if isinstance(results, pa.Table) else results.copy()
     df = df[df.methodology.isin([base, other])]
     for k, v in (keys or {}).items():
         df = df[df[k] == v]
     df = df[~df.biogenic]
+    df, only = like_for_like(df, [base, other], skipped)
     measured = pd.Series(dtype=float)
     if activity is not None:
         a = activity.select(["record_id", "oxidation_factor"]).to_pandas()
@@ -110,9 +121,9 @@ def decompose(
     b_rows = df[df.methodology == other].set_index(["record_id", "gas"])
     both = a_rows.index.intersection(b_rows.index)
     for rid, gas in a_rows.index.difference(both):
-        effects.append((rid, "coverage", -float(a_rows.loc[(rid, gas)].co2e_t)))
+        effects.append((rid, "gases_one_method", -float(a_rows.loc[(rid, gas)].co2e_t)))
     for rid, gas in b_rows.index.difference(both):
-        effects.append((rid, "coverage", float(b_rows.loc[(rid, gas)].co2e_t)))
+        effects.append((rid, "gases_one_method", float(b_rows.loc[(rid, gas)].co2e_t)))
     co2 = df[(df.gas == "CO2") & df.category.isin(COMBUSTION) & (df.heat_gj > 0)]
     ox_rows = dict(
         zip(
@@ -150,4 +161,67 @@ def decompose(
     table = pd.DataFrame({"cause": CAUSES, "effect_t": [float(total.get(c, 0.0)) for c in CAUSES]})
     base_t = math.fsum(df[df.methodology == base].co2e_t)
     other_t = math.fsum(df[df.methodology == other].co2e_t)
-    return Decomposition(base, other, base_t, other_t, table, by_record)
+    scopes = pd.DataFrame(
+        [
+            {
+                "scope": int(sc),
+                "records": g.record_id.nunique(),
+                "base_t": math.fsum(g[g.methodology == base].co2e_t),
+                "other_t": math.fsum(g[g.methodology == other].co2e_t),
+            }
+            for sc, g in df.groupby("scope")
+        ],
+        columns=["scope", "records", "base_t", "other_t"],
+    )
+    return Decomposition(base, other, base_t, other_t, table, by_record, only, scopes)
+
+
+def like_for_like(
+    df: pd.DataFrame, methods: list[str], skipped: pa.Table | pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of the records every one of `methods` computed, the other records): one row per
+    record and method that computed it, with its scope, category, t CO2e and why the methods
+    that did not compute it did not (from `skipped`, else 'not computed by M')."""
+    done = df.groupby("methodology").record_id.agg(set)
+    common = set.intersection(*[done.get(m, set()) for m in methods]) if methods else set()
+    rest = df[~df.record_id.isin(common)]
+    sk = skipped.to_pandas() if isinstance(skipped, pa.Table) else skipped
+    why: dict[tuple[str, str], str] = {}
+    if sk is not None and len(sk):
+        for (m, rid), g in sk.groupby(["methodology", "record_id"]).reason:
+            why[(m, rid)] = "; ".join(dict.fromkeys(g))
+    rows = []
+    for (rid, m), g in rest.groupby(["record_id", "methodology"]):
+        missing = [x for x in methods if rid not in done.get(x, set())]
+        rows.append(
+            {
+                "record_id": rid,
+                "methodology": m,
+                "scope": int(g.scope.iloc[0]),
+                "category": g.category.iloc[0],
+                "fuel": g.fuel.iloc[0],
+                "co2e_t": math.fsum(g.co2e_t),
+                "not_computed_by": ", ".join(missing),
+                "reason": " | ".join(
+                    f"{x}: {why.get((x, rid)) or _uncovered(x, g.category.iloc[0])}"
+                    for x in missing
+                ),
+            }
+        )
+    cols = ["record_id", "methodology", "scope", "category", "fuel", "co2e_t"]
+    only = pd.DataFrame(rows, columns=[*cols, "not_computed_by", "reason"])
+    return df[df.record_id.isin(common)], only
+
+
+def _uncovered(methodology: str, category: str) -> str:
+    if category not in categories(methodology):
+        return not_covered(methodology, category)
+    return f"not computed by {methodology}"
+
+
+def only_by_reason(only: pd.DataFrame) -> pd.DataFrame:
+    """Records one method computed, summed by method, scope, category, fuel and reason."""
+    keys = ["methodology", "scope", "category", "fuel", "not_computed_by", "reason"]
+    return only.groupby(keys, as_index=False, dropna=False).agg(
+        records=("record_id", "size"), co2e_t=("co2e_t", math.fsum)
+    )

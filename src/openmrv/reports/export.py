@@ -18,12 +18,21 @@ from openmrv.engine import RunResult
 FORMATS = (".csv", ".parquet", ".json")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file and rename; the file gets the mode a plain open would
+    (0666 less the umask), not mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -38,18 +47,35 @@ def write_table(table: pa.Table, path: Path) -> None:
     elif suffix == ".parquet":
         _atomic(path, lambda p: pq.write_table(table, p))
     elif suffix == ".json":
-        rows = table.to_pandas().to_json(orient="records", date_format="iso", force_ascii=False)
-        _atomic(path, lambda p: p.write_text(rows, encoding="utf-8"))
+        text = json.dumps(json_rows(table), ensure_ascii=False, default=_iso)
+        _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
     else:
         raise ValueError(f"unsupported output format {suffix!r}; use one of {', '.join(FORMATS)}")
+
+
+def json_rows(table: pa.Table) -> list[dict[str, object]]:
+    """Records with every float at full precision (shortest repr that round-trips), NaN as
+    null; pandas' to_json would round to 10 decimals."""
+    return [
+        {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+        for row in table.to_pylist()
+    ]
+
+
+def _iso(v: object) -> str:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
 
 
 def companion(path: Path, tag: str, suffix: str) -> Path:
     return path.with_name(f"{path.stem}.{tag}{suffix}")
 
 
-def write_run(run: RunResult, path: Path) -> list[Path]:
-    """Results at `path`; rows not computed and run metadata beside it."""
+def write_run(run: RunResult, path: Path, activity: pa.Table | None = None) -> list[Path]:
+    """Results at `path`; rows not computed and run metadata beside it; with the activity
+    table, also every record a methodology did not compute, with the reason (including records
+    of categories it does not cover, which leave no row in the skipped file)."""
     if path.suffix.lower() not in FORMATS:
         raise ValueError(
             f"unsupported output format {path.suffix!r}; use one of {', '.join(FORMATS)}"
@@ -59,4 +85,13 @@ def write_run(run: RunResult, path: Path) -> list[Path]:
     write_table(run.results, path)
     write_table(run.skipped, skipped)
     _atomic(meta, lambda p: p.write_text(json.dumps(run.meta, indent=2, ensure_ascii=False)))
-    return [path, skipped, meta]
+    written = [path, skipped, meta]
+    if activity is not None:
+        from openmrv.reports.coverage import by_methodology
+
+        led = by_methodology(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
+        cols = ["methodology", "record_id", "facility_id", "year", "category", "in_scope", "reason"]
+        missing = led.loc[~led.included, cols]
+        written.append(companion(path, "not_computed", ".csv"))
+        write_table(pa.Table.from_pandas(missing, preserve_index=False), written[-1])
+    return written

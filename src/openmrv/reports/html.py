@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from openmrv.reports.bundle import Bundle
-from openmrv.reports.decompose import Decomposition
+from openmrv.reports.coverage import PARTIAL_MARK
+from openmrv.reports.decompose import Decomposition, only_by_reason
 from openmrv.reports.i18n import label, t
+from openmrv.reports.inputs import editions_text
 from openmrv.reports.summary import LABEL
 
 STYLE = """
@@ -23,6 +25,7 @@ table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0;display:block;ove
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right;white-space:nowrap}
 th{background:#eef3f7}td:first-child,th:first-child{text-align:left}
 .meta{color:#57606a;font-size:.85rem}.chart{height:420px;margin:1rem 0}
+td.partial{background:#fff3cd;color:#7a4b00;font-weight:600;white-space:normal;min-width:16rem}
 """
 
 
@@ -37,6 +40,8 @@ def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
     shown = shown.assign(**{c: shown[c].map(yes_no) for c in shown if shown[c].dtype == bool})
     shown = shown.rename(columns=lambda c: label(str(c), lang))
     text = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="", border=0)
+    # a partial total is marked in its own cell, not only in a footnote
+    text = text.replace(f"<td>{PARTIAL_MARK}", f'<td class="partial">{PARTIAL_MARK}')
     more = len(df) - len(shown)
     return text + (
         f'<p class="meta">… {more:,} more rows in the XLSX/CSV export.</p>' if more else ""
@@ -77,7 +82,10 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
 def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figure:
     """Base method's total, one bar per cause, the other method's total; the y axis spans the
     bars' range so small effects stay visible next to large totals."""
-    eff = d.effects[d.effects.effect_t != 0]
+    # effects below a billionth of the totals are float residue of exact cancellations (a pure
+    # HHV/NCV conversion): not drawn as bars
+    scale = max(abs(d.base_t), abs(d.other_t), 1.0)
+    eff = d.effects[d.effects.effect_t.abs() > 1e-9 * scale]
     x = [LABEL.get(d.base, d.base), *[t(f"cause.{c}", lang) for c in eff.cause]]
     x.append(LABEL.get(d.other, d.other))
     y = [d.base_t, *eff.effect_t, d.other_t]
@@ -164,36 +172,50 @@ def waterfall_page(where: str, decs: list[Decomposition], lang: str = "en") -> s
     return page(where, body, lang)
 
 
+def _categories(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's activity categories in the report's language."""
+    return df.assign(category=[t(f"category.{c}", lang) for c in df.category])
+
+
 def render(b: Bundle, lang: str = "en") -> str:
     """The whole report as one HTML document."""
     meta = b.meta
     editions = "".join(
-        f"<li><code>{html.escape(m)}</code>: {html.escape(str(e))}</li>"
+        f"<li><code>{html.escape(m)}</code>: {html.escape(editions_text(e))}</li>"
         for m, e in meta.get("factor_editions", {}).items()
     )
+    inv = b.inventory
+    obl = b.obligations_by_lang.get(lang, b.obligations)
     parts = [
         f"<h1>{t('report.title', lang)}</h1>",
         f'<p class="meta">{t("report.generated", lang)} <code>{meta.get("run_id", "")}</code> · '
         f"{meta.get('records', 0):,} {t('report.records', lang)} · "
-        f"{t('boundary.' + b.inventory.boundary, lang)}</p>",
+        f"{t('boundary.' + inv.boundary, lang)}</p>",
         f"<details><summary>{t('report.editions', lang)}</summary><ul>{editions}</ul>"
         f"<p>{t('report.provisional', lang)}</p></details>",
+        f"<h2>{t('section.obligations', lang)}</h2>",
+        _table(obl.sort_values("applies", ascending=False, kind="stable"), lang),
         f"<h2>{t('section.inventory', lang)}</h2>",
+        f"<p>{html.escape(inv.method_note(lang))}</p>",
         _chart(scopes_chart(b, lang), "chart-scopes"),
-        _table(b.inventory.totals, lang),
+        _table(inv.totals_with_coverage(lang), lang),
         _table(
-            b.inventory.by_category.assign(
-                category=[t(f"category.{c}", lang) for c in b.inventory.by_category.category]
+            inv.by_category.assign(
+                category=[t(f"category.{c}", lang) for c in inv.by_category.category]
             ),
             lang,
         ),
+        f"<h3>{t('section.coverage', lang)}</h3>",
+        _table(_categories(inv.not_computed(), lang), lang),
+        f"<h2>{t('section.by_methodology', lang)}</h2>",
+        _table(b.methodology_totals(lang), lang),
+        f"<h3>{t('section.coverage', lang)}</h3>",
+        _table(_categories(b.not_computed, lang), lang),
         f"<h2>{t('section.scope2', lang)}</h2>",
-        _table(
-            b.inventory.scope2.assign(rung=[t(f"rung.{r}", lang) for r in b.inventory.scope2.rung]),
-            lang,
-        ),
+        _table(inv.scope2.assign(rung=[t(f"rung.{r}", lang) for r in inv.scope2.rung]), lang),
         f"<h2>{t('section.part98', lang)}</h2>",
-        _table(b.part98, lang),
+        _table(b.part98_table(lang), lang),
+        _table(_categories(b.part98_not_computed, lang), lang),
         f"<h2>{t('section.mee', lang)}</h2>",
     ]
     for name, table in b.mee.items():
@@ -203,12 +225,20 @@ def render(b: Bundle, lang: str = "en") -> str:
         ]
     parts += [
         f"<h2>{t('section.ipcc', lang)}</h2>",
+        f"<p>{t('ipcc.methods', lang)}</p>",
         _chart(ipcc_chart(b, lang), "chart-ipcc"),
         _table(b.ipcc, lang),
         f"<h2>{t('section.compare', lang)}</h2>",
+        f"<p>{t('compare.like_for_like', lang)}</p>",
     ]
     for i, (fac, year, d) in enumerate(b.comparisons):
         parts.append(_chart(waterfall(fac, year, d, lang), f"chart-waterfall-{i}"))
+        if len(d.only):
+            parts += [
+                f"<h3>{t('compare.only', lang)} · {html.escape(fac)} {year} · "
+                f"{LABEL.get(d.base, d.base)} / {LABEL.get(d.other, d.other)}</h3>",
+                _table(_categories(only_by_reason(d.only), lang), lang),
+            ]
     if b.targets is not None and len(b.targets):
         parts += [
             f"<h2>{t('section.targets', lang)}</h2>",

@@ -139,6 +139,120 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cause.grid_factor": ("grid factor", "电网排放因子"),
     "cause.other_factor": ("other factors (heat, fuel-volume)", "其他因子(热力、燃料体积)"),
     "cause.coverage": ("computed by one method only", "仅一种方法计算"),
+    "cause.gases_one_method": (
+        "gases one method does not count (CH4/N2O)",
+        "仅一种方法计入的气体(甲烷/氧化亚氮)",
+    ),
+    # coverage of totals (reports.coverage)
+    "coverage.complete": ("complete", "完整"),
+    "coverage.partial": (
+        "⚠ partial: {n} of {m} records not computed ({shares} of the quantity)",
+        "⚠ 不完整：{m} 条记录中 {n} 条未计算(占活动量：{shares})",
+    ),
+    "coverage.outside": (
+        "; {k} records outside its categories, listed",
+        "；另有 {k} 条记录不属于其核算类别，已列出",
+    ),
+    # reporting obligations (reports.obligations)
+    "section.obligations": ("Reporting obligations", "报告义务"),
+    "programme.EPA_GHGRP": (
+        "US EPA Greenhouse Gas Reporting Program (40 CFR 98)",
+        "美国环保署温室气体报告计划(40 CFR 98)",
+    ),
+    "programme.CN_ETS": (
+        "China national carbon market (power generation)",
+        "全国碳排放权交易市场(发电行业)",
+    ),
+    "programme.CN_ETS_ENTERPRISE": (
+        "China MEE enterprise GHG emission reporting",
+        "生态环境部企业温室气体排放报告",
+    ),
+    "obligation.declared": ("declared in the facilities file", "设施文件中已申报"),
+    "obligation.threshold": ("threshold reached", "达到纳入门槛"),
+    "obligation.below": ("below the threshold, not declared", "低于门槛且未申报"),
+    "obligation.not_declared": (
+        "applies only when declared; not declared",
+        "仅在申报时适用；未申报",
+    ),
+    "obligation.not_power": (
+        "threshold reached, but not a power-sector facility and not declared",
+        "达到排放量门槛，但不属于发电行业且未申报",
+    ),
+    "figures.EPA_GHGRP": (
+        "Subpart C: CO2, CH4, N2O per unit and fuel; CO2e",
+        "C 部分：按机组和燃料的二氧化碳、甲烷、氧化亚氮；二氧化碳当量",
+    ),
+    "figures.CN_ETS": (
+        "fuel combustion CO2 and purchased electricity and heat (MEE tables 1-4)",
+        "化石燃料燃烧二氧化碳及净购入电力和热力排放(生态环境部表1-4)",
+    ),
+    "figures.CN_ETS_ENTERPRISE": (
+        "fuel combustion, process, purchased electricity and heat (MEE tables 1-4)",
+        "化石燃料燃烧、工业过程、净购入电力和热力排放(生态环境部表1-4)",
+    ),
+    "then.EPA_GHGRP": ("EPA verification of the electronic report", "美国环保署对电子报告的核实"),
+    "then.CN_ETS": (
+        "provincial verification (by 30 June), then allowance surrender (date set per cycle)",
+        "省级核查(6月30日前)，之后按当期规定日期清缴配额",
+    ),
+    "then.CN_ETS_ENTERPRISE": ("provincial verification", "省级核查"),
+    "col.programme": ("Programme", "报告计划"),
+    "col.programme_name": ("Programme name", "计划名称"),
+    "col.applies": ("Applies", "是否适用"),
+    "col.why": ("Why", "依据"),
+    "col.figure_t": ("Figure t CO2e", "排放量(吨二氧化碳当量)"),
+    "col.threshold_t": ("Threshold t CO2e", "门槛(吨二氧化碳当量)"),
+    "col.threshold_reached": ("Threshold reached", "是否达到门槛"),
+    "col.figures_wanted": ("Figures wanted", "所需数据"),
+    "col.report_due": ("Report due", "报告截止日期"),
+    "col.then": ("Then", "后续步骤"),
+    "col.data_complete": ("Data complete", "数据是否完整"),
+    "col.records_not_computed": ("Records not computed", "未计算记录数"),
+    "col.submitted": ("Submitted", "已提交"),
+    "col.verified": ("Verified", "已核查"),
+    "col.rule": ("Rule", "依据条款"),
+    "kind.mass": ("by mass", "按质量"),
+    "kind.energy": ("by energy", "按能量"),
+    "kind.volume": ("by volume", "按体积"),
+    "kind.gas_volume": ("by gas volume", "按气体体积"),
+    "col.coverage": ("Coverage", "完整性"),
+    "col.coverage_scope1": ("Scope 1 coverage", "范围一完整性"),
+    "col.coverage_scope2": ("Scope 2 coverage", "范围二完整性"),
+    "col.records": ("Records", "记录数"),
+    "col.categories": ("Categories held", "包含的类别"),
+    "col.facility_coverage": ("Facility-year coverage", "设施年度完整性"),
+    "col.not_computed_by": ("Not computed by", "未计算的方法"),
+    "col.outside_categories": ("Outside its categories", "不属于其核算类别"),
+    "col.not_computed": ("Not computed", "未计算"),
+    "col.reason": ("Reason", "原因"),
+    "col.record_ids": ("Record ids", "记录编号"),
+    "col.scopes": ("Scopes and categories", "范围与类别"),
+    "col.scope1_t_label": ("Scope 1 t CO2e", "范围一(吨二氧化碳当量)"),
+    "col.scope2_t": ("Scope 2 (location-based) t CO2e", "范围二基于位置(吨)"),
+    "col.primary_methodology": ("Primary methodology", "主要核算方法"),
+    "col.fallback": ("From a fallback method", "来自备用方法"),
+    "section.by_methodology": (
+        "Totals by methodology, facility and scope",
+        "按核算方法、设施和范围的排放总量",
+    ),
+    "compare.like_for_like": (
+        "Each comparison holds only the records both methods computed; records only one of "
+        "them computed are listed below it, by scope and reason, and are in neither total.",
+        "每项比较只包含两种方法都计算了的记录；只有一种方法计算的记录按范围和原因列在其下，"
+        "不计入任一总量。",
+    ),
+    "compare.only": ("Computed by one method only", "仅一种方法计算的记录"),
+    "section.coverage": ("Records not computed, and why", "未计算的记录及原因"),
+    "inventory.methods": (
+        "Each facility's primary methodology: {primary}. Where it does not cover a category or "
+        "gas, the first of these that does: {fallback} (marked as fallback).",
+        "各设施的主要核算方法：{primary}。主要方法不涵盖的类别或气体，按以下顺序取首个可计算的方法："
+        "{fallback}(标注为备用方法)。",
+    ),
+    "ipcc.methods": (
+        "Rows come from the methodology named in each row.",
+        "各行数据来自该行所列的核算方法。",
+    ),
     "wf.start": ("start", "起点"),
     "wf.end": ("end", "终点"),
     # targets

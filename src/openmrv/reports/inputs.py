@@ -30,3 +30,10 @@ def require_columns(df: pd.DataFrame, name: str, columns: tuple[str, ...]) -> No
 def fsum(s: pd.Series) -> float:
     """Exact float sum (order-independent), so a total equals the sum of its records."""
     return math.fsum(s.astype(float))
+
+
+def editions_text(e: object) -> str:
+    """A methodology's pinned editions as 'table edition, table edition' (not a dict)."""
+    if isinstance(e, dict):
+        return ", ".join(f"{k} {v}" for k, v in e.items())
+    return str(e)

@@ -5,7 +5,11 @@ Scope 2 location-based and market-based (reports.scope2), biogenic CO2 outside t
 Every figure is a sum of per-record result rows times the facility's consolidated share,
 added with math.fsum so totals equal the sum of the records exactly (no order-dependent
 rounding); nothing is recomputed. Each facility is inventoried under its own country's method
-(US: GHG Protocol with EPA Hub factors; China: MEE), unless told otherwise.
+(US: GHG Protocol with EPA Hub factors; China: MEE), unless told otherwise; where that method
+does not compute a record or gas (MEE has no refrigerants and no combustion CH4/N2O), the first
+fallback method that does (IPCC 2006 Tier 1, then the EPA Hub, by default) supplies it, marked
+`fallback` in the records. Records no method of the chain computes are in `ledger` with the
+reasons, and every total carries its coverage (reports.coverage).
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ from openmrv.engine import RunResult
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods.mee import PROVINCE_GRID, grid_factors
+from openmrv.reports import coverage
+from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum, require_columns
 from openmrv.reports.scope2 import INSTRUMENT_RUNG, check_instruments, market_based
 
 BOUNDARIES = ("equity_share", "operational_control", "financial_control")
 COUNTRY_METHOD = {"US": "epa_hub_ghgp", "CN": "cn_mee"}
+# Methods tried, in order, for what the primary method does not compute: IPCC 2006 Tier 1
+# first (international, net-calorific basis like MEE), then the EPA Hub (refrigerants, mobile).
+FALLBACK = ("ipcc2006_t1", "epa_hub_ghgp")
 GJ_PER_MWH = 3.6
 
 
@@ -74,6 +83,37 @@ class Inventory:
     scope2: pd.DataFrame  # market-based slices per facility-year and rung, consolidated
     by_category: pd.DataFrame  # organisation, year, scope, category -> t CO2e (consolidated)
     totals: pd.DataFrame  # organisation, year -> scope 1, scope 2 LB / MB, biogenic
+    ledger: pd.DataFrame | None = None  # every record in the boundary: included or why not
+    coverage: pd.DataFrame | None = None  # organisation, year, scope -> records, not computed
+    chains: dict[str, tuple[str, ...]] | None = None  # facility_id -> methods tried in order
+    methods: dict[str, str] | None = None  # country -> primary methodology
+    fallback: tuple[str, ...] = ()
+
+    def method_note(self, lang: str = "en") -> str:
+        """Which methodology each facility's figures come from, and the fallback order."""
+        primary = "; ".join(f"{c}: {m}" for c, m in (self.methods or {}).items())
+        return t("inventory.methods", lang).format(
+            primary=primary, fallback=", ".join(self.fallback) or "-"
+        )
+
+    def totals_with_coverage(self, lang: str = "en") -> pd.DataFrame:
+        """The totals with each scope's coverage ('complete' or '⚠ partial: ...')."""
+        out = self.totals.copy()
+        if self.coverage is None:
+            return out
+        for scope in (1, 2):
+            c = self.coverage[self.coverage.scope == scope].set_index(["organization_id", "year"])
+            text = coverage.label(c, lang)
+            idx = pd.MultiIndex.from_frame(out[["organization_id", "year"]])
+            out[f"coverage_scope{scope}"] = (
+                text.reindex(idx).fillna(coverage.text(0, 0, "", lang)).values
+            )
+        return out
+
+    def not_computed(self) -> pd.DataFrame:
+        """The records outside the totals, by organisation, year, scope, category and reason."""
+        assert self.ledger is not None
+        return coverage.reasons(self.ledger, ["organization_id", "year", "scope"])
 
 
 ACTIVITY_INSTRUMENT = {"green_power": "green_power", "certificate": "gec"}
@@ -209,14 +249,16 @@ def build(
     methods: dict[str, str] | None = None,
     lib: Library | None = None,
     scope3: pd.Series | None = None,
+    fallback: tuple[str, ...] = FALLBACK,
 ) -> Inventory:
-    """The inventory of every organisation and year in `run`."""
+    """The inventory of every organisation and year in `run`: each record and gas from the
+    facility's primary method (`methods`: country -> id), else the first of `fallback`."""
     share = shares(facilities, boundary)
     methods = methods or COUNTRY_METHOD
     fac = facilities.set_index("facility_id")
-    df = run.results.to_pandas()
+    chains = chains_for(facilities, methods, fallback)
+    df = choose(run.results.to_pandas(), chains)
     df["country"] = df.facility_id.map(fac.country)
-    df = df[df.methodology == df.country.map(methods)].copy()
     df["organization_id"] = df.facility_id.map(fac.organization_id)
     df["share"] = df.facility_id.map(share)
     df["grid_key"] = df.facility_id.map(
@@ -255,4 +297,31 @@ def build(
     totals = pd.concat([s1, s2l, s2m, s3, bio], axis=1).fillna(0.0).reset_index()
     if "scope3_tagged_t" not in totals:
         totals.insert(len(totals.columns) - 1, "scope3_tagged_t", 0.0)
-    return Inventory(boundary, df, mb, by_cat, totals)
+    led = coverage.ledger(activity, df.record_id, run.skipped.to_pandas(), chains, "inventory")
+    led = led[led.facility_id.map(share) > 0]  # facilities outside the boundary are not gaps
+    led["organization_id"] = led.facility_id.map(fac.organization_id)
+    cov = coverage.summary(led, ["organization_id", "year", "scope"])
+    return Inventory(boundary, df, mb, by_cat, totals, led, cov, chains, methods, fallback)
+
+
+def chains_for(
+    facilities: pd.DataFrame, methods: dict[str, str], fallback: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """facility_id -> its country's method, then the fallbacks (each once, in order)."""
+    return {
+        f: tuple(dict.fromkeys([m, *fallback])) if (m := methods.get(c)) else ()
+        for f, c in zip(facilities.facility_id, facilities.country, strict=True)
+    }
+
+
+def choose(results: pd.DataFrame, chains: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """Each record's rows, gas by gas, from the first method of its facility's chain that
+    computed that gas; `primary_methodology` and `fallback` say where each row came from."""
+    rank = {(f, m): i for f, chain in chains.items() for i, m in enumerate(chain)}
+    keys = list(zip(results.facility_id, results.methodology, strict=True))
+    df = results.assign(_rank=[rank.get(k) for k in keys])
+    df = df[df._rank.notna()].sort_values("_rank", kind="stable")
+    df = df.drop_duplicates(["record_id", "gas"]).sort_index()
+    df["primary_methodology"] = df.facility_id.map({f: c[0] for f, c in chains.items() if c})
+    df["fallback"] = df.methodology != df.primary_methodology
+    return df.drop(columns="_rank")

@@ -1,4 +1,6 @@
-"""A readable Markdown report of a run: totals, threshold flags, coverage and comparisons."""
+"""A readable Markdown report of a run: reporting obligations first, then totals by scope with
+their coverage, the records not computed and why, threshold flags and like-for-like
+comparisons."""
 
 from __future__ import annotations
 
@@ -6,16 +8,12 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
-from openmrv.reports.decompose import decompose
+from openmrv.reports import coverage
+from openmrv.reports.decompose import decompose, only_by_reason
 from openmrv.reports.i18n import t
-from openmrv.reports.summary import (
-    COMPARED,
-    LABEL,
-    compare,
-    coverage,
-    part98_threshold,
-    totals,
-)
+from openmrv.reports.inputs import editions_text
+from openmrv.reports.obligations import obligations
+from openmrv.reports.summary import COMPARED, LABEL, compare, part98_threshold, scope_totals
 
 
 def md_table(df: pd.DataFrame, floatfmt: str = ",.2f") -> str:
@@ -40,9 +38,15 @@ def comparison_groups(run: RunResult) -> pd.DataFrame:
     return n[n.methodology >= 2][["facility_id", "fuel", "year"]]
 
 
-def render(run: RunResult, activity: pa.Table | None = None) -> str:
-    """The report; with the activity table, each comparison also gets its difference
-    decomposed by cause (reports.decompose)."""
+def render(
+    run: RunResult,
+    activity: pa.Table | None = None,
+    facilities: pd.DataFrame | None = None,
+    lang: str = "en",
+) -> str:
+    """The report. With the activity table, every total carries its coverage and each
+    comparison its difference decomposed by cause (reports.decompose); with the facilities
+    too, the reporting obligations come first."""
     meta = run.meta
     parts = [
         "# OpenMRV calculation report",
@@ -52,34 +56,58 @@ def render(run: RunResult, activity: pa.Table | None = None) -> str:
         "",
         "Methodologies and pinned factor editions:",
         "",
-        *[f"- `{m}` v{v}: {meta['factor_editions'][m]}" for m, v in meta["methodologies"].items()],
+        *[
+            f"- `{m}` v{v}: {editions_text(meta['factor_editions'][m])}"
+            for m, v in meta["methodologies"].items()
+        ],
         "",
-        "## Totals (t CO2e; biogenic CO2 reported separately)",
-        "",
-        md_table(totals(run.results)),
-        "",
+    ]
+    if activity is not None and facilities is not None:
+        obl = obligations(facilities, run.results, run.skipped, activity, lang=lang)
+        obl = obl[obl.applies].drop(columns=["programme_name", "applies", "rule"])
+        parts += [f"## {t('section.obligations', lang)}", "", md_table(obl), ""]
+    if activity is not None:
+        methods = tuple(meta["methodologies"])
+        tot = scope_totals(run.results, run.skipped, activity, methods)
+        tot["coverage"] = coverage.label(tot, lang)
+        led = coverage.by_methodology(run.results, run.skipped, activity, methods)
+        why = coverage.reasons(led, ["methodology", "facility_id", "year"])
+        parts += [
+            "## Totals by scope (t CO2e; Scope 2 location-based; biogenic CO2 separate)",
+            "",
+            "Each row holds the categories listed; a partial total is marked ⚠ in its row.",
+            "",
+            md_table(tot.drop(columns=["missing_share", "outside_categories"])),
+            "",
+            f"## {t('section.coverage', lang)}",
+            "",
+            md_table(why, floatfmt=",.6g"),
+            "",
+        ]
+    parts += [
         "## 40 CFR 98 Subpart C threshold (25,000 t CO2e per facility-year)",
         "",
         md_table(part98_threshold(run.results)),
         "",
-        "## Coverage (rows a methodology could not compute, and why)",
-        "",
-        md_table(coverage(run.results, run.skipped), floatfmt=",.0f"),
-        "",
         "## Why the US, Chinese and IPCC methods differ",
+        "",
+        t("compare.like_for_like", lang),
         "",
     ]
     for g in comparison_groups(run).itertuples(index=False):
-        c = compare(run.results, {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year})
+        keys = {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year}
+        c = compare(run.results, keys, skipped=run.skipped)
         parts += [f"### {g.facility_id} · {g.fuel} · {g.year}", "", md_table(c.table), ""]
         parts += [f"- {r}" for r in c.reasons] + [""]
+        if len(c.only):
+            parts += [md_table(only_by_reason(c.only)), ""]
         if activity is not None:
-            keys = {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year}
             for other in ("cn_mee", "ipcc2006_t1"):
-                d = decompose(run.results, "epa_part98_c", other, keys, activity)
+                d = decompose(run.results, "epa_part98_c", other, keys, activity, None, run.skipped)
                 if d.other_t and d.base_t:
                     parts += [
-                        f"Part 98 → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e, by cause:",
+                        f"Part 98 → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e over the "
+                        "records both computed, by cause:",
                         "",
                         md_table(
                             d.effects.assign(cause=[t(f"cause.{x}") for x in d.effects.cause])

@@ -10,10 +10,21 @@ import pyarrow as pa
 
 from openmrv.methods.base import GJ_PER_MMBTU
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
+from openmrv.reports import coverage
 from openmrv.reports.i18n import bilingual, t
 from openmrv.reports.inputs import fsum
+from openmrv.reports.inventory import FALLBACK, chains_for, choose
 
 GASES = ("CO2", "CH4", "N2O")
+# What the MEE enterprise report holds (tables 1-3): a process record MEE cannot compute here
+# leaves table 2 short, so the report's totals say partial.
+MEE_REPORT = (
+    "stationary_combustion",
+    "mobile_combustion",
+    "process",
+    "purchased_electricity",
+    "purchased_heat",
+)
 
 
 def _records(activity: pa.Table) -> pd.DataFrame:
@@ -21,11 +32,19 @@ def _records(activity: pa.Table) -> pd.DataFrame:
     return activity.select(cols).to_pandas().set_index("record_id")
 
 
-def part98(results: pa.Table, activity: pa.Table, facilities: pd.DataFrame) -> pd.DataFrame:
+def part98(
+    results: pa.Table,
+    activity: pa.Table,
+    facilities: pd.DataFrame,
+    skipped: pa.Table | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
     """One row per facility, year, unit and fuel, in the shape of EPA's published Subpart C
     fuel-level data (C_FUEL_LEVEL_INFORMATION: tierN_<gas>_combustion_emissions in metric tons,
     annual_heat_input in mmBtu), plus biogenic CO2, CO2e and the facility's 25,000 t CO2e
-    threshold flag (Subpart C only, biogenic CO2 excluded: indicative)."""
+    threshold flag (Subpart C only, biogenic CO2 excluded: indicative). With `skipped`, each
+    row carries its facility-year's coverage: stationary combustion records Part 98 could not
+    compute make the facility total partial (reports.coverage.of_method lists them)."""
     df = results.to_pandas()
     df = df[df.methodology == "epa_part98_c"].copy()
     act = _records(activity)
@@ -63,6 +82,12 @@ def part98(results: pa.Table, activity: pa.Table, facilities: pd.DataFrame) -> p
     out = out.rename(columns={"year": "reporting_year", "fuel": "fuel_type"})
     tier_cols = sorted(c for c in out.columns if c.startswith("tier") and c[4:5].isdigit())
     out[tier_cols] = out[tier_cols].fillna(0.0)
+    if skipped is not None:
+        summ, _ = coverage.of_method(results, skipped, activity, "epa_part98_c", lang)
+        text = summ.set_index(["facility_id", "year"]).coverage
+        out["facility_coverage"] = [
+            text.get((f, y), "") for f, y in zip(out.facility_id, out.reporting_year, strict=True)
+        ]
     return out
 
 
@@ -78,7 +103,11 @@ def _source(measured: pd.Series, lang: str) -> pd.Series:
 
 
 def mee_tables(
-    results: pa.Table, activity: pa.Table, facilities: pd.DataFrame, lang: str = "both"
+    results: pa.Table,
+    activity: pa.Table,
+    facilities: pd.DataFrame,
+    lang: str = "both",
+    skipped: pa.Table | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The MEE enterprise report tables (fuel combustion, process, purchased electricity and
     heat, totals) with bilingual headers ('both') or one language; per fuel record the source
@@ -136,6 +165,18 @@ def mee_tables(
             h("col.co2e_t"): total.co2e_t,
         }
     )
+    if skipped is not None:  # each facility-year's coverage beside its totals
+        langs = ("en", "zh-CN") if lang == "both" else (lang,)
+        per = [
+            coverage.of_method(results, skipped, activity, "cn_mee", x, MEE_REPORT)[0]
+            .set_index(["facility_id", "year"])
+            .coverage
+            for x in langs
+        ]
+        table4[h("col.coverage")] = [
+            " / ".join(str(c.get((f, y), "")) for c in per)
+            for f, y in zip(total.facility_id, total.year, strict=True)
+        ]
     return {
         h("table.mee_fuel"): table1,
         h("table.mee_process"): table2,
@@ -172,16 +213,23 @@ LEVELS = {
 
 
 def ipcc_categories(
-    results: pa.Table, facilities: pd.DataFrame, methods: dict[str, str], level: str = "national"
+    results: pa.Table,
+    facilities: pd.DataFrame,
+    methods: dict[str, str],
+    level: str = "national",
+    fallback: tuple[str, ...] = FALLBACK,
 ) -> pd.DataFrame:
-    """t CO2e by IPCC 2006 category and year at a level (facility, state, sector, national),
-    each facility under its country's method in `methods` (country -> methodology id)."""
+    """t CO2e by IPCC 2006 category, year and the methodology the rows come from, at a level
+    (facility, state, sector, national): each facility under its country's method in
+    `methods` (country -> methodology id), and what that does not compute under the first of
+    `fallback` that does (as in the inventory). fallback=() gives one methodology only (pure
+    IPCC with methods mapping every country to ipcc2006_t1)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     fac = facilities.set_index("facility_id")
-    df = results.to_pandas()
+    df = choose(results.to_pandas(), chains_for(facilities, methods, fallback))
     df["country"] = df.facility_id.map(fac.country)
-    df = df[(df.methodology == df.country.map(methods)) & ~df.biogenic].copy()
+    df = df[~df.biogenic].copy()
     df["state_province"] = df.facility_id.map(fac.state_province)
     df["sector"] = df.facility_id.map(fac.sector).fillna("")
     group = df.facility_id.map(fac.ipcc_sector)
@@ -191,5 +239,5 @@ def ipcc_categories(
     ]
     df["ipcc_category"] = [c[0] for c in cat]
     df["ipcc_name"] = [c[1] for c in cat]
-    keys = [*LEVELS[level], "year", "ipcc_category", "ipcc_name"]
+    keys = [*LEVELS[level], "year", "ipcc_category", "ipcc_name", "methodology"]
     return df.groupby(keys, as_index=False).co2e_t.agg(fsum)

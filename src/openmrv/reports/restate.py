@@ -37,9 +37,16 @@ class Restatement:
 
 
 def diff_runs(pinned: RunResult, restated: RunResult) -> pd.DataFrame:
+    """Per record, methodology and gas, both values; biogenic CO2 is outside every total
+    (reported apart), so its rows carry 0 t CO2e here, like in the inventory."""
     cols = [*KEY, "facility_id", "year", "co2e_t", "factor_ids"]
-    a = pinned.results.select(cols).to_pandas()
-    b = restated.results.select(cols).to_pandas()
+
+    def fossil(run: RunResult) -> pd.DataFrame:
+        df = run.results.select([*cols, "biogenic"]).to_pandas()
+        df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0)
+        return df.drop(columns="biogenic")
+
+    a, b = fossil(pinned), fossil(restated)
     d = a.merge(b, on=[*KEY, "facility_id", "year"], how="outer", suffixes=("_pinned", "_restated"))
     d["delta_t"] = d.co2e_t_restated.fillna(0.0) - d.co2e_t_pinned.fillna(0.0)
     return d.sort_values(KEY).reset_index(drop=True)

@@ -6,13 +6,16 @@ All figures are sums of the per-record, per-gas result rows; nothing is recomput
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
 
 from openmrv.factors import Library, load_library
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
+from openmrv.reports import coverage as cov
+from openmrv.reports.decompose import like_for_like
+from openmrv.reports.inputs import fsum
 
 COMPARED = ("epa_part98_c", "cn_mee", "ipcc2006_t1")
 LABEL = {
@@ -32,6 +35,33 @@ def totals(results: pa.Table) -> pd.DataFrame:
         ["fossil_co2e_t", "biogenic_co2_t"]
     ].sum()
     return out.rename(columns={"fossil_co2e_t": "co2e_t"})
+
+
+def scope_totals(
+    results: pa.Table, skipped: pa.Table, activity: pa.Table, methods: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Per methodology, facility and year: Scope 1 and Scope 2 (location-based) t CO2e (biogenic
+    CO2 excluded), biogenic CO2, the categories each holds, and the coverage of the records
+    (records, not_computed, missing_share; reports.coverage.label renders it). No total of
+    both scopes: a methodology that has no Scope 2 would look smaller, not be smaller."""
+    df = results.to_pandas()
+    keys = ["methodology", "facility_id", "year"]
+    df["year"] = df.year.astype("int64")
+    fossil = df[~df.biogenic]
+    parts = {
+        "scope1_t": fossil[fossil.scope == 1].groupby(keys).co2e_t.agg(fsum),
+        "scope2_location_t": fossil[fossil.scope == 2].groupby(keys).co2e_t.agg(fsum),
+        "biogenic_co2_t": df[df.biogenic & (df.gas == "CO2")].groupby(keys).mass_t.agg(fsum),
+    }
+    sums = pd.DataFrame(parts)
+    cats = df.groupby(keys).category.agg(lambda s: ", ".join(sorted(set(s))))
+    led = cov.by_methodology(results, skipped, activity, methods)
+    summary = cov.summary(led, keys).set_index(keys)
+    out = summary.join(sums, how="left").join(cats.rename("categories"), how="left")
+    out[list(parts)] = out[list(parts)].fillna(0.0)
+    out["categories"] = out.categories.fillna("")
+    cols = [*parts, "categories", "records", "not_computed", "missing_share", "outside_categories"]
+    return out.reset_index()[[*keys, *cols]]
 
 
 def coverage(results: pa.Table, skipped: pa.Table) -> pd.DataFrame:
@@ -58,8 +88,9 @@ def part98_threshold(results: pa.Table) -> pd.DataFrame:
 class Comparison:
     """The same fuel use under the three methodologies, with the reasons they differ."""
 
-    table: pd.DataFrame  # one row per methodology
+    table: pd.DataFrame  # one row per methodology, over the records all of them computed
     reasons: list[str]
+    only: pd.DataFrame = field(default_factory=pd.DataFrame)  # records not all methods computed
 
 
 def _factor_values(lib: Library) -> dict[str, float]:
@@ -67,24 +98,40 @@ def _factor_values(lib: Library) -> dict[str, float]:
     return dict(zip(f.factor_id, f.value_canonical, strict=True))
 
 
-def compare(results: pa.Table, keys: dict[str, object], lib: Library | None = None) -> Comparison:
+def compare(
+    results: pa.Table,
+    keys: dict[str, object],
+    lib: Library | None = None,
+    skipped: pa.Table | None = None,
+    methods: tuple[str, ...] = COMPARED,
+) -> Comparison:
     """Compare stationary combustion under Part 98, MEE and IPCC for the rows matching `keys`
-    (e.g. {"record_id": "r1"} or {"facility_id": "F", "fuel": "bituminous_coal", "year": 2024})."""
+    (e.g. {"record_id": "r1"} or {"facility_id": "F", "fuel": "bituminous_coal", "year": 2024}),
+    like for like: every figure is over the records all the methods that computed any of them
+    computed; the others are in `only`, with the reason from `skipped`. Pass two `methods`
+    for a pairwise comparison (the records both computed)."""
     lib = lib or load_library()
     df = results.to_pandas()
-    df = df[df.methodology.isin(COMPARED) & (df.category == "stationary_combustion")]
+    df = df[df.methodology.isin(methods) & (df.category == "stationary_combustion")]
     for k, v in keys.items():
         df = df[df[k] == v]
+    df = df[~df.biogenic]
+    df, only = like_for_like(df, list(dict.fromkeys(df.methodology)), skipped)
     values = _factor_values(lib)
+    # CO2 per GJ only over the records whose CO2 every method computed from heat: a CEMS or
+    # measured-carbon CO2 row carries no heat, and dividing it by other rows' heat (or by
+    # the default heat used for CH4/N2O) would mix records
+    co2_all = df[df.gas == "CO2"]
+    with_heat = co2_all[co2_all.heat_gj > 0].groupby("methodology").record_id.agg(set)
+    per_gj = set.intersection(*with_heat) if len(with_heat) else set()
     rows = []
     for m, g in df.groupby("methodology"):
         co2 = g[g.gas == "CO2"]
-        co2_heat = co2.heat_gj.sum(min_count=1)  # NaN when CO2 was not computed from heat
-        heat = (
-            co2_heat
-            if co2_heat == co2_heat
-            else g[g.gas != "CO2"].groupby("record_id").heat_gj.first().sum()
-        )
+        # heat of each record from any of its rows (a CEMS unit's CH4/N2O rows carry its heat
+        # input), so the heating-value ratio covers the same records on both sides
+        heat = g.groupby("record_id").heat_gj.max()
+        known = heat[heat > 0]
+        co2_known = co2[co2.record_id.isin(per_gj)]
         ox = [
             values[i]
             for ids in co2.factor_ids.dropna()
@@ -94,28 +141,37 @@ def compare(results: pa.Table, keys: dict[str, object], lib: Library | None = No
         rows.append(
             {
                 "methodology": m,
-                "heat_gj": heat,
+                "records": g.record_id.nunique(),
+                "heat_gj": fsum(known) if len(known) == len(heat) else float("nan"),
                 "heat_basis": g.heat_basis.dropna().iloc[0] if g.heat_basis.notna().any() else None,
-                "co2_t": co2.mass_t.sum(),
-                "co2_kg_per_gj": 1000 * co2.mass_t.sum() / co2_heat
-                if co2_heat == co2_heat
-                else None,
+                "co2_t": fsum(co2.mass_t),
+                "co2_kg_per_gj": 1000 * fsum(co2_known.mass_t) / fsum(co2_known.heat_gj)
+                if len(co2_known)
+                else float("nan"),
+                "co2_per_gj_records": len(co2_known),
+                "co2_not_from_heat": int((~(co2.heat_gj > 0)).sum()),
                 "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
-                "ch4_n2o_co2e_t": g[g.gas != "CO2"].co2e_t.sum(),
+                "ch4_n2o_co2e_t": fsum(g[g.gas != "CO2"].co2e_t),
                 "gwp_set": ",".join(sorted(set(g.gwp_set))),
-                "total_co2e_t": g.co2e_t.sum(),
+                "total_co2e_t": fsum(g.co2e_t),
             }
         )
     table = pd.DataFrame(rows)
-    return Comparison(table, _reasons(table))
+    return Comparison(table, _reasons(table, only), only)
 
 
-def _reasons(t: pd.DataFrame) -> list[str]:
+def _reasons(t: pd.DataFrame, only: pd.DataFrame | None = None) -> list[str]:
     """Plain-language reasons for the differences, from the compared figures."""
-    if len(t) < 2:
-        return ["fewer than two methodologies computed these records; nothing to compare"]
-    by = t.set_index("methodology")
     out = []
+    if only is not None and len(only):
+        n = only.record_id.nunique()
+        out.append(
+            f"{n} record(s) were computed by some of the methods only; they are left out of "
+            "every figure above and listed separately, with the reason."
+        )
+    if len(t) < 2:
+        return [*out, "fewer than two methodologies computed these records; nothing to compare"]
+    by = t.set_index("methodology")
     lo, hi = by.total_co2e_t.idxmin(), by.total_co2e_t.idxmax()
     spread = 100 * (by.total_co2e_t[hi] / by.total_co2e_t[lo] - 1) if by.total_co2e_t[lo] else 0
     out.append(
@@ -132,11 +188,12 @@ def _reasons(t: pd.DataFrame) -> list[str]:
                 f"({ratio:.3f} of it): latent heat of water vapour is excluded, so "
                 f"per-GJ factors are not comparable across bases."
             )
-    ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v and v)
-    direct = [LABEL[m] for m, v in by.co2_kg_per_gj.items() if not (v == v and v)]
+    ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v)
+    direct = [LABEL[m] for m, n in by.co2_not_from_heat.items() if n]
     note = (
         f" {', '.join(direct)} computed CO2 from measured carbon content and fuel mass (or "
-        "CEMS), not from heat."
+        "CEMS), not from heat, for some records: those are left out of the per-GJ figures of "
+        "every method."
         if direct
         else ""
     )
