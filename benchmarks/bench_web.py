@@ -64,18 +64,31 @@ WRK = shutil.which("wrk")
 SERVER: psutil.Process | None = None  # the server under test, for its CPU time
 
 
+def _server_cpu() -> float:
+    """CPU seconds of the server and its worker processes (uvicorn --workers runs them as
+    children)."""
+    if SERVER is None:
+        return 0.0
+    total = 0.0
+    for p in (SERVER, *SERVER.children(recursive=True)):
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
 def _watch() -> dict[str, float]:
     """What `_watched` compares against at the end of a phase."""
     psutil.cpu_percent()  # starts the machine-wide interval
-    cpu = SERVER.cpu_times() if SERVER else None
-    return {"load": os.getloadavg()[0], "server_cpu": cpu.user + cpu.system if cpu else 0.0}
+    return {"load": os.getloadavg()[0], "server_cpu": _server_cpu()}
 
 
 def _watched(start: dict[str, float], requests: int) -> dict[str, object]:
     """The machine's load during a phase (other users' work included) and the server's CPU
     time per request."""
-    cpu = SERVER.cpu_times() if SERVER else None
-    used = (cpu.user + cpu.system - start["server_cpu"]) if cpu else 0.0
+    used = _server_cpu() - start["server_cpu"]
     return {
         "load_average_1min_before_after": [round(start["load"], 2), round(os.getloadavg()[0], 2)],
         "machine_cpu_busy_pct": psutil.cpu_percent(),  # both cores, everyone's work
