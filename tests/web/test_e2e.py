@@ -86,21 +86,23 @@ def browser():
 
 
 def cli_totals(facilities_file: Path, activity: Path, out: Path) -> dict[tuple[str, str], str]:
-    """The totals table `openmrv calculate` prints, as {(methodology, facility): text}."""
-    env = {**os.environ, "COLUMNS": "200"}
-    r = subprocess.run(
+    """What `openmrv calculate` computes for the same records, summed as the dashboard's totals
+    are (t CO2e of every scope, biogenic CO2 excluded; docs/schemas.md's result columns), as
+    {(methodology, facility): text}. The CLI's table shows scopes apart (reports.summary
+    .scope_totals), so the sum comes from its results file."""
+    import pandas as pd
+
+    subprocess.run(
         [OPENMRV, "calculate", facilities_file, activity, "--out", out],
         capture_output=True,
         text=True,
-        env=env,
         check=True,
     )
-    got = {}
-    for line in r.stdout.splitlines():
-        cells = [c.strip() for c in line.strip("│ ").split("│")]
-        if len(cells) == 4 and cells[1].startswith("FAC-"):
-            got[(cells[0], cells[1])] = cells[2]
-    assert got, r.stdout
+    df = pd.read_csv(out)
+    fossil = df[~df.biogenic.astype(bool)]
+    sums = fossil.groupby(["methodology", "facility_id"]).co2e_t.sum()
+    got = {key: f"{v:,.2f}" for key, v in sums.items()}
+    assert got, out
     return got
 
 
