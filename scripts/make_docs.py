@@ -18,7 +18,15 @@ from openmrv.units import ACCEPTED, CANONICAL, KINDS, factor, parse
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 RESULT_DOCS = {
-    "source_row": "Row (CSV/XLSX; header is row 1) or record number (JSON/Parquet) in the input.",
+    "source_row": "The record's key: its row in the input (CSV/XLSX: header is row 1; "
+    "JSON/Parquet: record number), numbered on across the parts of a dataset.",
+    "rule": "The lineage code packing gas, equation, tier, biogenic, scope and GWP set "
+    "(decoded in the columns gas … gwp_set).",
+    "factor_key": "The factor-library rows used, packed as numbers (decoded in factor_ids; "
+    "a dataset run writes factors.parquet to read them).",
+    "source_file": "File the record was validated from.",
+    "source_sha256": "SHA-256 of that file.",
+    "file_row": "The record's row in that file (as source_row for a single file).",
     "record_id": "The activity record.",
     "facility_id": "Facility of the record.",
     "source_id": "Source within the facility.",
@@ -61,7 +69,7 @@ def schemas() -> str:
             ["column", "required", "kind", "choices", "meaning"],
         )
 
-    results = [c for c in RESULT_COLUMNS if c != "reason"] + ["gwp", "gwp_factor_id", "co2e_t"]
+    results = RESULT_COLUMNS
     return (
         "\n\n".join(
             [
@@ -80,7 +88,8 @@ def schemas() -> str:
                 "## Results file\n\nOne row per record, methodology and gas (`--out` as CSV, Parquet or "
                 "JSON). Beside it, `*.skipped.csv` lists rows a methodology could not compute, with the "
                 "reason, and `*.run.json` the run's pins and hashes (input, methodology versions, factor "
-                "editions, GWP set, engine, result hash).",
+                "editions, the GWP set each methodology applied to each reporting year, engine, result "
+                "hash).",
                 table([[f"`{c}`", RESULT_DOCS[c]] for c in results], ["column", "meaning"]),
             ]
         )

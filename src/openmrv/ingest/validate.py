@@ -22,7 +22,7 @@ from openmrv.factors import Library, load_library
 from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.ingest.readers import ROW, RawTable
+from openmrv.ingest.readers import ROW, RawTable, file_sha256
 from openmrv.units import UnitError, normalise, parse, parse_ratio
 
 MAX_PROBLEMS = 200
@@ -313,13 +313,18 @@ def validate_activity(
     max_problems: int = MAX_PROBLEMS,
 ) -> Checked:
     """Validate an activity file; return the typed table, or raise InputError with located
-    problems. Nothing partial is ever returned."""
+    problems. Nothing partial is ever returned. Each record carries its lineage: the file's
+    name and SHA-256 and its row there (`file_row`; `source_row` is the same number until a
+    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part)."""
     con = duckdb.connect()
     warnings = check_activity(con, raw, facility_ids, lib, max_problems)
     with file_plans(con):
         table = con.execute("SELECT * FROM typed ORDER BY source_row").to_arrow_table()
-    table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
-    return Checked(table, warnings)
+    n = table.num_rows
+    sha = file_sha256(raw.path) if raw.path is not None else None
+    table = table.append_column("source_file", pa.array([raw.name] * n, pa.string()))
+    table = table.append_column("source_sha256", pa.array([sha] * n, pa.string()))
+    return Checked(table.append_column("file_row", table["source_row"]), warnings)
 
 
 def check_activity(

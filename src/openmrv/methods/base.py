@@ -25,10 +25,14 @@ KG_PER_LB = 0.45359237
 GJ_PER_MMBTU = 1.05505585262
 C_TO_CO2 = 44.0 / 12.0
 
+# The results file's columns, in the order `openmrv calculate` writes them (engine.run.expand):
+# the compact row, the record (with its origin when validated from a file), the lineage decoded.
 RESULT_COLUMNS = (
-    "source_row", "record_id", "facility_id", "source_id", "period_start", "period_end", "year",
-    "category", "fuel", "methodology", "methodology_version", "tier", "equation", "gas", "mass_t",
-    "gwp_set", "biogenic", "scope", "heat_gj", "heat_basis", "factor_ids", "reason",
+    "source_row", "methodology", "rule", "factor_key", "mass_t", "co2e_t", "heat_gj",
+    "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
+    "fuel", "source_file", "source_sha256", "file_row", "gas", "equation", "tier", "biogenic",
+    "scope", "gwp_set", "gwp", "gwp_factor_id", "methodology_version", "heat_basis",
+    "factor_ids",
 )  # fmt: skip
 
 
@@ -56,6 +60,9 @@ class Method(ABC):
     title: ClassVar[str]
     categories: ClassVar[tuple[str, ...]]
     default_gwp: ClassVar[str] = "AR5"
+    # (first reporting year, GWP set) where the regulation changes its set by reporting year;
+    # years before the first entry use default_gwp.
+    gwp_from_year: ClassVar[tuple[tuple[int, str], ...]] = ()
     heat_basis: ClassVar[str]  # basis of the heat_gj the method reports (HHV or NCV)
     equations: ClassVar[tuple[str, ...]]  # every equation label its rows can carry, coded 1…N
     editions: ClassVar[dict[str, str]]  # table_id -> pinned edition
@@ -68,7 +75,18 @@ class Method(ABC):
         """The method's result rows for `act`, as one relational expression."""
 
     def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
-        return ibis.literal(ctx.options.gwp_set or self.default_gwp)
+        """The GWP set of each row: the user's choice, else the method's for the row's year."""
+        if ctx.options.gwp_set or not self.gwp_from_year:
+            return ibis.literal(ctx.options.gwp_set or self.default_gwp)
+        return ibis.cases(
+            *((act.year >= y, s) for y, s in reversed(self.gwp_from_year)),
+            else_=self.default_gwp,
+        )
+
+    def gwp_for_year(self, year: int, options: Options) -> str:
+        """The GWP set `gwp_set` applies to a record of reporting year `year` (for run.json)."""
+        hits = [s for y, s in self.gwp_from_year if year >= y]
+        return options.gwp_set or (hits[-1] if hits else self.default_gwp)
 
 
 def fuel_factors(
