@@ -101,7 +101,7 @@ class MeeEnterprise(Method):
         "AD × EF_grid (provincial)",
         "AD × EF_heat",
     )
-    editions = {"mee_fuel_defaults": "provisional-2026", "mee_heat": "provisional"}
+    editions = {"mee_fuel_defaults": "gbt32151-2022", "mee_heat": "provisional"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         return ibis.union(
