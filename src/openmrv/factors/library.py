@@ -36,6 +36,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "mass_fraction": ("one", frozenset({"one"})),
     "grid_loss": ("one", frozenset({"one"})),
     "ncv_gcv_ratio": ("one", frozenset({"one"})),
+    "density": ("mass", frozenset({"volume"})),
 }
 
 # Plausible ranges in canonical units (kg, GJ, m³, Nm³), by (parameter, gas, denominator kind).
@@ -61,6 +62,7 @@ RANGES: dict[tuple[str, str, str], tuple[float, float]] = {
     ("mass_fraction", "*", "one"): (0.0, 1.0),
     ("grid_loss", "", "one"): (0.0, 0.2),
     ("ncv_gcv_ratio", "", "one"): (0.8, 1.0),
+    ("density", "", "volume"): (400.0, 1100.0),  # liquid fuels, kg/m³
 }
 
 

@@ -33,6 +33,7 @@ from openmrv.methods.base import (
     Ctx,
     GasRow,
     Method,
+    density_frame,
     fuel_factors,
     gas_rows,
     heat,
@@ -70,6 +71,7 @@ class Part98SubpartC(Method):
         e1, e2 = self.edition(ctx, "cfr98_c1"), self.edition(ctx, "cfr98_c2")
         t = act.filter(act.category == "stationary_combustion")
         t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "hhv"), "fuel", "hhvd")
+        t = lookup(t, density_frame(lib), "fuel", "dens")
         t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "ef", "CO2"), "fuel", "co2")
         t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "CH4"), "fuel", "ch4")
         t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "N2O"), "fuel", "n2o")
