@@ -592,7 +592,7 @@ MEE_FUELS = {
 }
 
 
-def mee_fuels(ref: Path) -> None:
+def mee_fuels(ref: Path) -> list[dict[str, str]]:
     rows = []
     for r in read(ref, "china_fuel_default_parameters_SECONDARY.csv"):
         subj = MEE_FUELS[r["fuel"]]
@@ -634,6 +634,89 @@ def mee_fuels(ref: Path) -> None:
                 )
             )
     write("mee_fuel_defaults__provisional", rows)
+    return rows
+
+
+MEE_OFFICIAL = {
+    "无烟煤": "anthracite", "烟煤": "bituminous_coal", "褐煤": "lignite", "洗精煤": "cleaned_coal",
+    "其他洗煤": "other_washed_coal", "型煤": "briquettes", "其他煤制品": "other_coal_products",
+    "焦炭": "coke", "原油": "crude_oil", "燃料油": "fuel_oil", "汽油": "gasoline", "柴油": "diesel",
+    "煤油": "kerosene", "炼厂干气": "refinery_dry_gas", "液化天然气": "lng", "液化石油气": "lpg",
+    "石脑油": "naphtha", "煤焦油": "coal_tar", "粗苯": "crude_benzene",
+    "其他石油制品": "other_petroleum_products", "天然气": "natural_gas",
+    "高炉煤气": "blast_furnace_gas", "转炉煤气": "converter_gas", "焦炉煤气": "coke_oven_gas",
+    "其他煤气": "other_gas",
+}  # fmt: skip
+# Coals the power-generation guideline's unmeasured-coal defaults apply to.
+POWER_COALS = ("raw_coal", "anthracite", "bituminous_coal", "lignite", "cleaned_coal",
+               "other_washed_coal", "briquettes", "other_coal_products")  # fmt: skip
+MEE_GENERAL = "gbt32151-2022"  # 24 sector guidelines / GB/T 32151 family (non-power)
+MEE_POWER = "power-2021"  # MEE power-generation facilities guideline (环办气候〔2021〕9号)
+
+
+def _mee_status(status: str) -> str:
+    return "official" if status.startswith("official") else "secondary"
+
+
+def _mee_rows(edition: str, subject: str, r: dict[str, str], note: str) -> list[dict[str, str]]:
+    """NCV, carbon content and oxidation rate of one official-table row (an NCV printed as a
+    range is not a default: left out)."""
+    kw = dict(
+        publisher="China MEE / provincial ecology department",
+        document=r["source"][:200],
+        table_ref=r["scope_of_use"],
+        status=_mee_status(r["status"]),
+        note=(note + (f"; {r['notes']}" if r["notes"] else "")).strip("; "),
+    )
+    out = []
+    if r["ncv_default"] and "-" not in r["ncv_default"]:
+        out.append(
+            row("mee_fuel_defaults", edition, subject, "ncv", r["ncv_default"], r["ncv_unit"], **kw)
+        )
+    cc = r["carbon_content_tC_per_TJ"]
+    out.append(row("mee_fuel_defaults", edition, subject, "carbon_content", cc, "tC/TJ", **kw))
+    ox = r["oxidation_rate"]
+    out.append(row("mee_fuel_defaults", edition, subject, "oxidation", ox, "fraction", **kw))
+    return out
+
+
+def mee_fuels_official(ref: Path, provisional: list[dict[str, str]]) -> None:
+    """The official MEE fuel defaults, one edition per guideline family: `MEE_GENERAL` (the
+    provincial official table matching GB/T 32151) and `MEE_POWER` (the 2021 power-generation
+    guideline: unmeasured coal and power-sector natural gas, the rest as in the general table).
+    A parameter with no official single value keeps its provisional value, marked so."""
+    general: dict[tuple[str, str], dict[str, str]] = {}
+    power: dict[tuple[str, str], dict[str, str]] = {}
+    for r in read(ref, "china_fuel_defaults_official.csv"):
+        if r["fuel_cn"] in MEE_OFFICIAL:
+            for x in _mee_rows(MEE_GENERAL, MEE_OFFICIAL[r["fuel_cn"]], r, ""):
+                general[(x["subject"], x["parameter"])] = x
+        elif r["fuel_cn"] == "燃煤（未实测）":
+            for coal in POWER_COALS:
+                for x in _mee_rows(MEE_POWER, coal, r, "coal when not measured"):
+                    power[(coal, x["parameter"])] = x
+        elif r["fuel_cn"] == "天然气（发电）":
+            for x in _mee_rows(MEE_POWER, "natural_gas", r, "power sector"):
+                power[("natural_gas", x["parameter"])] = x
+    for p in provisional:  # no official single value: the provisional one, still provisional
+        key = (p["subject"], p["parameter"])
+        if key not in general:
+            general[key] = dict(
+                p,
+                edition=MEE_GENERAL,
+                factor_id=p["factor_id"].replace("provisional_2026", slug(MEE_GENERAL)),
+                note=p["note"] + "; no single official value (absent, or printed as a range)",
+            )
+    for key, x in general.items():
+        if key not in power:
+            fid = x["factor_id"].replace(slug(MEE_GENERAL), slug(MEE_POWER))
+            power[key] = dict(x, edition=MEE_POWER, factor_id=fid)
+    write(f"mee_fuel_defaults__{MEE_GENERAL}", sorted(general.values(), key=_fid))
+    write(f"mee_fuel_defaults__{MEE_POWER}", sorted(power.values(), key=_fid))
+
+
+def _fid(r: dict[str, str]) -> str:
+    return r["factor_id"]
 
 
 def main() -> None:
@@ -643,7 +726,7 @@ def main() -> None:
     cfr98(ref)
     ipcc(ref)
     mee_grid(ref)
-    mee_fuels(ref)
+    mee_fuels_official(ref, mee_fuels(ref))
 
 
 if __name__ == "__main__":

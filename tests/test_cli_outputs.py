@@ -100,3 +100,48 @@ def test_unknown_methodology_is_refused(files):
     )
     assert result.exit_code == 2
     assert not (tmp / "x.csv").exists()
+
+
+def test_run_json_records_the_gwp_set_applied_per_reporting_year(tmp_path):
+    """Part 98 applies Table A-1 of the reporting year: AR4 up to 2024, AR5 from 2025
+    (40 CFR 98 Table A-1 as amended in 2024); run.json says so, and so does every row."""
+    rows = [
+        record(record_id="y2023", fuel="natural_gas", quantity=1000, unit="mmBtu",
+               period_start="2023-01-01", period_end="2023-01-31"),
+        record(record_id="y2025", fuel="natural_gas", quantity=1000, unit="mmBtu",
+               period_start="2025-01-01", period_end="2025-01-31"),
+    ]  # fmt: skip
+    fac = write_csv(tmp_path / "fac.csv", FACILITIES)
+    act = write_csv(tmp_path / "act.csv", rows, [c.name for c in ACTIVITY])
+    runs = {}
+    for gwp in ("default", "AR6"):
+        out = tmp_path / f"res-{gwp}.csv"
+        result = CliRunner().invoke(
+            app, ["calculate", str(fac), str(act), "-m", "epa_part98_c", "-m", "epa_hub_ghgp",
+                  "--gwp", gwp, "--out", str(out)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        runs[gwp] = json.loads((tmp_path / f"res-{gwp}.run.json").read_text())
+        df = pd.read_csv(out)
+        for m, by_year in runs[gwp]["gwp_set"].items():
+            for year, gwp_set in by_year.items():
+                rows_of = df[(df.methodology == m) & (df.period_start.str[:4] == year)]
+                assert set(rows_of.gwp_set) == {gwp_set}, (m, year)
+    assert runs["default"]["gwp_set"] == {
+        "epa_part98_c": {"2023": "AR4", "2025": "AR5"},
+        "epa_hub_ghgp": {"2023": "AR5", "2025": "AR5"},
+    }
+    assert runs["AR6"]["gwp_set"]["epa_part98_c"] == {"2023": "AR6", "2025": "AR6"}
+    assert runs["default"]["run_id"] != runs["AR6"]["run_id"]
+
+
+def test_results_file_has_the_documented_columns(files):
+    """docs/schemas.md documents RESULT_COLUMNS (scripts/make_docs.py): the file has them all,
+    in that order."""
+    from openmrv.methods.base import RESULT_COLUMNS
+
+    tmp, fac, act = files
+    out = tmp / "res.csv"
+    result = CliRunner().invoke(app, ["calculate", str(fac), str(act), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert tuple(pd.read_csv(out).columns) == RESULT_COLUMNS

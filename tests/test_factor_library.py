@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from openmrv.factors import load_library
-from openmrv.factors.library import DATA, load_library_from
+from openmrv.factors.library import DATA, fuel_names, load_library_from, name_key
 from openmrv.gases import gwp_table
 
 
@@ -20,9 +20,67 @@ def test_packaged_library_has_no_problems():
     assert set(lib.factors.status) <= {"official", "secondary", "provisional"}
 
 
-def test_china_fuel_defaults_are_never_official():
+def test_transcribed_china_fuel_defaults_stay_provisional():
     f = load_library().factors
-    assert set(f[f.table_id == "mee_fuel_defaults"].status) == {"provisional"}
+    old = f[(f.table_id == "mee_fuel_defaults") & (f.edition == "provisional-2026")]
+    assert len(old) and set(old.status) == {"provisional"}
+
+
+REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "factors"
+# The reference's units, read here by hand: GJ/t = 1e-3 GJ/kg; GJ/10^4 Nm3 = 1e-4 GJ/Nm3;
+# tC/TJ = 1 kg C/GJ.
+NCV_TO_CANONICAL = {"GJ/t": 1e-3, "GJ/10^4 Nm3": 1e-4}
+
+
+def _official_rows() -> list[dict[str, str]]:
+    with open(REF / "china_fuel_defaults_official.csv", encoding="utf-8") as fh:
+        return [r for r in csv.DictReader(fh) if r["carbon_content_tC_per_TJ"]]
+
+
+@pytest.mark.parametrize("r", _official_rows(), ids=lambda r: r["fuel_en"])
+def test_mee_defaults_equal_their_official_source_row(r):
+    """Each MEE default equals its row in the official table (by the fuel's printed Chinese
+    name), with status official where the source is official; an NCV printed as a range is no
+    default and is not presented as an official one."""
+    lib = load_library()
+    f = lib.factors
+    names = fuel_names(lib.fuels)
+    if r["fuel_cn"] == "燃煤（未实测）":  # 2021 power guideline: every coal, when not measured
+        edition, codes = "power-2021", ["raw_coal", "bituminous_coal", "anthracite", "lignite"]
+    elif r["fuel_cn"] == "天然气（发电）":
+        edition, codes = "power-2021", ["natural_gas"]
+    else:
+        edition, codes = "gbt32151-2022", [names[name_key(r["fuel_cn"])]]
+    status = "official" if r["status"].startswith("official") else "secondary"
+    for code in codes:
+        subject = lib.fuels.set_index("code").mee[code]
+        mine = f[(f.table_id == "mee_fuel_defaults") & (f.edition == edition)]
+        mine = mine[mine.subject == subject].set_index("parameter")
+        assert mine.value_canonical["carbon_content"] == pytest.approx(
+            float(r["carbon_content_tC_per_TJ"]), rel=1e-12
+        )
+        assert mine.value_canonical["oxidation"] == float(r["oxidation_rate"])
+        assert mine.status["carbon_content"] == mine.status["oxidation"] == status
+        if "-" in r["ncv_default"]:
+            assert "ncv" not in mine.index or mine.status["ncv"] != "official"
+        else:
+            want = float(r["ncv_default"]) * NCV_TO_CANONICAL[r["ncv_unit"]]
+            assert mine.value_canonical["ncv"] == pytest.approx(want, rel=1e-12)
+            assert mine.status["ncv"] == status
+
+
+def test_mee_defaults_bituminous_coal_and_power_sector_gas():
+    """The figures issue 16 names: bituminous coal NCV 19.570 GJ/t (not 23.204), unmeasured
+    power-sector coal 26.7 GJ/t, 0.03356 tC/GJ, 99 %; natural gas 15.32 tC/TJ (power) against
+    15.3 elsewhere."""
+    f = load_library().factors
+    m = f[f.table_id == "mee_fuel_defaults"].set_index(["edition", "subject", "parameter"])
+    assert m.value.loc[("gbt32151-2022", "bituminous_coal", "ncv")] == 19.570
+    assert m.value.loc[("power-2021", "bituminous_coal", "ncv")] == 26.7
+    assert m.value.loc[("power-2021", "bituminous_coal", "carbon_content")] == 33.56
+    assert m.value.loc[("power-2021", "bituminous_coal", "oxidation")] == 0.99
+    assert m.value.loc[("power-2021", "natural_gas", "carbon_content")] == 15.32
+    assert m.value.loc[("gbt32151-2022", "natural_gas", "carbon_content")] == 15.30
 
 
 def _broken_copy(tmp_path: Path, column: str, value: str) -> list[str]:

@@ -29,18 +29,16 @@ def validate(
 ) -> None:
     """Validate an activity file and write its typed records as Parquet, for `calculate-dataset`
     (files of one dataset can be validated one by one into one folder)."""
-    import pyarrow.parquet as pq
+    from openmrv.engine.dataset import write_part
 
     try:
         _, checked = _load(facilities, activity)
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
-    pq.write_table(checked.table, tmp)
-    tmp.replace(out_path)
-    out.print(f"{checked.table.num_rows:,} records valid · wrote {out_path}")
+    table = write_part(checked.table, out_path)
+    first, last = table["source_row"][0].as_py(), table["source_row"][-1].as_py()
+    out.print(f"{table.num_rows:,} records valid · wrote {out_path} (record keys {first}–{last})")
 
 
 @app.command("calculate-dataset")

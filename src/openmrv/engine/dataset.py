@@ -14,7 +14,8 @@ flat however many records there are (DuckDB spills to disk when it must). A run'
 - ``factors.parquet`` (each factor key with its id and provenance) and ``run.json`` (the pins,
   the input and result hashes, timings).
 
-`compact_view` turns these back into compact rows for every record (computed or not). The output
+`compact_view` turns these back into compact rows for every record (computed or not), each with
+its record id and where the record came from (file, SHA-256, row). The output
 is written to a temporary folder and renamed into place: a run that fails leaves nothing
 half-written.
 """
@@ -28,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -41,7 +42,7 @@ import pyarrow.parquet as pq
 
 from openmrv.engine import plans, shapes
 from openmrv.engine.hashing import content_hash, digest, has_parquet, parquet_glob, row_hash_sum
-from openmrv.engine.run import resolve_methods, results_hash, run_id, run_meta
+from openmrv.engine.run import LINEAGE, resolve_methods, results_hash, run_id, run_meta
 from openmrv.engine.shapes import REQUIRED
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
@@ -52,6 +53,67 @@ from openmrv.methods.base import Ctx
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _MEASURED = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)  # shapes.measured in SQL
+
+
+def write_part(table: pa.Table, out: Path) -> pa.Table:
+    """Write a validated file as one part of the dataset in `out`'s folder, its `source_row`
+    numbered on from the parts already there (their largest key, from the Parquet statistics),
+    so that every record of the dataset has its own key whatever order the parts come in. The
+    record keeps its file, the file's SHA-256 and its row there (`file_row`). Returns the
+    table as written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    others = [p for p in out.parent.glob("*.parquet") if p.name != out.name]
+    offset = max((hi for p in others for _, hi in _key_ranges(p)), default=0)
+    table = table.set_column(
+        table.schema.get_field_index("source_row"),
+        "source_row",
+        pc.add(table["file_row"], pa.scalar(offset, pa.int64())),
+    )
+    tmp = out.with_name(f".{out.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(out)
+    return table
+
+
+def _key_ranges(path: Path) -> list[tuple[int, int]]:
+    """(min, max) of `source_row` per row group of a Parquet file, from its statistics."""
+    meta = pq.ParquetFile(path).metadata
+    i = meta.schema.to_arrow_schema().get_field_index("source_row")
+    out = []
+    for g in range(meta.num_row_groups):
+        st = meta.row_group(g).column(i).statistics
+        if st is not None and st.has_min_max:
+            out.append((int(st.min), int(st.max)))
+    return out
+
+
+def _shared_keys(path: Path) -> Problem | None:
+    """Two parts of a dataset whose record keys (`source_row`) overlap: results could not be
+    traced to one record. Found from the Parquet statistics, without reading the rows."""
+    if not path.is_dir():
+        return None
+    spans = sorted(
+        (lo, hi, p.relative_to(path).as_posix())
+        for p in path.rglob("*.parquet")
+        for lo, hi in _key_ranges(p)
+    )
+    top, a = -1, ""  # the largest key so far, and its part
+    for lo2, hi2, b in spans:
+        if lo2 <= top and a != b:
+            return Problem(
+                path.name,
+                None,
+                "source_row",
+                None,
+                f"parts {a} and {b} share record keys (source_row {lo2} and on): a result "
+                "could not be traced to one record",
+                "validate each file into the folder with `openmrv validate … --out "
+                "FOLDER/PART.parquet` (it numbers each part's records on from the others)",
+                "record",
+            )
+        if hi2 > top:
+            top, a = hi2, b
+    return None
 
 
 def check_dataset(path: Path) -> int:
@@ -84,8 +146,9 @@ def check_dataset(path: Path) -> int:
         for col, t in REQUIRED.items()
         if types.get(col) != t
     ]
-    if problems:
-        raise InputError(problems)
+    shared = None if problems else _shared_keys(path)
+    if problems or shared:
+        raise InputError(problems or [shared])
     return n
 
 
@@ -179,7 +242,7 @@ def calculate_dataset(
             progress("", len(steps), len(steps))
         lib.key_table().to_parquet(tmp / "factors.parquet", index=False)
         calc_seconds = time.perf_counter() - started
-        meta = run_meta(ids, options, lib, _engine_info(engine, con))
+        meta = run_meta(ids, options, lib, _engine_info(engine, con), found.years)
         meta = {"input_hash": found.input_hash or content_hash(activity), **meta}
         meta.update(_counts(tmp), records=records)
         meta["seconds"] = {"calculate": round(calc_seconds, 3), "steps": timings}
@@ -200,11 +263,13 @@ def calculate_dataset(
 @dataclass
 class _Found:
     """What the shapes step learns for the later steps: the input hash (DuckDB: taken in the
-    key scan), how many records carry measured parameters, the compiled plan (DuckDB)."""
+    key scan), how many records carry measured parameters, the compiled plan (DuckDB), the
+    records' reporting years (for the GWP sets in run.json)."""
 
     input_hash: str | None = None
     measured: int = 0
     plan: plans.Compiled | None = None
+    years: list[int] = field(default_factory=list)  # the reporting years of the records
 
 
 def _write_shapes(
@@ -229,6 +294,7 @@ def _write_shapes(
         shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
         (tmp / "probe.parquet").unlink(missing_ok=True)
     found.measured = pc.sum(counts["measured"]).as_py() or 0
+    found.years = pc.unique(counts["year"].drop_null()).to_pylist()
     pq.write_table(shp, tmp / "shapes.parquet")
 
 
@@ -298,7 +364,17 @@ def compact_view(out: Path, activity: Path, con: ibis.BaseBackend | None = None)
     rows = [shapes.compact_rows(act, shp, varying)]
     if has_parquet(out / "direct"):
         rows.append(con.read_parquet(parquet_glob(out / "direct")).select(*shapes.COMPACT))
-    return ibis.union(*rows) if len(rows) > 1 else rows[0]
+    compact = ibis.union(*rows) if len(rows) > 1 else rows[0]
+    return traced(compact, act)
+
+
+def traced(rows: ir.Table, act: ir.Table) -> ir.Table:
+    """Result rows with the lineage of their record: its id and, where the dataset has them,
+    its source file, the file's SHA-256 and its row there."""
+    cols = ["record_id", *(c for c in LINEAGE if c in act.columns)]
+    rec = act.select(src_=act.source_row, **{f"{c}_": act[c] for c in cols})
+    j = rows.left_join(rec, rows.source_row == rec.src_)
+    return j.select(*rows.columns, **{c: j[f"{c}_"] for c in cols})
 
 
 def _engine_info(engine: str, con: ibis.BaseBackend) -> dict[str, str]:

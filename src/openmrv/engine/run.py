@@ -34,6 +34,7 @@ RECORD_COLUMNS = (
     "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
     "fuel",
 )  # fmt: skip
+LINEAGE = ("source_file", "source_sha256", "file_row")  # a validated record's origin
 SKIPPED_COLUMNS = (
     "source_row", "record_id", "facility_id", "category", "fuel", "methodology", "gas", "reason",
 )  # fmt: skip
@@ -77,7 +78,8 @@ def expand(rows: ir.Table, act: ir.Table, lib: Library) -> ir.Table:
     """Results for people: compact rows decoded (gas, equation, tier, biogenic, scope, GWP set
     from the lineage code; factor ids from the packed keys) with their record's attributes, the
     methodology version, the heat basis and the GWP with its factor id."""
-    rec = act.select("source_row", *RECORD_COLUMNS).rename(src_="source_row")
+    lineage_cols = [c for c in LINEAGE if c in act.columns]
+    rec = act.select("source_row", *RECORD_COLUMNS, *lineage_cols).rename(src_="source_row")
     j = rows.left_join(rec, rows.source_row == rec.src_).drop("src_")
     gases = {c: g for g, c in lineage.gas_codes(lib).items()}
     sets = {c: s for s, c in lineage.GWP_CODES.items()}
@@ -112,16 +114,24 @@ def expand(rows: ir.Table, act: ir.Table, lib: Library) -> ir.Table:
 
 
 def run_meta(
-    methods: list[str], options: Options, lib: Library, engine: dict[str, str]
+    methods: list[str],
+    options: Options,
+    lib: Library,
+    engine: dict[str, str],
+    years: list[int],
 ) -> dict[str, object]:
-    """The pins of a run: methodology versions, factor editions, GWP sets, engine versions."""
+    """The pins of a run: methodology versions, factor editions, the GWP set each methodology
+    applied to each reporting year of the data (`years`), engine versions."""
     ctx = Ctx(lib=lib, facilities=None, options=options)  # type: ignore[arg-type]
     return {
         "methodologies": {m: METHODS[m].version for m in methods},
         "factor_editions": {
             m: {t: METHODS[m].edition(ctx, t) for t in METHODS[m].editions} for m in methods
         },
-        "gwp_set": options.gwp_set or {m: METHODS[m].default_gwp for m in methods},
+        "gwp_set": {
+            m: {str(y): METHODS[m].gwp_for_year(y, options) for y in sorted(set(years))}
+            for m in methods
+        },
         "options": {"cn_grid": options.cn_grid},
         "engine": {
             **engine,
@@ -177,7 +187,8 @@ def calculate(
     computed = pc.is_null(full["reason"])
     results = full.filter(computed).drop_columns(["reason"])
     skipped = full.filter(pc.invert(computed)).select(list(SKIPPED_COLUMNS))
-    meta = run_meta(ids, options, lib, {"backend": con.name})
+    years = pc.unique(activity["year"].drop_null()).to_pylist()
+    meta = run_meta(ids, options, lib, {"backend": con.name}, years)
     meta = {
         "input_hash": content_hash(activity),
         **meta,

@@ -9,6 +9,7 @@ load time, to canonical units (kg, GJ, m³, Nm³) so methods never convert units
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -35,6 +36,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "mass_fraction": ("one", frozenset({"one"})),
     "grid_loss": ("one", frozenset({"one"})),
     "ncv_gcv_ratio": ("one", frozenset({"one"})),
+    "density": ("mass", frozenset({"volume"})),
 }
 
 # Plausible ranges in canonical units (kg, GJ, m³, Nm³), by (parameter, gas, denominator kind).
@@ -60,7 +62,50 @@ RANGES: dict[tuple[str, str, str], tuple[float, float]] = {
     ("mass_fraction", "*", "one"): (0.0, 1.0),
     ("grid_loss", "", "one"): (0.0, 0.2),
     ("ncv_gcv_ratio", "", "one"): (0.8, 1.0),
+    ("density", "", "volume"): (400.0, 1100.0),  # liquid fuels, kg/m³
 }
+
+
+# Catalogue columns holding a fuel's name as a source table prints it (accepted as input names).
+# cfr98_c2 names fuel *groups* ("Petroleum Products (all fuel types in Table C-1)"), not fuels,
+# except where a Table C-2 row is one fuel (Natural Gas, Fuel Gas, Wood and wood residuals...).
+PRINTED = ("epa_hub", "cfr98_c1", "epa_hub_mobile", "ipcc2006")
+
+
+def name_key(text: str) -> str:
+    """Normalised fuel/refrigerant name used for matching (must equal ingest's _NAME_SQL)."""
+    return re.sub(r"[\s_]+", " ", text.strip().lower())
+
+
+def accepted_names(f: pd.Series) -> set[str]:
+    """A catalogue row's names accepted as input (printed as they are)."""
+    names = {f.code, f.name_en, f.name_zh, *str(f.aliases).split(";")}
+    names |= {f[c] for c in PRINTED}
+    if "(all" not in f.cfr98_c2 and "-" not in f.cfr98_c2:
+        names.add(f.cfr98_c2)
+    return {n for n in names if n}
+
+
+def fuel_names(fuels: pd.DataFrame) -> dict[str, str]:
+    """Every accepted fuel name (normalised with `name_key`) -> fuel code: the code, English
+    and Chinese names, aliases, and the name each source table prints."""
+    out: dict[str, str] = {}
+    for _, f in fuels.iterrows():
+        for n in accepted_names(f):
+            out.setdefault(name_key(n), f.code)
+    return out
+
+
+def _name_conflicts(fuels: pd.DataFrame) -> list[str]:
+    """A name that means two fuels would silently pick one: a library problem."""
+    seen: dict[str, str] = {}
+    problems = []
+    for _, f in fuels.iterrows():
+        for n in accepted_names(f):
+            k = name_key(n)
+            if seen.setdefault(k, f.code) != f.code:
+                problems.append(f"fuels.csv: name {n!r} means both {seen[k]!r} and {f.code!r}")
+    return problems
 
 
 @dataclass(eq=False)  # hashed by identity: one loaded library per process
@@ -161,6 +206,7 @@ def _load(data_dir: Path, fuels_path: Path) -> Library:
     dupkey = factors[factors.duplicated(KEY, keep=False)]
     problems += [f"duplicate key {tuple(k)}" for k in dupkey[KEY].drop_duplicates().values]
     fuels = pd.DataFrame(_read_csv(fuels_path))
+    problems += _name_conflicts(fuels)
     problems += [
         f"fuels.csv: duplicate fuel code {c!r}"
         for c in sorted(set(fuels.code[fuels.code.duplicated()]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import zipfile
@@ -49,6 +50,16 @@ class RawTable:
     name: str
     table: pa.Table
     row_word: str  # "row" for CSV/XLSX (header is row 1), "record" for JSON/Parquet
+    path: Path | None = None  # the file read, for its SHA-256 (lineage of validated records)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _fail(name: str, problem: str, fix: str) -> InputError:
@@ -80,6 +91,7 @@ def read_table(
             name, f"unsupported file type {ext or '(none)'!r}", "use .csv, .xlsx, .json or .parquet"
         )
     raw = readers[ext](path, limits) if ext in (".xlsx", ".parquet") else readers[ext](path)
+    raw.path = path
     if raw.table.num_rows == 0:
         raise _fail(name, "file has a header but no data rows", "add the data rows")
     return raw

@@ -19,20 +19,16 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.factors import Library, load_library
+from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.ingest.readers import ROW, RawTable
+from openmrv.ingest.readers import ROW, RawTable, file_sha256
 from openmrv.units import UnitError, normalise, parse, parse_ratio
 
 MAX_PROBLEMS = 200
 HHV_BY_CONVENTION = {"therm", "therms", "mmbtu", "btu", "dth"}
 NCV_BY_CONVENTION = {"tce", "吨标准煤"}
 ZERO_GWP = re.compile(r"^(HCFC-|CFC-|propane|isobutane|butane|propylene|isopentane)", re.I)
-
-
-def name_key(text: str) -> str:
-    """Normalised fuel/refrigerant name used for matching (must equal the SQL in _NAME_SQL)."""
-    return re.sub(r"[\s_]+", " ", text.strip().lower())
 
 
 _NAME_SQL = "regexp_replace(lower(trim({c})), '[\\s_]+', ' ', 'g')"
@@ -51,6 +47,10 @@ class Checked:
 
     table: pa.Table
     warnings: list[str]
+
+
+class Sql(str):
+    """A rule's fix given as an SQL expression (per row) instead of fixed text."""
 
 
 def sql_string(s: str) -> str:
@@ -172,7 +172,8 @@ def _problems(
     )
     parts = [
         f'SELECT {ROW} AS r, {sql_string(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
-        f"{problem} AS p, {sql_string(fix)} AS f, {i} AS k FROM bad WHERE {cond}"
+        f"{problem} AS p, {fix if isinstance(fix, Sql) else sql_string(fix)} AS f, {i} AS k "
+        f"FROM bad WHERE {cond}"
         for i, (col, cond, problem, fix) in enumerate(rules)
     ]
     union = " UNION ALL ".join(parts)
@@ -270,17 +271,39 @@ def _ratio_lookup(con, values: list[str]) -> None:
 
 
 def _fuel_lookup(con, lib: Library) -> None:
-    rows = []
-    for f in lib.fuels.itertuples():
-        for alias in {f.code, f.name_en, f.name_zh, *str(f.aliases).split(";")}:
-            if alias:
-                rows.append((name_key(alias), f.code, f.state, f.biogenic == "1"))
-    df = pd.DataFrame(rows, columns=["k", "code", "state", "biogenic"]).drop_duplicates("k")
+    names = fuel_names(lib.fuels)
+    fuels = lib.fuels.set_index("code")
+    df = pd.DataFrame(
+        {
+            "k": list(names),
+            "code": list(names.values()),
+            "state": [fuels.state[c] for c in names.values()],
+            "biogenic": [fuels.biogenic[c] == "1" for c in names.values()],
+        }
+    )
     temp_table(con, "fuels_lu", df)
     gases = lib.factors[lib.factors.parameter == "gwp"]
     names = set(gases.gas) | set(gases.subject[gases.table_id == "epa_hub_t12"])
     ref = pd.DataFrame([(refrigerant_key(n), n) for n in sorted(names)], columns=["k", "name"])
     temp_table(con, "refrig_lu", ref.drop_duplicates("k"))
+
+
+def _fuel_hints(con, lib: Library) -> None:
+    """For each unknown fuel name (few, distinct), the nearest accepted name, as a fix."""
+    unknown = con.execute(
+        "SELECT v FROM fuel_names WHERE code IS NULL AND rname IS NULL AND v <> ''"
+    ).fetchall()
+    printed = {}
+    for _, f in lib.fuels.iterrows():
+        for n in (f.name_en, f.code, f.name_zh, *str(f.aliases).split(";")):
+            if n:
+                printed.setdefault(name_key(n), n)
+    hints = []
+    for (v,) in unknown:
+        near = difflib.get_close_matches(name_key(v), list(printed), n=1, cutoff=0.75)
+        if near:
+            hints.append((v, f"did you mean {printed[near[0]]!r}?"))
+    temp_table(con, "fuel_hints", pd.DataFrame(hints, columns=["v", "hint"], dtype="string"))
 
 
 def validate_activity(
@@ -290,13 +313,18 @@ def validate_activity(
     max_problems: int = MAX_PROBLEMS,
 ) -> Checked:
     """Validate an activity file; return the typed table, or raise InputError with located
-    problems. Nothing partial is ever returned."""
+    problems. Nothing partial is ever returned. Each record carries its lineage: the file's
+    name and SHA-256 and its row there (`file_row`; `source_row` is the same number until a
+    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part)."""
     con = duckdb.connect()
     warnings = check_activity(con, raw, facility_ids, lib, max_problems)
     with file_plans(con):
         table = con.execute("SELECT * FROM typed ORDER BY source_row").to_arrow_table()
-    table = table.append_column("source_file", pa.array([raw.name] * table.num_rows, pa.string()))
-    return Checked(table, warnings)
+    n = table.num_rows
+    sha = file_sha256(raw.path) if raw.path is not None else None
+    table = table.append_column("source_file", pa.array([raw.name] * n, pa.string()))
+    table = table.append_column("source_sha256", pa.array([sha] * n, pa.string()))
+    return Checked(table.append_column("file_row", table["source_row"]), warnings)
 
 
 def check_activity(
@@ -349,6 +377,7 @@ def _check_activity(
             refrig=_REFRIG_SQL.format(c="v"),
         )
     )
+    _fuel_hints(con, lib)
     con.execute(_CHECKED_SQL.format(view="checked", source="raw"))
     con.execute(_PER_ROW_SQL)
     others = [c.name for c in schema.ACTIVITY if c.name not in PER_ROW]
@@ -398,7 +427,7 @@ SELECT raw.*,
   de.d AS d1,
   u.kind AS qkind, u.f AS qf, u.err AS uerr, u.basis AS ubasis, u.key AS ukey,
   fn.code AS fcode, fn.state AS fstate, fn.biogenic AS fbio, cn.code AS category_is_fuel,
-  fn.rname AS rname,
+  fn.rname AS rname, fh.hint AS fuel_hint,
   dl.dupes AS dupes,
   dl.first_row AS first_row,
   TRY_CAST(raw.hhv AS DOUBLE) AS hhv_v, hu.num AS hhv_num, hu.den AS hhv_den, hu.f AS hhv_f,
@@ -418,6 +447,7 @@ FROM {source}
 LEFT JOIN units_lu u ON u.u = raw.unit
 LEFT JOIN units_lu u2 ON u2.u = raw.quantity
 LEFT JOIN fuel_names fn ON fn.v = raw.fuel
+LEFT JOIN fuel_hints fh ON fh.v = raw.fuel
 LEFT JOIN category_names cn ON cn.v = raw.category
 LEFT JOIN dates_lu ds ON ds.v = raw.period_start
 LEFT JOIN dates_lu de ON de.v = raw.period_end
@@ -553,7 +583,7 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
             "fuel",
             "combustion AND fuel <> '' AND fcode IS NULL",
             "'unknown fuel'",
-            "use a fuel code or name from docs/fuels.md",
+            Sql("COALESCE(fuel_hint, 'use a fuel code or name from docs/fuels.md')"),
         ),
         (
             "fuel",

@@ -25,10 +25,14 @@ KG_PER_LB = 0.45359237
 GJ_PER_MMBTU = 1.05505585262
 C_TO_CO2 = 44.0 / 12.0
 
+# The results file's columns, in the order `openmrv calculate` writes them (engine.run.expand):
+# the compact row, the record (with its origin when validated from a file), the lineage decoded.
 RESULT_COLUMNS = (
-    "source_row", "record_id", "facility_id", "source_id", "period_start", "period_end", "year",
-    "category", "fuel", "methodology", "methodology_version", "tier", "equation", "gas", "mass_t",
-    "gwp_set", "biogenic", "scope", "heat_gj", "heat_basis", "factor_ids", "reason",
+    "source_row", "methodology", "rule", "factor_key", "mass_t", "co2e_t", "heat_gj",
+    "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
+    "fuel", "source_file", "source_sha256", "file_row", "gas", "equation", "tier", "biogenic",
+    "scope", "gwp_set", "gwp", "gwp_factor_id", "methodology_version", "heat_basis",
+    "factor_ids",
 )  # fmt: skip
 
 
@@ -56,6 +60,9 @@ class Method(ABC):
     title: ClassVar[str]
     categories: ClassVar[tuple[str, ...]]
     default_gwp: ClassVar[str] = "AR5"
+    # (first reporting year, GWP set) where the regulation changes its set by reporting year;
+    # years before the first entry use default_gwp.
+    gwp_from_year: ClassVar[tuple[tuple[int, str], ...]] = ()
     heat_basis: ClassVar[str]  # basis of the heat_gj the method reports (HHV or NCV)
     equations: ClassVar[tuple[str, ...]]  # every equation label its rows can carry, coded 1…N
     editions: ClassVar[dict[str, str]]  # table_id -> pinned edition
@@ -68,7 +75,18 @@ class Method(ABC):
         """The method's result rows for `act`, as one relational expression."""
 
     def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
-        return ibis.literal(ctx.options.gwp_set or self.default_gwp)
+        """The GWP set of each row: the user's choice, else the method's for the row's year."""
+        if ctx.options.gwp_set or not self.gwp_from_year:
+            return ibis.literal(ctx.options.gwp_set or self.default_gwp)
+        return ibis.cases(
+            *((act.year >= y, s) for y, s in reversed(self.gwp_from_year)),
+            else_=self.default_gwp,
+        )
+
+    def gwp_for_year(self, year: int, options: Options) -> str:
+        """The GWP set `gwp_set` applies to a record of reporting year `year` (for run.json)."""
+        hits = [s for y, s in self.gwp_from_year if year >= y]
+        return options.gwp_set or (hits[-1] if hits else self.default_gwp)
 
 
 def fuel_factors(
@@ -110,8 +128,8 @@ def ratio_frame(lib: Library) -> pd.DataFrame:
     )
 
 
-KEY_BITS = 20  # factor keys are < 2**20; three fit in an int64
-MAX_KEYS = 3
+KEY_BITS = 15  # factor keys are < 2**15; four fit in an int64
+MAX_KEYS = 4  # e.g. MEE: NCV, density (a quantity in volume), carbon content, oxidation
 
 
 def ids(*parts: ir.Value) -> ir.IntegerValue:
@@ -126,12 +144,24 @@ def ids(*parts: ir.Value) -> ir.IntegerValue:
     for p in parts:
         p = p.cast("int64")
         width = ibis.cases(
-            (p < 2**KEY_BITS, 2**KEY_BITS),
-            (p < 2 ** (2 * KEY_BITS), 2 ** (2 * KEY_BITS)),
-            else_=2 ** (3 * KEY_BITS),
+            *((p < 2 ** (k * KEY_BITS), 2 ** (k * KEY_BITS)) for k in range(1, MAX_KEYS)),
+            else_=2 ** (MAX_KEYS * KEY_BITS),
         ).cast("int64")
         acc = p.isnull().ifelse(acc, acc * width + p)
     return (acc == 0).ifelse(ibis.null("int64"), acc)
+
+
+def density_frame(lib: Library) -> pd.DataFrame:
+    """Liquid fuel densities (kg/m³), for a method whose default heating value is per volume
+    when the quantity is a mass, or per mass when it is a volume."""
+    t = lib.table("fuel_density")
+    return pd.DataFrame(
+        {
+            "fuel": t.subject,
+            "value": t.value_canonical.astype(float),
+            "fid": t.factor_id.map(lib.keys).astype("int64"),
+        }
+    )
 
 
 def unit_is(t: ir.Table, *keys: str) -> ir.BooleanValue:
@@ -152,24 +182,36 @@ def heat(
     Order: an energy quantity (converted between bases with the IPCC NCV/GCV `ratio` when its
     basis differs); a measured heating value on the target basis; a measured heating value on
     the other basis (column `measured_other`, converted with the ratio), for methods that accept
-    it; the method's default heating value when it is per the same kind of quantity.
+    it; the method's default heating value when it is per the same kind of quantity; else, for
+    a liquid whose default is per volume given as a mass (or the reverse), the default through
+    the fuel's density (columns ``dens_*`` from `density_frame`, when the method looked them
+    up): its factor id joins the heating value's in the lineage.
     """
     to_target = (lambda x: x / ratio) if target == "HHV" else (lambda x: x * ratio)
     other_basis = "NCV" if target == "HHV" else "HHV"
     energy = t.qty_kind == "energy"
     other = t[measured_other] if measured_other else ibis.null("float64")
+    den, dv = t[f"{default}_den"], t[f"{default}_value"]
+    has_density = "dens_value" in t.columns
+    dens = t.dens_value if has_density else ibis.null("float64")
+    to_volume = dens.notnull() & (den == "volume") & (t.qty_kind == "mass")
+    to_mass = dens.notnull() & (den == "mass") & (t.qty_kind == "volume")
     value = ibis.cases(
         (energy & (t.energy_basis == target), t.qty),
         (energy & (t.energy_basis == other_basis), to_target(t.qty)),
         (t[measured].notnull(), t.qty * t[measured]),
         (other.notnull(), to_target(t.qty * other)),
-        (t[f"{default}_den"] == t.qty_kind, t.qty * t[f"{default}_value"]),
+        (den == t.qty_kind, t.qty * dv),
+        (to_volume, t.qty / dens * dv),
+        (to_mass, t.qty * dens * dv),
         else_=ibis.null("float64"),
     )
+    dens_fid = t.dens_fid if has_density else ibis.null("int64")
     fid = ibis.cases(
         (energy & (t.energy_basis == other_basis), t.r_fid),
         (energy | t[measured].notnull(), ibis.null("int64")),
         (other.notnull(), t.r_fid),
+        (to_volume | to_mass, ids(t[f"{default}_fid"], dens_fid)),
         else_=t[f"{default}_fid"],
     )
     return value, fid

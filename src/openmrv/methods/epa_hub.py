@@ -23,6 +23,7 @@ from openmrv.methods.base import (
     Ctx,
     GasRow,
     Method,
+    density_frame,
     fuel_factors,
     gas_rows,
     heat,
@@ -88,6 +89,7 @@ class EpaHubGhgp(Method):
         lib, ed = ctx.lib, self.edition(ctx, "epa_hub_t1")
         t = act.filter(act.category == "stationary_combustion")
         t = lookup(t, fuel_factors(lib, "epa_hub_t1", ed, "epa_hub", "hhv"), "fuel", "hhvd")
+        t = lookup(t, density_frame(lib), "fuel", "dens")
         for gas, p in GASES:
             t = lookup(t, fuel_factors(lib, "epa_hub_t1", ed, "epa_hub", "ef", gas), "fuel", p)
         t = lookup(t, ratio_frame(lib), "fuel_state", "r", on="state")

@@ -33,6 +33,7 @@ from openmrv.methods.base import (
     Ctx,
     GasRow,
     Method,
+    density_frame,
     fuel_factors,
     gas_rows,
     heat,
@@ -56,7 +57,8 @@ class Part98SubpartC(Method):
     version = "2016.1"
     title = "US EPA 40 CFR Part 98 Subpart C (Tiers 1-4)"
     categories = ("stationary_combustion",)
-    default_gwp = "AR5"
+    default_gwp = "AR4"  # Table A-1 before the 2024 amendment: reporting years up to 2024
+    gwp_from_year = ((2025, "AR5"),)  # Table A-1 as amended in 2024 (89 FR 31802)
     heat_basis = "HHV"
     equations = (
         "C-1", "C-1a", "C-1b", "C-2a", "C-2c", "C-3", "C-3 (CC = CC per GJ × NCV)", "C-4", "C-5",
@@ -64,16 +66,12 @@ class Part98SubpartC(Method):
     )  # fmt: skip
     editions = {"cfr98_c1": "2016", "cfr98_c2": "2016"}
 
-    def gwp_set(self, act: ir.Table, ctx: Ctx) -> ir.Value:
-        if ctx.options.gwp_set:
-            return ibis.literal(ctx.options.gwp_set)
-        return (act.year >= 2025).ifelse("AR5", "AR4")
-
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         lib = ctx.lib
         e1, e2 = self.edition(ctx, "cfr98_c1"), self.edition(ctx, "cfr98_c2")
         t = act.filter(act.category == "stationary_combustion")
         t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "hhv"), "fuel", "hhvd")
+        t = lookup(t, density_frame(lib), "fuel", "dens")
         t = lookup(t, fuel_factors(lib, "cfr98_c1", e1, "cfr98_c1", "ef", "CO2"), "fuel", "co2")
         t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "CH4"), "fuel", "ch4")
         t = lookup(t, fuel_factors(lib, "cfr98_c2", e2, "cfr98_c2", "ef", "N2O"), "fuel", "n2o")

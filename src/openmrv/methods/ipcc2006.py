@@ -53,7 +53,7 @@ class Ipcc2006Tier1(Method):
     default_gwp = "AR5"
     heat_basis = "NCV"
     equations = ("Eq. 2.1: TJ × EF (Table 1.4)", "Eq. 2.1: TJ × EF (Table 2.2/2.3)")
-    editions = {"ipcc2006": "2006", "cfr98_c1": "2016", "mee_fuel_defaults": "provisional-2026"}
+    editions = {"ipcc2006": "2006", "cfr98_c1": "2016", "mee_fuel_defaults": "gbt32151-2022"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         lib = ctx.lib

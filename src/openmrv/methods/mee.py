@@ -28,6 +28,7 @@ from openmrv.methods.base import (
     Ctx,
     GasRow,
     Method,
+    density_frame,
     fuel_factors,
     gas_rows,
     heat,
@@ -101,7 +102,7 @@ class MeeEnterprise(Method):
         "AD × EF_grid (provincial)",
         "AD × EF_heat",
     )
-    editions = {"mee_fuel_defaults": "provisional-2026", "mee_heat": "provisional"}
+    editions = {"mee_fuel_defaults": "gbt32151-2022", "mee_heat": "provisional"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         return ibis.union(
@@ -112,6 +113,7 @@ class MeeEnterprise(Method):
         lib, ed = ctx.lib, self.edition(ctx, "mee_fuel_defaults")
         t = act.filter(act.category.isin(["stationary_combustion", "mobile_combustion"]))
         t = lookup(t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "ncv"), "fuel", "ncvd")
+        t = lookup(t, density_frame(lib), "fuel", "dens")
         t = lookup(
             t, fuel_factors(lib, "mee_fuel_defaults", ed, "mee", "carbon_content"), "fuel", "ccd"
         )

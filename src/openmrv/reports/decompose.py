@@ -9,7 +9,9 @@ method A to another method B:
 * heating value and basis: (H_B − r·H_A) · e_A / r, where r converts A's basis to B's with the
   IPCC default NCV/GCV ratio of the fuel's state (1 when both use the same basis). Converting the
   basis alone changes nothing (r·H_A · e_A/r = H_A·e_A); what is left is how differently the
-  two methods' heating values count the same fuel;
+  two methods' heating values count the same fuel. When either method reached its heating
+  value through a fuel density (its lineage has a ``fuel_density`` factor), this effect is
+  named ``density``: the two cannot be told apart without a second reference;
 * carbon content: H_B · (e_B·ox_A/ox_B − e_A/r), the carbon per GJ with oxidation held at A's;
 * oxidation: H_B · e_B · (1 − ox_A/ox_B).
 
@@ -39,6 +41,7 @@ from openmrv.reports.coverage import categories, not_covered
 
 CAUSES = (
     "heating_value",
+    "density",
     "carbon_content",
     "oxidation",
     "non_co2_factors",
@@ -86,6 +89,12 @@ def _oxidation(rows: pd.DataFrame, values: dict[str, float], measured: pd.Series
         return 1.0
 
     return rows.apply(one, axis=1) if len(rows) else pd.Series(dtype=float)
+
+
+def _used_density(*rows) -> bool:
+    return any(
+        fid.startswith("fuel_density:") for r in rows for fid in str(r.factor_ids or "").split(";")
+    )
 
 
 def decompose(
@@ -153,7 +162,10 @@ def decompose(
             ha, hb = float(a.heat_gj), float(b.heat_gj)
             ea, eb = float(a.mass_t) / ha, float(b.mass_t) / hb
             oxa, oxb = ox_rows[(base, rid)], ox_rows[(other, rid)]
-            effects.append((rid, "heating_value", (hb - r * ha) * ea / r))
+            # A heating value counted through a density (a mass given where the default is per
+            # volume, or the reverse) differs partly by that density: named as its own cause.
+            via = "density" if _used_density(a, b) else "heating_value"
+            effects.append((rid, via, (hb - r * ha) * ea / r))
             effects.append((rid, "carbon_content", hb * (eb * oxa / oxb - ea / r)))
             effects.append((rid, "oxidation", hb * eb * (1.0 - oxa / oxb)))
     by_record = pd.DataFrame(effects, columns=["record_id", "cause", "effect_t"])

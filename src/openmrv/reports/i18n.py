@@ -132,6 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "heating value and basis (HHV vs NCV)",
         "热值及其基准(高位 vs 低位)",
     ),
+    "cause.density": (
+        "heating value through a fuel density (mass ↔ volume)",
+        "经燃料密度换算的热值(质量 ↔ 体积)",
+    ),
     "cause.carbon_content": ("carbon content", "含碳量"),
     "cause.oxidation": ("oxidation", "碳氧化率"),
     "cause.non_co2_factors": ("CH4/N2O factors", "甲烷/氧化亚氮因子"),
