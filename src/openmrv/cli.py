@@ -61,7 +61,8 @@ def _show_problems(exc: InputError) -> None:
 def _df_table(df: pd.DataFrame, title: str) -> Table:
     t = Table(title=title)
     for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+        numeric = df[c].dtype.kind in "fi"  # numbers are never cut: text columns fold instead
+        t.add_column(str(c), justify="right" if numeric else "left", no_wrap=numeric)
     for row in df.itertuples(index=False):
         t.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
     return t
@@ -156,8 +157,13 @@ def _show_totals(run, activity) -> None:
     from openmrv.reports.summary import scope_totals
 
     tot = scope_totals(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
-    tot["coverage"] = coverage.label(tot)
-    shown = tot.drop(columns=["missing_share", "outside_categories"])
+    # Short on a terminal: "n of m records not computed"; which and why follow in the next
+    # table (the counts and shares are in the reports and the not_computed file).
+    short = coverage.label(tot).str.replace(
+        r" \(.*?\)|;.*outside its categories.*$", "", regex=True
+    )
+    tot["coverage"] = short
+    shown = tot.drop(columns=["missing_share", "outside_categories", "records", "not_computed"])
     out.print(
         _df_table(
             shown,
