@@ -22,10 +22,22 @@ from openmrv.reports.i18n import t
 from openmrv.reports.markdown import render
 from tests.reports.conftest import EXAMPLES
 
-# Records the example lacks, one of each kind the issue names: a Chinese refrigerant (MEE has
-# none), a process record (no methodology here computes process emissions), a biomass fuel
+# Records the example lacks, one of each kind the issue names: a liquid fuel in tonnes that
+# Part 98 cannot convert (the example's diesel in tonnes computes since densities came in), a
+# Chinese refrigerant (MEE has none), a process record (no methodology here computes process emissions), a biomass fuel
 # (biogenic CO2, outside every total) and a CEMS unit (measured CO2, no heat on its CO2 row).
 ADDED = [
+    {  # kerosene in tonnes: Part 98 (Table C-1 per gallon) has no density for it, MEE computes it
+        "record_id": "BJ-ENG-KERO-2024-06",
+        "facility_id": "FAC-BJ-ENG",
+        "source_id": "BJ-TEST-CELL",
+        "period_start": "2024-06-01",
+        "period_end": "2024-06-30",
+        "category": "stationary_combustion",
+        "fuel": "kerosene",
+        "quantity": "3",
+        "unit": "t",
+    },
     {
         "record_id": "JS-PV-REF-2024-12",
         "facility_id": "FAC-JS-PV",
@@ -195,7 +207,7 @@ def test_flat_formats_partition_the_input(bundle, augmented, tmp_path, fmt):
     _bundle_partition(read("inventory_records"), read("inventory_not_computed"), act, fac)
     totals = read("inventory_totals")
     partial = totals[totals.organization_id == "ORG-TIANHE-JV"].coverage_scope1.iloc[0]
-    assert partial.startswith(PARTIAL_MARK) and "1 of 37 records" in partial
+    assert partial.startswith(PARTIAL_MARK) and "1 of 38 records" in partial
     by_m = read("totals_by_methodology")
     p98 = by_m[(by_m.methodology == "epa_part98_c") & (by_m.facility_id == "FAC-BJ-ENG")]
     assert p98.coverage.iloc[0].startswith(PARTIAL_MARK)
@@ -215,7 +227,7 @@ def test_html_lists_every_record_left_out_and_marks_partial_totals(bundle, tmp_p
         assert rid in text
     partial = t("coverage.partial", lang).split("{")[0]
     assert f'<td class="partial">{partial}' in text  # visibly marked in its own cell
-    # the Part 98 report marks FAC-BJ-ENG's total partial (its diesel in tonnes)
+    # the Part 98 report marks FAC-BJ-ENG's total partial (its kerosene in tonnes)
     p98 = text[text.index(t("section.part98", lang)) : text.index(t("section.mee", lang))]
     assert f'<td class="partial">{partial}' in p98
     editions = text[text.index(t("report.editions", lang)) : text.index("</details>")]
@@ -241,7 +253,7 @@ def test_markdown_and_cli_flag_partial_totals(augmented, lang):
             env={"COLUMNS": "250"},
         )
         assert res.exit_code == 0, res.output
-        assert "⚠ partial: 12 of 24 records not computed" in res.output  # Part 98, FAC-BJ-ENG
+        assert "⚠ partial: 1 of 25 records not computed" in res.output  # Part 98, FAC-BJ-ENG
         assert "cn_mee does not cover category process" in res.output
 
 
