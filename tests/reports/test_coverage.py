@@ -24,8 +24,9 @@ from tests.reports.conftest import EXAMPLES
 
 # Records the example lacks, one of each kind the issue names: a liquid fuel in tonnes that
 # Part 98 cannot convert (the example's diesel in tonnes computes since densities came in), a
-# Chinese refrigerant (MEE has none), a process record (no methodology here computes process emissions), a biomass fuel
-# (biogenic CO2, outside every total) and a CEMS unit (measured CO2, no heat on its CO2 row).
+# Chinese refrigerant (MEE has none), a process record (no methodology here computes process
+# emissions), a biomass fuel (biogenic CO2, outside every total) and a CEMS unit (measured CO2,
+# no heat on its CO2 row).
 ADDED = [
     {  # kerosene in tonnes: Part 98 (Table C-1 per gallon) has no density for it, MEE computes it
         "record_id": "BJ-ENG-KERO-2024-06",
