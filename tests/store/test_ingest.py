@@ -19,9 +19,12 @@ from tests.store.helpers import activity, coal, count
 
 
 def test_record_columns_match_validation_output(tmp_path):
-    """The store keeps exactly the columns (and order) the engine reads from validation."""
+    """The store keeps exactly the columns (and order) the engine reads from validation, but
+    the file's SHA-256 (in the batch row) and `file_row` (a file's `source_row`)."""
     checked = validate_activity(read_table(activity(tmp_path / "a.csv", coal("r1"))))
-    assert tuple(checked.table.column_names) == tuple(n for n, _ in RECORD_COLUMNS)
+    kept = [c for c in checked.table.column_names if c not in ("source_sha256", "file_row")]
+    assert tuple(kept) == tuple(n for n, _ in RECORD_COLUMNS)
+    assert checked.table["file_row"] == checked.table["source_row"]
 
 
 def test_migrations_run_once(store_url):
