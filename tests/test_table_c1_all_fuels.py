@@ -1,9 +1,9 @@
 """Every 40 CFR 98 Table C-1 row, named exactly as EPA prints it, through the CLI at Tier 1.
 
 The expected figures are computed here by hand from the team's reference transcription of
-Tables C-1 and C-2 (shared/reference/factors/cfr98_subpartC_tableC1_C2.csv), not from the
-library: CO2 = 1e-3 · Fuel · HHV · EF (Eq. C-1), CH4/N2O = 1e-3 · Fuel · HHV · EF (Eq. C-8),
-with the Table C-2 row that covers the fuel's Table C-1 group.
+Tables C-1 and C-2 (tests/data/reference/cfr98_subpartC_tableC1_C2.csv, a copy of the shared
+reference), not from the library: CO2 = 1e-3 · Fuel · HHV · EF (Eq. C-1), CH4/N2O = 1e-3 · Fuel
+· HHV · EF (Eq. C-8), with the Table C-2 row that covers the fuel's Table C-1 group.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from openmrv.cli import app
 from openmrv.ingest.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "factors"
+REF = Path(__file__).resolve().parent / "data" / "reference"  # copies of the shared tables
 TABLE = REF / "cfr98_subpartC_tableC1_C2.csv"
 UNITS = {"mmBtu/short ton": "short ton", "mmBtu/gallon": "gallon", "mmBtu/scf": "scf"}
 QTY = 1000.0
