@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
-from openmrv.cli_web import EXAMPLES
+from openmrv.cli.web import EXAMPLES
 from openmrv.ingest.errors import InputError
 from openmrv.store import StoreError, ledger, open_store, schema
 from openmrv.store.db import row_text

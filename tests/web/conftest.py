@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openmrv.api.app import create_app
-from openmrv.cli_web import EXAMPLES, seed_demo
+from openmrv.cli.web import EXAMPLES, seed_demo
 from openmrv.store import open_store
 
 PASSWORDS = {

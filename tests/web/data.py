@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from openmrv.cli_web import EXAMPLES
+from openmrv.cli.web import EXAMPLES
 
 SUNBRIDGE = ("FAC-JS-PV", "FAC-AZ-PV")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from openmrv.cli_web import EXAMPLES
+from openmrv.cli.web import EXAMPLES
 from openmrv.reports.browser import ARGS
 from openmrv.reports.browser import CHROMIUM as CHROMIUM_BIN
 from tests.web import data

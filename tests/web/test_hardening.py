@@ -225,7 +225,7 @@ def test_x_forwarded_for_is_not_trusted_without_a_proxy(served_app):
 
 
 def test_proxy_headers_only_from_named_proxies():
-    from openmrv.cli_web import server_options
+    from openmrv.cli.web import server_options
 
     assert server_options([], None, None)["proxy_headers"] is False
     opts = server_options(["10.0.0.5"], None, None)

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from openmrv.api import sessions
-from openmrv.cli import EXIT_INPUT
 from openmrv.cli import app as cli
+from openmrv.cli.console import EXIT_INPUT
 from tests.web import data
 from tests.web.conftest import csrf_of, sign_in, token_for
 

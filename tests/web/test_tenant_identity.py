@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openmrv.api.app import create_app
-from openmrv.cli_web import EXAMPLES, seed_demo
+from openmrv.cli.web import EXAMPLES, seed_demo
 from openmrv.store import ledger, open_store
 from tests.store.conftest import BACKENDS, new_pg_database, pg  # noqa: F401 (the server fixture)
 from tests.web import data

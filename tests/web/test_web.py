@@ -266,8 +266,8 @@ def test_no_secrets_in_logs(app, caplog):
 def test_dashboard_totals_are_the_cli_totals(app, tmp_path):
     """The dashboard shows `reports.summary.totals` of a run over the stored records; the CLI
     prints the same function's output for the same file."""
-    from openmrv.cli import _load
-    from openmrv.cli_web import EXAMPLES
+    from openmrv.cli.console import load_inputs as _load
+    from openmrv.cli.web import EXAMPLES
     from openmrv.engine import calculate
     from openmrv.reports.summary import totals
 

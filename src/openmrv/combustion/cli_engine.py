@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from openmrv.cli import EXIT_INPUT, Grid, Gwp, _load, _show_problems, app, err, out
+from openmrv.cli.console import EXIT_INPUT, Grid, Gwp, err, load_inputs, out, show_problems
 from openmrv.ingest.errors import InputError
+
+commands = typer.Typer()
 
 
 class Engine(StrEnum):
@@ -19,7 +21,7 @@ class Engine(StrEnum):
     spark = "spark"
 
 
-@app.command()
+@commands.command()
 def validate(
     facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
     activity: Annotated[Path, typer.Argument(help="Activity file (CSV, XLSX, JSON, Parquet).")],
@@ -32,16 +34,16 @@ def validate(
     from openmrv.engine.dataset import write_part
 
     try:
-        _, checked = _load(facilities, activity)
+        _, checked = load_inputs(facilities, activity)
     except InputError as exc:
-        _show_problems(exc)
+        show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
     table = write_part(checked.table, out_path)
     first, last = table["source_row"][0].as_py(), table["source_row"][-1].as_py()
     out.print(f"{table.num_rows:,} records valid · wrote {out_path} (record keys {first}–{last})")
 
 
-@app.command("calculate-dataset")
+@commands.command("calculate-dataset")
 def calculate_dataset(
     facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
     dataset: Annotated[
@@ -78,7 +80,7 @@ def calculate_dataset(
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
     except InputError as exc:
-        _show_problems(exc)
+        show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
     with Progress(
@@ -98,7 +100,7 @@ def calculate_dataset(
             meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
         except InputError as exc:
             bar.stop()
-            _show_problems(exc)
+            show_problems(exc)
             raise typer.Exit(EXIT_INPUT) from None
     out.print(
         f"{meta['records']:,} records → {meta['result_rows']:,} result rows "

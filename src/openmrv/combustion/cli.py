@@ -1,83 +1,34 @@
-"""The `openmrv` command line."""
+"""Stationary combustion's commands: calculate, compare, factors and methods (registered on
+the `openmrv` command line by the combustion domain's plugin)."""
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from openmrv.cli.console import (
+    EXIT_INPUT,
+    Grid,
+    Gwp,
+    df_table,
+    err,
+    load_inputs,
+    out,
+    show_problems,
+)
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
     import pandas as pd
 
-app = typer.Typer(
-    help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-out = Console()
-err = Console(stderr=True)
-EXIT_INPUT = 2
+commands = typer.Typer()
 
 
-class Gwp(StrEnum):
-    default = "default"
-    AR4 = "AR4"
-    AR5 = "AR5"
-    AR6 = "AR6"
-
-
-class Grid(StrEnum):
-    national = "national"
-    regional = "regional"
-    provincial = "provincial"
-
-
-def _show_problems(exc: InputError) -> None:
-    """A table on a terminal; one plain located line per problem in logs and pipes."""
-    title = f"Input rejected: {exc.total} problem(s); nothing was written"
-    if not err.is_terminal:
-        err.print(title, markup=False, highlight=False, soft_wrap=True)
-        for p in exc.problems:
-            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
-    else:
-        t = Table(title=title, title_style="bold red")
-        for col in ("where", "value", "problem", "how to fix"):
-            t.add_column(col, overflow="fold")
-        for p in exc.problems:
-            v = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
-            t.add_row(p.location(), v, p.problem, p.fix)
-        err.print(t)
-    if exc.total > len(exc.problems):
-        err.print(f"… and {exc.total - len(exc.problems)} more.")
-
-
-def _df_table(df: pd.DataFrame, title: str) -> Table:
-    t = Table(title=title)
-    for c in df.columns:
-        numeric = df[c].dtype.kind in "fi"  # numbers are never cut: text columns fold instead
-        t.add_column(str(c), justify="right" if numeric else "left", no_wrap=numeric)
-    for row in df.itertuples(index=False):
-        t.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
-    return t
-
-
-def _load(facilities: Path, activity: Path):
-    from openmrv.ingest.readers import read_table
-    from openmrv.ingest.validate import validate_activity, validate_facilities
-
-    fac = validate_facilities(read_table(facilities))
-    checked = validate_activity(read_table(activity), set(fac.facility_id))
-    return fac, checked
-
-
-@app.command()
+@commands.command()
 def calculate(
     facilities: Annotated[Path, typer.Argument(help="Facilities file (CSV, XLSX, JSON, Parquet).")],
     activity: Annotated[Path, typer.Argument(help="Activity file (CSV, XLSX, JSON, Parquet).")],
@@ -118,9 +69,9 @@ def calculate(
         raise typer.Exit(EXIT_INPUT) from None
     with err.status("Reading and validating input…"):
         try:
-            fac, checked = _load(facilities, activity)
+            fac, checked = load_inputs(facilities, activity)
         except InputError as exc:
-            _show_problems(exc)
+            show_problems(exc)
             raise typer.Exit(EXIT_INPUT) from None
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
@@ -137,7 +88,7 @@ def calculate(
     _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
     if not flags.empty:
-        out.print(_df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
+        out.print(df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
     if run.skipped.num_rows:
         out.print(
             f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
@@ -165,7 +116,7 @@ def _show_totals(run, activity) -> None:
     tot["coverage"] = short
     shown = tot.drop(columns=["missing_share", "outside_categories", "records", "not_computed"])
     out.print(
-        _df_table(
+        df_table(
             shown,
             "Totals by scope, t CO2e (Scope 2 location-based; biogenic CO2 separate; "
             "'categories' = what each total holds)",
@@ -178,7 +129,7 @@ def _show_totals(run, activity) -> None:
     why = coverage.reasons(led, keys[:3]).groupby(keys, as_index=False).records.sum()
     if len(why):
         out.print(
-            _df_table(
+            df_table(
                 why,
                 f"Records not computed ({int(why.records.sum()):,} record-methodology pairs), "
                 "by reason",
@@ -191,7 +142,7 @@ class CompareFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@commands.command()
 def compare(
     facilities: Annotated[Path, typer.Argument(help="Facilities file.")],
     activity: Annotated[Path, typer.Argument(help="Activity file.")],
@@ -228,9 +179,9 @@ def compare(
         err.print("[red]give --record, or --facility and --year[/red]")
         raise typer.Exit(EXIT_INPUT)
     try:
-        fac, checked = _load(facilities, activity)
+        fac, checked = load_inputs(facilities, activity)
     except InputError as exc:
-        _show_problems(exc)
+        show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
     methods = list(dict.fromkeys([base, *other]))
     try:
@@ -253,20 +204,20 @@ def compare(
         out.print_json(json.dumps(_compare_json(where, base, pairs), default=str))
     for o, c, d in pairs if fmt is CompareFormat.table else ():
         both = int(c.table.records.max()) if len(c.table) else 0
-        out.print(_df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
+        out.print(df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
         for r in c.reasons:
             out.print(f"• {r}")
         rows = d.effects.assign(cause=[t(f"cause.{x}", "en") for x in d.effects.cause])
         out.print(
-            _df_table(
+            df_table(
                 rows,
                 f"{d.base} {d.base_t:,.2f} → {d.other} {d.other_t:,.2f} t CO2e: "
                 f"difference {d.difference_t:,.2f} by cause (records both computed)",
             )
         )
-        out.print(_df_table(d.by_scope, f"{d.base} and {d.other} by scope, records both computed"))
+        out.print(df_table(d.by_scope, f"{d.base} and {d.other} by scope, records both computed"))
         if len(d.only):
-            out.print(_df_table(only_by_reason(d.only), f"Computed by one method only ({o})"))
+            out.print(df_table(only_by_reason(d.only), f"Computed by one method only ({o})"))
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
@@ -304,7 +255,7 @@ def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:
     }
 
 
-@app.command()
+@commands.command()
 def factors(
     check: Annotated[
         bool, typer.Option(help="Validate the library; exit 1 on any problem.")
@@ -320,7 +271,7 @@ def factors(
         .unstack(fill_value=0)
         .reset_index()
     )
-    out.print(_df_table(summary, "Factor library"))
+    out.print(df_table(summary, "Factor library"))
     if lib.problems:
         for p in lib.problems:
             err.print(f"[red]{p}[/red]")
@@ -330,7 +281,7 @@ def factors(
         out.print(f"[green]{len(lib.factors)} factor rows valid[/green]")
 
 
-@app.command()
+@commands.command()
 def methods() -> None:
     """List the methodologies."""
     from openmrv.methods import METHODS
@@ -341,15 +292,3 @@ def methods() -> None:
     for m in METHODS.values():
         t.add_row(m.id, m.version, m.title, ", ".join(m.categories))
     out.print(t)
-
-
-# Commands defined in other modules register themselves on `app` when imported.
-from openmrv import cli_engine, cli_reports, cli_store, cli_web  # noqa: E402, F401
-
-
-def main() -> None:  # pragma: no cover - console entry
-    sys.exit(app())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

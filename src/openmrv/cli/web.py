@@ -1,5 +1,5 @@
-"""Web commands: `openmrv serve`, demo accounts, users and API tokens. Registered on the main
-`openmrv` app."""
+"""Web commands: `openmrv serve`, demo accounts, users and API tokens. Part of the core command
+line."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from typing import Annotated
 
 import typer
 
-from openmrv.cli import EXIT_INPUT, app, err, out
-from openmrv.cli_store import DbOpt, _store
+from openmrv.cli.console import EXIT_INPUT, DbOpt, err, opened_store, out
 from openmrv.store.db import StoreError
 
 user_app = typer.Typer(help="Users, roles and API tokens of the web application.")
-app.add_typer(user_app, name="user")
+commands = typer.Typer()
+commands.add_typer(user_app, name="user")
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 # Demo accounts: user, name, password, regulator?, {organisation: role}.
 DEMO_USERS = (
     ("owner", "Olivia Owner", "demo-owner-pw", False, {"ORG-SUNBRIDGE": "owner"}),
@@ -105,7 +105,7 @@ def _split_by_organisation(db, activity: Path, folder: Path) -> dict[str, Path]:
     return out
 
 
-@app.command("demo-seed")
+@commands.command("demo-seed")
 def demo_seed(
     db: DbOpt = "openmrv.duckdb",
     facilities: Annotated[Path, typer.Option(help="Facilities file.")] = EXAMPLES
@@ -116,7 +116,7 @@ def demo_seed(
     no_activity: Annotated[bool, typer.Option(help="Only facilities and users.")] = False,
 ) -> None:
     """Create the demo organisations' users (and data) for `openmrv serve`."""
-    with _store(db) as store:
+    with opened_store(db) as store:
         accounts = seed_demo(store, facilities, None if no_activity else activity)
     out.print("Demo accounts (user / password / role), for http://127.0.0.1:8000:")
     for user, password, roles in accounts:
@@ -133,7 +133,7 @@ def server_options(proxy: list[str], certfile: Path | None, keyfile: Path | None
     return opts
 
 
-@app.command()
+@commands.command()
 def serve(
     db: DbOpt = "openmrv.duckdb",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -196,7 +196,7 @@ def user_add(
     if len(password) < 12:  # OWASP ASVS 4.0 2.1.1
         err.print("[red]use a password of at least 12 characters[/red]")
         raise typer.Exit(EXIT_INPUT)
-    with _store(db) as store, store.write():
+    with opened_store(db) as store, store.write():
         add_user(store, user_id, name, password, regulator)
         if org and role:
             add_membership(store, user_id, org, role, "cli")
@@ -228,7 +228,7 @@ def user_token(
     if bad:
         err.print(f"[red]unknown scope {', '.join(bad)}[/red]")
         raise typer.Exit(EXIT_INPUT)
-    with _store(db) as store:
+    with opened_store(db) as store:
         _existing_user(store, user_id)
         t = tokens.create(store, user_id, label, scope, days)
     out.print(t["token"], highlight=False, soft_wrap=True)
@@ -243,7 +243,7 @@ def user_revoke(
     """End a user's role in an organisation, a regulator's grant included (a ledger event)."""
     from openmrv.api.tenancy import NotFound, remove_membership
 
-    with _store(db) as store, store.write():
+    with opened_store(db) as store, store.write():
         try:
             role = remove_membership(store, user_id, org, "cli")
         except NotFound as exc:
@@ -260,7 +260,7 @@ def user_sign_out(
     """End every web session of a user (a lost computer, a copied cookie); API tokens stay."""
     from openmrv.api.sessions import end_all
 
-    with _store(db) as store:
+    with opened_store(db) as store:
         _existing_user(store, user_id)
         ended = end_all(store, user_id)
     out.print(f"{ended} session(s) of {user_id} ended")

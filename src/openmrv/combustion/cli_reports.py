@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from openmrv.cli import EXIT_INPUT, Grid, _df_table, _load, _show_problems, app, err, out
+from openmrv.cli.console import EXIT_INPUT, Grid, df_table, err, load_inputs, out, show_problems
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 report_app = typer.Typer(help="Reports: inventory, Part 98, MEE, IPCC, targets, restatement.")
-app.add_typer(report_app, name="report")
 
 Facilities = Annotated[Path, typer.Argument(help="Facilities file.")]
 Activity = Annotated[Path, typer.Argument(help="Activity file.")]
@@ -43,7 +42,7 @@ class Boundary(StrEnum):
 
 def _fail(exc: Exception) -> typer.Exit:
     if isinstance(exc, InputError):
-        _show_problems(exc)
+        show_problems(exc)
     else:
         err.print(f"[red]{exc}[/red]")
     return typer.Exit(EXIT_INPUT)
@@ -53,7 +52,7 @@ def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
     from openmrv.engine import calculate
     from openmrv.methods import Options
 
-    fac, checked = _load(facilities, activity)
+    fac, checked = load_inputs(facilities, activity)
     with err.status(f"Calculating {checked.table.num_rows:,} records…"):
         run = calculate(checked.table, fac, None, Options(cn_grid=cn_grid.value))
     return fac, checked.table, run
@@ -83,7 +82,7 @@ def _emit(df: pd.DataFrame, title: str, path: Path | None) -> None:
     from openmrv.reports.export import write_table
 
     if path is None:
-        out.print(_df_table(df, title))
+        out.print(df_table(df, title))
         return
     if path.suffix.lower() == ".xlsx":
         df.to_excel(path, index=False)
@@ -125,7 +124,7 @@ def _not_computed(df: pd.DataFrame, title: str) -> None:
     if df.empty:
         out.print(f"{title}: none")
         return
-    out.print(_df_table(df.drop(columns=["record_ids"]), title))
+    out.print(df_table(df.drop(columns=["record_ids"]), title))
 
 
 def _scope3(path: Path | None, act):
@@ -167,7 +166,7 @@ def inventory(
     out.print(inv.method_note())
     _emit(inv.totals_with_coverage(), f"Inventory ({boundary.value}), t CO2e", out_path)
     if out_path is None:
-        out.print(_df_table(inv.scope2.drop(columns=["organization_id"]), "Scope 2 market-based"))
+        out.print(df_table(inv.scope2.drop(columns=["organization_id"]), "Scope 2 market-based"))
     _not_computed(inv.not_computed(), "Records not in the inventory, by reason")
 
 
@@ -184,7 +183,7 @@ def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> 
     _emit(build(run.results, act, fac, run.skipped), "40 CFR 98 Subpart C", out_path)
     summ, missing = of_method(run.results, run.skipped, act, "epa_part98_c")
     cols = ["facility_id", "year", "records", "not_computed", "coverage"]
-    out.print(_df_table(summ[cols], "Subpart C coverage per facility-year"))
+    out.print(df_table(summ[cols], "Subpart C coverage per facility-year"))
     _not_computed(missing, "Records Part 98 Subpart C did not compute, by reason")
 
 
@@ -205,7 +204,7 @@ def mee(
     tables = mee_tables(run.results, act, fac, skipped=run.skipped)
     if out_path is None:
         for name, df in tables.items():
-            out.print(_df_table(df.head(40), name))
+            out.print(df_table(df.head(40), name))
         return
     import pandas as pd
 
@@ -257,7 +256,7 @@ def ipcc(
     led["country"] = led.facility_id.map(fac.set_index("facility_id").country)
     summ = coverage.summary(led, ["country", "year"])
     summ["coverage"] = coverage.label(summ)
-    out.print(_df_table(summ.drop(columns="missing_share"), "Coverage per country and year"))
+    out.print(df_table(summ.drop(columns="missing_share"), "Coverage per country and year"))
     _not_computed(coverage.reasons(led, ["country", "year"]), "Records not in these totals")
 
 
@@ -323,11 +322,11 @@ def restate(
 ) -> None:
     """Recalculate a past year under newer factor editions; show the per-record diff."""
     try:
-        fac, checked = _load(facilities, activity)
+        fac, checked = load_inputs(facilities, activity)
         r = _restate(fac, checked.table, year, edition, factors, methodology)
     except (InputError, ValueError, KeyError) as exc:
         raise _fail(exc) from None
-    out.print(_df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
+    out.print(df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
     if base_year is not None:
         from openmrv.reports.restate import RecalculationPolicy, base_year_triggers
 

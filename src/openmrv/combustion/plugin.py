@@ -1,0 +1,18 @@
+"""How stationary combustion joins OpenMRV: its commands (and, through the hooks, whatever
+else it contributes)."""
+
+from __future__ import annotations
+
+import typer
+
+from openmrv.hookspecs import hookimpl
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.combustion import cli as calculate_cli
+    from openmrv.combustion import cli_engine, cli_reports
+
+    cli.add_typer(calculate_cli.commands)
+    cli.add_typer(cli_engine.commands)
+    cli.add_typer(cli_reports.report_app, name="report")
