@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openmrv import plugins
 from openmrv.api import security, sessions, tokens
 from openmrv.api.services import MAX_BODY_BYTES, TooLarge
 from openmrv.api.tenancy import (
@@ -268,6 +269,11 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
     # (no path of one router can match the other's: the API lives under /api/v1).
     mount_pages(app)
     app.include_router(router)
+    # Then each domain's (plugins): pages as they are, API routes under /api/v1.
+    for pages in plugins.pages():
+        app.include_router(pages)
+    for api in plugins.routers():
+        app.include_router(api, prefix="/api/v1")
     return app
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from openmrv import plugins
 from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
 from openmrv.store import ledger
 from openmrv.store.db import Database
@@ -23,11 +24,11 @@ from openmrv.store.ingest import heads_sql
 from openmrv.store.schema import RECORD_COLUMNS
 
 ROLES = ("owner", "editor", "verifier", "viewer", "regulator")
-PERMISSIONS = ("read", "write", "verify", "admin")
+# The core's permissions; domains add theirs (plugins.permissions(): verification's `verify`).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": frozenset({"read", "write", "admin"}),
     "editor": frozenset({"read", "write"}),
-    "verifier": frozenset({"read", "verify"}),
+    "verifier": frozenset({"read"}),
     "viewer": frozenset({"read"}),
     "regulator": frozenset({"read"}),  # read-only, granted by each organisation
 }
@@ -35,8 +36,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset({"read"}),
     "write": frozenset({"read", "write", "admin"}),
-    "verify": frozenset({"read", "verify"}),
+    "verify": frozenset({"read"}),
 }
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """What a role may do: the core's permissions and those domains grant the role."""
+    extra = {p.name for p in plugins.permissions() if role in p.roles}
+    return ROLE_PERMISSIONS[role] | extra
+
+
+def scope_permissions(scope: str) -> frozenset[str]:
+    """What an API token's scope carries: the core's and the domains' permissions."""
+    extra = {p.name for p in plugins.permissions() if scope in p.scopes}
+    return SCOPE_PERMISSIONS[scope] | extra
+
+
+def permission_names() -> tuple[str, ...]:
+    """Every permission: the core's, then the domains'."""
+    core = ("read", "write", "admin")
+    return core + tuple(p.name for p in plugins.permissions() if p.name not in core)
 
 
 class NotFound(Exception):
@@ -66,8 +85,8 @@ class Principal:
         role = self.roles.get(org_id)
         if role is None:
             return frozenset()
-        allowed = frozenset().union(*(SCOPE_PERMISSIONS[s] for s in self.scopes))
-        return ROLE_PERMISSIONS[role] & allowed
+        allowed = frozenset().union(*(scope_permissions(s) for s in self.scopes))
+        return role_permissions(role) & allowed
 
 
 def load_principal(db: Database, user_id: str, **kw: Any) -> Principal | None:

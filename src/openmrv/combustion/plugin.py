@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from openmrv.hookspecs import hookimpl
+from openmrv.hookspecs import NavLink, hookimpl
 
 
 @hookimpl
@@ -16,3 +16,8 @@ def register_commands(cli: typer.Typer) -> None:
     cli.add_typer(calculate_cli.commands)
     cli.add_typer(cli_engine.commands)
     cli.add_typer(cli_reports.report_app, name="report")
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("compare", "compare", "Comparison"), NavLink("targets", "targets", "Targets")]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from openmrv import plugins
 from openmrv.engine import RunResult
 from openmrv.reports import coverage, regulatory
 from openmrv.reports.decompose import Decomposition, decompose
@@ -91,6 +92,15 @@ class Bundle:
         if self.restatement is not None:
             out["restatement_summary"] = self.restatement.summary
             out["restatement_records"] = self.restatement.diff
+        return out | {name: table for name, _, table in self.domain_sections(lang)}
+
+    def domain_sections(self, lang: str = "en") -> list[tuple[str, str, pd.DataFrame]]:
+        """(name, title, table) of each section a domain adds (plugins), when not empty."""
+        out = []
+        for s in plugins.report_sections():
+            table = s.table(self, lang)
+            if table is not None and len(table):
+                out.append((s.name, t(s.title, lang), table))
         return out
 
 

@@ -251,4 +251,6 @@ def render(b: Bundle, lang: str = "en") -> str:
             _table(b.restatement.summary, lang),
             _table(b.restatement.changed, lang),
         ]
+    for _, title, table in b.domain_sections(lang):
+        parts += [f"<h2>{html.escape(title)}</h2>", _table(table, lang)]
     return page(t("report.title", lang), parts, lang)

@@ -7,6 +7,8 @@ to be compiled. Column headers of the regulator tables are bilingual by design (
 
 from __future__ import annotations
 
+from openmrv import plugins
+
 LANGS = ("en", "zh-CN")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -274,17 +276,19 @@ def t(key: str, lang: str = "en") -> str:
     """The text of `key` in `lang` ('en' or 'zh-CN')."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    try:
+    if key in MESSAGES:
         en, zh = MESSAGES[key]
-    except KeyError:
-        raise KeyError(f"no message {key!r} in the report catalogue") from None
-    return en if lang == "en" else zh
+        return en if lang == "en" else zh
+    for tr in plugins.translations():  # a domain's report keys
+        text = tr.reports.get(lang, {}).get(key)
+        if text is not None:
+            return text
+    raise KeyError(f"no message {key!r} in the report catalogue")
 
 
 def bilingual(key: str) -> str:
     """A header in both languages, for regulator tables: 'English 中文'."""
-    en, zh = MESSAGES[key]
-    return f"{en} {zh}"
+    return f"{t(key, 'en')} {t(key, 'zh-CN')}"
 
 
 def label(column: str, lang: str) -> str:

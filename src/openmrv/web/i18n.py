@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from openmrv import plugins
 from openmrv.web import problems_zh
 
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
@@ -174,6 +175,10 @@ def translate(lang: str, text: str) -> str:
     if lang == DEFAULT:
         return text
     out = CATALOGUES.get(lang, {}).get(text)
+    if out is None:  # a domain's page texts
+        out = next(
+            (o for tr in plugins.translations() if (o := tr.pages.get(lang, {}).get(text))), None
+        )
     if out is None:
         MISSING.add(text)
         return text

@@ -15,12 +15,14 @@ from typing import Any
 from urllib.parse import quote
 
 import anyio
+import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from openmrv import plugins
 from openmrv.api import security, services, sessions, workflow
 from openmrv.api.app import (
     BadCsrf,
@@ -37,6 +39,16 @@ from openmrv.web import i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def add_templates(folder: Path) -> None:
+    """Let a domain's pages render templates from `folder` (after the core's: a domain cannot
+    replace a core template by accident)."""
+    loader = templates.env.loader
+    loaders = loader.loaders if isinstance(loader, jinja2.ChoiceLoader) else [loader]
+    templates.env.loader = jinja2.ChoiceLoader([*loaders, jinja2.FileSystemLoader(folder)])
+
+
 # Data in a URL path segment or query value: percent-encoded whole (its own "/", "?", "&" or
 # "#" never change the link); HTML escaping then applies as everywhere (autoescape).
 templates.env.filters["seg"] = lambda value: quote(str(value), safe="")
@@ -63,6 +75,7 @@ def page_context(lang: str, csrf: str, path: str) -> dict[str, Any]:
         "csrf": csrf,
         "labels": LABELS,
         "here": quote(path),
+        "nav_links": plugins.nav_links(),
     }
 
 
