@@ -11,16 +11,23 @@ import typer
 from openmrv import plugins
 from openmrv.cli import store, web
 
-__all__ = ["app", "main"]
+__all__ = ["app", "build_app", "main"]
 
-app = typer.Typer(
-    help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-app.add_typer(store.commands)
-app.add_typer(web.commands)
-plugins.commands(app)
+
+def build_app() -> typer.Typer:
+    """The command line with the core's commands and those of every registered domain."""
+    cli = typer.Typer(
+        help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
+        no_args_is_help=True,
+        add_completion=False,
+    )
+    cli.add_typer(store.commands)
+    cli.add_typer(web.commands)
+    plugins.commands(cli)
+    return cli
+
+
+app = build_app()
 
 
 def main() -> None:  # pragma: no cover - console entry
