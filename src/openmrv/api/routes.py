@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from openmrv.api import services, tokens, workflow
-from openmrv.api.app import OptionalRowNo, RowNo, api_principal, get_db, org_access
+from openmrv.api.deps import OptionalRowNo, RowNo, api_principal, get_db, org_access
 from openmrv.api.tenancy import OrgScope, Principal, scope_for
 from openmrv.store import Database
 

@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 
 class Locked(Protocol):
-    """The store, used by one request at a time (api.app.Store)."""
+    """The store, used by one request at a time (api.deps.Store)."""
 
     async def locked(self, fn: Callable[[], T]) -> T: ...
 

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from openmrv.api import security, services, sessions, workflow
-from openmrv.api.app import (
+from openmrv.api.deps import (
     BadCsrf,
     NotSignedIn,
     RowNo,
