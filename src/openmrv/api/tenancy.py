@@ -2,16 +2,17 @@
 tenant isolation is enforced.
 
 Every route that touches an organisation's data receives an `OrgScope` from `scope_for`. The
-scope is the filter: its organisation (`org_id`) and that organisation's facilities
-(`facility_filter`). Queries live in small modules per concern (api.queries: records, uploads,
-runs, targets, verification cases, period locks, regulator grants) that take a scope and filter
-every statement by it. A principal who is not a member of the organisation gets "not found"
-(the organisation's existence is not revealed); a member whose role lacks the permission gets
-"forbidden". Routes never write SQL of their own.
+scope is the filter: the organisation's rows of a table that carries it (`OrgScope.rows`), or
+the rows of its facilities (`OrgScope.facility_filter`). Queries live in small modules per
+concern (api.queries: records, uploads, runs, targets, verification cases, period locks,
+regulator grants) that take a scope and filter every statement by it. A principal who is not a
+member of the organisation gets "not found" (the organisation's existence is not revealed); a
+member whose role lacks the permission gets "forbidden". Routes never write SQL of their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,15 +97,16 @@ def scope_for(db: Database, principal: Principal, org_id: str, permission: str) 
 _FAC_COLS = tuple(c.name for c in FACILITIES + FACILITY_BOUNDARY)
 
 
-def dicts(names: tuple[str, ...] | list[str], rows: list[tuple]) -> list[dict[str, Any]]:
+def dicts(names: Sequence[str], rows: list[tuple]) -> list[dict[str, Any]]:
     """Rows as dictionaries keyed by `names` (what the API and pages return)."""
     return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 @dataclass
 class OrgScope:
-    """One organisation's data as one principal may use it: the filter every query of
-    api.queries applies (`org_id`, `facility_filter`), and the organisation's facilities."""
+    """One organisation's data as one principal may use it: the organisation's facilities, and
+    the filters every query of api.queries goes through (`rows` for tables that carry the
+    organisation, `facility_filter` for tables keyed by facility)."""
 
     db: Database
     org_id: str
@@ -123,12 +125,8 @@ class OrgScope:
         }
 
     def facilities(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(_FAC_COLS)} FROM ({latest_facilities_sql()}) f "
-            "WHERE organization_id = ? ORDER BY facility_id",
-            [self.org_id],
-        )
-        return dicts(_FAC_COLS, rows)
+        """The latest version of each of the organisation's facilities."""
+        return self.rows(f"({latest_facilities_sql()}) f", _FAC_COLS, order="facility_id")
 
     def facility_ids(self) -> list[str]:
         if self._facility_ids is None:
@@ -140,6 +138,23 @@ class OrgScope:
             if f["facility_id"] == facility_id:
                 return f
         raise NotFound(f"no facility {facility_id!r} in {self.org_id}")
+
+    def rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        where: str = "true",
+        params: Sequence[Any] = (),
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The tenancy filter for tables that carry the organisation (`organization_id`): the
+        organisation's rows of `table` matching `where`, as dictionaries of `columns`."""
+        rows = self.db.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE organization_id = ? AND ({where})"
+            + (f" ORDER BY {order}" if order else ""),
+            [self.org_id, *params],
+        )
+        return dicts(columns, rows)
 
     def facility_filter(self) -> tuple[str, list[str]]:
         """The tenancy filter for tables keyed by facility: `(?, ?, ...)` and the organisation's

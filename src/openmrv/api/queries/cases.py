@@ -21,24 +21,15 @@ STEP = (
 
 def listed(s: OrgScope) -> list[dict[str, Any]]:
     """The organisation's cases, newest first."""
-    rows = s.db.execute(
-        f"SELECT {', '.join(CASE)} FROM verification_cases WHERE organization_id = ? "
-        "ORDER BY case_id DESC",
-        [s.org_id],
-    )
-    return dicts(CASE, rows)
+    return s.rows("verification_cases", CASE, order="case_id DESC")
 
 
 def get(s: OrgScope, case_id: int) -> dict[str, Any]:
     """One case with its steps; NotFound for another organisation's."""
-    row = s.db.one(
-        f"SELECT {', '.join(CASE)} FROM verification_cases WHERE organization_id = ? "
-        "AND case_id = ?",
-        [s.org_id, case_id],
-    )
-    if row is None:
+    found = s.rows("verification_cases", CASE, "case_id = ?", [case_id])
+    if not found:
         raise NotFound(f"no verification case {case_id} in {s.org_id}")
-    out = dict(zip(CASE, row, strict=True))
+    out = found[0]
     steps = s.db.execute(
         f"SELECT {', '.join(STEP)} FROM case_steps WHERE case_id = ? ORDER BY step", [case_id]
     )

@@ -9,18 +9,13 @@ from openmrv.api.tenancy import (
     OrgScope,
     Refused,
     add_membership,
-    dicts,
     remove_membership,
 )
 
 
 def listed(s: OrgScope) -> list[dict[str, Any]]:
-    rows = s.db.execute(
-        "SELECT user_id, granted_by, granted_at FROM memberships WHERE organization_id = ? "
-        "AND role = 'regulator' ORDER BY user_id",
-        [s.org_id],
-    )
-    return dicts(("user_id", "granted_by", "granted_at"), rows)
+    granted = ("user_id", "granted_by", "granted_at")
+    return s.rows("memberships", granted, "role = 'regulator'", order="user_id")
 
 
 def grant(s: OrgScope, user_id: str) -> None:

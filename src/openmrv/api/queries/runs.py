@@ -13,24 +13,15 @@ BREAKDOWN = ("methodology", "facility_id", "year", "scope", "gas", "category", "
 
 def listed(s: OrgScope) -> list[dict[str, Any]]:
     """The organisation's runs, newest first."""
-    rows = s.db.execute(
-        f"SELECT {', '.join(RUN)} FROM org_runs WHERE organization_id = ? ORDER BY run_no DESC",
-        [s.org_id],
-    )
-    return dicts(RUN, rows)
+    return s.rows("org_runs", RUN, order="run_no DESC")
 
 
 def get(s: OrgScope, run_no: int) -> dict[str, Any]:
     """One run with its metadata; NotFound for another organisation's."""
-    row = s.db.one(
-        f"SELECT {', '.join(RUN)}, meta FROM org_runs WHERE organization_id = ? AND run_no = ?",
-        [s.org_id, run_no],
-    )
-    if row is None:
+    found = s.rows("org_runs", (*RUN, "meta"), "run_no = ?", [run_no])
+    if not found:
         raise NotFound(f"no calculation run {run_no} in {s.org_id}")
-    out = dict(zip(RUN, row[:-1], strict=True))
-    out["meta"] = json.loads(row[-1])
-    return out
+    return {**found[0], "meta": json.loads(found[0]["meta"])}
 
 
 def latest_no(s: OrgScope) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openmrv.api.tenancy import OrgScope, Refused, dicts
+from openmrv.api.tenancy import OrgScope, Refused
 from openmrv.store import ledger
 
 TARGET = (
@@ -20,11 +20,7 @@ TARGET = (
 
 
 def listed(s: OrgScope) -> list[dict[str, Any]]:
-    rows = s.db.execute(
-        f"SELECT {', '.join(TARGET)} FROM targets WHERE organization_id = ? ORDER BY target_id",
-        [s.org_id],
-    )
-    return dicts(TARGET, rows)
+    return s.rows("targets", TARGET, order="target_id")
 
 
 def add(

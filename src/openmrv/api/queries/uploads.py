@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openmrv.api.tenancy import NotFound, OrgScope, dicts
+from openmrv.api.tenancy import NotFound, OrgScope
 from openmrv.store import ledger
 
 UPLOAD = (
@@ -21,12 +21,7 @@ UPLOAD = (
 
 def listed(s: OrgScope) -> list[dict[str, Any]]:
     """The organisation's uploads, newest first."""
-    rows = s.db.execute(
-        f"SELECT {', '.join(UPLOAD)} FROM uploads WHERE organization_id = ? "
-        "ORDER BY upload_id DESC",
-        [s.org_id],
-    )
-    return dicts(UPLOAD, rows)
+    return s.rows("uploads", UPLOAD, order="upload_id DESC")
 
 
 def get(s: OrgScope, upload_id: int) -> dict[str, Any]:
