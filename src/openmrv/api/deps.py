@@ -26,15 +26,18 @@ T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
-    pass
+    """No session or valid API token: 401 from the API; the pages redirect to sign-in."""
 
 
 class BadCsrf(Exception):
-    pass
+    """An unsafe request of a session without its CSRF token: 403."""
 
 
 @dataclass
 class Store:
+    """The application's one store connection (`app.state.store`), used by one request at a
+    time, and what is kept per store: the sign-in rate limit and the cache of figures."""
+
     db: Database
     # An asyncio lock, taken and released on the event loop: requests waiting for the store
     # hold no worker thread (a thread lock here starves the thread pool under load, so the
