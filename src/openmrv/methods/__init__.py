@@ -12,9 +12,9 @@ METHODS: dict[str, Method] = {
 
 # What other packages may use: these names and the modules named.
 __all__ = [
+    "METHODS",
     "EpaHubGhgp",
     "Ipcc2006Tier1",
-    "METHODS",
     "MeeEnterprise",
     "Method",
     "Options",
