@@ -24,6 +24,7 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/lint-imports  # the layers and no import cycles (pyproject.toml)
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -15,8 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from openmrv.engine import calculate
+from openmrv.engine.context import context
 from openmrv.engine.dataset import calculate_dataset, check_dataset, compact_view
-from openmrv.engine.shapes import MEASURED, compact_plan, compact_rows, context, shapes
+from openmrv.engine.shapes import MEASURED, compact_plan, compact_rows, shapes
 from openmrv.factors import load_library
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table

@@ -1,1 +1,16 @@
-"""REST API and application services: auth, tenancy, uploads, runs, verification."""
+"""REST API and application services: auth, tenancy, uploads, runs, verification.
+
+`__all__` lists the modules other packages may import (web and the command line).
+"""
+
+__all__ = [
+    "app",
+    "deps",
+    "queries",
+    "security",
+    "services",
+    "sessions",
+    "tenancy",
+    "tokens",
+    "workflow",
+]

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from openmrv.api import services, tokens, workflow
-from openmrv.api.app import OptionalRowNo, RowNo, api_principal, get_db, org_access
+from openmrv.api import queries, services, tokens, workflow
+from openmrv.api.deps import OptionalRowNo, RowNo, api_principal, get_db, org_access
 from openmrv.api.tenancy import OrgScope, Principal, scope_for
 from openmrv.store import Database
 
@@ -113,7 +113,7 @@ def organisation(s: OrgScope = Read) -> dict[str, Any]:
 
 @router.get(ORG + "/regulators", openapi_extra=perm("admin"), tags=["organisations"])
 def regulators(s: OrgScope = Admin) -> list[dict[str, Any]]:
-    return s.regulators()
+    return queries.regulators.listed(s)
 
 
 @router.post(
@@ -121,14 +121,14 @@ def regulators(s: OrgScope = Admin) -> list[dict[str, Any]]:
 )
 def grant_regulator(body: GrantIn, s: OrgScope = Admin) -> dict[str, Any]:
     """Let a regulator read this organisation's data (read-only)."""
-    s.grant_regulator(body.user_id)
+    queries.regulators.grant(s, body.user_id)
     return {"user_id": body.user_id, "role": "regulator"}
 
 
 @router.delete(ORG + "/regulators/{user_id}", openapi_extra=perm("admin"), tags=["organisations"])
 def revoke_regulator(user_id: str, s: OrgScope = Admin) -> dict[str, Any]:
     """End a regulator's access to this organisation (a ledger event, as the grant was)."""
-    s.revoke_regulator(user_id)
+    queries.regulators.revoke(s, user_id)
     return {"user_id": user_id, "role": None}
 
 
@@ -144,17 +144,17 @@ def facility(facility_id: str, s: OrgScope = Read) -> dict[str, Any]:
 
 @router.get(ORG + "/sources", openapi_extra=perm("read"), tags=["facilities"])
 def sources(s: OrgScope = Read) -> list[dict[str, Any]]:
-    return s.sources()
+    return queries.records.sources(s)
 
 
 @router.get(ORG + "/locks", openapi_extra=perm("read"), tags=["verification"])
 def locks(s: OrgScope = Read) -> list[dict[str, Any]]:
-    return s.locks()
+    return queries.locks.listed(s)
 
 
 @router.get(ORG + "/uploads", openapi_extra=perm("read"), tags=["uploads"])
 def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
-    return s.uploads()
+    return queries.uploads.listed(s)
 
 
 @router.post(
@@ -185,7 +185,7 @@ async def upload(
 
 @router.get(ORG + "/uploads/{upload_id}", openapi_extra=perm("read"), tags=["uploads"])
 def upload_info(upload_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
-    return s.upload(upload_id)
+    return queries.uploads.get(s, upload_id)
 
 
 @router.get(ORG + "/records", openapi_extra=perm("read"), tags=["records"])
@@ -197,41 +197,42 @@ def records(
     s: OrgScope = Read,
 ) -> list[dict[str, Any]]:
     """Current version of each record (deleted records left out)."""
-    return s.records(facility_id, year, limit, offset)
+    return queries.records.current(s, facility_id, year, limit, offset)
 
 
 @router.get(ORG + "/records/{record_id}/history", openapi_extra=perm("read"), tags=["records"])
 def record_history(record_id: str, s: OrgScope = Read) -> dict[str, Any]:
     """Every version of a record and the ledger events that wrote them."""
-    return s.record_history(record_id)
+    return queries.records.history(s, record_id)
 
 
 @router.get(ORG + "/runs", openapi_extra=perm("read"), tags=["calculation"])
 def runs(s: OrgScope = Read) -> list[dict[str, Any]]:
-    return s.runs()
+    return queries.runs.listed(s)
 
 
 @router.post(ORG + "/runs", status_code=201, openapi_extra=perm("write"), tags=["calculation"])
 def calculate(s: OrgScope = Write) -> dict[str, Any]:
     """Calculate the organisation's current records under every methodology."""
-    return s.run(services.calculate(s))
+    return queries.runs.get(s, services.calculate(s))
 
 
 @router.get(ORG + "/runs/{run_no}", openapi_extra=perm("read"), tags=["calculation"])
 def run(run_no: RowNo, s: OrgScope = Read) -> dict[str, Any]:
-    return s.run(run_no)
+    return queries.runs.get(s, run_no)
 
 
 @router.get(ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"])
 def totals(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
     """t CO2e (biogenic CO2 excluded) and biogenic CO2 by methodology and facility, as
     `openmrv calculate` prints them, for the latest run (or `run_no`)."""
-    return {"run_no": run_no or s.latest_run_no(), "totals": s.totals(run_no)}
+    return {"run_no": run_no or queries.runs.latest_no(s), "totals": queries.runs.totals(s, run_no)}
 
 
 @router.get(ORG + "/reports/breakdown", openapi_extra=perm("read"), tags=["reports"])
 def breakdown(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
-    return {"run_no": run_no or s.latest_run_no(), "rows": s.breakdown(run_no)}
+    rows = queries.runs.breakdown(s, run_no)
+    return {"run_no": run_no or queries.runs.latest_no(s), "rows": rows}
 
 
 @router.get(ORG + "/reports/comparison", openapi_extra=perm("read"), tags=["reports"])
@@ -256,29 +257,29 @@ def targets(s: OrgScope = Read) -> list[dict[str, Any]]:
 
 @router.post(ORG + "/targets", status_code=201, openapi_extra=perm("write"), tags=["targets"])
 def add_target(body: TargetIn, s: OrgScope = Write) -> dict[str, Any]:
-    n = s.add_target(
-        body.name, body.methodology, body.base_year, body.target_year, body.reduction_pct
+    n = queries.targets.add(
+        s, body.name, body.methodology, body.base_year, body.target_year, body.reduction_pct
     )
     return {"target_id": n}
 
 
 @router.get(ORG + "/verification-cases", openapi_extra=perm("read"), tags=["verification"])
 def cases(s: OrgScope = Read) -> list[dict[str, Any]]:
-    return s.cases()
+    return queries.cases.listed(s)
 
 
 @router.post(
     ORG + "/verification-cases", status_code=201, openapi_extra=perm("write"), tags=["verification"]
 )
 def open_case(body: CaseIn, s: OrgScope = Write) -> dict[str, Any]:
-    return s.case(workflow.open_case(s, body.facility_id, body.year))
+    return queries.cases.get(s, workflow.open_case(s, body.facility_id, body.year))
 
 
 @router.get(
     ORG + "/verification-cases/{case_id}", openapi_extra=perm("read"), tags=["verification"]
 )
 def case(case_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
-    return s.case(case_id)
+    return queries.cases.get(s, case_id)
 
 
 @router.post(
@@ -290,4 +291,4 @@ def step(case_id: RowNo, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
     """Take a workflow step: submit (editor, owner); start, return with findings, verify
     (verifier). Verify locks the facility's reporting year."""
     workflow.advance(s, case_id, body.action, body.findings)
-    return s.case(case_id)
+    return queries.cases.get(s, case_id)

@@ -19,11 +19,14 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 import anyio
 import pandas as pd
 
+from openmrv.api import queries
 from openmrv.api.tenancy import OrgScope, Refused
 from openmrv.ingest.errors import InputError
-from openmrv.ingest.readers import Limits, RawTable
+from openmrv.ingest.readers import Limits, RawTable, read_table
+from openmrv.ingest.validate import validate_activity
 from openmrv.store import ledger
 from openmrv.store.db import StoreError
+from openmrv.store.ingest import ingest
 
 UPLOAD_TYPES = (".csv", ".xlsx", ".json", ".parquet")
 MAX_UPLOAD_BYTES = 50 * 1024**2  # a browser upload; larger data go through the CLI
@@ -39,7 +42,7 @@ T = TypeVar("T")
 
 
 class Locked(Protocol):
-    """The store, used by one request at a time (api.app.Store)."""
+    """The store, used by one request at a time (api.deps.Store)."""
 
     async def locked(self, fn: Callable[[], T]) -> T: ...
 
@@ -81,9 +84,6 @@ def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
     `UPLOAD_LIMITS` and validate it against this organisation's facilities only: the store
     knows every organisation's facilities, and an upload may touch just its own (a row naming
     another's is reported like an unknown one, located, with the rest)."""
-    from openmrv.ingest.readers import read_table
-    from openmrv.ingest.validate import validate_activity
-
     with open(path, "wb") as fh:
         copied = 0
         while chunk := stream.read(1 << 20):
@@ -101,8 +101,6 @@ def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
 
 def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
     """Store a received upload as one batch, or record why not (under the store lock)."""
-    from openmrv.store.ingest import ingest
-
     name = got.path.name
     try:
         if got.error is not None:
@@ -112,13 +110,13 @@ def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
         )
     except InputError as exc:
         problems = [p.as_dict() for p in exc.problems]
-        n = scope.add_upload(None, name, "rejected", exc.total, f"{exc.total} problem(s)")
+        n = queries.uploads.add(scope, None, name, "rejected", exc.total, f"{exc.total} problem(s)")
         return UploadOutcome(n, "rejected", name, None, "", problems, exc.total)
     except StoreError as exc:
-        n = scope.add_upload(None, name, "refused", 0, str(exc))
+        n = queries.uploads.add(scope, None, name, "refused", 0, str(exc))
         return UploadOutcome(n, "refused", name, None, str(exc))
     status = "unchanged" if report.already else "stored"
-    n = scope.add_upload(report.batch_id, name, status, 0, report.summary())
+    n = queries.uploads.add(scope, report.batch_id, name, status, 0, report.summary())
     return UploadOutcome(
         n, status, name, report.batch_id, report.summary(), warnings=report.warnings
     )
@@ -152,10 +150,12 @@ def _facilities_of(scope: OrgScope) -> tuple[OrgScope, set[str]]:
 def calculate(scope: OrgScope) -> int:
     """Calculate the organisation's current records under every methodology; store the run's
     totals (reports.summary.totals) and a breakdown by year, scope, gas and category."""
+    # Imported when first used, for start-up time: the engine (ibis) adds ~0.7 s to the start
+    # of `openmrv serve`, of each of its workers and of the web commands that import this module.
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import totals
 
-    activity = scope.activity_table()
+    activity = queries.records.activity_table(scope)
     if activity.num_rows == 0:
         raise Refused("no records to calculate: upload activity data first")
     facilities = pd.DataFrame(scope.facilities())
@@ -167,7 +167,7 @@ def calculate(scope: OrgScope) -> int:
     brk = df.groupby(keys, as_index=False, dropna=False).co2e_t.sum()
     db = scope.db
     with db.write():
-        run_no = int(db.scalar("SELECT COALESCE(max(run_no), 0) + 1 FROM org_runs"))
+        run_no = db.next_id("org_runs", "run_no")
         meta = run.meta
         db.execute(
             "INSERT INTO org_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -213,7 +213,7 @@ async def comparison(
 
     def inputs() -> tuple[dict[str, Any], Any]:
         scope = authorize()
-        return scope.facility(facility_id), scope.activity_table(facility_id, year)
+        return scope.facility(facility_id), queries.records.activity_table(scope, facility_id, year)
 
     facility, activity = await store.locked(inputs)
     if activity.num_rows == 0:
@@ -222,6 +222,7 @@ async def comparison(
 
 
 def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, Any]:
+    # Imported when first used, for start-up time (see `calculate`).
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import COMPARED, LABEL, compare
 
@@ -238,9 +239,9 @@ def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, An
 def target_progress(scope: OrgScope) -> list[dict[str, Any]]:
     """Each target with its base-year and latest-year emissions from the latest run, and the
     straight-line path between base and target. Thin: the reports module owns targets."""
-    brk = pd.DataFrame(scope.breakdown())
+    brk = pd.DataFrame(queries.runs.breakdown(scope))
     out = []
-    for t in scope.targets():
+    for t in queries.targets.listed(scope):
         row = dict(t)
         by_year = (
             brk[brk.methodology == t["methodology"]].groupby("year").co2e_t.sum()

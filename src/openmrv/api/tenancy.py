@@ -1,27 +1,27 @@
 """Who is asking, and what of which organisation they may see or change: the one place where
 tenant isolation is enforced.
 
-Every route that touches an organisation's data receives an `OrgScope` from `scope_for`, and
-every query about that organisation goes through the scope's methods, each filtered by the
-organisation. A principal who is not a member of the organisation gets "not found" (the
-organisation's existence is not revealed); a member whose role lacks the permission gets
-"forbidden". Routes never write SQL of their own.
+Every route that touches an organisation's data receives an `OrgScope` from `scope_for`. The
+scope is the filter: the organisation's rows of a table that carries it (`OrgScope.rows`), or
+the rows of its facilities (`OrgScope.facility_filter`). Queries live in small modules per
+concern (api.queries: records, uploads, runs, targets, verification cases, period locks,
+regulator grants) that take a scope and filter every statement by it. A principal who is not a
+member of the organisation gets "not found" (the organisation's existence is not revealed); a
+member whose role lacks the permission gets "forbidden". Routes never write SQL of their own.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyarrow as pa
-
 from openmrv import plugins
+from openmrv.api.security import hash_password
 from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
 from openmrv.store import ledger
 from openmrv.store.db import Database
-from openmrv.store.ingest import heads_sql
-from openmrv.store.schema import RECORD_COLUMNS
+from openmrv.store.versions import latest_facilities_sql
 
 ROLES = ("owner", "editor", "verifier", "viewer", "regulator")
 # The core's permissions; domains add theirs (plugins.permissions(): verification's `verify`).
@@ -114,30 +114,18 @@ def scope_for(db: Database, principal: Principal, org_id: str, permission: str) 
 
 # The facilities file schema; boundary flags are None for versions stored before migration 6.
 _FAC_COLS = tuple(c.name for c in FACILITIES + FACILITY_BOUNDARY)
-_LATEST_FAC = (
-    "SELECT f.* FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
-    "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"
-)
 
 
-_ARROW = {
-    "TEXT": pa.string(),
-    "DATE": pa.date32(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "DOUBLE PRECISION": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
-RECORD_SCHEMA = pa.schema([(n, _ARROW[t]) for n, t in RECORD_COLUMNS])
-
-
-def _dicts(names: tuple[str, ...] | list[str], rows: list[tuple]) -> list[dict[str, Any]]:
+def dicts(names: Sequence[str], rows: list[tuple]) -> list[dict[str, Any]]:
+    """Rows as dictionaries keyed by `names` (what the API and pages return)."""
     return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 @dataclass
 class OrgScope:
-    """Queries and changes of one organisation's data; every statement filters by it."""
+    """One organisation's data as one principal may use it: the organisation's facilities, and
+    the filters every query of api.queries goes through (`rows` for tables that carry the
+    organisation, `facility_filter` for tables keyed by facility)."""
 
     db: Database
     org_id: str
@@ -148,7 +136,6 @@ class OrgScope:
     def actor(self) -> str:
         return self.principal.user_id
 
-    # --- organisation, facilities, sources -------------------------------------------------
     def organisation(self) -> dict[str, Any]:
         return {
             "organization_id": self.org_id,
@@ -157,12 +144,8 @@ class OrgScope:
         }
 
     def facilities(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(_FAC_COLS)} FROM ({_LATEST_FAC}) f "
-            "WHERE organization_id = ? ORDER BY facility_id",
-            [self.org_id],
-        )
-        return _dicts(_FAC_COLS, rows)
+        """The latest version of each of the organisation's facilities."""
+        return self.rows(f"({latest_facilities_sql()}) f", _FAC_COLS, order="facility_id")
 
     def facility_ids(self) -> list[str]:
         if self._facility_ids is None:
@@ -175,297 +158,29 @@ class OrgScope:
                 return f
         raise NotFound(f"no facility {facility_id!r} in {self.org_id}")
 
-    def _in(self) -> tuple[str, list[str]]:
+    def rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        where: str = "true",
+        params: Sequence[Any] = (),
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The tenancy filter for tables that carry the organisation (`organization_id`): the
+        organisation's rows of `table` matching `where`, as dictionaries of `columns`."""
+        rows = self.db.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE organization_id = ? AND ({where})"
+            + (f" ORDER BY {order}" if order else ""),
+            [self.org_id, *params],
+        )
+        return dicts(columns, rows)
+
+    def facility_filter(self) -> tuple[str, list[str]]:
+        """The tenancy filter for tables keyed by facility: `(?, ?, ...)` and the organisation's
+        facility ids, for `WHERE facility_id IN {marks}` (a list that matches nothing when the
+        organisation has no facility)."""
         ids = self.facility_ids() or [""]
         return f"({', '.join('?' for _ in ids)})", list(ids)
-
-    def sources(self) -> list[dict[str, Any]]:
-        marks, ids = self._in()
-        rows = self.db.execute(
-            f"SELECT facility_id, source_id FROM sources WHERE facility_id IN {marks} "
-            "ORDER BY 1, 2",
-            ids,
-        )
-        return _dicts(("facility_id", "source_id"), rows)
-
-    # --- records -----------------------------------------------------------------------------
-    _RECORD = (
-        "record_id",
-        "facility_id",
-        "source_id",
-        "period_start",
-        "period_end",
-        "year",
-        "category",
-        "fuel",
-        "quantity",
-        "unit",
-        "data_quality",
-        "version",
-        "batch_id",
-    )
-
-    def _heads(self, facility_id: str | None, year: int | None) -> tuple[str, list[Any]]:
-        """The organisation's current records (its own record ids' latest versions; not
-        deleted), optionally of a facility-year, as a FROM clause and its parameters."""
-        where, params = "NOT deleted", [self.org_id]
-        for col, value in (("facility_id", facility_id), ("year", year)):
-            if value is not None:
-                where += f" AND {col} = ?"
-                params.append(value)
-        return f"({heads_sql('organization_id = ?')}) h WHERE {where}", params
-
-    def records(
-        self, facility_id: str | None = None, year: int | None = None, limit=100, offset=0
-    ) -> list[dict[str, Any]]:
-        heads, params = self._heads(facility_id, year)
-        rows = self.db.execute(
-            f"SELECT {', '.join(self._RECORD)} FROM {heads} ORDER BY record_id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
-        return _dicts(self._RECORD, rows)
-
-    def record_history(self, record_id: str) -> dict[str, Any]:
-        """Every version of a record of this organisation, and the ledger events behind them."""
-        from openmrv.store.ingest import history
-
-        versions = history(self.db, record_id, self.org_id)
-        if not versions:
-            raise NotFound(f"no record {record_id!r} in {self.org_id}")
-        batches = {v["batch_id"] for v in versions}
-        events = [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "reason": e.reason,
-                "hash": e.hash,
-            }
-            for e in ledger.events(self.db)
-            if e.action in ("ingest", "restate", "delete") and e.data().get("batch_id") in batches
-        ]
-        return {"record_id": record_id, "versions": versions, "events": events}
-
-    def activity_table(self, facility_id: str | None = None, year: int | None = None):
-        """The current (not deleted) records as the engine's activity table."""
-        from openmrv.store.schema import RECORD_NAMES
-
-        heads, params = self._heads(facility_id, year if facility_id is not None else None)
-        numbered = "row_number() OVER () AS source_row"  # the engine joins on unique rows
-        cols = [c if c != "source_row" else numbered for c in RECORD_NAMES]
-        table = self.db.arrow(f"SELECT {', '.join(cols)} FROM {heads}", params)
-        # PostgreSQL rows come back untyped (an all-NULL column is Arrow's null type): give
-        # every column the type validation gives it.
-        return table.cast(RECORD_SCHEMA)
-
-    def locks(self) -> list[dict[str, Any]]:
-        marks, ids = self._in()
-        rows = self.db.execute(
-            "SELECT facility_id, year, locked_by, locked_at, reason FROM period_locks "
-            f"WHERE facility_id IN {marks} ORDER BY 1, 2",
-            ids,
-        )
-        return _dicts(("facility_id", "year", "locked_by", "locked_at", "reason"), rows)
-
-    # --- uploads -----------------------------------------------------------------------------
-    _UPLOAD = (
-        "upload_id",
-        "batch_id",
-        "file_name",
-        "uploaded_by",
-        "uploaded_at",
-        "status",
-        "problems",
-        "message",
-    )
-
-    def uploads(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(self._UPLOAD)} FROM uploads WHERE organization_id = ? "
-            "ORDER BY upload_id DESC",
-            [self.org_id],
-        )
-        return _dicts(self._UPLOAD, rows)
-
-    def upload(self, upload_id: int) -> dict[str, Any]:
-        for u in self.uploads():
-            if u["upload_id"] == upload_id:
-                return u
-        raise NotFound(f"no upload {upload_id} in {self.org_id}")
-
-    def add_upload(
-        self, batch_id: int | None, file_name: str, status: str, problems: int, message: str
-    ) -> int:
-        with self.db.write():
-            n = int(self.db.scalar("SELECT COALESCE(max(upload_id), 0) + 1 FROM uploads"))
-            self.db.execute(
-                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [n, self.org_id, batch_id, file_name, self.actor, ledger.now(), status, problems,
-                 message],
-            )  # fmt: skip
-        return n
-
-    # --- calculation runs and totals ---------------------------------------------------------
-    _RUN = ("run_no", "run_id", "created_by", "created_at", "records")
-
-    def runs(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(self._RUN)} FROM org_runs WHERE organization_id = ? "
-            "ORDER BY run_no DESC",
-            [self.org_id],
-        )
-        return _dicts(self._RUN, rows)
-
-    def run(self, run_no: int) -> dict[str, Any]:
-        row = self.db.one(
-            f"SELECT {', '.join(self._RUN)}, meta FROM org_runs WHERE organization_id = ? "
-            "AND run_no = ?",
-            [self.org_id, run_no],
-        )
-        if row is None:
-            raise NotFound(f"no calculation run {run_no} in {self.org_id}")
-        out = dict(zip(self._RUN, row[:-1], strict=True))
-        out["meta"] = json.loads(row[-1])
-        return out
-
-    def latest_run_no(self) -> int | None:
-        return self.db.scalar(
-            "SELECT max(run_no) FROM org_runs WHERE organization_id = ?", [self.org_id]
-        )
-
-    def totals(self, run_no: int | None = None) -> list[dict[str, Any]]:
-        """The run's totals by methodology and facility (as `reports.summary.totals`)."""
-        run_no = run_no if run_no is not None else self.latest_run_no()
-        if run_no is None:
-            return []
-        self.run(run_no)  # 404 for another organisation's run
-        rows = self.db.execute(
-            "SELECT methodology, facility_id, co2e_t, biogenic_co2_t FROM run_totals "
-            "WHERE run_no = ? ORDER BY methodology, facility_id",
-            [run_no],
-        )
-        return _dicts(("methodology", "facility_id", "co2e_t", "biogenic_co2_t"), rows)
-
-    def breakdown(self, run_no: int | None = None) -> list[dict[str, Any]]:
-        run_no = run_no if run_no is not None else self.latest_run_no()
-        if run_no is None:
-            return []
-        self.run(run_no)
-        names = ("methodology", "facility_id", "year", "scope", "gas", "category", "co2e_t")
-        rows = self.db.execute(
-            f"SELECT {', '.join(names)} FROM run_breakdown WHERE run_no = ?", [run_no]
-        )
-        return _dicts(names, rows)
-
-    # --- targets -----------------------------------------------------------------------------
-    _TARGET = (
-        "target_id",
-        "name",
-        "methodology",
-        "base_year",
-        "target_year",
-        "reduction_pct",
-        "created_by",
-        "created_at",
-    )
-
-    def targets(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(self._TARGET)} FROM targets WHERE organization_id = ? "
-            "ORDER BY target_id",
-            [self.org_id],
-        )
-        return _dicts(self._TARGET, rows)
-
-    def add_target(
-        self, name: str, methodology: str, base_year: int, target_year: int, reduction_pct: float
-    ) -> int:
-        if target_year <= base_year:
-            raise Refused("the target year must come after the base year")
-        with self.db.write():
-            n = int(self.db.scalar("SELECT COALESCE(max(target_id), 0) + 1 FROM targets"))
-            self.db.execute(
-                "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [n, self.org_id, name, methodology, base_year, target_year, reduction_pct,
-                 self.actor, ledger.now()],
-            )  # fmt: skip
-            ledger.append(
-                self.db, self.actor, "target", self.org_id, None, {"target_id": n, "name": name}
-            )
-        return n
-
-    # --- verification cases ------------------------------------------------------------------
-    _CASE = ("case_id", "facility_id", "year", "status", "created_by", "created_at")
-    _STEP = (
-        "step",
-        "stepped_at",
-        "actor",
-        "action",
-        "from_status",
-        "to_status",
-        "findings",
-        "ledger_seq",
-    )
-
-    def cases(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            f"SELECT {', '.join(self._CASE)} FROM verification_cases WHERE organization_id = ? "
-            "ORDER BY case_id DESC",
-            [self.org_id],
-        )
-        return _dicts(self._CASE, rows)
-
-    def case(self, case_id: int) -> dict[str, Any]:
-        row = self.db.one(
-            f"SELECT {', '.join(self._CASE)} FROM verification_cases WHERE organization_id = ? "
-            "AND case_id = ?",
-            [self.org_id, case_id],
-        )
-        if row is None:
-            raise NotFound(f"no verification case {case_id} in {self.org_id}")
-        out = dict(zip(self._CASE, row, strict=True))
-        steps = self.db.execute(
-            f"SELECT {', '.join(self._STEP)} FROM case_steps WHERE case_id = ? ORDER BY step",
-            [case_id],
-        )
-        out["steps"] = _dicts(self._STEP, steps)
-        return out
-
-    # --- regulator grants --------------------------------------------------------------------
-    def regulators(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT user_id, granted_by, granted_at FROM memberships WHERE organization_id = ? "
-            "AND role = 'regulator' ORDER BY user_id",
-            [self.org_id],
-        )
-        return _dicts(("user_id", "granted_by", "granted_at"), rows)
-
-    def grant_regulator(self, user_id: str) -> None:
-        with self.db.write():
-            if not self.db.scalar(
-                "SELECT count(*) FROM users WHERE user_id = ? AND is_regulator", [user_id]
-            ):
-                raise NotFound(f"no regulator {user_id!r}")
-            if self.db.scalar(
-                "SELECT count(*) FROM memberships WHERE user_id = ? AND organization_id = ?",
-                [user_id, self.org_id],
-            ):
-                raise Refused(f"{user_id} already has a role in {self.org_id}")
-            add_membership(self.db, user_id, self.org_id, "regulator", self.actor)
-
-    def revoke_regulator(self, user_id: str) -> None:
-        with self.db.write():
-            role = self.db.scalar(
-                "SELECT role FROM memberships WHERE user_id = ? AND organization_id = ?",
-                [user_id, self.org_id],
-            )
-            if role is None:
-                raise NotFound(f"no regulator {user_id!r} granted in {self.org_id}")
-            if role != "regulator":
-                raise Refused(f"{user_id} is {role} of {self.org_id}, not a regulator")
-            remove_membership(self.db, user_id, self.org_id, self.actor)
 
 
 def remove_membership(db: Database, user_id: str, org_id: str, by: str) -> str:
@@ -487,8 +202,6 @@ def add_user(
     db: Database, user_id: str, name: str, password: str, is_regulator: bool = False
 ) -> None:
     """Create a user (inside the caller's transaction)."""
-    from openmrv.api.security import hash_password
-
     db.execute(
         "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
         [user_id, name, hash_password(password), is_regulator, ledger.now()],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openmrv.api import queries
 from openmrv.api.tenancy import Forbidden, OrgScope, Refused
 from openmrv.store import ledger, periods
 
@@ -45,7 +46,7 @@ def open_case(scope: OrgScope, facility_id: str, year: int) -> int:
             [facility_id, year],
         ):
             raise Refused(f"{facility_id} {year} already has a verification case")
-        case_id = int(db.scalar("SELECT COALESCE(max(case_id), 0) + 1 FROM verification_cases"))
+        case_id = db.next_id("verification_cases", "case_id")
         at = ledger.now()
         db.execute(
             "INSERT INTO verification_cases VALUES (?, ?, ?, ?, 'draft', ?, ?)",
@@ -80,7 +81,7 @@ def advance(scope: OrgScope, case_id: int, action: str, findings: str | None = N
         raise Refused("returning a case needs findings: say what must be fixed")
     db = scope.db
     with db.write():
-        case = scope.case(case_id)
+        case = queries.cases.get(scope, case_id)
         status = case["status"]
         if status not in step.sources:
             raise Refused(f"case {case_id} is {status}; it cannot {action} from there")

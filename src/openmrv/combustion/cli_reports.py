@@ -78,7 +78,7 @@ def _scope2_inputs(instruments: Path | None, residual: Path | None):
 def _emit(df: pd.DataFrame, title: str, path: Path | None) -> None:
     import pyarrow as pa
 
-    from openmrv.reports.bundle import _plain
+    from openmrv.reports.bundle import plain_columns
     from openmrv.reports.export import write_table
 
     if path is None:
@@ -87,7 +87,7 @@ def _emit(df: pd.DataFrame, title: str, path: Path | None) -> None:
     if path.suffix.lower() == ".xlsx":
         df.to_excel(path, index=False)
     else:
-        write_table(pa.Table.from_pandas(_plain(df), preserve_index=False), path)
+        write_table(pa.Table.from_pandas(plain_columns(df), preserve_index=False), path)
     out.print(f"{len(df):,} rows · wrote {path}")
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,10 +40,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from openmrv.engine import plans, shapes
+from openmrv.engine.context import context
 from openmrv.engine.hashing import content_hash, digest, has_parquet, parquet_glob, row_hash_sum
 from openmrv.engine.run import LINEAGE, resolve_methods, results_hash, run_id, run_meta
 from openmrv.engine.shapes import REQUIRED
 from openmrv.factors import Library, load_library
+from openmrv.files import atomic_write, into_place, temp_beside
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.validate import sql_string
 from openmrv.methods import Options
@@ -69,9 +70,7 @@ def write_part(table: pa.Table, out: Path) -> pa.Table:
         "source_row",
         pc.add(table["file_row"], pa.scalar(offset, pa.int64())),
     )
-    tmp = out.with_name(f".{out.name}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(out)
+    atomic_write(out, lambda p: pq.write_table(table, p))
     return table
 
 
@@ -207,12 +206,11 @@ def calculate_dataset(
     lib = lib or load_library()
     started = time.perf_counter()
     con = connect(engine, spark_master)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = temp_beside(out, folder=True)
     try:
         src = parquet_glob(activity) if engine == "duckdb" else str(activity)
         act = con.read_parquet(src)
-        ctx = shapes.context(facilities, options, lib)
+        ctx = context(facilities, options, lib)
         found = _Found()
 
         def shaped() -> None:
@@ -250,9 +248,7 @@ def calculate_dataset(
         meta["result_hash"] = results_hash(*(tmp / p for p in ("shapes.parquet", "rows", "direct")))
         meta["run_id"] = run_id(meta)
         (tmp / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if engine == "spark":

@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from openmrv.engine import shapes
+from openmrv.files import into_place, temp_beside
 from openmrv.methods.base import Ctx
 
 PROBE = "openmrv_probe"  # the probe table's name in the SQL, registered when it runs
@@ -168,8 +168,7 @@ def _write(entry: Path, plan: Compiled) -> None:
     half an entry; a failure to cache (read-only home, full disk) only costs the next run time."""
     tmp = None
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
+        tmp = temp_beside(entry, folder=True)
         (tmp / "tables").mkdir()
         for name, table in plan.tables.items():
             feather.write_feather(table, tmp / "tables" / f"{name}.arrow")
@@ -177,7 +176,7 @@ def _write(entry: Path, plan: Compiled) -> None:
         feather.write_feather(plan.schema.empty_table(), tmp / "schema.arrow")
         manifest = {"sql": plan.sql, "tables": list(plan.tables)}
         (tmp / "plan.json").write_text(json.dumps(manifest))
-        tmp.rename(entry)  # fails if another process stored the same entry first
+        into_place(tmp, entry, replace=False)  # fails if another process stored it first
         _prune(entry.parent)
     except OSError:
         pass

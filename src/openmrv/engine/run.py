@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from openmrv.engine import plans, shapes
+from openmrv.engine.context import context
 from openmrv.engine.hashing import Piece, content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
@@ -29,7 +30,6 @@ from openmrv.methods import METHODS, Options, lineage
 from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx
 
 ORDER = ("source_row", "methodology", "gas")
-FACILITY_COLUMNS = ["facility_id", "country", "state_province", "grid_region", "ipcc_sector"]
 RECORD_COLUMNS = (
     "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
     "fuel",
@@ -58,10 +58,6 @@ def resolve_methods(names: list[str]) -> list[str]:
             f"unknown methodology {', '.join(unknown)}; choose from {', '.join(METHODS)} or 'all'"
         )
     return names
-
-
-def facility_table(facilities: pd.DataFrame) -> ir.Table:
-    return ibis.memtable(facilities[FACILITY_COLUMNS].astype("string"))
 
 
 def decode_factor_keys(key: ir.IntegerValue, lib: Library) -> ir.StringValue:
@@ -171,7 +167,7 @@ def calculate(
     con = backend or ibis.duckdb.connect()
     started = time.perf_counter()
     act = ibis.memtable(activity)
-    ctx = shapes.context(facilities, options, lib)
+    ctx = context(facilities, options, lib)
     if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and measured records
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
         shp, varying = plans.shapes_of(con, plan, shapes.key_counts(con, act))

@@ -26,12 +26,10 @@ from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from openmrv.factors import Library
-from openmrv.methods import METHODS, Options
+from openmrv.methods import METHODS
 from openmrv.methods.base import Ctx
 
 # The validated activity schema the plans read (ingest.validate's typed output).
@@ -58,12 +56,6 @@ COMPACT = (
 # figures, derived on reading like the lineage: compact_rows).
 STORED = ("source_row", "shape", "co2e_t")
 UNIT = {"mass_t": "unit_mass_t", "co2e_t": "unit_co2e_t", "heat_gj": "unit_heat_gj"}
-
-
-def context(facilities: pd.DataFrame, options: Options, lib: Library) -> Ctx:
-    from openmrv.engine.run import facility_table
-
-    return Ctx(lib=lib, facilities=facility_table(facilities), options=options)
 
 
 def compact_plan(act: ir.Table, methods: list[str], ctx: Ctx) -> ir.Table:

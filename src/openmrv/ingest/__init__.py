@@ -1,1 +1,6 @@
-"""Reading and validating facilities and activity files."""
+"""Reading and validating facilities and activity files.
+
+`__all__` lists the modules other packages may import.
+"""
+
+__all__ = ["errors", "readers", "schema", "validate"]

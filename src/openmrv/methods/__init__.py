@@ -10,4 +10,17 @@ METHODS: dict[str, Method] = {
     m.id: m for m in (Part98SubpartC(), EpaHubGhgp(), MeeEnterprise(), Ipcc2006Tier1())
 }
 
-__all__ = ["METHODS", "Method", "Options"]
+# What other packages may use: these names and the modules named.
+__all__ = [
+    "METHODS",
+    "EpaHubGhgp",
+    "Ipcc2006Tier1",
+    "MeeEnterprise",
+    "Method",
+    "Options",
+    "Part98SubpartC",
+    "base",
+    "epa_part98_c",
+    "lineage",
+    "mee",
+]

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute
 
+from openmrv.methods import METHODS
 from openmrv.reports.i18n import t
 
 # GHG Protocol scope of each activity category (purchased energy is Scope 2, the rest direct).
@@ -45,8 +46,6 @@ def not_covered(methodology: str, category: str) -> str:
 
 def categories(methodology: str) -> tuple[str, ...]:
     """The activity categories a methodology covers (its declared scope)."""
-    from openmrv.methods import METHODS
-
     m = METHODS.get(methodology)
     return tuple(m.categories) if m is not None else ()
 

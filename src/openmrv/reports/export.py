@@ -4,9 +4,6 @@ nothing behind and a reader never sees half a file."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,41 +11,22 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from openmrv.engine import RunResult
+from openmrv.files import atomic_write
+from openmrv.reports.coverage import by_methodology
 
 FORMATS = (".csv", ".parquet", ".json")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file and rename; the file gets the mode a plain open would
-    (0666 less the umask), not mkstemp's 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_table(table: pa.Table, path: Path) -> None:
     """Write an Arrow table as CSV, Parquet or JSON (records), chosen by the file suffix."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _atomic(path, lambda p: pacsv.write_csv(table, p))
+        atomic_write(path, lambda p: pacsv.write_csv(table, p))
     elif suffix == ".parquet":
-        _atomic(path, lambda p: pq.write_table(table, p))
+        atomic_write(path, lambda p: pq.write_table(table, p))
     elif suffix == ".json":
         text = json.dumps(json_rows(table), ensure_ascii=False, default=_iso)
-        _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     else:
         raise ValueError(f"unsupported output format {suffix!r}; use one of {', '.join(FORMATS)}")
 
@@ -84,11 +62,9 @@ def write_run(run: RunResult, path: Path, activity: pa.Table | None = None) -> l
     meta = companion(path, "run", ".json")
     write_table(run.results, path)
     write_table(run.skipped, skipped)
-    _atomic(meta, lambda p: p.write_text(json.dumps(run.meta, indent=2, ensure_ascii=False)))
+    atomic_write(meta, lambda p: p.write_text(json.dumps(run.meta, indent=2, ensure_ascii=False)))
     written = [path, skipped, meta]
     if activity is not None:
-        from openmrv.reports.coverage import by_methodology
-
         led = by_methodology(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
         cols = ["methodology", "record_id", "facility_id", "year", "category", "in_scope", "reason"]
         missing = led.loc[~led.included, cols]

@@ -10,11 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from openmrv.reports.bundle import Bundle
 from openmrv.reports.coverage import PARTIAL_MARK
 from openmrv.reports.decompose import Decomposition, only_by_reason
 from openmrv.reports.i18n import label, t
 from openmrv.reports.inputs import editions_text
+from openmrv.reports.model import Bundle
 from openmrv.reports.summary import LABEL
 
 STYLE = """

@@ -21,4 +21,19 @@ def open_store(url: str | None = None, *, recovering: bool = True) -> Database:
     return db
 
 
-__all__ = ["Busy", "Database", "StoreError", "connect", "open_store"]
+# What other packages may use: these names and the modules named.
+__all__ = [
+    "Busy",
+    "Database",
+    "StoreError",
+    "connect",
+    "db",
+    "ingest",
+    "ledger",
+    "migrate",
+    "open_store",
+    "periods",
+    "recover",
+    "schema",
+    "versions",
+]

@@ -58,6 +58,12 @@ class Database(ABC):
         row = self.one(sql, params)
         return None if row is None else row[0]
 
+    def next_id(self, table: str, column: str) -> int:
+        """The next number of `table`'s `column` (1 for an empty table): one more than the
+        largest. Call it inside the write transaction that inserts the row, so that writers,
+        which are serialised, never take the same number."""
+        return int(self.scalar(f"SELECT COALESCE(max({column}), 0) + 1 FROM {table}"))
+
     @abstractmethod
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 

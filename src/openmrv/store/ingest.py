@@ -19,12 +19,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from openmrv.factors import Library
 from openmrv.ingest.readers import RawTable, read_table
-from openmrv.ingest.validate import check_activity, file_plans, validate_facilities
+from openmrv.ingest.validate import check_activity, file_plans, temp_table, validate_facilities
 from openmrv.store import ledger, periods, quality, recovery
 from openmrv.store.db import Database, StoreError, row_text
 from openmrv.store.schema import CONTENT_NAMES, RECORD_NAMES, SAME_RECORD
+from openmrv.store.versions import heads_sql, latest_facilities_sql, latest_versions_sql
 
 SHOW = 10  # record ids named in a refusal
 
@@ -77,7 +80,7 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 
 def next_batch(db: Database) -> int:
-    return int(db.scalar("SELECT COALESCE(max(batch_id), 0) + 1 FROM batches"))
+    return db.next_id("batches", "batch_id")
 
 
 def add_batch(
@@ -117,9 +120,7 @@ def current_facilities(db: Database, org: str | None = None) -> dict[str, tuple[
     """Facility id -> (organisation, programmes), for the latest version of each facility (of
     `org` only, when given)."""
     rows = db.execute(
-        "SELECT f.facility_id, f.organization_id, f.programmes FROM facilities f JOIN (SELECT "
-        "facility_id, max(version) AS v FROM facilities GROUP BY facility_id) m "
-        "ON m.facility_id = f.facility_id AND m.v = f.version"
+        f"SELECT facility_id, organization_id, programmes FROM ({latest_facilities_sql()}) f"
     )
     return {f: (o, p) for f, o, p in rows if org is None or o == org}
 
@@ -189,10 +190,6 @@ def _known(db: Database, digest: str, org: str | None) -> int | None:
 def _batch_orgs(engine, facilities: dict[str, tuple[str, str | None]]) -> set[str]:
     """The organisations of the validated rows (`batch_rows`), and the engine's temp table
     `batch_orgs` (facility id -> organisation) that `_load` names each row's with."""
-    import pandas as pd
-
-    from openmrv.ingest.validate import temp_table
-
     used = {r[0] for r in engine.execute("SELECT DISTINCT facility_id FROM batch_rows").fetchall()}
     pairs = pd.DataFrame(
         [(f, facilities[f][0]) for f in sorted(used)], columns=["facility_id", "organization_id"]
@@ -228,11 +225,12 @@ def _compare(db: Database, batch_id: int) -> None:
     `plan` (a view): every incoming record with its version and change."""
     # Stored versions of the incoming records' ids are looked up among the incoming
     # organisations' rows only, and matched by (organisation, record id).
+    stored = latest_versions_sql(
+        "batch_id <> ? AND record_id IN (SELECT record_id FROM incoming) AND organization_id IN "
+        "(SELECT organization_id FROM incoming)"
+    )
     db.execute(
-        "UPDATE activity_records SET version = s.v + 1 FROM (SELECT organization_id AS oid, "
-        "record_id AS rid, max(version) AS v FROM activity_records WHERE batch_id <> ? AND "
-        "record_id IN (SELECT record_id FROM incoming) AND organization_id IN "
-        "(SELECT organization_id FROM incoming) GROUP BY organization_id, record_id) s "
+        f"UPDATE activity_records SET version = s.v + 1 FROM ({stored}) s "
         "WHERE activity_records.batch_id = ? AND activity_records.record_id = s.rid "
         "AND activity_records.organization_id = s.oid",
         [batch_id, batch_id],
@@ -321,15 +319,6 @@ _CHANGED_IDS = (
 )
 
 
-def heads_sql(where: str = "true") -> str:
-    """The latest version of each record (tombstones included) matching `where`."""
-    return (
-        "SELECT a.* FROM activity_records a JOIN (SELECT organization_id AS oid, record_id AS rid, "
-        f"max(version) AS v FROM activity_records WHERE {where} GROUP BY organization_id, "
-        "record_id) m ON a.organization_id = m.oid AND a.record_id = m.rid AND a.version = m.v"
-    )
-
-
 def record_org(db: Database, record_ids: list[str], org: str | None) -> str:
     """The organisation whose records `record_ids` are: `org` when given; otherwise the one
     organisation holding them (the command line names records without one), or a refusal
@@ -402,9 +391,7 @@ def load_facilities(db: Database, path: Path | str, actor: str) -> tuple[int | N
         current = {
             r[0]: r
             for r in db.execute(
-                f"SELECT f.facility_id, f.version, {', '.join('f.' + c for c in cols)} "
-                "FROM facilities f JOIN (SELECT facility_id AS fid, max(version) AS v FROM "
-                "facilities GROUP BY facility_id) m ON m.fid = f.facility_id AND m.v = f.version"
+                f"SELECT facility_id, version, {', '.join(cols)} FROM ({latest_facilities_sql()}) f"
             )
         }
         rows = []

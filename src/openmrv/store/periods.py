@@ -13,6 +13,7 @@ from typing import Any
 from openmrv.store import ledger
 from openmrv.store.db import Database, StoreError
 from openmrv.store.schema import CONTENT_NAMES, SAME_RECORD
+from openmrv.store.versions import current_sql
 
 DIFF_FIELDS = tuple(c for c in CONTENT_NAMES if c != "record_id")
 
@@ -33,7 +34,7 @@ def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: s
     held = _lock(db, facility_id, year)
     if held:
         raise StoreError(f"{facility_id} {year} is already {held}")
-    seq = int(db.scalar("SELECT COALESCE(max(seq), 0) + 1 FROM ledger_events"))
+    seq = db.next_id("ledger_events", "seq")
     row = {
         "facility_id": facility_id,
         "year": year,
@@ -44,11 +45,9 @@ def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: s
     }
     db.execute("INSERT INTO period_locks VALUES (?, ?, ?, ?, ?, ?)", list(row.values()))
     totals = db.execute(
-        "SELECT count(*), COALESCE(sum(qty), 0) FROM (SELECT * FROM activity_records a "
-        "WHERE facility_id = ? AND year = ? AND version = (SELECT max(version) FROM "
-        "activity_records b WHERE b.organization_id = a.organization_id "
-        "AND b.record_id = a.record_id)) h WHERE NOT deleted",
-        [facility_id, year],
+        "SELECT count(*), COALESCE(sum(qty), 0) FROM "
+        f"({current_sql('facility_id = ? AND year = ?')}) h WHERE NOT deleted",
+        [facility_id, year] * 2,
     )[0]
     return ledger.append(
         db,

@@ -30,6 +30,7 @@ import pandas as pd
 
 from openmrv.ingest.validate import file_plans, temp_table
 from openmrv.store.db import Database
+from openmrv.store.versions import heads_sql
 
 OUTLIER = 3.0
 MIN_HISTORY = 3
@@ -50,8 +51,6 @@ def _stage(db: Database, batch_id: int) -> None:
     `quality_series`, the incoming batch's distinct series and years, and `quality_history`,
     the stored current, non-deleted versions of its facilities' other records (the batch's
     own rows, already inserted, are left out before looking for heads: far fewer to group)."""
-    from openmrv.store.ingest import heads_sql  # the one definition of "current version"
-
     for table in ("quality_series", "quality_history"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute(f"CREATE TEMP TABLE quality_series AS SELECT DISTINCT {SERIES}, year FROM incoming")
@@ -273,6 +272,4 @@ def _substitute(engine: duckdb.DuckDBPyConnection, updates: dict[str, list[tuple
 
 
 def _history_of(where: str) -> str:
-    from openmrv.store.ingest import heads_sql
-
     return f"SELECT * FROM ({heads_sql(where)}) h WHERE NOT deleted AND {where}"

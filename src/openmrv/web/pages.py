@@ -23,8 +23,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from openmrv import plugins
-from openmrv.api import security, services, sessions, workflow
-from openmrv.api.app import (
+from openmrv.api import queries, security, services, sessions, workflow
+from openmrv.api.deps import (
     BadCsrf,
     NotSignedIn,
     RowNo,
@@ -215,12 +215,12 @@ def _sum(rows: list[dict[str, Any]], key: str, methodology: str) -> list[dict[st
 def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
     """The dashboard's figures: the latest run's stored totals (a few dozen rows, whatever the
     number of records), summed for the charts."""
-    totals = s.totals()
+    totals = queries.runs.totals(s)
     methods = sorted({t["methodology"] for t in totals})
     chosen = methodology if methodology in methods else (methods[0] if methods else None)
-    rows = s.breakdown() if chosen else []
+    rows = queries.runs.breakdown(s) if chosen else []
     charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
-    runs = s.runs()
+    runs = queries.runs.listed(s)
     return {
         "totals": totals,
         "methods": methods,
@@ -324,9 +324,9 @@ def calculate(request: Request, s: OrgScope = Write) -> Response:
 @router.get("/orgs/{org_id}/facilities/{facility_id}")
 def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response:
     f = s.facility(facility_id)
-    totals = [t for t in s.totals() if t["facility_id"] == facility_id]
-    records = s.records(facility_id, limit=500)
-    locks = [lk for lk in s.locks() if lk["facility_id"] == facility_id]
+    totals = [t for t in queries.runs.totals(s) if t["facility_id"] == facility_id]
+    records = queries.records.current(s, facility_id, limit=500)
+    locks = [lk for lk in queries.locks.listed(s) if lk["facility_id"] == facility_id]
     years = sorted({r["year"] for r in records})
     return _page(
         request, s, "facility.html", f=f, totals=totals, records=records, locks=locks, years=years
@@ -335,13 +335,13 @@ def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response
 
 @router.get("/orgs/{org_id}/records/{record_id}")
 def record(request: Request, record_id: str, s: OrgScope = Read) -> Response:
-    return _page(request, s, "record.html", h=s.record_history(record_id))
+    return _page(request, s, "record.html", h=queries.records.history(s, record_id))
 
 
 # --- upload ---------------------------------------------------------------------------------
 @router.get("/orgs/{org_id}/upload")
 def upload_form(request: Request, s: OrgScope = Write) -> Response:
-    return _page(request, s, "upload.html", result=None, uploads=s.uploads()[:20])
+    return _page(request, s, "upload.html", result=None, uploads=queries.uploads.listed(s)[:20])
 
 
 @router.post("/orgs/{org_id}/upload", dependencies=[Csrf], max_body_size=services.MAX_UPLOAD_BODY)
@@ -362,7 +362,7 @@ async def upload(
     )
     if request.headers.get("hx-request"):
         return _page(request, s, "upload_result.html", result=result)
-    uploads = await store.locked(lambda: s.uploads()[:20])
+    uploads = await store.locked(lambda: queries.uploads.listed(s)[:20])
     return _page(request, s, "upload.html", result=result, uploads=uploads)
 
 
@@ -379,7 +379,8 @@ async def compare(
 
     def inputs() -> tuple[OrgScope, list[dict[str, Any]], list[int]]:
         s = scope_for(store.db, page_principal(request, store.db), org_id, "read")
-        years = sorted({r["year"] for r in s.breakdown() if r["year"] is not None}) or [2024]
+        rows = queries.runs.breakdown(s)
+        years = sorted({r["year"] for r in rows if r["year"] is not None}) or [2024]
         return s, s.facilities(), years
 
     s, facilities, years = await store.locked(inputs)
@@ -415,14 +416,14 @@ def add_target(
 ) -> Response:
     if methodology not in LABELS:
         methodology = "epa_hub_ghgp"
-    s.add_target(name, methodology, base_year, target_year, reduction_pct)
+    queries.targets.add(s, name, methodology, base_year, target_year, reduction_pct)
     return RedirectResponse(f"/orgs/{s.org_id}/targets", 303)
 
 
 # --- verification ---------------------------------------------------------------------------
 @router.get("/orgs/{org_id}/cases")
 def cases(request: Request, s: OrgScope = Read) -> Response:
-    return _page(request, s, "cases.html", cases=s.cases(), facilities=s.facilities())
+    return _page(request, s, "cases.html", cases=queries.cases.listed(s), facilities=s.facilities())
 
 
 @router.post("/orgs/{org_id}/cases", dependencies=[Csrf])
@@ -438,7 +439,7 @@ def open_case(
 
 @router.get("/orgs/{org_id}/cases/{case_id}")
 def case(request: Request, case_id: RowNo, s: OrgScope = Read) -> Response:
-    c = s.case(case_id)
+    c = queries.cases.get(s, case_id)
     perms = s.principal.permissions(s.org_id)
     actions = [
         a
