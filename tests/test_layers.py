@@ -18,19 +18,6 @@ import openmrv
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "openmrv"
 
-# Private names the command-line modules share, until they move into the cli package with a
-# public cli/console.py (issue 21, domains): remove each pair as it goes.
-KNOWN_PRIVATE = {
-    ("openmrv.cli_engine", "openmrv.cli", "_load"),
-    ("openmrv.cli_engine", "openmrv.cli", "_show_problems"),
-    ("openmrv.cli_reports", "openmrv.cli", "_df_table"),
-    ("openmrv.cli_reports", "openmrv.cli", "_load"),
-    ("openmrv.cli_reports", "openmrv.cli", "_show_problems"),
-    ("openmrv.cli_store", "openmrv.cli", "_show_problems"),
-    ("openmrv.cli_web", "openmrv.cli_store", "_store"),
-}
-
-
 def module_name(path: Path) -> str:
     parts = path.relative_to(SRC.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -79,9 +66,7 @@ def private_imports(name: str, path: Path) -> set[tuple[str, str, str, int]]:
 
 def test_no_private_names_are_imported_across_modules():
     found = set().union(*(private_imports(name, path) for name, path in modules().items()))
-    unexpected = sorted(f for f in found if f[:3] not in KNOWN_PRIVATE)
-    assert not unexpected, "make these names public, or move them where both modules can use them"
-    assert {f[:3] for f in found} == KNOWN_PRIVATE, "remove the pairs that are gone from KNOWN"
+    assert not sorted(found), "make these names public, or move them where both modules use them"
 
 
 def test_the_private_import_check_finds_them(tmp_path):

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from openmrv.api.app import create_app
 from openmrv.cli.web import EXAMPLES, seed_demo
 from openmrv.store import open_store
+from openmrv.web.app import create_app
 
 PASSWORDS = {
     "owner": "demo-owner-pw",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from openmrv.api.app import create_app
 from openmrv.cli.web import EXAMPLES, seed_demo
 from openmrv.store import ledger, open_store
+from openmrv.web.app import create_app
 from tests.store.conftest import BACKENDS, new_pg_database, pg  # noqa: F401 (the server fixture)
 from tests.web import data
 from tests.web.conftest import sign_in, token_for

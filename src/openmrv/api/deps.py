@@ -1,7 +1,7 @@
 """What routes and pages depend on: the store held per request, the caller, the organisation.
 
 FastAPI dependencies and the types they share, below both the API routes and the pages (which
-import them from here, not from `api.app`, so the application module only assembles).
+import them from here; the application, web.app, only assembles).
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def serve(
     (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS."""
     import uvicorn
 
-    from openmrv.api.app import create_app
+    from openmrv.web.app import create_app
 
     scheme = "https" if certfile else "http"
     out.print(f"OpenMRV on {scheme}://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
@@ -170,7 +170,7 @@ def serve(
     os.environ["OPENMRV_DB"] = db
     os.environ.setdefault("OPENMRV_SECRET_KEY", secrets.token_urlsafe(32))
     uvicorn.run(
-        "openmrv.api.app:app_from_env",
+        "openmrv.web.app:app_from_env",
         factory=True,
         host=host,
         port=port,

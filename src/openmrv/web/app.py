@@ -26,9 +26,6 @@ from openmrv.api.routes import router
 from openmrv.api.services import MAX_BODY_BYTES, TooLarge
 from openmrv.api.tenancy import Forbidden, NotFound, Refused
 from openmrv.store import StoreError, open_store
-
-# The application assembles the pages too: the one import of `web` from `api` (pyproject.toml,
-# import-linter's layers contract, lists it as the exception).
 from openmrv.web.pages import error_page, mount_pages
 
 log = logging.getLogger("openmrv.web")
