@@ -4,9 +4,9 @@
 """
 
 __all__ = [
-    "app",
     "deps",
     "queries",
+    "routes",
     "security",
     "services",
     "sessions",

@@ -1,6 +1,6 @@
 """Server-rendered pages, templates, static assets and translations.
 
-`__all__` lists the modules other packages may import (the application assembles the pages).
+`__all__` lists the modules other packages may import (the command line serves the application).
 """
 
-__all__ = ["pages"]
+__all__ = ["app", "i18n", "pages"]
