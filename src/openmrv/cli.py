@@ -9,21 +9,36 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
+from openmrv.errors import EXIT_INPUT, OpenMRVError
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
     import pandas as pd
 
+
+class Handled(TyperGroup):
+    """The root command: an `OpenMRVError` out of any command, a sub-app's included, is shown
+    and ends it with the error's own `exit_code` (one handler: a new error needs no edit)."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OpenMRVError as exc:
+            raise fail(exc) from None
+
+
 app = typer.Typer(
+    cls=Handled,
     help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
     no_args_is_help=True,
     add_completion=False,
 )
 out = Console()
 err = Console(stderr=True)
-EXIT_INPUT = 2
 
 
 class Gwp(StrEnum):
@@ -56,6 +71,17 @@ def _show_problems(exc: InputError) -> None:
         err.print(t)
     if exc.total > len(exc.problems):
         err.print(f"… and {exc.total - len(exc.problems)} more.")
+
+
+def fail(exc: Exception) -> typer.Exit:
+    """Show why a command failed (located problems as a table) and return the exit to raise:
+    the error's `exit_code` (`openmrv.errors`); another exception met where input is read (a
+    ValueError) is bad input."""
+    if isinstance(exc, InputError):
+        _show_problems(exc)
+    else:
+        err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True, highlight=False)
+    return typer.Exit(exc.exit_code if isinstance(exc, OpenMRVError) else EXIT_INPUT)
 
 
 def _df_table(df: pd.DataFrame, title: str) -> Table:
@@ -114,14 +140,12 @@ def calculate(
     try:
         methods = resolve_methods(methodology)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     with err.status("Reading and validating input…"):
         try:
             fac, checked = _load(facilities, activity)
         except InputError as exc:
-            _show_problems(exc)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
@@ -230,14 +254,12 @@ def compare(
     try:
         fac, checked = _load(facilities, activity)
     except InputError as exc:
-        _show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
     where = f"Record {record}" if record else f"{facility} {year}"
     pairs, decs = [], []

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from openmrv.cli import EXIT_INPUT, Grid, Gwp, _load, _show_problems, app, err, out
+from openmrv.cli import Grid, Gwp, _load, app, err, fail, out
 from openmrv.ingest.errors import InputError
 
 
@@ -34,8 +34,7 @@ def validate(
     try:
         _, checked = _load(facilities, activity)
     except InputError as exc:
-        _show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     table = write_part(checked.table, out_path)
     first, last = table["source_row"][0].as_py(), table["source_row"][-1].as_py()
     out.print(f"{table.num_rows:,} records valid · wrote {out_path} (record keys {first}–{last})")
@@ -75,11 +74,9 @@ def calculate_dataset(
         methods = resolve_methods(methodology)
         fac = validate_facilities(read_table(facilities))
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     except InputError as exc:
-        _show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
     with Progress(
         SpinnerColumn(),
@@ -98,8 +95,7 @@ def calculate_dataset(
             meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
         except InputError as exc:
             bar.stop()
-            _show_problems(exc)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     out.print(
         f"{meta['records']:,} records → {meta['result_rows']:,} result rows "
         f"({meta['skipped_rows']:,} not computed) in {meta['seconds']['calculate']} s on "

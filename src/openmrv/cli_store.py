@@ -14,10 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from openmrv.cli import EXIT_INPUT, _show_problems, app, err, out
-from openmrv.ingest.errors import InputError
-
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+from openmrv.cli import EXIT_INPUT, app, err, out
 
 DbOpt = Annotated[
     str,
@@ -51,22 +48,13 @@ def _actor(by: str | None) -> str:
 
 @contextmanager
 def _store(db: str, recovering: bool = True) -> Iterator:
-    """Open the store; turn refusals and bad input into clear messages and exit codes."""
-    from openmrv.store import Busy, StoreError, open_store
+    """Open the store and close it (refusals, bad input and a busy store end the command
+    through the root handler, `cli.Handled`, with their own exit codes)."""
+    from openmrv.store import open_store
 
-    try:
-        store = open_store(db, recovering=recovering)
-    except Busy as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
-        raise typer.Exit(EXIT_BUSY) from None
+    store = open_store(db, recovering=recovering)
     try:
         yield store
-    except InputError as exc:
-        _show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
-    except StoreError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
     finally:
         store.close()
 

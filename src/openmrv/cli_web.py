@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from openmrv.cli import EXIT_INPUT, app, err, out
+from openmrv.cli import EXIT_INPUT, app, err, fail, out
 from openmrv.cli_store import DbOpt, _store
 from openmrv.store.db import StoreError
 
@@ -247,8 +247,7 @@ def user_revoke(
         try:
             role = remove_membership(store, user_id, org, "cli")
         except NotFound as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     out.print(f"{user_id} is no longer {role} of {org}")
 
 

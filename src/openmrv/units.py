@@ -30,6 +30,8 @@ from functools import cache
 
 import pint
 
+from openmrv.errors import InvalidInput
+
 _DEFINITIONS = """
 btu_it_ = 1055.05585262 * joule
 mmBtu = 1e6 * btu_it_ = MMBtu
@@ -125,8 +127,9 @@ def normalise(unit: str) -> str:
     return re.sub(r"[\s_·]+", "", s)
 
 
-class UnitError(ValueError):
-    """A unit string that is not accepted, or not of the kind the context needs."""
+class UnitError(InvalidInput, ValueError):
+    """Raised for a unit string that is not accepted, or not of the kind the context needs
+    (a ValueError too, for callers that parse values and units alike)."""
 
 
 @dataclass(frozen=True)

@@ -20,22 +20,20 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmrv.api import security, sessions, tokens
-from openmrv.api.services import MAX_BODY_BYTES, TooLarge
+from openmrv.api.services import MAX_BODY_BYTES
 from openmrv.api.tenancy import (
-    Forbidden,
-    NotFound,
     OrgScope,
     Principal,
-    Refused,
     load_principal,
     scope_for,
 )
-from openmrv.store import Database, StoreError, open_store
+from openmrv.errors import NotAllowed, OpenMRVError, Unauthenticated
+from openmrv.store import Database, open_store
 
 log = logging.getLogger("openmrv.web")
 # The form parser logs field data at DEBUG (passwords included): never below INFO.
@@ -49,12 +47,12 @@ SESSION_HOURS = 8
 T = TypeVar("T")
 
 
-class NotSignedIn(Exception):
-    pass
+class NotSignedIn(Unauthenticated):
+    """Raised when a request has no valid API token or live session (pages redirect)."""
 
 
-class BadCsrf(Exception):
-    pass
+class BadCsrf(NotAllowed):
+    """Raised when a session's unsafe request lacks its CSRF token (header or form field)."""
 
 
 @dataclass
@@ -154,27 +152,15 @@ def org_access(permission: str, principal=api_principal):
     return dependency
 
 
-def _json_errors(app: FastAPI) -> None:
-    codes = {
-        NotFound: 404,
-        Forbidden: 403,
-        Refused: 409,
-        StoreError: 409,
-        TooLarge: 413,
-        NotSignedIn: 401,
-        BadCsrf: 403,
-    }
+def error_response(request: Request, exc: Exception) -> Response:
+    """The one handler of every `OpenMRVError`: JSON `{"detail": message}` with the error's
+    own `status` under /api/, the error page otherwise (so a new error needs no edit here)."""
+    status = exc.status if isinstance(exc, OpenMRVError) else 500
+    if not request.url.path.startswith("/api/"):
+        from openmrv.web.pages import error_page
 
-    for exc_type, code in codes.items():
-
-        def handler(request: Request, exc: Exception, code: int = code) -> JSONResponse:
-            if not request.url.path.startswith("/api/"):
-                from openmrv.web.pages import error_page
-
-                return error_page(request, exc, code)
-            return JSONResponse({"detail": str(exc)}, status_code=code)
-
-        app.add_exception_handler(exc_type, handler)
+        return error_page(request, exc, status)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
 class SecurityHeaders:
@@ -263,7 +249,7 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
 
     app.add_middleware(SecurityHeaders)
 
-    _json_errors(app)
+    app.add_exception_handler(OpenMRVError, error_response)
     # The pages first: routes are matched in order, and the dashboard is the busiest route
     # (no path of one router can match the other's: the API lives under /api/v1).
     mount_pages(app)

@@ -20,6 +20,7 @@ import anyio
 import pandas as pd
 
 from openmrv.api.tenancy import OrgScope, Refused
+from openmrv.errors import TooLargeError
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import Limits, RawTable
 from openmrv.store import ledger
@@ -44,8 +45,8 @@ class Locked(Protocol):
     async def locked(self, fn: Callable[[], T]) -> T: ...
 
 
-class TooLarge(Exception):
-    pass
+class TooLarge(TooLargeError):
+    """Raised when an upload grows past `MAX_UPLOAD_BYTES` as it is copied."""
 
 
 @dataclass
