@@ -153,6 +153,7 @@ def serve(
     import uvicorn
 
     from openmrv.api.app import create_app
+    from openmrv.settings import env_var
 
     scheme = "https" if certfile else "http"
     out.print(f"OpenMRV on {scheme}://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")
@@ -167,8 +168,8 @@ def serve(
         )
         raise typer.Exit(2)
     # Every worker opens the store itself and must sign and read the same session cookies.
-    os.environ["OPENMRV_DB"] = db
-    os.environ.setdefault("OPENMRV_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ[env_var("db")] = db
+    os.environ.setdefault(env_var("secret_key"), secrets.token_urlsafe(32))
     uvicorn.run(
         "openmrv.api.app:app_from_env",
         factory=True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -33,6 +32,7 @@ from openmrv.api.tenancy import (
     scope_for,
 )
 from openmrv.errors import NotAllowed, OpenMRVError, Unauthenticated
+from openmrv.settings import get_settings
 from openmrv.store import Database, open_store
 
 log = logging.getLogger("openmrv.web")
@@ -234,10 +234,12 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         # Request bodies are capped as they stream in (413); upload routes allow a file.
         max_body_size=MAX_BODY_BYTES,
     )
-    app.state.store = Store(open_store(db_url or os.environ.get("OPENMRV_DB")))
-    secret = os.environ.get("OPENMRV_SECRET_KEY") or secrets.token_urlsafe(32)
+    settings = get_settings()
+    app.state.store = Store(open_store(db_url or settings.db))
+    key = settings.secret_key
+    secret = key.get_secret_value() if key else secrets.token_urlsafe(32)
     if secure_cookies is None:
-        secure_cookies = os.environ.get("OPENMRV_SECURE_COOKIES", "") == "1"
+        secure_cookies = settings.secure_cookies
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -260,4 +262,4 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
 def app_from_env() -> FastAPI:
     """The application on the store named by OPENMRV_DB: what each worker process of
     `openmrv serve --workers N` builds (uvicorn's factory)."""
-    return create_app(os.environ.get("OPENMRV_DB"))
+    return create_app(get_settings().db)

@@ -49,6 +49,7 @@ from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.validate import sql_string
 from openmrv.methods import Options
 from openmrv.methods.base import Ctx
+from openmrv.settings import get_settings
 
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -169,7 +170,7 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode stays on loopback
 
-        master = spark_master or os.environ.get("OPENMRV_SPARK_MASTER", "local[2]")
+        master = spark_master or get_settings().spark_master
         session = (
             SparkSession.builder.master(master)
             .appName("openmrv")
@@ -179,7 +180,7 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", os.environ.get("OPENMRV_SPARK_MEMORY", "4g"))
+            .config("spark.driver.memory", get_settings().spark_memory)
             .config("spark.sql.shuffle.partitions", "8")
             .getOrCreate()
         )
