@@ -24,6 +24,7 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ class Handled(TyperGroup):
     """The root command: an `OpenMRVError` out of any command, a sub-app's included, is shown
     and ends it with the error's own `exit_code` (one handler: a new error needs no edit)."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # ctx: a click Context (typer vendors click)
         try:
             return super().invoke(ctx)
         except OpenMRVError as exc:
@@ -260,7 +260,9 @@ def compare(
         run = run_calculation(checked.table, fac, methods)
     except ValueError as exc:
         raise fail(exc) from None
-    keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
+    keys: dict[str, object] = (
+        {"record_id": record} if record else {"facility_id": facility, "year": year}
+    )
     where = f"Record {record}" if record else f"{facility} {year}"
     pairs, decs = [], []
     for o in other:

@@ -42,7 +42,7 @@ standard_cubic_foot = 14.7 * psi * foot ** 3 / (molar_gas_constant * 527.67 * de
 standard_cubic_foot_60F = 14.696 * psi * foot ** 3 / (molar_gas_constant * 519.67 * degR) = scf_60F
 """
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 
@@ -155,7 +155,7 @@ def parse(unit: str) -> UnitInfo:
     expr = ACCEPTED.get(key)
     if expr is None:
         raise UnitError(f"unknown unit {unit!r}. {suggest(unit)}")
-    q = ureg.Quantity(expr)
+    q: pint.Quantity = ureg.Quantity(expr)
     for kind, dim in _DIMENSIONS.items():
         if q.dimensionality == dim:
             return UnitInfo(unit, kind, float(q.to(CANONICAL[kind]).magnitude))

@@ -190,7 +190,8 @@ class OrgScope:
     def _heads(self, facility_id: str | None, year: int | None) -> tuple[str, list[Any]]:
         """The organisation's current records (its own record ids' latest versions; not
         deleted), optionally of a facility-year, as a FROM clause and its parameters."""
-        where, params = "NOT deleted", [self.org_id]
+        where = "NOT deleted"
+        params: list[Any] = [self.org_id]
         for col, value in (("facility_id", facility_id), ("year", year)):
             if value is not None:
                 where += f" AND {col} = ?"

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import ibis
@@ -127,7 +128,7 @@ def check_dataset(path: Path) -> int:
     try:
         rel = con.read_parquet(parquet_glob(path), hive_partitioning=True)
         types = dict(zip(rel.columns, map(str, rel.types), strict=True))
-        n = rel.count("*").fetchone()[0]
+        n = rel.count("*").fetchall()[0][0]
     except duckdb.Error as exc:
         raise InputError(
             [Problem(name, None, None, None, f"not a readable Parquet dataset: {exc}", "")]
@@ -148,8 +149,10 @@ def check_dataset(path: Path) -> int:
         if types.get(col) != t
     ]
     shared = None if problems else _shared_keys(path)
-    if problems or shared:
-        raise InputError(problems or [shared])
+    if shared is not None:
+        problems = [shared]
+    if problems:
+        raise InputError(problems)
     return n
 
 
@@ -199,7 +202,7 @@ def calculate_dataset(
     spark_master: str | None = None,
     progress: Progress | None = None,
     lib: Library | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Calculate every record of a validated Parquet dataset under each methodology and write
     the results dataset to `out`; return the run metadata (also written to out/run.json)."""
     options = options or Options()
@@ -396,13 +399,13 @@ def _counts(out: Path) -> dict[str, int]:
     try:
         computed = 0
         if has_parquet(out / "rows"):
-            computed = con.read_parquet(parquet_glob(out / "rows")).count("*").fetchone()[0]
+            computed = con.read_parquet(parquet_glob(out / "rows")).count("*").fetchall()[0][0]
         shp = con.read_parquet(str(out / "shapes.parquet"))
         skipped = shp.filter("reason IS NOT NULL").aggregate("coalesce(sum(records), 0)")
-        skipped = skipped.fetchone()[0]
+        skipped = skipped.fetchall()[0][0]
         if has_parquet(out / "direct"):
             rel = con.read_parquet(parquet_glob(out / "direct"))
-            n, k = rel.aggregate("count(*), count(reason)").fetchone()
+            n, k = rel.aggregate("count(*), count(reason)").fetchall()[0]
             computed, skipped = computed + n - k, skipped + k
     finally:
         con.close()

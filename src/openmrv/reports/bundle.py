@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -33,7 +34,7 @@ FORMATS = ("xlsx", "csv", "json", "parquet", "html")
 class Bundle:
     """Everything a report shows, as data; formats only render it."""
 
-    meta: dict[str, object]
+    meta: dict[str, Any]  # the run metadata (JSON-like)
     inventory: Inventory
     part98: pd.DataFrame
     mee: dict[str, pd.DataFrame]

@@ -259,7 +259,7 @@ class PgDatabase(Database):
         """The current snapshot (xmin:xmax:in-progress ids): it fixes exactly which
         transactions' changes are visible, so it changes when any transaction commits, in this
         process or another (other databases of the cluster too: that only costs a cache miss)."""
-        return self.con.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+        return str(self.con.execute("SELECT pg_current_snapshot()::text").fetchall()[0][0])
 
     def begin_write(self) -> None:
         self.con.execute("BEGIN")
