@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/lint-imports  # the layers and no import cycles (pyproject.toml)
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 lint: $(STAMP)

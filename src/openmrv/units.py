@@ -30,6 +30,8 @@ from functools import cache
 
 import pint
 
+from openmrv.errors import InvalidInput
+
 _DEFINITIONS = """
 btu_it_ = 1055.05585262 * joule
 mmBtu = 1e6 * btu_it_ = MMBtu
@@ -40,7 +42,7 @@ standard_cubic_foot = 14.7 * psi * foot ** 3 / (molar_gas_constant * 527.67 * de
 standard_cubic_foot_60F = 14.696 * psi * foot ** 3 / (molar_gas_constant * 519.67 * degR) = scf_60F
 """
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 
@@ -125,8 +127,9 @@ def normalise(unit: str) -> str:
     return re.sub(r"[\s_·]+", "", s)
 
 
-class UnitError(ValueError):
-    """A unit string that is not accepted, or not of the kind the context needs."""
+class UnitError(InvalidInput, ValueError):
+    """Raised for a unit string that is not accepted, or not of the kind the context needs
+    (a ValueError too, for callers that parse values and units alike)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def parse(unit: str) -> UnitInfo:
     expr = ACCEPTED.get(key)
     if expr is None:
         raise UnitError(f"unknown unit {unit!r}. {suggest(unit)}")
-    q = ureg.Quantity(expr)
+    q: pint.Quantity = ureg.Quantity(expr)
     for kind, dim in _DIMENSIONS.items():
         if q.dimensionality == dim:
             return UnitInfo(unit, kind, float(q.to(CANONICAL[kind]).magnitude))

@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Query, Request
 
 from openmrv.api import security, sessions, tokens
 from openmrv.api.tenancy import OrgScope, Principal, load_principal, scope_for
+from openmrv.errors import NotAllowed, Unauthenticated
 from openmrv.store import Database
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -25,11 +26,11 @@ OptionalRowNo = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 T = TypeVar("T")
 
 
-class NotSignedIn(Exception):
+class NotSignedIn(Unauthenticated):
     """No session or valid API token: 401 from the API; the pages redirect to sign-in."""
 
 
-class BadCsrf(Exception):
+class BadCsrf(NotAllowed):
     """An unsafe request of a session without its CSRF token: 403."""
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from openmrv.api import models as M
 from openmrv.api import queries, services, tokens, workflow
 from openmrv.api.deps import OptionalRowNo, RowNo, api_principal, get_db, org_access
 from openmrv.api.tenancy import OrgScope, Principal, scope_for
@@ -62,7 +63,7 @@ class GrantIn(BaseModel):
 
 
 # --- the caller ---------------------------------------------------------------------------
-@router.get("/me", openapi_extra=perm("self"), tags=["auth"])
+@router.get("/me", openapi_extra=perm("self"), tags=["auth"], response_model=M.Me)
 def me(p: Principal = Me) -> dict[str, Any]:
     return {
         "user_id": p.user_id,
@@ -74,12 +75,18 @@ def me(p: Principal = Me) -> dict[str, Any]:
     }
 
 
-@router.get("/tokens", openapi_extra=perm("self"), tags=["auth"])
+@router.get("/tokens", openapi_extra=perm("self"), tags=["auth"], response_model=list[M.TokenRow])
 def list_tokens(p: Principal = Me, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return tokens.listing(db, p.user_id)
 
 
-@router.post("/tokens", status_code=201, openapi_extra=perm("tokens"), tags=["auth"])
+@router.post(
+    "/tokens",
+    status_code=201,
+    openapi_extra=perm("tokens"),
+    tags=["auth"],
+    response_model=M.NewToken,
+)
 def create_token(
     body: TokenIn, p: Principal = Me, db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -90,14 +97,21 @@ def create_token(
     return tokens.create(db, p.user_id, body.label, body.scopes, body.days, minter=p)
 
 
-@router.delete("/tokens/{token_id}", openapi_extra=perm("self"), tags=["auth"])
+@router.delete(
+    "/tokens/{token_id}", openapi_extra=perm("self"), tags=["auth"], response_model=M.Revoked
+)
 def revoke_token(token_id: str, p: Principal = Me, db: Database = Depends(get_db)) -> dict:
     """Revoke a token and every token minted from it. A token revokes only itself and what
     it minted; a signed-in user, any of theirs."""
     return {"token_id": token_id, "revoked": True, "revoked_ids": tokens.revoke(db, p, token_id)}
 
 
-@router.get("/organisations", openapi_extra=perm("self"), tags=["organisations"])
+@router.get(
+    "/organisations",
+    openapi_extra=perm("self"),
+    tags=["organisations"],
+    response_model=list[M.Membership],
+)
 def organisations(p: Principal = Me) -> list[dict[str, str]]:
     return [{"organization_id": o, "role": r} for o, r in sorted(p.roles.items())]
 
@@ -106,18 +120,27 @@ def organisations(p: Principal = Me) -> list[dict[str, str]]:
 ORG = "/organisations/{org_id}"
 
 
-@router.get(ORG, openapi_extra=perm("read"), tags=["organisations"])
+@router.get(ORG, openapi_extra=perm("read"), tags=["organisations"], response_model=M.Organisation)
 def organisation(s: OrgScope = Read) -> dict[str, Any]:
     return s.organisation()
 
 
-@router.get(ORG + "/regulators", openapi_extra=perm("admin"), tags=["organisations"])
+@router.get(
+    ORG + "/regulators",
+    openapi_extra=perm("admin"),
+    tags=["organisations"],
+    response_model=list[M.Regulator],
+)
 def regulators(s: OrgScope = Admin) -> list[dict[str, Any]]:
     return queries.regulators.listed(s)
 
 
 @router.post(
-    ORG + "/regulators", status_code=201, openapi_extra=perm("admin"), tags=["organisations"]
+    ORG + "/regulators",
+    status_code=201,
+    openapi_extra=perm("admin"),
+    tags=["organisations"],
+    response_model=M.RegulatorRole,
 )
 def grant_regulator(body: GrantIn, s: OrgScope = Admin) -> dict[str, Any]:
     """Let a regulator read this organisation's data (read-only)."""
@@ -125,34 +148,55 @@ def grant_regulator(body: GrantIn, s: OrgScope = Admin) -> dict[str, Any]:
     return {"user_id": body.user_id, "role": "regulator"}
 
 
-@router.delete(ORG + "/regulators/{user_id}", openapi_extra=perm("admin"), tags=["organisations"])
+@router.delete(
+    ORG + "/regulators/{user_id}",
+    openapi_extra=perm("admin"),
+    tags=["organisations"],
+    response_model=M.RegulatorRole,
+)
 def revoke_regulator(user_id: str, s: OrgScope = Admin) -> dict[str, Any]:
     """End a regulator's access to this organisation (a ledger event, as the grant was)."""
     queries.regulators.revoke(s, user_id)
     return {"user_id": user_id, "role": None}
 
 
-@router.get(ORG + "/facilities", openapi_extra=perm("read"), tags=["facilities"])
+@router.get(
+    ORG + "/facilities",
+    openapi_extra=perm("read"),
+    tags=["facilities"],
+    response_model=list[M.Facility],
+)
 def facilities(s: OrgScope = Read) -> list[dict[str, Any]]:
     return s.facilities()
 
 
-@router.get(ORG + "/facilities/{facility_id}", openapi_extra=perm("read"), tags=["facilities"])
+@router.get(
+    ORG + "/facilities/{facility_id}",
+    openapi_extra=perm("read"),
+    tags=["facilities"],
+    response_model=M.Facility,
+)
 def facility(facility_id: str, s: OrgScope = Read) -> dict[str, Any]:
     return s.facility(facility_id)
 
 
-@router.get(ORG + "/sources", openapi_extra=perm("read"), tags=["facilities"])
+@router.get(
+    ORG + "/sources", openapi_extra=perm("read"), tags=["facilities"], response_model=list[M.Source]
+)
 def sources(s: OrgScope = Read) -> list[dict[str, Any]]:
     return queries.records.sources(s)
 
 
-@router.get(ORG + "/locks", openapi_extra=perm("read"), tags=["verification"])
+@router.get(
+    ORG + "/locks", openapi_extra=perm("read"), tags=["verification"], response_model=list[M.Lock]
+)
 def locks(s: OrgScope = Read) -> list[dict[str, Any]]:
     return queries.locks.listed(s)
 
 
-@router.get(ORG + "/uploads", openapi_extra=perm("read"), tags=["uploads"])
+@router.get(
+    ORG + "/uploads", openapi_extra=perm("read"), tags=["uploads"], response_model=list[M.Upload]
+)
 def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
     return queries.uploads.listed(s)
 
@@ -162,6 +206,7 @@ def uploads(s: OrgScope = Read) -> list[dict[str, Any]]:
     openapi_extra=perm("write"),
     tags=["uploads"],
     max_body_size=services.MAX_UPLOAD_BODY,
+    response_model=M.UploadResult,
 )
 async def upload(
     request: Request,
@@ -183,12 +228,19 @@ async def upload(
     return out.__dict__
 
 
-@router.get(ORG + "/uploads/{upload_id}", openapi_extra=perm("read"), tags=["uploads"])
+@router.get(
+    ORG + "/uploads/{upload_id}",
+    openapi_extra=perm("read"),
+    tags=["uploads"],
+    response_model=M.Upload,
+)
 def upload_info(upload_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return queries.uploads.get(s, upload_id)
 
 
-@router.get(ORG + "/records", openapi_extra=perm("read"), tags=["records"])
+@router.get(
+    ORG + "/records", openapi_extra=perm("read"), tags=["records"], response_model=list[M.Record]
+)
 def records(
     facility_id: str | None = None,
     year: int | None = Query(default=None, ge=1900, le=2200),
@@ -200,42 +252,72 @@ def records(
     return queries.records.current(s, facility_id, year, limit, offset)
 
 
-@router.get(ORG + "/records/{record_id}/history", openapi_extra=perm("read"), tags=["records"])
+@router.get(
+    ORG + "/records/{record_id}/history",
+    openapi_extra=perm("read"),
+    tags=["records"],
+    response_model=M.RecordHistory,
+)
 def record_history(record_id: str, s: OrgScope = Read) -> dict[str, Any]:
     """Every version of a record and the ledger events that wrote them."""
     return queries.records.history(s, record_id)
 
 
-@router.get(ORG + "/runs", openapi_extra=perm("read"), tags=["calculation"])
+@router.get(
+    ORG + "/runs", openapi_extra=perm("read"), tags=["calculation"], response_model=list[M.Run]
+)
 def runs(s: OrgScope = Read) -> list[dict[str, Any]]:
     return queries.runs.listed(s)
 
 
-@router.post(ORG + "/runs", status_code=201, openapi_extra=perm("write"), tags=["calculation"])
+@router.post(
+    ORG + "/runs",
+    status_code=201,
+    openapi_extra=perm("write"),
+    tags=["calculation"],
+    response_model=M.RunDetail,
+)
 def calculate(s: OrgScope = Write) -> dict[str, Any]:
     """Calculate the organisation's current records under every methodology."""
     return queries.runs.get(s, services.calculate(s))
 
 
-@router.get(ORG + "/runs/{run_no}", openapi_extra=perm("read"), tags=["calculation"])
+@router.get(
+    ORG + "/runs/{run_no}",
+    openapi_extra=perm("read"),
+    tags=["calculation"],
+    response_model=M.RunDetail,
+)
 def run(run_no: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return queries.runs.get(s, run_no)
 
 
-@router.get(ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"])
+@router.get(
+    ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"], response_model=M.Totals
+)
 def totals(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
     """t CO2e (biogenic CO2 excluded) and biogenic CO2 by methodology and facility, as
     `openmrv calculate` prints them, for the latest run (or `run_no`)."""
     return {"run_no": run_no or queries.runs.latest_no(s), "totals": queries.runs.totals(s, run_no)}
 
 
-@router.get(ORG + "/reports/breakdown", openapi_extra=perm("read"), tags=["reports"])
+@router.get(
+    ORG + "/reports/breakdown",
+    openapi_extra=perm("read"),
+    tags=["reports"],
+    response_model=M.Breakdown,
+)
 def breakdown(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
     rows = queries.runs.breakdown(s, run_no)
     return {"run_no": run_no or queries.runs.latest_no(s), "rows": rows}
 
 
-@router.get(ORG + "/reports/comparison", openapi_extra=perm("read"), tags=["reports"])
+@router.get(
+    ORG + "/reports/comparison",
+    openapi_extra=perm("read"),
+    tags=["reports"],
+    response_model=M.Comparison,
+)
 async def comparison(
     request: Request, org_id: str, facility_id: str, year: int = Query(ge=1990, le=2100)
 ) -> dict[str, Any]:
@@ -250,12 +332,23 @@ async def comparison(
     )
 
 
-@router.get(ORG + "/targets", openapi_extra=perm("read"), tags=["targets"])
+@router.get(
+    ORG + "/targets",
+    openapi_extra=perm("read"),
+    tags=["targets"],
+    response_model=list[M.TargetProgress],
+)
 def targets(s: OrgScope = Read) -> list[dict[str, Any]]:
     return services.target_progress(s)
 
 
-@router.post(ORG + "/targets", status_code=201, openapi_extra=perm("write"), tags=["targets"])
+@router.post(
+    ORG + "/targets",
+    status_code=201,
+    openapi_extra=perm("write"),
+    tags=["targets"],
+    response_model=M.TargetCreated,
+)
 def add_target(body: TargetIn, s: OrgScope = Write) -> dict[str, Any]:
     n = queries.targets.add(
         s, body.name, body.methodology, body.base_year, body.target_year, body.reduction_pct
@@ -263,20 +356,32 @@ def add_target(body: TargetIn, s: OrgScope = Write) -> dict[str, Any]:
     return {"target_id": n}
 
 
-@router.get(ORG + "/verification-cases", openapi_extra=perm("read"), tags=["verification"])
+@router.get(
+    ORG + "/verification-cases",
+    openapi_extra=perm("read"),
+    tags=["verification"],
+    response_model=list[M.Case],
+)
 def cases(s: OrgScope = Read) -> list[dict[str, Any]]:
     return queries.cases.listed(s)
 
 
 @router.post(
-    ORG + "/verification-cases", status_code=201, openapi_extra=perm("write"), tags=["verification"]
+    ORG + "/verification-cases",
+    status_code=201,
+    openapi_extra=perm("write"),
+    tags=["verification"],
+    response_model=M.CaseDetail,
 )
 def open_case(body: CaseIn, s: OrgScope = Write) -> dict[str, Any]:
     return queries.cases.get(s, workflow.open_case(s, body.facility_id, body.year))
 
 
 @router.get(
-    ORG + "/verification-cases/{case_id}", openapi_extra=perm("read"), tags=["verification"]
+    ORG + "/verification-cases/{case_id}",
+    openapi_extra=perm("read"),
+    tags=["verification"],
+    response_model=M.CaseDetail,
 )
 def case(case_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     return queries.cases.get(s, case_id)
@@ -286,6 +391,7 @@ def case(case_id: RowNo, s: OrgScope = Read) -> dict[str, Any]:
     ORG + "/verification-cases/{case_id}/steps",
     openapi_extra=perm("step"),
     tags=["verification"],
+    response_model=M.CaseDetail,
 )
 def step(case_id: RowNo, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
     """Take a workflow step: submit (editor, owner); start, return with findings, verify

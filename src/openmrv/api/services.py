@@ -21,6 +21,7 @@ import pandas as pd
 
 from openmrv.api import queries
 from openmrv.api.tenancy import OrgScope, Refused
+from openmrv.errors import TooLargeError
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import Limits, RawTable, read_table
 from openmrv.ingest.validate import validate_activity
@@ -47,8 +48,8 @@ class Locked(Protocol):
     async def locked(self, fn: Callable[[], T]) -> T: ...
 
 
-class TooLarge(Exception):
-    pass
+class TooLarge(TooLargeError):
+    """Raised when an upload grows past `MAX_UPLOAD_BYTES` as it is copied."""
 
 
 @dataclass

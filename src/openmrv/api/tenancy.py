@@ -18,6 +18,7 @@ from typing import Any
 
 from openmrv import plugins
 from openmrv.api.security import hash_password
+from openmrv.errors import Conflict, NotAllowed, NotFoundError
 from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
 from openmrv.store import ledger
 from openmrv.store.db import Database
@@ -58,16 +59,16 @@ def permission_names() -> tuple[str, ...]:
     return core + tuple(p.name for p in plugins.permissions() if p.name not in core)
 
 
-class NotFound(Exception):
-    """Nothing of that name the principal may see (also for other organisations' data)."""
+class NotFound(NotFoundError):
+    """Raised for a name the principal may not see (also for other organisations' data)."""
 
 
-class Forbidden(Exception):
-    """The principal may see it but not do this."""
+class Forbidden(NotAllowed):
+    """Raised when the principal may see it but not do this."""
 
 
-class Refused(Exception):
-    """A request that cannot be carried out as asked (wrong state, bad value): 409/422."""
+class Refused(Conflict):
+    """Raised for a request that cannot be carried out as asked (wrong state, bad value)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ what it minted); a signed-in user revokes any of theirs. The secret is stored as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +38,7 @@ def create(
     db: Database,
     user_id: str,
     label: str,
-    scopes: list[str],
+    scopes: Sequence[str],
     days: int | None = None,
     minter: Principal | None = None,
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import typer
 
 from openmrv import plugins
 from openmrv.cli import store, web
+from openmrv.cli.console import Handled
 
 __all__ = ["app", "build_app", "main"]
 
@@ -17,6 +18,7 @@ __all__ = ["app", "build_app", "main"]
 def build_app() -> typer.Typer:
     """The command line with the core's commands and those of every registered domain."""
     cli = typer.Typer(
+        cls=Handled,
         help="OpenMRV: greenhouse-gas measurement, reporting and verification.",
         no_args_is_help=True,
         add_completion=False,

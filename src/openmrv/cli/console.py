@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
+from openmrv.errors import EXIT_INPUT, EXIT_TEMPFAIL, OpenMRVError
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
@@ -30,11 +33,13 @@ __all__ = [
     "DbOpt",
     "Grid",
     "Gwp",
+    "Handled",
     "OrgOpt",
     "ReasonOpt",
     "actor",
     "df_table",
     "err",
+    "fail",
     "load_inputs",
     "opened_store",
     "out",
@@ -43,8 +48,7 @@ __all__ = [
 
 out = Console()
 err = Console(stderr=True)
-EXIT_INPUT = 2
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_BUSY = EXIT_TEMPFAIL  # another process is writing: try again later
 
 DbOpt = Annotated[
     str,
@@ -125,23 +129,36 @@ def actor(by: str | None) -> str:
     return by or getpass.getuser()
 
 
+def fail(exc: Exception) -> typer.Exit:
+    """Show why a command failed (located problems as a table) and return the exit to raise:
+    the error's `exit_code` (`openmrv.errors`); another exception met where input is read (a
+    ValueError) is bad input."""
+    if isinstance(exc, InputError):
+        show_problems(exc)
+    else:
+        err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True, highlight=False)
+    return typer.Exit(exc.exit_code if isinstance(exc, OpenMRVError) else EXIT_INPUT)
+
+
+class Handled(TyperGroup):
+    """The root command: an `OpenMRVError` out of any command, a sub-app's included, is shown
+    and ends it with the error's own `exit_code` (one handler: a new error needs no edit)."""
+
+    def invoke(self, ctx: Any) -> Any:  # ctx: a click Context (typer vendors click)
+        try:
+            return super().invoke(ctx)
+        except OpenMRVError as exc:
+            raise fail(exc) from None
+
+
 @contextmanager
 def opened_store(db: str, recovering: bool = True) -> Iterator[Database]:
-    """Open the store; turn refusals and bad input into clear messages and exit codes."""
-    from openmrv.store import Busy, StoreError, open_store
+    """Open the store and close it (refusals, bad input and a busy store end the command
+    through the root handler, `Handled`, with their own exit codes)."""
+    from openmrv.store import open_store
 
-    try:
-        store = open_store(db, recovering=recovering)
-    except Busy as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
-        raise typer.Exit(EXIT_BUSY) from None
+    store = open_store(db, recovering=recovering)
     try:
         yield store
-    except InputError as exc:
-        show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
-    except StoreError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
     finally:
         store.close()

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from openmrv.cli.console import EXIT_INPUT, DbOpt, err, opened_store, out
+from openmrv.cli.console import EXIT_INPUT, DbOpt, err, fail, opened_store, out
 from openmrv.store.db import StoreError
 
 user_app = typer.Typer(help="Users, roles and API tokens of the web application.")
@@ -152,6 +152,7 @@ def serve(
     (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS."""
     import uvicorn
 
+    from openmrv.settings import env_var
     from openmrv.web.app import create_app
 
     scheme = "https" if certfile else "http"
@@ -167,8 +168,8 @@ def serve(
         )
         raise typer.Exit(2)
     # Every worker opens the store itself and must sign and read the same session cookies.
-    os.environ["OPENMRV_DB"] = db
-    os.environ.setdefault("OPENMRV_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ[env_var("db")] = db
+    os.environ.setdefault(env_var("secret_key"), secrets.token_urlsafe(32))
     uvicorn.run(
         "openmrv.web.app:app_from_env",
         factory=True,
@@ -247,8 +248,7 @@ def user_revoke(
         try:
             role = remove_membership(store, user_id, org, "cli")
         except NotFound as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     out.print(f"{user_id} is no longer {role} of {org}")
 
 

@@ -16,9 +16,9 @@ from openmrv.cli.console import (
     Gwp,
     df_table,
     err,
+    fail,
     load_inputs,
     out,
-    show_problems,
 )
 from openmrv.ingest.errors import InputError
 
@@ -65,14 +65,12 @@ def calculate(
     try:
         methods = resolve_methods(methodology)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     with err.status("Reading and validating input…"):
         try:
             fac, checked = load_inputs(facilities, activity)
         except InputError as exc:
-            show_problems(exc)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
@@ -181,15 +179,15 @@ def compare(
     try:
         fac, checked = load_inputs(facilities, activity)
     except InputError as exc:
-        show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
-    keys = {"record_id": record} if record else {"facility_id": facility, "year": year}
+        raise fail(exc) from None
+    keys: dict[str, object] = (
+        {"record_id": record} if record else {"facility_id": facility, "year": year}
+    )
     where = f"Record {record}" if record else f"{facility} {year}"
     pairs, decs = [], []
     for o in other:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from openmrv.cli.console import EXIT_INPUT, Grid, Gwp, err, load_inputs, out, show_problems
+from openmrv.cli.console import Grid, Gwp, err, fail, load_inputs, out
 from openmrv.ingest.errors import InputError
 
 commands = typer.Typer()
@@ -36,8 +36,7 @@ def validate(
     try:
         _, checked = load_inputs(facilities, activity)
     except InputError as exc:
-        show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     table = write_part(checked.table, out_path)
     first, last = table["source_row"][0].as_py(), table["source_row"][-1].as_py()
     out.print(f"{table.num_rows:,} records valid · wrote {out_path} (record keys {first}–{last})")
@@ -77,11 +76,9 @@ def calculate_dataset(
         methods = resolve_methods(methodology)
         fac = validate_facilities(read_table(facilities))
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     except InputError as exc:
-        show_problems(exc)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise fail(exc) from None
     options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
     with Progress(
         SpinnerColumn(),
@@ -100,8 +97,7 @@ def calculate_dataset(
             meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
         except InputError as exc:
             bar.stop()
-            show_problems(exc)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise fail(exc) from None
     out.print(
         f"{meta['records']:,} records → {meta['result_rows']:,} result rows "
         f"({meta['skipped_rows']:,} not computed) in {meta['seconds']['calculate']} s on "

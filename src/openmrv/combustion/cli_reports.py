@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from openmrv.cli.console import EXIT_INPUT, Grid, df_table, err, load_inputs, out, show_problems
+from openmrv.cli.console import Grid, df_table, err, fail, load_inputs, out
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:
@@ -38,14 +38,6 @@ class Boundary(StrEnum):
     equity_share = "equity_share"
     operational_control = "operational_control"
     financial_control = "financial_control"
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    if isinstance(exc, InputError):
-        show_problems(exc)
-    else:
-        err.print(f"[red]{exc}[/red]")
-    return typer.Exit(EXIT_INPUT)
 
 
 def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
@@ -162,7 +154,7 @@ def inventory(
             fallback=_fallback(fallback),
         )
     except (InputError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out.print(inv.method_note())
     _emit(inv.totals_with_coverage(), f"Inventory ({boundary.value}), t CO2e", out_path)
     if out_path is None:
@@ -179,7 +171,7 @@ def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> 
     try:
         fac, act, run = _run(facilities, activity)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _emit(build(run.results, act, fac, run.skipped), "40 CFR 98 Subpart C", out_path)
     summ, missing = of_method(run.results, run.skipped, act, "epa_part98_c")
     cols = ["facility_id", "year", "records", "not_computed", "coverage"]
@@ -200,7 +192,7 @@ def mee(
     try:
         fac, act, run = _run(facilities, activity, cn_grid)
     except InputError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     tables = mee_tables(run.results, act, fac, skipped=run.skipped)
     if out_path is None:
         for name, df in tables.items():
@@ -245,7 +237,7 @@ def ipcc(
         chain = _fallback(fallback) if methodology is None else ()
         df = ipcc_categories(run.results, fac, methods, level, chain)
     except (InputError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _emit(df, f"IPCC 2006 categories ({level}), t CO2e", out_path)
     from openmrv.reports import coverage
     from openmrv.reports.inventory import chains_for, choose
@@ -282,7 +274,7 @@ def targets(
         tg = check_targets(_csv(targets_file), str(targets_file))
         df = progress(inv.totals, tg, _csv(output))
     except (InputError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _emit(df, "Targets", out_path)
 
 
@@ -325,7 +317,7 @@ def restate(
         fac, checked = load_inputs(facilities, activity)
         r = _restate(fac, checked.table, year, edition, factors, methodology)
     except (InputError, ValueError, KeyError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out.print(df_table(r.summary, f"Restatement of {year}: pinned vs {', '.join(edition)}"))
     if base_year is not None:
         from openmrv.reports.restate import RecalculationPolicy, base_year_triggers
@@ -393,7 +385,7 @@ def report_all(
         )
         written = write(bundle, out_path, fmt.value, lang.value)
     except (InputError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out.print(f"wrote {len(written)} file(s): {out_path}")
 
 

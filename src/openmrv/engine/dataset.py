@@ -30,6 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import ibis
@@ -50,6 +51,7 @@ from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.validate import sql_string
 from openmrv.methods import Options
 from openmrv.methods.base import Ctx
+from openmrv.settings import get_settings
 
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -125,7 +127,7 @@ def check_dataset(path: Path) -> int:
     try:
         rel = con.read_parquet(parquet_glob(path), hive_partitioning=True)
         types = dict(zip(rel.columns, map(str, rel.types), strict=True))
-        n = rel.count("*").fetchone()[0]
+        n = rel.count("*").fetchall()[0][0]
     except duckdb.Error as exc:
         raise InputError(
             [Problem(name, None, None, None, f"not a readable Parquet dataset: {exc}", "")]
@@ -146,8 +148,10 @@ def check_dataset(path: Path) -> int:
         if types.get(col) != t
     ]
     shared = None if problems else _shared_keys(path)
-    if problems or shared:
-        raise InputError(problems or [shared])
+    if shared is not None:
+        problems = [shared]
+    if problems:
+        raise InputError(problems)
     return n
 
 
@@ -168,7 +172,7 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode stays on loopback
 
-        master = spark_master or os.environ.get("OPENMRV_SPARK_MASTER", "local[2]")
+        master = spark_master or get_settings().spark_master
         session = (
             SparkSession.builder.master(master)
             .appName("openmrv")
@@ -178,7 +182,7 @@ def connect(engine: str = "duckdb", spark_master: str | None = None) -> ibis.Bas
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", os.environ.get("OPENMRV_SPARK_MEMORY", "4g"))
+            .config("spark.driver.memory", get_settings().spark_memory)
             .config("spark.sql.shuffle.partitions", "8")
             .getOrCreate()
         )
@@ -197,7 +201,7 @@ def calculate_dataset(
     spark_master: str | None = None,
     progress: Progress | None = None,
     lib: Library | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Calculate every record of a validated Parquet dataset under each methodology and write
     the results dataset to `out`; return the run metadata (also written to out/run.json)."""
     options = options or Options()
@@ -391,13 +395,13 @@ def _counts(out: Path) -> dict[str, int]:
     try:
         computed = 0
         if has_parquet(out / "rows"):
-            computed = con.read_parquet(parquet_glob(out / "rows")).count("*").fetchone()[0]
+            computed = con.read_parquet(parquet_glob(out / "rows")).count("*").fetchall()[0][0]
         shp = con.read_parquet(str(out / "shapes.parquet"))
         skipped = shp.filter("reason IS NOT NULL").aggregate("coalesce(sum(records), 0)")
-        skipped = skipped.fetchone()[0]
+        skipped = skipped.fetchall()[0][0]
         if has_parquet(out / "direct"):
             rel = con.read_parquet(parquet_glob(out / "direct"))
-            n, k = rel.aggregate("count(*), count(reason)").fetchone()
+            n, k = rel.aggregate("count(*), count(reason)").fetchall()[0]
             computed, skipped = computed + n - k, skipped + k
     finally:
         con.close()

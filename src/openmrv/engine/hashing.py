@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -21,7 +22,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-Piece = pa.Table | str | Path
+Piece: TypeAlias = pa.Table | str | Path
 
 
 def content_hash(source: Piece, con: duckdb.DuckDBPyConnection | None = None) -> str:
@@ -39,7 +40,7 @@ def content_hash(source: Piece, con: duckdb.DuckDBPyConnection | None = None) ->
             rel = con.from_arrow(source)
         else:
             rel = con.read_parquet(parquet_glob(source), hive_partitioning=True)
-        n, total = rel.aggregate(f"count(*), {row_hash_sum(rel.columns)}").fetchone()
+        n, total = rel.aggregate(f"count(*), {row_hash_sum(rel.columns)}").fetchall()[0]
         types = dict(zip(rel.columns, map(str, rel.types), strict=True))
     finally:
         if own:

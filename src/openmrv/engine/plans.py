@@ -36,6 +36,7 @@ import pyarrow.feather as feather
 from openmrv.engine import shapes
 from openmrv.files import into_place, temp_beside
 from openmrv.methods.base import Ctx
+from openmrv.settings import get_settings
 
 PROBE = "openmrv_probe"  # the probe table's name in the SQL, registered when it runs
 KEEP = 64  # cache entries kept (each a few hundred kB)
@@ -121,7 +122,7 @@ def shapes_of(
 
 
 def _folder() -> Path | None:
-    setting = os.environ.get("OPENMRV_PLAN_CACHE", "")
+    setting = get_settings().plan_cache or ""
     if setting.lower() == "off":
         return None
     if setting:

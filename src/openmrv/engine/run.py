@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from functools import reduce
 from importlib.metadata import version
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -46,7 +47,7 @@ class RunResult:
 
     results: pa.Table
     skipped: pa.Table
-    meta: dict[str, object] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)  # JSON-like (run.json)
 
 
 def resolve_methods(names: list[str]) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openmrv.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -43,7 +45,7 @@ class Problem:
         }
 
 
-class InputError(Exception):
+class InputError(InvalidInput):
     """Raised with every problem found (up to a limit) when input is rejected."""
 
     def __init__(self, problems: list[Problem], total: int | None = None) -> None:

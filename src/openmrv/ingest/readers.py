@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,13 @@ def read_table(
     if size == 0:
         raise _fail(name, "file is empty", "export the data again with a header row and data rows")
     ext = path.suffix.lower()
-    readers = {".csv": _csv, ".txt": _csv, ".xlsx": _xlsx, ".json": _json, ".parquet": _parquet}
+    readers: dict[str, Callable[..., RawTable]] = {
+        ".csv": _csv,
+        ".txt": _csv,
+        ".xlsx": _xlsx,
+        ".json": _json,
+        ".parquet": _parquet,
+    }
     if ext not in readers:
         raise _fail(
             name, f"unsupported file type {ext or '(none)'!r}", "use .csv, .xlsx, .json or .parquet"

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -210,7 +211,7 @@ def file_plans(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     the hash table of a lookup join on the million-row file instead of on the lookup (several
     times slower). Disabling the optimizer that swaps build and probe sides, for these
     statements only, keeps the written order; the previous setting is restored after."""
-    prev = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0] or ""
+    prev = con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0] or ""
     names = [n for n in prev.split(",") if n.strip()]
     con.execute(f"SET disabled_optimizers = '{','.join([*names, _NO_SWAP])}'")
     try:
@@ -232,7 +233,7 @@ def temp_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> N
 
 
 def _unit_lookup(con, values: list[str]) -> None:
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for u in values:
         try:
             info = parse(u)
@@ -257,7 +258,7 @@ def _unit_lookup(con, values: list[str]) -> None:
 
 
 def _ratio_lookup(con, values: list[str]) -> None:
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for u in values:
         try:
             num, den, f = parse_ratio(u)
@@ -283,8 +284,8 @@ def _fuel_lookup(con, lib: Library) -> None:
     )
     temp_table(con, "fuels_lu", df)
     gases = lib.factors[lib.factors.parameter == "gwp"]
-    names = set(gases.gas) | set(gases.subject[gases.table_id == "epa_hub_t12"])
-    ref = pd.DataFrame([(refrigerant_key(n), n) for n in sorted(names)], columns=["k", "name"])
+    gas_names = set(gases.gas) | set(gases.subject[gases.table_id == "epa_hub_t12"])
+    ref = pd.DataFrame([(refrigerant_key(n), n) for n in sorted(gas_names)], columns=["k", "name"])
     temp_table(con, "refrig_lu", ref.drop_duplicates("k"))
 
 
@@ -293,7 +294,7 @@ def _fuel_hints(con, lib: Library) -> None:
     unknown = con.execute(
         "SELECT v FROM fuel_names WHERE code IS NULL AND rname IS NULL AND v <> ''"
     ).fetchall()
-    printed = {}
+    printed: dict[str, str] = {}
     for _, f in lib.fuels.iterrows():
         for n in (f.name_en, f.code, f.name_zh, *str(f.aliases).split(";")):
             if n:

@@ -43,11 +43,10 @@ def code(value: ir.Value | str | int | bool | None, table: dict | None = None) -
     through a CASE (`substitute`) per row; null and unknown become 0."""
     if value is None:
         return ibis.literal(0, "int32")
-    if not isinstance(value, ir.Value):
-        return ibis.literal(int(table[value] if table is not None else value), "int32")
-    if table is not None:
-        value = value.substitute(table, else_=0)
-    return value.cast("int32").fill_null(0)
+    if isinstance(value, ir.Value):
+        expr = value.substitute(table, else_=0) if table is not None else value
+        return expr.cast("int32").fill_null(0)
+    return ibis.literal(int(table[value] if table is not None else value), "int32")
 
 
 def pack(parts: dict[str, ir.IntegerValue]) -> ir.IntegerValue:

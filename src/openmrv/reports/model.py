@@ -6,6 +6,7 @@ for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ __all__ = ["Bundle"]
 class Bundle:
     """Everything a report shows, as data; formats only render it."""
 
-    meta: dict[str, object]
+    meta: dict[str, Any]  # the run metadata (JSON-like)
     inventory: Inventory
     part98: pd.DataFrame
     mee: dict[str, pd.DataFrame]

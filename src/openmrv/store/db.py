@@ -21,17 +21,23 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from openmrv.errors import EXIT_TEMPFAIL, Conflict
+
 DEFAULT_DB = "openmrv.duckdb"
 WRITER_LOCK = 0x4F4D5256  # PostgreSQL advisory lock key serialising writers ("OMRV")
 
 
-class StoreError(Exception):
-    """A user-facing refusal (locked period, missing reason, unknown record...): the message
-    says what is wrong and what to do; nothing was changed."""
+class StoreError(Conflict):
+    """Raised for a user-facing refusal (locked period, missing reason, unknown record...):
+    the message says what is wrong and what to do; nothing was changed."""
 
 
 class Busy(StoreError):
-    """Another process holds the database for writing (DuckDB allows one writer process)."""
+    """Raised when another process holds the database for writing (DuckDB allows one writer
+    process): retry later."""
+
+    status = 503
+    exit_code = EXIT_TEMPFAIL
 
     def __init__(self, target: str) -> None:
         super().__init__(
@@ -259,7 +265,7 @@ class PgDatabase(Database):
         """The current snapshot (xmin:xmax:in-progress ids): it fixes exactly which
         transactions' changes are visible, so it changes when any transaction commits, in this
         process or another (other databases of the cluster too: that only costs a cache miss)."""
-        return self.con.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+        return str(self.con.execute("SELECT pg_current_snapshot()::text").fetchall()[0][0])
 
     def begin_write(self) -> None:
         self.con.execute("BEGIN")

@@ -263,9 +263,9 @@ def _write(
     clock: _Clock,
 ) -> IngestReport:
     _compare(db, batch_id)
-    stored, changed = db.one(
+    stored, changed = db.execute(
         "SELECT count(*), count(*) FILTER (WHERE change = 'changed') FROM matched"
-    )
+    )[0]
     new = rows - stored
     if changed and not reason:
         ids = [r[0] for r in db.execute(_CHANGED_IDS, [SHOW])]

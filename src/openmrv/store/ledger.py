@@ -152,7 +152,7 @@ FACILITIES_V2 = (
 # DuckDB) or "v1o" (v1 and the organisation, on PostgreSQL). Rows stored before carry their
 # facility's organisation, which `verify` checks for every row.
 # Every digest scheme but v1: (table, tag) -> columns in digest order.
-SCHEMES = {
+SCHEMES: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("activity_records", "v2"): V2_COLUMNS,
     ("activity_records", "v2o"): (*V2_COLUMNS, "organization_id"),
     ("activity_records", "v1o"): (*ACTIVITY_V1, "organization_id"),
@@ -273,7 +273,7 @@ def verify(db: Database, expect_head: str | None = None) -> Verification:
         findings += [Finding(e.seq, p) for p in broken]
         prev, expected = e.hash, e.seq + 1
     findings += _case_statuses(db, cases)
-    findings.sort(key=lambda f: f.seq)  # stable: each event's findings keep their order
+    findings.sort(key=lambda f: f.seq or 0)  # stable: each event's findings keep their order
     findings += _unaccounted(db, batches_seen, locks_seen) + _unaccounted_cases(db, cases)
     if expect_head and expect_head != prev:
         findings.append(Finding(None, f"head is {prev}, expected {expect_head}"))
@@ -417,7 +417,7 @@ class _Cases:
     event that set it."""
 
     steps: dict[int, int] = field(default_factory=dict)
-    status: dict[int, tuple[str, int]] = field(default_factory=dict)
+    status: dict[int, tuple[str | None, int]] = field(default_factory=dict)
     seqs: set[int] = field(default_factory=set)
 
 

@@ -24,13 +24,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from openmrv.errors import InvalidInput
+
 ED25519 = b"\x01"
 DASH = "\u2014"
 MAX_SIGNATURES = 16
 
 
-class NoteError(ValueError):
-    """A note that is malformed, or not signed by a key we trust."""
+class NoteError(InvalidInput, ValueError):
+    """Raised for a note that is malformed, or not signed by a key we trust."""
 
 
 def _raw(key: Ed25519PublicKey) -> bytes:

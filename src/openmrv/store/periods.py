@@ -35,7 +35,7 @@ def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: s
     if held:
         raise StoreError(f"{facility_id} {year} is already {held}")
     seq = db.next_id("ledger_events", "seq")
-    row = {
+    row: dict[str, Any] = {
         "facility_id": facility_id,
         "year": year,
         "locked_by": actor,
@@ -132,12 +132,12 @@ def diff(db: Database, period: tuple[str, int]) -> dict[str, Any]:
         changes.append(
             {"record_id": record_id, "from_version": prev, "to_version": version, "fields": fields}
         )
-    before, after = db.one(
+    before, after = db.execute(
         f"SELECT COALESCE(sum(h.qty), 0), COALESCE(sum(i.qty), 0) FROM {_STAGED} "
         "WHERE p.change <> 'same' "
         "AND p.facility_id = ? AND p.year = ?",
         [facility_id, year],
-    )
+    )[0]
     return {
         "facility_id": facility_id,
         "year": year,

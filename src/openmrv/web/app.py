@@ -10,22 +10,22 @@ session's unsafe API requests must carry its CSRF token in `X-CSRF-Token`.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openmrv import plugins
-from openmrv.api.deps import BadCsrf, NotSignedIn, Store
+from openmrv.api.deps import Store
 from openmrv.api.routes import router
-from openmrv.api.services import MAX_BODY_BYTES, TooLarge
-from openmrv.api.tenancy import Forbidden, NotFound, Refused
-from openmrv.store import StoreError, open_store
+from openmrv.api.services import MAX_BODY_BYTES
+from openmrv.errors import OpenMRVError
+from openmrv.settings import get_settings
+from openmrv.store import open_store
 from openmrv.web.pages import error_page, mount_pages
 
 log = logging.getLogger("openmrv.web")
@@ -35,25 +35,13 @@ for _name in ("multipart", "python_multipart", "multipart.multipart"):
 SESSION_HOURS = 8
 
 
-def _json_errors(app: FastAPI) -> None:
-    codes = {
-        NotFound: 404,
-        Forbidden: 403,
-        Refused: 409,
-        StoreError: 409,
-        TooLarge: 413,
-        NotSignedIn: 401,
-        BadCsrf: 403,
-    }
-
-    for exc_type, code in codes.items():
-
-        def handler(request: Request, exc: Exception, code: int = code) -> JSONResponse:
-            if not request.url.path.startswith("/api/"):
-                return error_page(request, exc, code)
-            return JSONResponse({"detail": str(exc)}, status_code=code)
-
-        app.add_exception_handler(exc_type, handler)
+def error_response(request: Request, exc: Exception) -> Response:
+    """The one handler of every `OpenMRVError`: JSON `{"detail": message}` with the error's
+    own `status` under /api/, the error page otherwise (so a new error needs no edit here)."""
+    status = exc.status if isinstance(exc, OpenMRVError) else 500
+    if not request.url.path.startswith("/api/"):
+        return error_page(request, exc, status)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
 class SecurityHeaders:
@@ -125,10 +113,12 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
         # Request bodies are capped as they stream in (413); upload routes allow a file.
         max_body_size=MAX_BODY_BYTES,
     )
-    app.state.store = Store(open_store(db_url or os.environ.get("OPENMRV_DB")))
-    secret = os.environ.get("OPENMRV_SECRET_KEY") or secrets.token_urlsafe(32)
+    settings = get_settings()
+    app.state.store = Store(open_store(db_url or settings.db))
+    key = settings.secret_key
+    secret = key.get_secret_value() if key else secrets.token_urlsafe(32)
     if secure_cookies is None:
-        secure_cookies = os.environ.get("OPENMRV_SECURE_COOKIES", "") == "1"
+        secure_cookies = settings.secure_cookies
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -140,7 +130,7 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
 
     app.add_middleware(SecurityHeaders)
 
-    _json_errors(app)
+    app.add_exception_handler(OpenMRVError, error_response)
     # The pages first: routes are matched in order, and the dashboard is the busiest route
     # (no path of one router can match the other's: the API lives under /api/v1).
     mount_pages(app)
@@ -156,4 +146,4 @@ def create_app(db_url: str | None = None, secure_cookies: bool | None = None) ->
 def app_from_env() -> FastAPI:
     """The application on the store named by OPENMRV_DB: what each worker process of
     `openmrv serve --workers N` builds (uvicorn's factory)."""
-    return create_app(os.environ.get("OPENMRV_DB"))
+    return create_app(get_settings().db)

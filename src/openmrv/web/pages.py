@@ -204,7 +204,7 @@ def orgs(request: Request, p: Principal = Depends(page_principal)) -> Response:
 
 
 # --- dashboard ------------------------------------------------------------------------------
-def _sum(rows: list[dict[str, Any]], key: str, methodology: str) -> list[dict[str, Any]]:
+def _sum(rows: list[dict[str, Any]], key: str, methodology: str | None) -> list[dict[str, Any]]:
     out: dict[Any, float] = {}
     for r in rows:
         if r["methodology"] == methodology:
@@ -311,6 +311,7 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
                     store, store.db.version(), user_id, session_id, org_id, methodology, lang, True
                 )
             )
+    assert parts is not None  # loaded (`load=True`) parts are never a miss
     s, data, figures = parts
     return _page(request, s, "dashboard.html", run=data["run"], figures=figures)
 
