@@ -1,3 +1,5 @@
+# mypy: disable-error-code="empty-body"
+# (hook specifications have no body: pluggy calls the implementations)
 """The extension points: every way a domain adds to OpenMRV, one documented hook each.
 
 A domain (stationary combustion, period locks, verification cases, and the ones to come: PACT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -99,7 +99,7 @@ def calculate(
     )
 
 
-def _show_totals(run, activity) -> None:
+def _show_totals(run: Any, activity: Any) -> None:
     """Totals per methodology, facility and year by scope, each with its coverage; then every
     record not computed, by reason (so no record is in neither)."""
     from openmrv.reports import coverage
@@ -223,7 +223,7 @@ def compare(
         err.print(f"wrote {html}")
 
 
-def _compare_json(where: str, base: str, pairs: list) -> dict[str, object]:
+def _compare_json(where: str, base: str, pairs: list[Any]) -> dict[str, object]:
     """The comparison as data: per other method, the side-by-side figures, the causes and
     the records only one method computed (full precision)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -40,7 +40,7 @@ class Boundary(StrEnum):
     financial_control = "financial_control"
 
 
-def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
+def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national) -> tuple[Any, Any, Any]:
     from openmrv.engine import calculate
     from openmrv.methods import Options
 
@@ -56,7 +56,7 @@ def _csv(path: Path | None) -> pd.DataFrame | None:
     return None if path is None else read_csv(path)
 
 
-def _scope2_inputs(instruments: Path | None, residual: Path | None):
+def _scope2_inputs(instruments: Path | None, residual: Path | None) -> Any:
     from openmrv.reports.scope2 import check_instruments, check_residual
 
     inst = _csv(instruments)
@@ -119,7 +119,7 @@ def _not_computed(df: pd.DataFrame, title: str) -> None:
     out.print(df_table(df.drop(columns=["record_ids"]), title))
 
 
-def _scope3(path: Path | None, act):
+def _scope3(path: Path | None, act: Any) -> Any:
     from openmrv.reports.inventory import check_scope3
 
     return None if path is None else check_scope3(_csv(path), act, str(path))
@@ -278,7 +278,9 @@ def targets(
     _emit(df, "Targets", out_path)
 
 
-def _restate(fac, act, year: int, edition: list[str], factors: Path | None, methodology):
+def _restate(
+    fac: Any, act: Any, year: int, edition: list[str], factors: Path | None, methodology: Any
+) -> Any:
     """The restatement of `year` under TABLE=EDITION pairs (from `factors` if given)."""
     from openmrv.engine.run import resolve_methods
     from openmrv.factors.library import load_library, load_library_from

@@ -42,7 +42,7 @@ RECORD = (
 def _heads(s: OrgScope, facility_id: str | None, year: int | None) -> tuple[str, list[Any]]:
     """The organisation's current records (its own record ids' latest versions; not
     deleted), optionally of a facility-year, as a FROM clause and its parameters."""
-    where, params = "NOT deleted", [s.org_id]
+    where, params = "NOT deleted", list[Any]([s.org_id])
     for col, value in (("facility_id", facility_id), ("year", year)):
         if value is not None:
             where += f" AND {col} = ?"
