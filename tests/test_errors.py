@@ -10,12 +10,12 @@ import pkgutil
 import pytest
 import typer
 from fastapi.testclient import TestClient
-from openmrv.api.app import create_app
 from typer.testing import CliRunner
 
 import openmrv
 from openmrv import errors
 from openmrv.cli import app as cli_app
+from openmrv.web.app import create_app
 
 
 def _modules():
@@ -46,8 +46,7 @@ def test_every_exception_class_has_the_one_root_and_says_when_it_is_raised():
 
 def test_the_statuses_of_the_errors_raised_today():
     """The HTTP statuses the API answered with before the one handler (api/app.py's dict)."""
-    from openmrv.api.app import BadCsrf, NotSignedIn
-
+    from openmrv.api.deps import BadCsrf, NotSignedIn
     from openmrv.api.services import TooLarge
     from openmrv.api.tenancy import Forbidden, NotFound, Refused
     from openmrv.ingest.errors import InputError

@@ -12,10 +12,10 @@ The tree (categories here; the concrete classes live with the code that raises t
     │   ├── units.UnitError            a unit not accepted, or of the wrong kind
     │   └── store.note.NoteError       a malformed note, or one not signed by a trusted key
     ├── Unauthenticated                401, exit 2: no valid session or API token
-    │   └── api.app.NotSignedIn
+    │   └── api.deps.NotSignedIn
     ├── NotAllowed                     403, exit 2: the principal may not do this
     │   ├── api.tenancy.Forbidden
-    │   └── api.app.BadCsrf
+    │   └── api.deps.BadCsrf
     ├── NotFoundError                  404, exit 2: nothing of that name the principal may see
     │   └── api.tenancy.NotFound
     ├── Conflict                       409, exit 2: not possible in the current state
