@@ -104,6 +104,7 @@ def calculate(
     from openmrv.engine import calculate as run_calculation
     from openmrv.engine.run import resolve_methods
     from openmrv.methods import Options
+    from openmrv.methods.mee import grid_options
     from openmrv.reports.export import FORMATS, write_run
     from openmrv.reports.markdown import render
     from openmrv.reports.summary import part98_threshold
@@ -124,7 +125,9 @@ def calculate(
             raise typer.Exit(EXIT_INPUT) from None
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
-    options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
+    options = Options(
+        gwp_set=None if gwp is Gwp.default else gwp.value, methods=grid_options(cn_grid.value)
+    )
     with err.status(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
@@ -200,12 +203,20 @@ def compare(
     ] = None,
     facility: Annotated[str | None, typer.Option(help="Facility id (with --year).")] = None,
     year: Annotated[int | None, typer.Option(help="Reporting year (with --facility).")] = None,
-    base: Annotated[str, typer.Option(help="Base methodology of the decomposition.")] = (
-        "epa_part98_c"
-    ),
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Base methodology of the decomposition (default: the registry's comparison "
+            "base, US Part 98)."
+        ),
+    ] = None,
     other: Annotated[
-        list[str], typer.Option(help="Methodology compared with the base, repeatable.")
-    ] = ["cn_mee", "ipcc2006_t1"],  # noqa: B006
+        list[str] | None,
+        typer.Option(
+            help="Methodology compared with the base, repeatable (default: those the "
+            "registry compares with the base, China MEE and IPCC 2006)."
+        ),
+    ] = None,
     html: Annotated[
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
@@ -220,6 +231,7 @@ def compare(
     import json
 
     from openmrv.engine import calculate as run_calculation
+    from openmrv.methods import COMPARISONS
     from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
     from openmrv.reports.summary import compare as compare_rows
@@ -232,6 +244,8 @@ def compare(
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
+    base = base or COMPARISONS[0][0]
+    other = other or [o for b, o in COMPARISONS if b == base]
     methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)

@@ -70,6 +70,7 @@ def calculate_dataset(
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_facilities
     from openmrv.methods import Options
+    from openmrv.methods.mee import grid_options
 
     try:
         methods = resolve_methods(methodology)
@@ -80,7 +81,9 @@ def calculate_dataset(
     except InputError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
-    options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
+    options = Options(
+        gwp_set=None if gwp is Gwp.default else gwp.value, methods=grid_options(cn_grid.value)
+    )
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

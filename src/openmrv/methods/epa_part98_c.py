@@ -56,6 +56,10 @@ class Part98SubpartC(Method):
     id = "epa_part98_c"
     version = "2016.1"
     title = "US EPA 40 CFR Part 98 Subpart C (Tiers 1-4)"
+    label = "US EPA Part 98 C"
+    label_zh = "美国 EPA Part 98 C 子部分"
+    short_label = "US Part 98"
+    country = "US"
     categories = ("stationary_combustion",)
     default_gwp = "AR4"  # Table A-1 before the 2024 amendment: reporting years up to 2024
     gwp_from_year = ((2025, "AR5"),)  # Table A-1 as amended in 2024 (89 FR 31802)

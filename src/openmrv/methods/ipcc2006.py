@@ -49,6 +49,12 @@ class Ipcc2006Tier1(Method):
     id = "ipcc2006_t1"
     version = "2006.1"
     title = "IPCC 2006 Guidelines, Tier 1 stationary combustion"
+    label = "IPCC 2006 Tier 1"
+    label_zh = "IPCC 2006 层级 1"
+    short_label = "IPCC 2006"
+    country = None
+    compares_with = "epa_part98_c"
+    oxidation = 1.0  # Vol. 2 Ch. 2: the Tier 1 CO2 factors assume an oxidation factor of 1
     categories = ("stationary_combustion",)
     default_gwp = "AR5"
     heat_basis = "NCV"
