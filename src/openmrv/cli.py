@@ -214,7 +214,7 @@ def compare(
         list[str] | None,
         typer.Option(
             help="Methodology compared with the base, repeatable (default: those the "
-            "registry compares with the base, China MEE and IPCC 2006)."
+            "registry compares with Part 98, China MEE and IPCC 2006)."
         ),
     ] = None,
     html: Annotated[
@@ -245,7 +245,7 @@ def compare(
         _show_problems(exc)
         raise typer.Exit(EXIT_INPUT) from None
     base = base or COMPARISONS[0][0]
-    other = other or [o for b, o in COMPARISONS if b == base]
+    other = other or [o for _, o in COMPARISONS]
     methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)
