@@ -18,6 +18,7 @@ import openmrv
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "openmrv"
 
+
 def module_name(path: Path) -> str:
     parts = path.relative_to(SRC.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

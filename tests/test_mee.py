@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from openmrv.cli import app
+from openmrv.ingest.schema import ACTIVITY
 from openmrv.methods import Options
-from tests.conftest import record
+from openmrv.methods.mee import grid_options
+from openmrv.reports.export import companion
+from tests.conftest import FACILITIES, record, write_csv
 
 MEE = ["cn_mee"]
 
@@ -45,8 +53,31 @@ def test_cn09_green_power_and_certificates(run):
 )
 def test_grid_level_choice(run, level, factor):
     # Jiangsu (CN-JS), data year 2022: national 0.5366, East China grid 0.5617, Jiangsu 0.5978.
-    res, _ = run([elec("e", 1000)], MEE, Options(cn_grid=level))
+    res, _ = run([elec("e", 1000)], MEE, Options(methods=grid_options(level)))
     assert res.mass_t.iloc[0] == pytest.approx(1000 * factor)
+
+
+@pytest.mark.parametrize(
+    ("flag", "level", "factor"),
+    [([], "national", 0.5366), (["--cn-grid", "regional"], "regional", 0.5617)],
+)
+def test_cli_grid_flag_reaches_mee_and_run_json(tmp_path, flag, level, factor):
+    """`--cn-grid` still chooses MEE's grid level (now MEE's own option) and run.json records
+    it as options.cn_grid, as before (so run ids of the same inputs do not change)."""
+    fac = write_csv(tmp_path / "facilities.csv", FACILITIES)
+    act = write_csv(tmp_path / "activity.csv", [elec("e", 1000)], [c.name for c in ACTIVITY])
+    out = tmp_path / "results.csv"
+    args = ["calculate", str(fac), str(act), "-m", "cn_mee", "--out", str(out), *flag]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out).mass_t.iloc[0] == pytest.approx(1000 * factor)
+    meta = json.loads(companion(out, "run", ".json").read_text(encoding="utf-8"))
+    assert meta["options"] == {"cn_grid": level}
+
+
+def test_unknown_grid_level_is_refused():
+    with pytest.raises(ValueError, match="unknown China grid level 'county'"):
+        grid_options("county")
 
 
 def test_unpublished_year_uses_latest_earlier_factor(run):

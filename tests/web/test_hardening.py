@@ -251,6 +251,28 @@ def test_targets_with_base_year_data_answer_json(app):
     assert page.status_code == 200 and re.search(r"<td>Yes</td>", page.text)
 
 
+def test_an_unknown_methodology_is_refused_by_page_and_api_alike(app):
+    """The target form used to store an unknown methodology as epa_hub_ghgp without a word;
+    now page and API answer the same 422 naming the field and the choices, and store nothing."""
+    body = {"name": "bogus", "methodology": "no_such_method", "base_year": 2024,
+            "target_year": 2030, "reduction_pct": 30}  # fmt: skip
+    api = _client(app, token_for(app, "owner")).post(f"{API}/targets", json=body)
+    owner = sign_in(app, "owner")
+    csrf = csrf_of(owner.get(f"/orgs/{ORG}/targets").text)
+    form = {k: str(v) for k, v in body.items()} | {"csrf_token": csrf}
+    page = owner.post(f"/orgs/{ORG}/targets", data=form, follow_redirects=False)
+    for r in (api, page):
+        assert r.status_code == 422, r.text
+        (error,) = r.json()["detail"]
+        assert error["loc"][-1] == "methodology" and error["input"] == "no_such_method"
+        assert all(m in error["msg"] for m in ("epa_part98_c", "epa_hub_ghgp", "cn_mee"))
+    stored = _client(app, token_for(app, "owner")).get(f"{API}/targets").json()
+    assert not [t for t in stored if t["name"] == "bogus"]
+    zh = sign_in(app, "owner")
+    zh.cookies.set("lang", "zh-CN")
+    assert '<option value="cn_mee">中国生态环境部</option>' in zh.get(f"/orgs/{ORG}/targets").text
+
+
 # --- redirects -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "target", ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example"]

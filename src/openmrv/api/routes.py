@@ -18,6 +18,7 @@ from openmrv.api import models as M
 from openmrv.api import queries, services, tokens, workflow
 from openmrv.api.deps import OptionalRowNo, RowNo, api_principal, get_db, org_access
 from openmrv.api.tenancy import OrgScope, Principal, scope_for
+from openmrv.methods import MethodId
 from openmrv.store import Database
 
 router = APIRouter(prefix="/api/v1")
@@ -42,7 +43,7 @@ class TokenIn(BaseModel):
 
 class TargetIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    methodology: Literal["epa_part98_c", "epa_hub_ghgp", "cn_mee", "ipcc2006_t1"]
+    methodology: MethodId
     base_year: int = Field(ge=1990, le=2100)
     target_year: int = Field(ge=1990, le=2100)
     reduction_pct: float = Field(gt=0, le=100)

@@ -55,6 +55,7 @@ def calculate(
     from openmrv.engine import calculate as run_calculation
     from openmrv.engine.run import resolve_methods
     from openmrv.methods import Options
+    from openmrv.methods.mee import grid_options
     from openmrv.reports.export import FORMATS, write_run
     from openmrv.reports.markdown import render
     from openmrv.reports.summary import part98_threshold
@@ -73,7 +74,9 @@ def calculate(
             raise fail(exc) from None
     for w in checked.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
-    options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
+    options = Options(
+        gwp_set=None if gwp is Gwp.default else gwp.value, methods=grid_options(cn_grid.value)
+    )
     with err.status(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
@@ -149,12 +152,20 @@ def compare(
     ] = None,
     facility: Annotated[str | None, typer.Option(help="Facility id (with --year).")] = None,
     year: Annotated[int | None, typer.Option(help="Reporting year (with --facility).")] = None,
-    base: Annotated[str, typer.Option(help="Base methodology of the decomposition.")] = (
-        "epa_part98_c"
-    ),
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Base methodology of the decomposition (default: the registry's comparison "
+            "base, US Part 98)."
+        ),
+    ] = None,
     other: Annotated[
-        list[str], typer.Option(help="Methodology compared with the base, repeatable.")
-    ] = ["cn_mee", "ipcc2006_t1"],  # noqa: B006
+        list[str] | None,
+        typer.Option(
+            help="Methodology compared with the base, repeatable (default: those the "
+            "registry compares with Part 98, China MEE and IPCC 2006)."
+        ),
+    ] = None,
     html: Annotated[
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
@@ -169,6 +180,7 @@ def compare(
     import json
 
     from openmrv.engine import calculate as run_calculation
+    from openmrv.methods import COMPARISONS
     from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
     from openmrv.reports.summary import compare as compare_rows
@@ -180,6 +192,8 @@ def compare(
         fac, checked = load_inputs(facilities, activity)
     except InputError as exc:
         raise fail(exc) from None
+    base = base or COMPARISONS[0][0]
+    other = other or [o for _, o in COMPARISONS]
     methods = list(dict.fromkeys([base, *other]))
     try:
         run = run_calculation(checked.table, fac, methods)

@@ -71,6 +71,7 @@ def calculate_dataset(
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_facilities
     from openmrv.methods import Options
+    from openmrv.methods.mee import grid_options
 
     try:
         methods = resolve_methods(methodology)
@@ -79,7 +80,9 @@ def calculate_dataset(
         raise fail(exc) from None
     except InputError as exc:
         raise fail(exc) from None
-    options = Options(gwp_set=None if gwp is Gwp.default else gwp.value, cn_grid=cn_grid.value)
+    options = Options(
+        gwp_set=None if gwp is Gwp.default else gwp.value, methods=grid_options(cn_grid.value)
+    )
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

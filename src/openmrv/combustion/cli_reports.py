@@ -43,10 +43,11 @@ class Boundary(StrEnum):
 def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national) -> tuple[Any, Any, Any]:
     from openmrv.engine import calculate
     from openmrv.methods import Options
+    from openmrv.methods.mee import grid_options
 
     fac, checked = load_inputs(facilities, activity)
     with err.status(f"Calculating {checked.table.num_rows:,} records…"):
-        run = calculate(checked.table, fac, None, Options(cn_grid=cn_grid.value))
+        run = calculate(checked.table, fac, None, Options(methods=grid_options(cn_grid.value)))
     return fac, checked.table, run
 
 
@@ -100,7 +101,8 @@ Fallback = Annotated[
     list[str] | None,
     typer.Option(
         help="Methodology tried, in order, where a facility's primary one does not compute a "
-        "record or gas (repeatable; default ipcc2006_t1 then epa_hub_ghgp)."
+        "record or gas (repeatable; default: IPCC 2006 Tier 1, then GHG Protocol / EPA Hub; "
+        "'none' for no fallback)."
     ),
 ]
 
@@ -165,6 +167,7 @@ def inventory(
 @report_app.command()
 def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> None:
     """EPA Part 98 Subpart C fuel-level report (per unit, fuel and tier)."""
+    from openmrv.methods.epa_part98_c import Part98SubpartC
     from openmrv.reports.coverage import of_method
     from openmrv.reports.regulatory import part98 as build
 
@@ -173,7 +176,7 @@ def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> 
     except InputError as exc:
         raise fail(exc) from None
     _emit(build(run.results, act, fac, run.skipped), "40 CFR 98 Subpart C", out_path)
-    summ, missing = of_method(run.results, run.skipped, act, "epa_part98_c")
+    summ, missing = of_method(run.results, run.skipped, act, Part98SubpartC.id)
     cols = ["facility_id", "year", "records", "not_computed", "coverage"]
     out.print(df_table(summ[cols], "Subpart C coverage per facility-year"))
     _not_computed(missing, "Records Part 98 Subpart C did not compute, by reason")
@@ -217,7 +220,8 @@ def ipcc(
         typer.Option(
             "--methodology",
             "-m",
-            help="One methodology for every facility (e.g. ipcc2006_t1 for pure IPCC); default: "
+            help="One methodology for every facility (e.g. IPCC 2006 Tier 1's id for pure IPCC; "
+            "`openmrv methods` lists them); default: "
             "each country's own, with the inventory's fallbacks.",
         ),
     ] = None,

@@ -28,7 +28,7 @@ from openmrv.engine.hashing import Piece, content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
 from openmrv.methods import METHODS, Options, lineage
-from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx
+from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx, recorded_options
 
 ORDER = ("source_row", "methodology", "gas")
 RECORD_COLUMNS = (
@@ -129,7 +129,7 @@ def run_meta(
             m: {str(y): METHODS[m].gwp_for_year(y, options) for y in sorted(set(years))}
             for m in methods
         },
-        "options": {"cn_grid": options.cn_grid},
+        "options": recorded_options(options, METHODS.values()),
         "engine": {
             **engine,
             "ibis": version("ibis-framework"),

@@ -9,8 +9,9 @@ already in canonical units (kg, GJ, m³, Nm³) from the library.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
@@ -38,11 +39,26 @@ RESULT_COLUMNS = (
 
 @dataclass(frozen=True)
 class Options:
-    """Choices a user makes for a calculation run (recorded with the run)."""
+    """Choices a user makes for a calculation run (recorded with the run).
+
+    `methods` holds a methodology's own choices, by its id, as the dataclass the method
+    declares (``Method.options_type``, e.g. MEE's grid level); a method not named there uses
+    its defaults.
+    """
 
     gwp_set: str | None = None  # None: each methodology's own default
-    cn_grid: str = "national"  # national | regional | provincial
     editions: dict[str, str] = field(default_factory=dict)  # table_id -> edition override
+    methods: dict[str, Any] = field(default_factory=dict)  # method id -> its options_type
+
+
+def recorded_options(options: Options, methods: Iterable[Method]) -> dict[str, str]:
+    """The method options a run records (run.json ``options``): each method's choices under
+    the names its `record_options` gives them, defaults included, so a run's id does not
+    depend on whether a choice was spelt out."""
+    out: dict[str, str] = {}
+    for m in methods:
+        out |= m.record_options(m.own_options(options))
+    return out
 
 
 @dataclass
@@ -53,12 +69,34 @@ class Ctx:
 
 
 class Method(ABC):
-    """Base class: subclasses set the metadata and implement ``plan``."""
+    """Base class: subclasses describe themselves (the class attributes below) and implement
+    ``plan``. Everything outside ``openmrv.methods`` reads these descriptions through the
+    registry (``openmrv.methods.METHODS``) instead of spelling a methodology id."""
 
     id: ClassVar[str]
     version: ClassVar[str]
     title: ClassVar[str]
+    label: ClassVar[str]  # the name pages show (English)
+    label_zh: ClassVar[str]  # the same in Simplified Chinese
+    short_label: ClassVar[str]  # the name in comparison text and charts
+    country: ClassVar[str | None] = None  # ISO 3166-1 alpha-2, None for international
+    # Whether this is the method a facility in `country` is inventoried under by default
+    # (reports.inventory); at most one per country.
+    inventory_primary: ClassVar[bool] = False
+    # The id of the method a like-for-like comparison sets this one against (the base of
+    # reports.decompose), if any.
+    compares_with: ClassVar[str | None] = None
+    # The activity categories the method calculates (like an Ibis compiler's SIMPLE_OPS): a
+    # record of another category is "not covered" by it, not "not computed" (reports.coverage).
     categories: ClassVar[tuple[str, ...]]
+    # An oxidation fraction the equations apply to every fuel (IPCC Tier 1: 1), None where it
+    # comes from a factor or measurement, or the factors embody complete combustion.
+    oxidation: ClassVar[float | None] = None
+    # Whether a record's measured oxidation rate enters the CO2 (MEE), so comparing it needs
+    # the activity table.
+    measured_oxidation: ClassVar[bool] = False
+    # The dataclass of the method's own options (Options.methods[id]); None: it has none.
+    options_type: ClassVar[type | None] = None
     default_gwp: ClassVar[str] = "AR5"
     # (first reporting year, GWP set) where the regulation changes its set by reporting year;
     # years before the first entry use default_gwp.
@@ -69,6 +107,16 @@ class Method(ABC):
 
     def edition(self, ctx: Ctx, table_id: str) -> str:
         return ctx.options.editions.get(table_id, self.editions[table_id])
+
+    def own_options(self, options: Options) -> Any:
+        """This method's options in a run: as given in ``options.methods``, else its defaults."""
+        if self.options_type is None:
+            return None
+        return options.methods.get(self.id) or self.options_type()
+
+    def record_options(self, own: Any) -> dict[str, str]:
+        """The method's options as run.json records them (name -> value)."""
+        return {}
 
     @abstractmethod
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:

@@ -52,6 +52,11 @@ class EpaHubGhgp(Method):
     id = "epa_hub_ghgp"
     version = "2025.1"
     title = "GHG Protocol corporate inventory with EPA GHG Emission Factors Hub 2025"
+    label = "GHG Protocol / EPA Hub"
+    label_zh = "温室气体核算体系 / EPA 排放因子中心"
+    short_label = "GHGP/EPA Hub"
+    country = "US"
+    inventory_primary = True
     categories = (
         "stationary_combustion",
         "mobile_combustion",

@@ -19,6 +19,8 @@ fuel defaults are seeded as provisional (see factors/SOURCES.md); results show t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -50,6 +52,27 @@ PROVINCE_GRID = {
 # Regional grids as grouped in the MEE/NBS electricity CO2 factor announcements (2021 data on);
 # Inner Mongolia is listed under North China here (its east is served by the Northeast grid).
 YEARS = range(2000, 2101)
+GRID_LEVELS = ("national", "regional", "provincial")
+
+
+@dataclass(frozen=True)
+class Options:
+    """MEE's own choice for a run (``base.Options.methods["cn_mee"]``): the level of the grid
+    factor for purchased electricity. Recorded in run.json as ``options.cn_grid``, the name of
+    the command-line flag."""
+
+    grid_level: str = "national"  # one of GRID_LEVELS
+
+    def __post_init__(self) -> None:
+        if self.grid_level not in GRID_LEVELS:
+            raise ValueError(
+                f"unknown China grid level {self.grid_level!r}; use one of {', '.join(GRID_LEVELS)}"
+            )
+
+
+def grid_options(level: str) -> dict[str, Options]:
+    """``base.Options.methods`` choosing the grid level `level` (the CLI's ``--cn-grid``)."""
+    return {MeeEnterprise.id: Options(grid_level=level)}
 
 
 def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
@@ -83,6 +106,14 @@ class MeeEnterprise(Method):
     id = "cn_mee"
     version = "2015.1"
     title = "China MEE enterprise GHG accounting (GB/T 32150-2015 family)"
+    label = "China MEE"
+    label_zh = "中国生态环境部"
+    short_label = "China MEE"
+    country = "CN"
+    inventory_primary = True
+    compares_with = "epa_part98_c"
+    measured_oxidation = True
+    options_type = Options
     categories = (
         "stationary_combustion",
         "mobile_combustion",
@@ -168,8 +199,11 @@ class MeeEnterprise(Method):
         )
         return gas_rows(t, self, ctx, [row])
 
+    def record_options(self, own: Options) -> dict[str, str]:
+        return {"cn_grid": own.grid_level}
+
     def _electricity(self, act: ir.Table, ctx: Ctx) -> ir.Table:
-        level = ctx.options.cn_grid
+        level = self.own_options(ctx.options).grid_level
         fac = ctx.facilities
         keys = fac.select(fid_=fac.facility_id, country_=fac.country, key_=_grid_key(fac, level))
         t = act.filter(act.category == "purchased_electricity")

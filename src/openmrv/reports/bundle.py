@@ -16,6 +16,8 @@ import pyarrow as pa
 
 from openmrv.engine import RunResult
 from openmrv.files import atomic_write
+from openmrv.methods import COMPARISONS
+from openmrv.methods.epa_part98_c import Part98SubpartC
 from openmrv.reports import coverage, regulatory
 from openmrv.reports.decompose import decompose
 from openmrv.reports.export import write_table
@@ -32,15 +34,13 @@ FORMATS = ("xlsx", "csv", "json", "parquet", "html")
 
 
 def comparison_keys(results: pa.Table) -> list[tuple[str, int]]:
-    """Facility-years with stationary combustion under Part 98 and at least one other of the
-    compared methods."""
+    """Facility-years with stationary combustion under both methods of a comparison (Part 98
+    and MEE or IPCC: methods.COMPARISONS)."""
     df = results.select(["facility_id", "year", "methodology", "category"]).to_pandas()
     df = df[df.category == "stationary_combustion"]
     n = df.groupby(["facility_id", "year"]).methodology.agg(set)
     return [
-        (f, int(y))
-        for (f, y), ms in n.items()
-        if "epa_part98_c" in ms and ms & {"cn_mee", "ipcc2006_t1"}
+        (f, int(y)) for (f, y), ms in n.items() if any(b in ms and o in ms for b, o in COMPARISONS)
     ]
 
 
@@ -85,7 +85,7 @@ def assemble(
             y,
             decompose(
                 run.results,
-                "epa_part98_c",
+                base,
                 other,
                 {"facility_id": f, "year": y},
                 activity,
@@ -93,7 +93,7 @@ def assemble(
             ),
         )
         for f, y in keys
-        for other in ("cn_mee", "ipcc2006_t1")
+        for base, other in COMPARISONS
     ]
     methods = tuple(run.meta.get("methodologies", {}))
     led = coverage.by_methodology(run.results, run.skipped, activity, methods)
@@ -117,9 +117,9 @@ def assemble(
         obligations=obl["en"],
         by_methodology=scope_totals(run.results, run.skipped, activity, methods),
         not_computed=coverage.reasons(led, ["methodology", "facility_id", "year"]),
-        part98_not_computed=coverage.of_method(run.results, run.skipped, activity, "epa_part98_c")[
-            1
-        ],
+        part98_not_computed=coverage.of_method(
+            run.results, run.skipped, activity, Part98SubpartC.id
+        )[1],
         obligations_by_lang=obl,
         part98_by_lang=p98,
     )

@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
+from openmrv.methods import HHV_METHODS, METHODS
 from openmrv.methods.base import ratio_frame
 from openmrv.reports.coverage import categories, not_covered
 
@@ -50,7 +51,6 @@ CAUSES = (
     "other_factor",
     "gases_one_method",
 )
-HHV_METHODS = ("epa_part98_c", "epa_hub_ghgp")
 COMBUSTION = ("stationary_combustion", "mobile_combustion")
 
 
@@ -72,13 +72,15 @@ class Decomposition:
 
 def _oxidation(rows: pd.DataFrame, values: dict[str, float], measured: pd.Series) -> pd.Series:
     """Oxidation fraction behind each CO2 row: its oxidation factor id, else the measured rate
-    (MEE), else 1 (Part 98, Hub and IPCC Tier 1 assume complete oxidation)."""
+    (a method with ``measured_oxidation``: MEE), else 1 (Part 98, Hub and IPCC Tier 1 assume
+    complete oxidation)."""
+    measuring = {i for i, m in METHODS.items() if m.measured_oxidation}
 
     def one(r) -> float:
         for fid in str(r.factor_ids or "").split(";"):
             if fid.endswith(":oxidation"):
                 return values[fid]
-        if r.methodology == "cn_mee":
+        if r.methodology in measuring:
             m = measured.get(r.record_id)
             if m is None or m != m:
                 raise ValueError(

@@ -22,17 +22,16 @@ import pyarrow as pa
 from openmrv.engine import RunResult
 from openmrv.factors import Library, load_library
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.methods.mee import PROVINCE_GRID, grid_factors
+from openmrv.methods import COUNTRY_METHOD, FALLBACK
+from openmrv.methods.mee import PROVINCE_GRID, MeeEnterprise, grid_factors
 from openmrv.reports import coverage
 from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum, require_columns
 from openmrv.reports.scope2 import INSTRUMENT_RUNG, check_instruments, market_based
 
 BOUNDARIES = ("equity_share", "operational_control", "financial_control")
-COUNTRY_METHOD = {"US": "epa_hub_ghgp", "CN": "cn_mee"}
-# Methods tried, in order, for what the primary method does not compute: IPCC 2006 Tier 1
-# first (international, net-calorific basis like MEE), then the EPA Hub (refrigerants, mobile).
-FALLBACK = ("ipcc2006_t1", "epa_hub_ghgp")
+# COUNTRY_METHOD (country -> primary methodology) and FALLBACK (the methods tried, in order,
+# for what the primary one does not compute) come from the methods registry.
 GJ_PER_MWH = 3.6
 
 
@@ -129,7 +128,7 @@ def activity_instruments(
     act = activity.select(["record_id", "instrument", "qty"]).to_pandas()
     act = act[act.instrument.notna()].set_index("record_id")
     hit = df.record_id.isin(act.index) & (df.category == "purchased_electricity")
-    hit &= df.methodology == "cn_mee"
+    hit &= df.methodology == MeeEnterprise.id
     if not hit.any():
         return df, pd.DataFrame()
     fac = facilities.set_index("facility_id")

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
+from openmrv.methods import COMPARISONS
 from openmrv.reports import coverage
 from openmrv.reports.decompose import decompose, only_by_reason
 from openmrv.reports.i18n import t
@@ -102,11 +103,11 @@ def render(
         if len(c.only):
             parts += [md_table(only_by_reason(c.only)), ""]
         if activity is not None:
-            for other in ("cn_mee", "ipcc2006_t1"):
-                d = decompose(run.results, "epa_part98_c", other, keys, activity, None, run.skipped)
+            for base, other in COMPARISONS:
+                d = decompose(run.results, base, other, keys, activity, None, run.skipped)
                 if d.other_t and d.base_t:
                     parts += [
-                        f"Part 98 → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e over the "
+                        f"{LABEL[base]} → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e over the "
                         "records both computed, by cause:",
                         "",
                         md_table(

@@ -37,6 +37,8 @@ from datetime import date
 import pandas as pd
 import pyarrow as pa
 
+from openmrv.methods.epa_part98_c import Part98SubpartC
+from openmrv.methods.mee import MeeEnterprise
 from openmrv.reports import coverage
 from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum
@@ -59,7 +61,7 @@ PROGRAMMES = (
     Programme(
         "EPA_GHGRP",
         "US",
-        "epa_part98_c",
+        Part98SubpartC.id,
         ("stationary_combustion",),
         25_000.0,
         False,
@@ -69,7 +71,7 @@ PROGRAMMES = (
     Programme(
         "CN_ETS",
         "CN",
-        "cn_mee",
+        MeeEnterprise.id,
         ("stationary_combustion", "mobile_combustion", "purchased_electricity", "purchased_heat"),
         26_000.0,
         True,
@@ -79,7 +81,7 @@ PROGRAMMES = (
     Programme(
         "CN_ETS_ENTERPRISE",
         "CN",
-        "cn_mee",
+        MeeEnterprise.id,
         MEE_REPORT,
         26_000.0,
         False,

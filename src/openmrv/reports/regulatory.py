@@ -9,7 +9,8 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.methods.base import GJ_PER_MMBTU
-from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
+from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E, Part98SubpartC
+from openmrv.methods.mee import MeeEnterprise
 from openmrv.reports import coverage
 from openmrv.reports.i18n import bilingual, t
 from openmrv.reports.inputs import fsum
@@ -46,7 +47,7 @@ def part98(
     row carries its facility-year's coverage: stationary combustion records Part 98 could not
     compute make the facility total partial (reports.coverage.of_method lists them)."""
     df = results.to_pandas()
-    df = df[df.methodology == "epa_part98_c"].copy()
+    df = df[df.methodology == Part98SubpartC.id].copy()
     act = _records(activity)
     df["unit_name"] = df.source_id.fillna("(facility)")
     df["tier"] = df.groupby("record_id").tier.transform("max")
@@ -83,7 +84,7 @@ def part98(
     tier_cols = sorted(c for c in out.columns if c.startswith("tier") and c[4:5].isdigit())
     out[tier_cols] = out[tier_cols].fillna(0.0)
     if skipped is not None:
-        summ, _ = coverage.of_method(results, skipped, activity, "epa_part98_c", lang)
+        summ, _ = coverage.of_method(results, skipped, activity, Part98SubpartC.id, lang)
         text = summ.set_index(["facility_id", "year"]).coverage
         out["facility_coverage"] = [
             text.get((f, y), "") for f, y in zip(out.facility_id, out.reporting_year, strict=True)
@@ -117,7 +118,7 @@ def mee_tables(
         return bilingual(key) if lang == "both" else t(key, lang)
 
     df = results.to_pandas()
-    df = df[(df.methodology == "cn_mee") & ~df.biogenic]
+    df = df[(df.methodology == MeeEnterprise.id) & ~df.biogenic]
     act = _records(activity)
     fuel = df[df.category.isin(["stationary_combustion", "mobile_combustion"])]
     a = act.loc[fuel.record_id]
@@ -168,7 +169,7 @@ def mee_tables(
     if skipped is not None:  # each facility-year's coverage beside its totals
         langs = ("en", "zh-CN") if lang == "both" else (lang,)
         per = [
-            coverage.of_method(results, skipped, activity, "cn_mee", x, MEE_REPORT)[0]
+            coverage.of_method(results, skipped, activity, MeeEnterprise.id, x, MEE_REPORT)[0]
             .set_index(["facility_id", "year"])
             .coverage
             for x in langs
@@ -223,7 +224,7 @@ def ipcc_categories(
     (facility, state, sector, national): each facility under its country's method in
     `methods` (country -> methodology id), and what that does not compute under the first of
     `fallback` that does (as in the inventory). fallback=() gives one methodology only (pure
-    IPCC with methods mapping every country to ipcc2006_t1)."""
+    IPCC with methods mapping every country to IPCC 2006 Tier 1's id)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     fac = facilities.set_index("facility_id")

@@ -12,18 +12,14 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.factors import Library, load_library
-from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E
+from openmrv.methods import COMPARED, METHODS
+from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E, Part98SubpartC
 from openmrv.reports import coverage as cov
 from openmrv.reports.decompose import like_for_like
 from openmrv.reports.inputs import fsum
 
-COMPARED = ("epa_part98_c", "cn_mee", "ipcc2006_t1")
-LABEL = {
-    "epa_part98_c": "US Part 98",
-    "cn_mee": "China MEE",
-    "ipcc2006_t1": "IPCC 2006",
-    "epa_hub_ghgp": "GHGP/EPA Hub",
-}
+LABEL = {i: m.short_label for i, m in METHODS.items()}
+PART98 = Part98SubpartC.id
 
 
 def totals(results: pa.Table) -> pd.DataFrame:
@@ -78,7 +74,7 @@ def part98_threshold(results: pa.Table) -> pd.DataFrame:
     """Facility-years whose Part 98 Subpart C emissions reach 25,000 t CO2e (biogenic CO2
     excluded, 98.2(a)(2)). Subpart C is only part of a facility's total: the flag is indicative."""
     df = results.to_pandas()
-    df = df[(df.methodology == "epa_part98_c") & ~df.biogenic]
+    df = df[(df.methodology == PART98) & ~df.biogenic]
     out = df.groupby(["facility_id", "year"], as_index=False).co2e_t.sum()
     out["above_threshold"] = out.co2e_t >= THRESHOLD_T_CO2E
     return out
@@ -150,7 +146,7 @@ def compare(
                 else float("nan"),
                 "co2_per_gj_records": len(co2_known),
                 "co2_not_from_heat": int((~(co2.heat_gj > 0)).sum()),
-                "oxidation": (sum(ox) / len(ox)) if ox else (1.0 if m == "ipcc2006_t1" else None),
+                "oxidation": (sum(ox) / len(ox)) if ox else _stated_oxidation(m),
                 "ch4_n2o_co2e_t": fsum(g[g.gas != "CO2"].co2e_t),
                 "gwp_set": ",".join(sorted(set(g.gwp_set))),
                 "total_co2e_t": fsum(g.co2e_t),
@@ -158,6 +154,11 @@ def compare(
         )
     table = pd.DataFrame(rows)
     return Comparison(table, _reasons(table, only), only)
+
+
+def _stated_oxidation(method_id: str) -> float | None:
+    m = METHODS.get(method_id)
+    return m.oxidation if m is not None else None
 
 
 def _reasons(t: pd.DataFrame, only: pd.DataFrame | None = None) -> list[str]:
@@ -178,9 +179,9 @@ def _reasons(t: pd.DataFrame, only: pd.DataFrame | None = None) -> list[str]:
         f"Totals range from {by.total_co2e_t[lo]:,.1f} t CO2e ({LABEL[lo]}) to "
         f"{by.total_co2e_t[hi]:,.1f} t CO2e ({LABEL[hi]}), {spread:.1f} % apart."
     )
-    if "epa_part98_c" in by.index and len(by.heat_basis.unique()) > 1:
-        us = by.loc["epa_part98_c"]
-        for m in by.index.drop("epa_part98_c"):
+    if PART98 in by.index and len(by.heat_basis.unique()) > 1:
+        us = by.loc[PART98]
+        for m in by.index.drop(PART98):
             ratio = by.heat_gj[m] / us.heat_gj if us.heat_gj else float("nan")
             out.append(
                 f"Heating-value basis: Part 98 counts {us.heat_gj:,.0f} GJ on a gross (HHV) "

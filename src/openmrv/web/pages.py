@@ -34,6 +34,7 @@ from openmrv.api.deps import (
     session_user,
 )
 from openmrv.api.tenancy import NotFound, OrgScope, Principal, load_principal, scope_for
+from openmrv.methods import METHODS, MethodId, labels
 from openmrv.store import Database
 from openmrv.web import i18n
 
@@ -53,12 +54,6 @@ def add_templates(folder: Path) -> None:
 # "#" never change the link); HTML escaping then applies as everywhere (autoescape).
 templates.env.filters["seg"] = lambda value: quote(str(value), safe="")
 router = APIRouter(include_in_schema=False)
-LABELS = {
-    "epa_part98_c": "US EPA Part 98 C",
-    "epa_hub_ghgp": "GHG Protocol / EPA Hub",
-    "cn_mee": "China MEE",
-    "ipcc2006_t1": "IPCC 2006 Tier 1",
-}
 
 
 def lang_of(request: Request) -> str:
@@ -73,7 +68,7 @@ def page_context(lang: str, csrf: str, path: str) -> dict[str, Any]:
         "lang": lang,
         "languages": i18n.LANGUAGES,
         "csrf": csrf,
-        "labels": LABELS,
+        "labels": labels(lang),
         "here": quote(path),
         "nav_links": plugins.nav_links(),
     }
@@ -237,7 +232,7 @@ def _figures_html(data: dict[str, Any], org_id: str, lang: str) -> Markup:
     reader of the organisation in that language, so rendered once per store version."""
     return Markup(
         templates.get_template("dashboard_figures.html").render(
-            **data, org_id=org_id, labels=LABELS, _=lambda text: i18n.translate(lang, text)
+            **data, org_id=org_id, labels=labels(lang), _=lambda text: i18n.translate(lang, text)
         )
     )
 
@@ -301,7 +296,7 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
         raise NotSignedIn("sign in")
     lang = lang_of(request)
     # a known methodology or none: any other text would be a cache key of its own
-    methodology = methodology if methodology in LABELS else None
+    methodology = methodology if methodology in METHODS else None
     version = await store.version()
     parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang)
     if parts is None:
@@ -409,14 +404,12 @@ def targets(request: Request, s: OrgScope = Read) -> Response:
 def add_target(
     request: Request,
     name: str = Form(min_length=1, max_length=200),
-    methodology: str = Form(),
+    methodology: MethodId = Form(),  # any other value is refused (422), as the API does
     base_year: int = Form(ge=1990, le=2100),
     target_year: int = Form(ge=1990, le=2100),
     reduction_pct: float = Form(gt=0, le=100),
     s: OrgScope = Write,
 ) -> Response:
-    if methodology not in LABELS:
-        methodology = "epa_hub_ghgp"
     queries.targets.add(s, name, methodology, base_year, target_year, reduction_pct)
     return RedirectResponse(f"/orgs/{s.org_id}/targets", 303)
 
