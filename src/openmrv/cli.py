@@ -69,11 +69,12 @@ def _df_table(df: pd.DataFrame, title: str) -> Table:
 
 
 def _load(facilities: Path, activity: Path):
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_activity, validate_facilities
 
     fac = validate_facilities(read_table(facilities))
-    checked = validate_activity(read_table(activity), set(fac.facility_id))
+    checked = validate_activity(read_table(activity), set(fac.facility_id), schema=ACTIVITY)
     return fac, checked
 
 
@@ -101,6 +102,7 @@ def calculate(
     report: Annotated[Path | None, typer.Option(help="Also write a Markdown report here.")] = None,
 ) -> None:
     """Calculate emissions for every record under the chosen methodologies."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate as run_calculation
     from openmrv.engine.run import resolve_methods
     from openmrv.methods import Options
@@ -128,7 +130,7 @@ def calculate(
     with err.status(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
-        run = run_calculation(checked.table, fac, methods, options)
+        run = run_calculation(checked.table, fac, methods, options, schema=ACTIVITY)
     written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
@@ -219,6 +221,7 @@ def compare(
     and (apart) the records only one of them computed, with the reason."""
     import json
 
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate as run_calculation
     from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
@@ -234,7 +237,7 @@ def compare(
         raise typer.Exit(EXIT_INPUT) from None
     methods = list(dict.fromkeys([base, *other]))
     try:
-        run = run_calculation(checked.table, fac, methods)
+        run = run_calculation(checked.table, fac, methods, schema=ACTIVITY)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_INPUT) from None

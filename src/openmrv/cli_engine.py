@@ -65,6 +65,7 @@ def calculate_dataset(
     cn_grid: Annotated[Grid, typer.Option(help="China grid factor level (MEE).")] = Grid.national,
 ) -> None:
     """Calculate a validated Parquet dataset of any size, out of core, on DuckDB or Spark."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine.dataset import calculate_dataset as run
     from openmrv.engine.run import resolve_methods
     from openmrv.ingest.readers import read_table
@@ -95,7 +96,8 @@ def calculate_dataset(
             bar.update(task, completed=done, total=total, description=name or "hashing")
 
         try:
-            meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
+            args = (dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
+            meta = run(*args, schema=ACTIVITY)
         except InputError as exc:
             bar.stop()
             _show_problems(exc)

@@ -50,12 +50,13 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national):
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate
     from openmrv.methods import Options
 
     fac, checked = _load(facilities, activity)
     with err.status(f"Calculating {checked.table.num_rows:,} records…"):
-        run = calculate(checked.table, fac, None, Options(cn_grid=cn_grid.value))
+        run = calculate(checked.table, fac, None, Options(cn_grid=cn_grid.value), schema=ACTIVITY)
     return fac, checked.table, run
 
 
@@ -289,6 +290,7 @@ def targets(
 
 def _restate(fac, act, year: int, edition: list[str], factors: Path | None, methodology):
     """The restatement of `year` under TABLE=EDITION pairs (from `factors` if given)."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine.run import resolve_methods
     from openmrv.factors.library import load_library, load_library_from
     from openmrv.methods import Options
@@ -300,7 +302,8 @@ def _restate(fac, act, year: int, edition: list[str], factors: Path | None, meth
         raise ValueError("--edition must be TABLE=EDITION, e.g. epa_hub_t1=2026") from None
     lib = load_library_from(factors) if factors else load_library()
     methods = resolve_methods(methodology)
-    return run_restate(act, fac, year, methods, Options(), Options(editions=pairs), lib)
+    newer = Options(editions=pairs)
+    return run_restate(act, fac, year, methods, Options(), newer, lib, schema=ACTIVITY)
 
 
 @report_app.command()

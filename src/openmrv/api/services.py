@@ -81,6 +81,7 @@ def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
     `UPLOAD_LIMITS` and validate it against this organisation's facilities only: the store
     knows every organisation's facilities, and an upload may touch just its own (a row naming
     another's is reported like an unknown one, located, with the rest)."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_activity
 
@@ -93,7 +94,7 @@ def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
             fh.write(chunk)
     try:
         raw = read_table(path, MAX_UPLOAD_BYTES, UPLOAD_LIMITS)
-        validate_activity(raw, facility_ids)
+        validate_activity(raw, facility_ids, schema=ACTIVITY)
     except InputError as exc:
         return Received(path, error=exc)
     return Received(path, raw)
@@ -152,6 +153,7 @@ def _facilities_of(scope: OrgScope) -> tuple[OrgScope, set[str]]:
 def calculate(scope: OrgScope) -> int:
     """Calculate the organisation's current records under every methodology; store the run's
     totals (reports.summary.totals) and a breakdown by year, scope, gas and category."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import totals
 
@@ -159,7 +161,7 @@ def calculate(scope: OrgScope) -> int:
     if activity.num_rows == 0:
         raise Refused("no records to calculate: upload activity data first")
     facilities = pd.DataFrame(scope.facilities())
-    run = run_engine(activity, facilities)
+    run = run_engine(activity, facilities, schema=ACTIVITY)
     tot = totals(run.results)
     df = run.results.to_pandas()
     df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0).fillna(0.0)
@@ -222,10 +224,11 @@ async def comparison(
 
 
 def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, Any]:
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import COMPARED, LABEL, compare
 
-    run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED))
+    run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED), schema=ACTIVITY)
     c = compare(run.results, {"facility_id": facility["facility_id"], "year": year})
     rows = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}

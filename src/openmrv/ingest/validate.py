@@ -21,6 +21,7 @@ import pyarrow as pa
 from openmrv.factors import Library, load_library
 from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
+from openmrv.ingest.columns import Column, Schema, registered
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import ROW, RawTable, file_sha256
 from openmrv.units import UnitError, normalise, parse, parse_ratio
@@ -58,7 +59,7 @@ def sql_string(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _header(raw: RawTable, columns: tuple[schema.Column, ...]) -> tuple[list[Problem], list[str]]:
+def _header(raw: RawTable, columns: tuple[Column, ...]) -> tuple[list[Problem], list[str]]:
     names = [c for c in raw.table.column_names if c != ROW]
     known = {c.name for c in columns}
     problems: list[Problem] = []
@@ -107,7 +108,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.Column, ...]):
+def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[Column, ...]):
     """Expose the raw table as view `raw`, with absent optional columns as empty text (a view,
     so nothing is copied). Statements that join it with lookups run under `file_plans`."""
     con.register("raw_in", raw.table)
@@ -117,9 +118,7 @@ def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT {select} FROM raw_in")
 
 
-def _text_rules(
-    cols: tuple[schema.Column, ...], present: list[str]
-) -> list[tuple[str, str, str, str]]:
+def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[tuple[str, str, str, str]]:
     """Rules every text cell of the columns the file has obeys: length limits and no
     spreadsheet formulas."""
     rules = []
@@ -311,13 +310,15 @@ def validate_activity(
     facility_ids: set[str] | None = None,
     lib: Library | None = None,
     max_problems: int = MAX_PROBLEMS,
+    schema: Schema | None = None,
 ) -> Checked:
     """Validate an activity file; return the typed table, or raise InputError with located
     problems. Nothing partial is ever returned. Each record carries its lineage: the file's
     name and SHA-256 and its row there (`file_row`; `source_row` is the same number until a
-    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part)."""
+    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part).
+    `schema`: the activity schema (default: the one registered as "activity")."""
     con = duckdb.connect()
-    warnings = check_activity(con, raw, facility_ids, lib, max_problems)
+    warnings = check_activity(con, raw, facility_ids, lib, max_problems, schema)
     with file_plans(con):
         table = con.execute("SELECT * FROM typed ORDER BY source_row").to_arrow_table()
     n = table.num_rows
@@ -333,13 +334,15 @@ def check_activity(
     facility_ids: set[str] | None = None,
     lib: Library | None = None,
     max_problems: int = MAX_PROBLEMS,
+    schema: Schema | None = None,
 ) -> list[str]:
     """Validate in `con` and leave the typed rows there as the view `typed` (unordered, without
     source_file), so a store on DuckDB can insert them with one INSERT ... SELECT. Returns the
     warnings; raises InputError with located problems. Statements that read `typed` should
     run under `file_plans(con)`."""
     with file_plans(con):
-        return _check_activity(con, raw, facility_ids, lib or load_library(), max_problems)
+        act = schema or registered("activity")
+        return _check_activity(con, raw, facility_ids, lib or load_library(), max_problems, act)
 
 
 def _check_activity(
@@ -348,11 +351,12 @@ def _check_activity(
     facility_ids: set[str] | None,
     lib: Library,
     max_problems: int,
+    act: Schema,
 ) -> list[str]:
-    problems, warnings = _header(raw, schema.ACTIVITY)
+    problems, warnings = _header(raw, act.file_columns)
     if problems:
         raise InputError(problems)
-    _register(con, raw, schema.ACTIVITY)
+    _register(con, raw, act.file_columns)
     units = [
         r[0]
         for r in con.execute(
@@ -380,7 +384,7 @@ def _check_activity(
     _fuel_hints(con, lib)
     con.execute(_CHECKED_SQL.format(view="checked", source="raw"))
     con.execute(_PER_ROW_SQL)
-    others = [c.name for c in schema.ACTIVITY if c.name not in PER_ROW]
+    others = [c.name for c in act.file_columns if c.name not in PER_ROW]
     # Per-row columns become constants that no rule flags (rules on them ran per row above).
     constants = ", ".join(f"{_DISTINCT_AS.get(c, 'NULL')} AS {c}" for c in PER_ROW)
     con.execute(
@@ -392,13 +396,13 @@ def _check_activity(
             view="checked_distinct", source=f"(SELECT *, {constants} FROM raw_distinct) raw"
         )
     )
-    rules = _text_rules(schema.ACTIVITY, raw.table.column_names) + _activity_rules(
-        facility_ids is not None
+    rules = _text_rules(act.file_columns, raw.table.column_names) + _activity_rules(
+        facility_ids is not None, act.column("category").choices
     )
     found, total = _problems(con, raw, rules, max_problems, fast=True)
     if found:
         raise InputError(found, total)
-    con.execute(_TYPED_SQL)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW typed AS {act.typed_sql('checked')}")
     return warnings
 
 
@@ -494,7 +498,9 @@ def _measured(
     ]
 
 
-def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
+def _activity_rules(
+    check_facilities: bool, categories: tuple[str, ...]
+) -> list[tuple[str, str, str, str]]:
     combustion_kinds = (
         "(fstate = 'solid' AND qkind IN ('mass', 'energy')) OR "
         "(fstate = 'liquid' AND qkind IN ('mass', 'volume', 'energy')) OR "
@@ -542,11 +548,11 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
         ),
         (
             "category",
-            f"category NOT IN ({', '.join(sql_string(c) for c in schema.CATEGORIES)})",
+            f"category NOT IN ({', '.join(sql_string(c) for c in categories)})",
             "CASE WHEN category_is_fuel IS NOT NULL THEN 'this is a fuel, not a category: are "
             "columns ''fuel'' and ''category'' swapped?' "
             "WHEN category = '' THEN 'category is empty' ELSE 'unknown category' END",
-            "use one of: " + ", ".join(schema.CATEGORIES),
+            "use one of: " + ", ".join(categories),
         ),
         (
             "quantity",
@@ -722,30 +728,8 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
     return rules
 
 
-_TYPED_SQL = """
-CREATE OR REPLACE TEMP VIEW typed AS
-SELECT
-  record_id, facility_id, NULLIF(source_id, '') AS source_id,
-  d0 AS period_start, d1 AS period_end, CAST(year(d0) AS INTEGER) AS year,
-  category,
-  COALESCE(fcode, rname, NULLIF(fuel, '')) AS fuel,
-  fstate AS fuel_state, COALESCE(fbio, false) AS biogenic,
-  q AS quantity, unit, ukey AS unit_key, qkind AS qty_kind, q * qf AS qty,
-  CASE WHEN combustion AND qkind = 'energy' THEN COALESCE(basis_given, ubasis) END AS energy_basis,
-  hhv_v * hhv_f AS hhv, ncv_v * ncv_f AS ncv,
-  cc_v * cc_f AS carbon_content,
-  CASE WHEN cc_num = 'one' THEN 'mass' ELSE cc_den END AS carbon_content_per,
-  of_v AS oxidation_factor, mw_v AS molecular_weight, co2_v AS measured_co2_t,
-  b_v AS boiler_ratio_b, TRY_CAST(NULLIF(tier, '') AS INTEGER) AS tier,
-  NULLIF(instrument, '') AS instrument, NULLIF(data_quality, '') AS data_quality,
-  NULLIF(evidence_ref, '') AS evidence_ref,
-  _row AS source_row
-FROM checked
-"""
-
-
 def _facility_rules(
-    columns: tuple[schema.Column, ...], present: list[str]
+    columns: tuple[Column, ...], present: list[str]
 ) -> list[tuple[str, str, str, str]]:
     """The rules of a facilities file (columns, condition, problem, fix), as for activity."""
     return [
