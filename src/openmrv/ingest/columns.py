@@ -25,7 +25,7 @@ from functools import cached_property
 
 import pyarrow as pa
 
-__all__ = ["Column", "Dtype", "Schema", "markdown", "register", "registered"]
+__all__ = ["Column", "Dtype", "Schema", "markdown", "markdown_table", "register", "registered"]
 
 
 class Dtype(Enum):
@@ -178,13 +178,17 @@ class Schema:
 
 def markdown(columns: tuple[Column, ...]) -> str:
     """A file's columns as a Markdown table: name, required, kind, choices, meaning."""
-    head = ["column", "required", "kind", "choices", "meaning"]
     rows = [
         [f"`{c.name}`", "yes" if c.required else "", c.kind or "", ", ".join(c.choices), c.doc]
         for c in columns
     ]
+    return markdown_table(rows, ["column", "required", "kind", "choices", "meaning"])
+
+
+def markdown_table(rows: list[list[str]], head: list[str]) -> str:
+    """A Markdown table (pipes in cells escaped)."""
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |" for r in rows]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
