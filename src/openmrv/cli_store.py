@@ -97,6 +97,7 @@ def ingest(
 ) -> None:
     """Store activity files, one batch each: all or nothing, idempotent, versioned. A record is
     an organisation's record id: two organisations may use the same ids."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.store.ingest import ingest as run
     from openmrv.store.ingest import load_facilities
 
@@ -109,7 +110,7 @@ def ingest(
                 else f"{facilities.name}: facilities unchanged"
             )
         for f in files:
-            _report(run(store, f, _actor(by), reason, org=org))
+            _report(run(store, f, _actor(by), reason, org=org, schema=ACTIVITY))
 
 
 @app.command()
@@ -234,10 +235,12 @@ def period_restate(
     by: ByOpt = None,
 ) -> None:
     """Change a locked period: the ledger event records the diff and the reason."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.store.ingest import ingest as run
 
     with _store(db) as store:
-        report = run(store, file, _actor(by), reason, restating=(facility_id, year))
+        restating = (facility_id, year)
+        report = run(store, file, _actor(by), reason, restating=restating, schema=ACTIVITY)
     _report(report)
     if report.restatement:
         out.print(json.dumps(report.restatement, indent=2, ensure_ascii=False, default=str))

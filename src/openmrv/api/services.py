@@ -102,6 +102,7 @@ def receive(path: Path, stream: BinaryIO, facility_ids: set[str]) -> Received:
 
 def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
     """Store a received upload as one batch, or record why not (under the store lock)."""
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.store.ingest import ingest
 
     name = got.path.name
@@ -109,7 +110,13 @@ def record(scope: OrgScope, got: Received, reason: str | None) -> UploadOutcome:
         if got.error is not None:
             raise got.error
         report = ingest(
-            scope.db, got.path, scope.actor, reason or None, org=scope.org_id, raw=got.raw
+            scope.db,
+            got.path,
+            scope.actor,
+            reason or None,
+            org=scope.org_id,
+            raw=got.raw,
+            schema=ACTIVITY,
         )
     except InputError as exc:
         problems = [p.as_dict() for p in exc.problems]
