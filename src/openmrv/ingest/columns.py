@@ -22,10 +22,20 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from enum import Enum
 from functools import cached_property
+from typing import NamedTuple
 
 import pyarrow as pa
 
-__all__ = ["Column", "Dtype", "Schema", "markdown", "markdown_table", "register", "registered"]
+__all__ = [
+    "Column",
+    "Dtype",
+    "Rule",
+    "Schema",
+    "markdown",
+    "markdown_table",
+    "register",
+    "registered",
+]
 
 
 class Dtype(Enum):
@@ -79,6 +89,17 @@ class Column:
     measured: bool = False
     lineage: bool = False
     stored: bool = True
+
+
+class Rule(NamedTuple):
+    """A validation rule: the rows where `when` (SQL over validation's checked view) holds get
+    a problem located in `column`; `message` is an SQL expression giving the problem's text,
+    `fix` how to fix it (text, or an SQL expression per row: ingest.validate.Sql)."""
+
+    column: str
+    when: str
+    message: str
+    fix: str
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pyarrow as pa
 from openmrv.factors import Library, load_library
 from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
-from openmrv.ingest.columns import Column, Schema, registered
+from openmrv.ingest.columns import Column, Rule, Schema, registered
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import ROW, RawTable, file_sha256
 from openmrv.units import UnitError, normalise, parse, parse_ratio
@@ -118,7 +118,7 @@ def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[Column,
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT {select} FROM raw_in")
 
 
-def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[tuple[str, str, str, str]]:
+def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[Rule]:
     """Rules every text cell of the columns the file has obeys: length limits and no
     spreadsheet formulas."""
     rules = []
@@ -126,7 +126,7 @@ def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[tuple[str,
         q = f'"{c.name}"'
         limit = schema.MAX_ID if c.kind == "id" else schema.MAX_FIELD
         rules.append(
-            (
+            Rule(
                 c.name,
                 f"length({q}) > {limit}",
                 f"'field is ' || length({q}) || ' characters, over the {limit} limit'",
@@ -139,7 +139,7 @@ def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[tuple[str,
         else:
             cond = f"left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
         rules.append(
-            (
+            Rule(
                 c.name,
                 cond,
                 "'starts with a spreadsheet formula character (= + - @ tab CR)'",
@@ -151,13 +151,13 @@ def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[tuple[str,
 
 
 def _problems(
-    con, raw: RawTable, rules, max_problems: int, fast: bool = False
+    con, raw: RawTable, rules: list[Rule], max_problems: int, fast: bool = False
 ) -> tuple[list[Problem], int]:
     """Evaluate every rule in one scan; build messages only for the rows that fail."""
     if fast and not _any_problem(con, rules):
         return [], 0
     con.execute("CREATE OR REPLACE TEMP TABLE checked_rows AS SELECT * FROM checked")
-    flags = ", ".join(f"CASE WHEN ({cond}) THEN {i} END" for i, (_, cond, _, _) in enumerate(rules))
+    flags = ", ".join(f"CASE WHEN ({r.when}) THEN {i} END" for i, r in enumerate(rules))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE hits AS SELECT r, unnest(k) AS k FROM (SELECT {ROW} AS r, "
         f"list_filter([{flags}], x -> x IS NOT NULL) AS k FROM checked_rows) WHERE len(k) > 0"
@@ -170,10 +170,10 @@ def _problems(
         f"(SELECT DISTINCT r FROM hits ORDER BY r LIMIT {max_problems})"
     )
     parts = [
-        f'SELECT {ROW} AS r, {sql_string(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
-        f"{problem} AS p, {fix if isinstance(fix, Sql) else sql_string(fix)} AS f, {i} AS k "
-        f"FROM bad WHERE {cond}"
-        for i, (col, cond, problem, fix) in enumerate(rules)
+        f'SELECT {ROW} AS r, {sql_string(r.column)} AS c, CAST("{r.column}" AS VARCHAR) AS v, '
+        f"{r.message} AS p, {r.fix if isinstance(r.fix, Sql) else sql_string(r.fix)} AS f, "
+        f"{i} AS k FROM bad WHERE {r.when}"
+        for i, r in enumerate(rules)
     ]
     union = " UNION ALL ".join(parts)
     rows = con.execute(f"SELECT * FROM ({union}) ORDER BY r, k LIMIT {max_problems}").fetchall()
@@ -187,12 +187,12 @@ _DISTINCT_AS = {"quantity": "'0'", ROW: "0"}
 _PER_ROW_REF = re.compile(r"\b(" + "|".join((*PER_ROW, "q", "dupes", "first_row")) + r")\b")
 
 
-def _any_problem(con, rules) -> bool:
+def _any_problem(con, rules: list[Rule]) -> bool:
     """Whether any activity rule fails, in two cheap scans: rules on per-row columns over the
     rows, all other rules over the distinct combinations of the other columns. Only a yes/no:
     the located messages come from the full pass in `_problems`."""
-    row_rules = [c for _, c, _, _ in rules if _PER_ROW_REF.search(c)]
-    other = [c for _, c, _, _ in rules if not _PER_ROW_REF.search(c)]
+    row_rules = [r.when for r in rules if _PER_ROW_REF.search(r.when)]
+    other = [r.when for r in rules if not _PER_ROW_REF.search(r.when)]
     for view, conds in (("checked_per_row", row_rules), ("checked_distinct", other)):
         where = " OR ".join(f"({c})" for c in conds) or "false"
         if con.execute(f"SELECT EXISTS (SELECT 1 FROM {view} WHERE {where})").fetchone()[0]:
@@ -471,25 +471,23 @@ FROM raw LEFT JOIN dupes_lu dl ON dl.record_id = raw.record_id
 _NUM = "(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
 
 
-def _measured(
-    col: str, v: str, unit_col: str, p: str, label: str
-) -> list[tuple[str, str, str, str]]:
+def _measured(col: str, v: str, unit_col: str, p: str, label: str) -> list[Rule]:
     """Rules for one measured ratio parameter (hhv, ncv, carbon content)."""
     return [
-        (
+        Rule(
             col,
             f"{col} <> '' AND {_NUM.format(c=col)}",
             "'not a number'",
             f"write the measured {label} as a plain number",
         ),
-        (col, f"{v} <= 0", "'must be greater than zero'", f"a measured {label} is positive"),
-        (
+        Rule(col, f"{v} <= 0", "'must be greater than zero'", f"a measured {label} is positive"),
+        Rule(
             unit_col,
             f"{col} <> '' AND {unit_col} = ''",
             f"'{col} is given without its unit'",
             f"fill {unit_col}, e.g. " + ("'GJ/t'" if label != "carbon content" else "'tC/GJ'"),
         ),
-        (
+        Rule(
             unit_col,
             f"{unit_col} <> '' AND {p}_err IS NOT NULL",
             f"{p}_err",
@@ -498,55 +496,55 @@ def _measured(
     ]
 
 
-def _activity_rules(
-    check_facilities: bool, categories: tuple[str, ...]
-) -> list[tuple[str, str, str, str]]:
+def _activity_rules(check_facilities: bool, categories: tuple[str, ...]) -> list[Rule]:
     combustion_kinds = (
         "(fstate = 'solid' AND qkind IN ('mass', 'energy')) OR "
         "(fstate = 'liquid' AND qkind IN ('mass', 'volume', 'energy')) OR "
         "(fstate = 'gas' AND qkind IN ('gas_volume', 'mass', 'energy'))"
     )
     rules = [
-        ("record_id", "record_id = ''", "'record id is empty'", "give every record a unique id"),
-        (
+        Rule(
+            "record_id", "record_id = ''", "'record id is empty'", "give every record a unique id"
+        ),
+        Rule(
             "record_id",
             "record_id <> '' AND dupes > 1 AND _row <> first_row",
             "'duplicate record id (first used in row ' || first_row || ')'",
             "record ids must be unique within a file; a correction is a new version, not a copy",
         ),
-        (
+        Rule(
             "facility_id",
             "facility_id = ''",
             "'facility id is empty'",
             "name the facility (its id in the facilities file)",
         ),
-        (
+        Rule(
             "period_start",
             "d0 IS NULL",
             "CASE WHEN period_start = '' THEN 'period start is empty' ELSE 'not a date in "
             "YYYY-MM-DD form' END",
             "write dates as YYYY-MM-DD, e.g. 2024-01-01",
         ),
-        (
+        Rule(
             "period_end",
             "d1 IS NULL",
             "CASE WHEN period_end = '' THEN 'period end is empty' ELSE 'not a date in "
             "YYYY-MM-DD form' END",
             "write dates as YYYY-MM-DD, e.g. 2024-01-31",
         ),
-        (
+        Rule(
             "period_end",
             "d1 < d0",
             "'period ends (' || period_end || ') before it starts (' || period_start || ')'",
             "check the dates; were period_start and period_end swapped?",
         ),
-        (
+        Rule(
             "period_end",
             "d1 - d0 > 366",
             "'period is longer than a year'",
             "split the record into periods of at most a year (monthly is best)",
         ),
-        (
+        Rule(
             "category",
             f"category NOT IN ({', '.join(sql_string(c) for c in categories)})",
             "CASE WHEN category_is_fuel IS NOT NULL THEN 'this is a fuel, not a category: are "
@@ -554,7 +552,7 @@ def _activity_rules(
             "WHEN category = '' THEN 'category is empty' ELSE 'unknown category' END",
             "use one of: " + ", ".join(categories),
         ),
-        (
+        Rule(
             "quantity",
             f"{_NUM.format(c='quantity')}",
             "CASE WHEN quantity = '' THEN 'quantity is empty' WHEN unit_in_qty_kind IS NOT NULL "
@@ -563,15 +561,17 @@ def _activity_rules(
             "END",
             "write a plain number with '.' as decimal point and no thousands separators",
         ),
-        (
+        Rule(
             "quantity",
             "q < 0",
             "'negative quantity'",
             "quantities are amounts consumed or released and must be ≥ 0; to correct an earlier "
             "record, submit a new version of it",
         ),
-        ("unit", "unit = ''", "'unit is empty'", "give the unit of quantity, see docs/units.md"),
-        (
+        Rule(
+            "unit", "unit = ''", "'unit is empty'", "give the unit of quantity, see docs/units.md"
+        ),
+        Rule(
             "unit",
             "unit <> '' AND uerr IS NOT NULL",
             "CASE WHEN unit_in_qty_kind IS NOT NULL OR TRY_CAST(unit AS DOUBLE) IS NOT NULL THEN "
@@ -579,26 +579,26 @@ def _activity_rules(
             "ELSE uerr END",
             "use one of the accepted units (docs/units.md)",
         ),
-        (
+        Rule(
             "fuel",
             "combustion AND fuel = ''",
             "'fuel is empty for a combustion record'",
             "name the fuel (code or name from docs/fuels.md)",
         ),
-        (
+        Rule(
             "fuel",
             "combustion AND fuel <> '' AND fcode IS NULL",
             "'unknown fuel'",
             Sql("COALESCE(fuel_hint, 'use a fuel code or name from docs/fuels.md')"),
         ),
-        (
+        Rule(
             "fuel",
             "category = 'refrigerant' AND rname IS NULL",
             "CASE WHEN fuel = '' THEN 'refrigerant is empty' "
             "ELSE 'unknown refrigerant or blend' END",
             "use a gas (e.g. HFC-134a) or an ASHRAE blend (e.g. R-410A) from docs/fuels.md",
         ),
-        (
+        Rule(
             "unit",
             f"combustion AND fcode IS NOT NULL AND qkind IS NOT NULL AND NOT ({combustion_kinds})",
             "CASE WHEN fstate = 'gas' AND qkind = 'volume' THEN 'a gas volume needs reference "
@@ -606,110 +606,110 @@ def _activity_rules(
             "solids: mass or energy; liquids: mass, volume or energy; gases: Nm3 or scf (volume "
             "at reference conditions), mass or energy",
         ),
-        (
+        Rule(
             "unit",
             "category IN ('purchased_electricity', 'purchased_heat') AND qkind IS NOT NULL "
             "AND qkind <> 'energy'",
             "'a ' || qkind || ' unit for energy purchased'",
             "give electricity in kWh or MWh, heat in GJ or mmBtu",
         ),
-        (
+        Rule(
             "unit",
             "category IN ('refrigerant', 'process', 'ccs_transfer') AND qkind IS NOT NULL "
             "AND qkind <> 'mass'",
             "'a ' || qkind || ' unit where a mass is needed'",
             "give the mass, e.g. in kg, lb or t",
         ),
-        (
+        Rule(
             "energy_basis",
             "basis_given IS NOT NULL AND basis_given NOT IN ('HHV', 'NCV')",
             "'must be HHV or NCV'",
             "write HHV (gross) or NCV (net)",
         ),
-        (
+        Rule(
             "energy_basis",
             "combustion AND qkind = 'energy' AND basis_given IS NULL AND ubasis IS NULL",
             "'fuel energy given in ' || unit || ' without a heating-value basis'",
             "say whether the energy is on a higher (HHV) or net (NCV) heating-value basis",
         ),
-        (
+        Rule(
             "tier",
             "tier <> '' AND tier NOT IN ('1', '2', '3', '4')",
             "'tier must be 1, 2, 3 or 4'",
             "leave tier empty to use the highest tier the measured data allow",
         ),
-        (
+        Rule(
             "hhv",
             "tier = '2' AND hhv = ''",
             "'tier 2 needs a measured HHV'",
             "fill hhv and hhv_unit",
         ),
-        (
+        Rule(
             "carbon_content",
             "tier = '3' AND carbon_content = ''",
             "'tier 3 needs a measured carbon content'",
             "fill carbon_content and its unit",
         ),
-        (
+        Rule(
             "measured_co2_t",
             "tier = '4' AND measured_co2_t = ''",
             "'tier 4 needs CEMS-measured CO2'",
             "fill measured_co2_t (metric tons)",
         ),
         *_measured("hhv", "hhv_v", "hhv_unit", "hhv", "HHV"),
-        (
+        Rule(
             "hhv_unit",
             "hhv_num IS NOT NULL AND (hhv_num <> 'energy' OR hhv_den <> qkind)",
             "'an HHV in ' || hhv_unit || ' does not match a quantity in ' || unit",
             "give the heating value per unit of the quantity, e.g. mmBtu/short ton for tons",
         ),
         *_measured("ncv", "ncv_v", "ncv_unit", "ncv", "NCV"),
-        (
+        Rule(
             "ncv_unit",
             "ncv_num IS NOT NULL AND (ncv_num <> 'energy' OR ncv_den <> qkind)",
             "'an NCV in ' || ncv_unit || ' does not match a quantity in ' || unit",
             "give the net calorific value per unit of the quantity, e.g. GJ/t for tonnes",
         ),
         *_measured("carbon_content", "cc_v", "carbon_content_unit", "cc", "carbon content"),
-        (
+        Rule(
             "carbon_content_unit",
             "cc_num IS NOT NULL AND cc_num NOT IN ('mass', 'one')",
             "'not a carbon content unit'",
             "use e.g. tC/GJ, kgC/kg, % or kgC/gal",
         ),
-        (
+        Rule(
             "carbon_content",
             "cc_num = 'one' AND cc_v * cc_f > 1",
             "'carbon content above 100 % of the fuel mass'",
             "check the value and its unit",
         ),
-        (
+        Rule(
             "oxidation_factor",
             f"oxidation_factor <> '' AND ({_NUM.format(c='oxidation_factor')} "
             "OR of_v <= 0 OR of_v > 1)",
             "'must be a fraction in (0, 1]'",
             "write the oxidation rate as a fraction, e.g. 0.98",
         ),
-        (
+        Rule(
             "molecular_weight",
             f"molecular_weight <> '' AND ({_NUM.format(c='molecular_weight')} "
             "OR mw_v < 2 OR mw_v > 200)",
             "'must be a molecular weight in kg/kmol (2 to 200)'",
             "e.g. 16.8 for a typical natural gas",
         ),
-        (
+        Rule(
             "measured_co2_t",
             f"measured_co2_t <> '' AND ({_NUM.format(c='measured_co2_t')} OR co2_v < 0)",
             "'must be a number ≥ 0 (metric tons of CO2)'",
             "check the CEMS total",
         ),
-        (
+        Rule(
             "boiler_ratio_b",
             f"boiler_ratio_b <> '' AND ({_NUM.format(c='boiler_ratio_b')} OR b_v <= 0)",
             "'must be a positive ratio in mmBtu per lb of steam'",
             "divide the boiler's rated heat input by its design steam output",
         ),
-        (
+        Rule(
             "unit",
             "boiler_ratio_b <> '' AND qkind <> 'mass'",
             "'with boiler_ratio_b the quantity is steam generated and needs a mass unit'",
@@ -718,7 +718,7 @@ def _activity_rules(
     ]
     if check_facilities:
         rules.append(
-            (
+            Rule(
                 "facility_id",
                 "facility_id <> '' AND facility_id NOT IN (SELECT id FROM fac_lu)",
                 "'facility not in the facilities file'",
@@ -728,53 +728,53 @@ def _activity_rules(
     return rules
 
 
-def _facility_rules(
-    columns: tuple[Column, ...], present: list[str]
-) -> list[tuple[str, str, str, str]]:
-    """The rules of a facilities file (columns, condition, problem, fix), as for activity."""
+def _facility_rules(columns: tuple[Column, ...], present: list[str]) -> list[Rule]:
+    """The rules of a facilities file (ingest.columns.Rule), as for activity."""
     return [
         *_text_rules(columns, present),
-        ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
-        (
+        Rule(
+            "facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"
+        ),
+        Rule(
             "facility_id",
             "facility_id <> '' AND dupes > 1 AND _row <> first_row",
             "'duplicate facility id (first used in row ' || first_row || ')'",
             "facility ids must be unique",
         ),
-        (
+        Rule(
             "organization_id",
             "organization_id = ''",
             "'organisation id is empty'",
             "name the owning organisation",
         ),
-        ("name", "name = ''", "'name is empty'", "give the facility a name"),
-        (
+        Rule("name", "name = ''", "'name is empty'", "give the facility a name"),
+        Rule(
             "country",
             "country NOT IN ('US', 'CN')",
             "'unsupported country'",
             "use US or CN (ISO 3166-1 alpha-2)",
         ),
-        (
+        Rule(
             "state_province",
             "NOT regexp_full_match(state_province, '[A-Z]{2}-[A-Z0-9]{1,3}') "
             "OR left(state_province, 2) <> country",
             "'not an ISO 3166-2 code of the facility''s country'",
             "e.g. US-AZ or CN-JS",
         ),
-        (
+        Rule(
             "ipcc_sector",
             f"ipcc_sector NOT IN ({', '.join(sql_string(s) for s in schema.IPCC_SECTORS)})",
             "'unknown IPCC sector group'",
             "use one of: " + ", ".join(schema.IPCC_SECTORS),
         ),
-        (
+        Rule(
             "equity_share",
             "equity_share <> '' AND (es IS NULL OR es <= 0 OR es > 1)",
             "'must be a fraction in (0, 1]'",
             "e.g. 0.5 for a 50 % share",
         ),
         *(
-            (
+            Rule(
                 c,
                 f"lower({c}) NOT IN ('', 'yes', 'no')",
                 "'must be yes or no'",
