@@ -60,6 +60,7 @@ def test_forms_follow_the_declaration():
         ("grid_ef", "DOUBLE PRECISION"),
         ("source_row", "BIGINT"),
     )
+    assert METER.content == ("record_id", "meter_id", "hour_start", "kwh", "qty", "grid_ef")
     assert METER.key == ("meter_id", "hour_start")
     assert METER.measured == ("grid_ef",)
     assert METER.probe == ("meter_id", "hour_start", "source_row", "record_id", "qty", "grid_ef")
@@ -89,6 +90,8 @@ def test_contradictory_declarations_are_refused():
         Schema("x", (*ok, Column("a", kind="number", measured=True)))
 
 
-def test_an_unregistered_schema_is_named():
+def test_an_unknown_column_or_schema_is_named():
+    with pytest.raises(KeyError, match="schema 'meter' has no column 'kw'"):
+        METER.column("kw")
     with pytest.raises(LookupError, match="no input schema 'nothing' is registered"):
         registered("nothing")

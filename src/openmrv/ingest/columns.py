@@ -7,7 +7,8 @@ else is derived here, so the forms cannot drift apart:
 - the file's column list for validation (`file_columns`, `required`, `optional`);
 - the typed SQL that turns the checked text into typed values (`typed_sql`);
 - the Arrow schema of a validated table (`arrow_schema`);
-- the store's column list for its DDL (`store_columns`);
+- the store's column list for its DDL, and the columns that are content (`store_columns`,
+  `content`);
 - the engine's columns: the key a record's per-unit result depends on, the measured
   parameters, and what the engine reads with their types (`key`, `measured`, `probe`,
   `engine_types`);
@@ -129,7 +130,10 @@ class Schema:
                 raise ValueError(f"schema {self.name!r}: {c.name!r} is both key and measured")
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"schema {self.name!r} has no column {name!r}")
 
     # Validation: the file's columns, as text.
     @cached_property
@@ -166,6 +170,13 @@ class Schema:
     def store_columns(self) -> tuple[tuple[str, str], ...]:
         """(name, DDL type) of the columns the store keeps, in order."""
         return tuple((c.name, c.dtype.ddl) for c in self.typed_columns if c.dtype and c.stored)
+
+    @cached_property
+    def content(self) -> tuple[str, ...]:
+        """The stored columns that are the record's content, not its lineage: the same values
+        from another file are the same record (the store's content hash covers these)."""
+        lineage = {c.name for c in self.columns if c.lineage}
+        return tuple(n for n, _ in self.store_columns if n not in lineage)
 
     # The engine.
     @cached_property
