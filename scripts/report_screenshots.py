@@ -32,7 +32,9 @@ def csv(name: str) -> pd.DataFrame:
 
 def main() -> int:
     fac = validate_facilities(read_table(EX / "facilities.csv"))
-    act = validate_activity(read_table(EX / "activity.csv"), set(fac.facility_id)).table
+    act = validate_activity(
+        read_table(EX / "activity.csv"), set(fac.facility_id), schema=ACTIVITY
+    ).table
     run = calculate(act, fac, schema=ACTIVITY)
     bundle = assemble(
         run,
