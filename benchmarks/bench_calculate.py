@@ -18,6 +18,7 @@ from importlib.metadata import version
 from datagen import facilities, generate
 from figures import machine, save
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.ingest.validate import validate_activity
 
@@ -31,14 +32,14 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1_000_000)
     args = ap.parse_args()
     fac = facilities()
-    warm = validate_activity(generate(1000), set(fac.facility_id))
-    calculate(warm.table, fac)
+    warm = validate_activity(generate(1000), set(fac.facility_id), schema=ACTIVITY)
+    calculate(warm.table, fac, schema=ACTIVITY)
 
     raw = generate(args.records)
     t0 = time.perf_counter()
-    checked = validate_activity(raw, set(fac.facility_id))
+    checked = validate_activity(raw, set(fac.facility_id), schema=ACTIVITY)
     t1 = time.perf_counter()
-    run = calculate(checked.table, fac)
+    run = calculate(checked.table, fac, schema=ACTIVITY)
     t2 = time.perf_counter()
     n = args.records
     figures = {

@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 from tests.conftest import FACILITIES, write_csv  # noqa: E402
 from tests.store.helpers import activity, coal, generated_csv, generated_facilities  # noqa: E402
 
+from openmrv.combustion.schema import ACTIVITY  # noqa: E402
 from openmrv.store import open_store  # noqa: E402
 from openmrv.store.ingest import ingest, load_facilities  # noqa: E402
 from openmrv.store.ledger import verify  # noqa: E402
@@ -115,7 +116,12 @@ class Backend:
         db = open_store(self.template)
         load_facilities(db, fac, "seed")
         load_facilities(db, write_csv(self.work / "fac2.csv", FACILITIES), "seed")
-        ingest(db, activity(self.work / "seed.csv", coal("seed-1"), coal("seed-2", 2)), "seed")
+        ingest(
+            db,
+            activity(self.work / "seed.csv", coal("seed-1"), coal("seed-2", 2)),
+            "seed",
+            schema=ACTIVITY,
+        )
         db.close()  # the ledger has history before the big batch
 
     def _new(self, name: str) -> str:

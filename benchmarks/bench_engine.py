@@ -54,6 +54,7 @@ def per_qty_table(work: Path) -> Path:
     exact); the floor joins this table."""
     import duckdb
 
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine.dataset import calculate_dataset
 
     sys.path.insert(0, str(HERE))
@@ -64,7 +65,7 @@ def per_qty_table(work: Path) -> Path:
         from datagen import validated
 
         validated(1_000_000, block)
-    calculate_dataset(block, facilities(), work / "block-out")
+    calculate_dataset(block, facilities(), work / "block-out", schema=ACTIVITY)
     con = duckdb.connect()
     path = work / "per_qty.parquet"
     con.execute(
@@ -134,13 +135,14 @@ def run_openmrv(data: Path, work: Path, engine: str) -> dict:
     sys.path.insert(0, str(HERE))
     from datagen import facilities
 
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine.dataset import calculate_dataset
     from openmrv.engine.hashing import has_parquet
 
     fac = facilities()
     t0 = time.perf_counter()
     meta = calculate_dataset(
-        data, fac, work / f"out-{engine}", engine=engine, spark_master="local[2]"
+        data, fac, work / f"out-{engine}", engine=engine, spark_master="local[2]", schema=ACTIVITY
     )
     seconds = time.perf_counter() - t0
     import duckdb

@@ -30,6 +30,7 @@ from benchmarks.datagen import FACILITIES
 from benchmarks.figures import machine, save
 from tests.store.helpers import generated_csv
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity
 from openmrv.store import open_store
@@ -49,12 +50,14 @@ def main() -> None:
         csv = generated_csv(d / "activity.csv", n)
         csv_bytes = csv.stat().st_size
         ids = set(FACILITIES.facility_id)
-        validate_activity(read_table(generated_csv(d / "warm.csv", 1000, "W")), ids)
+        validate_activity(
+            read_table(generated_csv(d / "warm.csv", 1000, "W")), ids, schema=ACTIVITY
+        )
 
         t0 = time.perf_counter()
         raw = read_table(csv)
         t1 = time.perf_counter()
-        validate_activity(raw, ids)
+        validate_activity(raw, ids, schema=ACTIVITY)
         t2 = time.perf_counter()
         del raw
 
@@ -64,7 +67,7 @@ def main() -> None:
             load_facilities(db, fac, "bench")
             load = os.getloadavg()[0]
             t3 = time.perf_counter()
-            report = ingest(db, csv, "bench")
+            report = ingest(db, csv, "bench", schema=ACTIVITY)
             t4 = time.perf_counter()
             db.close()
             (d / f"store{i}.duckdb").unlink()

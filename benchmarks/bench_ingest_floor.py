@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.figures import machine, save
 from tests.store.helpers import generated_csv, generated_facilities
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import check_activity, file_plans
 from openmrv.store import ledger, open_store, quality
@@ -105,7 +106,7 @@ def best_of(runs: int, step: Callable[[], float]) -> tuple[float, list[float]]:
 def _typed(db: Database, csv: Path):
     """Validate the file in the store's engine, leaving the typed rows as the view `typed`."""
     con = db.engine()
-    check_activity(con, read_table(csv), set(current_facilities(db)))
+    check_activity(con, read_table(csv), set(current_facilities(db)), schema=ACTIVITY)
     return con
 
 
@@ -194,7 +195,7 @@ def main() -> None:
             db = stores.fresh()
             raw = read_table(csv)
             ids = set(current_facilities(db))
-            seconds = timed(lambda: check_activity(db.engine(), raw, ids))
+            seconds = timed(lambda: check_activity(db.engine(), raw, ids, schema=ACTIVITY))
             db.close()
             return seconds
 

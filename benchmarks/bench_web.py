@@ -54,6 +54,7 @@ from tests.store.helpers import generated_csv
 
 from openmrv.api import services
 from openmrv.api.tenancy import add_membership, add_user, load_principal, scope_for
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.store import open_store
 from openmrv.store.ingest import ingest, load_facilities
 
@@ -115,7 +116,7 @@ def build(d: Path, n: int, url: str) -> dict[str, float]:
             add_user(db, "bench", "Bench", PASSWORD)
             add_membership(db, "bench", "ORG", "owner", "bench")
         t0 = time.perf_counter()
-        report = ingest(db, csv, "bench")
+        report = ingest(db, csv, "bench", schema=ACTIVITY)
         t1 = time.perf_counter()
         p = load_principal(db, "bench")
         assert p is not None and report.new == n

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.readers import ROW, RawTable
 from openmrv.ingest.validate import validate_activity, validate_facilities
 
@@ -81,7 +82,7 @@ def validated(n: int, out: Path) -> Path:
     """Write n validated records to the folder `out` (Parquet files); return it."""
     out.mkdir(parents=True, exist_ok=True)
     fac = facilities()
-    block = validate_activity(generate(min(n, BLOCK)), set(fac.facility_id)).table
+    block = validate_activity(generate(min(n, BLOCK)), set(fac.facility_id), schema=ACTIVITY).table
     if n <= BLOCK:
         pq.write_table(block, out / "part-0.parquet")
         return out

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity, validate_facilities
@@ -31,8 +32,10 @@ def csv(name: str) -> pd.DataFrame:
 
 def main() -> int:
     fac = validate_facilities(read_table(EX / "facilities.csv"))
-    act = validate_activity(read_table(EX / "activity.csv"), set(fac.facility_id)).table
-    run = calculate(act, fac)
+    act = validate_activity(
+        read_table(EX / "activity.csv"), set(fac.facility_id), schema=ACTIVITY
+    ).table
+    run = calculate(act, fac, schema=ACTIVITY)
     bundle = assemble(
         run,
         act,

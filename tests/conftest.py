@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.ingest.readers import read_table
-from openmrv.ingest.schema import ACTIVITY
 from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import Options
 
@@ -108,10 +108,10 @@ def run_records(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write files, validate and calculate exactly as the CLI does; return (results, skipped)."""
     fac = write_csv(tmp_path / "facilities.csv", FACILITIES)
-    act = write_csv(tmp_path / "activity.csv", rows, [c.name for c in ACTIVITY])
+    act = write_csv(tmp_path / "activity.csv", rows, [c.name for c in ACTIVITY.file_columns])
     f = validate_facilities(read_table(fac))
     checked = validate_activity(read_table(act), set(f.facility_id))
-    run = calculate(checked.table, f, methods, options)
+    run = calculate(checked.table, f, methods, options, schema=ACTIVITY)
     return run.results.to_pandas(), run.skipped.to_pandas()
 
 

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
-from openmrv.ingest.schema import ACTIVITY
+from openmrv.combustion.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
 
-COLS = [c.name for c in ACTIVITY]
+COLS = [c.name for c in ACTIVITY.file_columns]
 GOOD = record(fuel="bituminous_coal", quantity=100, unit="short ton")
 
 

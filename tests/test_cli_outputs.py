@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
-from openmrv.ingest.schema import ACTIVITY
+from openmrv.combustion.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
 
 ROWS = [
@@ -26,7 +26,7 @@ ROWS = [
 @pytest.fixture
 def files(tmp_path):
     fac = write_csv(tmp_path / "fac.csv", FACILITIES)
-    act = write_csv(tmp_path / "act.csv", ROWS, [c.name for c in ACTIVITY])
+    act = write_csv(tmp_path / "act.csv", ROWS, [c.name for c in ACTIVITY.file_columns])
     return tmp_path, fac, act
 
 
@@ -112,7 +112,7 @@ def test_run_json_records_the_gwp_set_applied_per_reporting_year(tmp_path):
                period_start="2025-01-01", period_end="2025-01-31"),
     ]  # fmt: skip
     fac = write_csv(tmp_path / "fac.csv", FACILITIES)
-    act = write_csv(tmp_path / "act.csv", rows, [c.name for c in ACTIVITY])
+    act = write_csv(tmp_path / "act.csv", rows, [c.name for c in ACTIVITY.file_columns])
     runs = {}
     for gwp in ("default", "AR6"):
         out = tmp_path / f"res-{gwp}.csv"

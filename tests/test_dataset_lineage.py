@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine.dataset import check_dataset, compact_view
 from openmrv.ingest.errors import InputError
-from openmrv.ingest.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
 
 PARTS = 20
@@ -39,7 +39,9 @@ def dataset(tmp_path_factory):
     folder = tmp / "validated"
     files = {}
     for i in range(PARTS):
-        path = write_csv(tmp / f"site-{i:02d}.csv", _part(i), [c.name for c in ACTIVITY])
+        path = write_csv(
+            tmp / f"site-{i:02d}.csv", _part(i), [c.name for c in ACTIVITY.file_columns]
+        )
         files[path.name] = (path, hashlib.sha256(path.read_bytes()).hexdigest())
         run = CliRunner().invoke(
             app, ["validate", str(fac), str(path), "--out", str(folder / f"part-{i:02d}.parquet")]
@@ -55,7 +57,7 @@ def dataset(tmp_path_factory):
 
 def test_every_result_row_traces_to_its_record_and_file(dataset):
     folder, out, files = dataset
-    rows = compact_view(out, folder).to_pandas()
+    rows = compact_view(out, folder, ACTIVITY).to_pandas()
     assert len(rows) == PARTS * PER_PART * 3  # every record × CO2, CH4, N2O
     assert rows.reason.isna().all()
     assert rows.record_id.notna().all() and rows.source_file.notna().all()
@@ -78,7 +80,7 @@ def test_parts_with_clashing_keys_are_refused(dataset, tmp_path):
     # the same part under another name, not renumbered by `openmrv validate`
     shutil.copy(copy / "part-03.parquet", copy / "part-99.parquet")
     with pytest.raises(InputError) as exc:
-        check_dataset(copy)
+        check_dataset(copy, ACTIVITY)
     text = str(exc.value)
     assert "part-03.parquet" in text and "part-99.parquet" in text
     assert "share record keys" in text

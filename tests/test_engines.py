@@ -14,10 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.engine.context import context
 from openmrv.engine.dataset import calculate_dataset, check_dataset, compact_view
-from openmrv.engine.shapes import MEASURED, compact_plan, compact_rows, shapes
+from openmrv.engine.shapes import compact_plan, compact_rows, shapes
 from openmrv.factors import load_library
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
@@ -52,7 +53,7 @@ def _generated(tmp: Path, n: int) -> tuple[pd.DataFrame, Path]:
 
 def _rows(out: Path, act: Path) -> pd.DataFrame:
     """Every record's compact rows (computed or not), from the run's shapes and direct rows."""
-    return compact_view(out, act).to_pandas().sort_values(KEY, ignore_index=True)
+    return compact_view(out, act, ACTIVITY).to_pandas().sort_values(KEY, ignore_index=True)
 
 
 def _stored(out: Path) -> pd.DataFrame:
@@ -76,8 +77,10 @@ def _assert_same(a: pd.DataFrame, b: pd.DataFrame, keys=(*KEY, "factor_key", "re
 @pytest.mark.slow
 def test_spark_and_duckdb_agree_on_the_example_dataset(tmp_path):
     fac, act = _example(tmp_path)
-    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb")
-    s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
+    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb", schema=ACTIVITY)
+    s = calculate_dataset(
+        act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]", schema=ACTIVITY
+    )
     assert s["engine"]["backend"] == "pyspark" and s["engine"]["master"] == "local[2]"
     assert d["result_rows"] == s["result_rows"] > 1000
     _assert_same(_rows(tmp_path / "duck", act), _rows(tmp_path / "spark", act))
@@ -88,8 +91,10 @@ def test_spark_and_duckdb_agree_on_the_example_dataset(tmp_path):
 @pytest.mark.slow
 def test_spark_and_duckdb_agree_on_one_million_generated_records(tmp_path):
     fac, act = _generated(tmp_path, 1_000_000)
-    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb")
-    s = calculate_dataset(act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]")
+    d = calculate_dataset(act, fac, tmp_path / "duck", engine="duckdb", schema=ACTIVITY)
+    s = calculate_dataset(
+        act, fac, tmp_path / "spark", engine="spark", spark_master="local[2]", schema=ACTIVITY
+    )
     assert d["records"] == s["records"] == 1_000_000
     assert d["result_rows"] == s["result_rows"] and d["skipped_rows"] == s["skipped_rows"]
     _assert_same(_rows(tmp_path / "duck", act), _rows(tmp_path / "spark", act))
@@ -98,8 +103,8 @@ def test_spark_and_duckdb_agree_on_one_million_generated_records(tmp_path):
 
 def test_dataset_path_matches_in_memory_path(tmp_path):
     fac, act = _example(tmp_path)
-    meta = calculate_dataset(act, fac, tmp_path / "out")
-    run = calculate(pq.read_table(act), fac)
+    meta = calculate_dataset(act, fac, tmp_path / "out", schema=ACTIVITY)
+    run = calculate(pq.read_table(act), fac, schema=ACTIVITY)
     assert meta["result_hash"] == run.meta["result_hash"]
     assert meta["input_hash"] == run.meta["input_hash"]
     assert meta["result_rows"] == run.meta["result_rows"]
@@ -112,15 +117,17 @@ def test_dataset_path_matches_in_memory_path(tmp_path):
 
 def test_same_pins_same_hash_new_edition_changes_it(tmp_path):
     fac, act = _example(tmp_path)
-    first = calculate_dataset(act, fac, tmp_path / "a", methods=["epa_hub_ghgp"])
-    again = calculate_dataset(act, fac, tmp_path / "b", methods=["epa_hub_ghgp"])
+    first = calculate_dataset(act, fac, tmp_path / "a", methods=["epa_hub_ghgp"], schema=ACTIVITY)
+    again = calculate_dataset(act, fac, tmp_path / "b", methods=["epa_hub_ghgp"], schema=ACTIVITY)
     assert first["result_hash"] == again["result_hash"] and first["run_id"] == again["run_id"]
 
     # A library with a second edition of Hub Table 1 (every CO2 factor 1 % higher).
     lib = newer_hub_library(tmp_path)
     assert not lib.problems
     opts = Options(editions={"epa_hub_t1": "2099"})
-    newer = calculate_dataset(act, fac, tmp_path / "c", ["epa_hub_ghgp"], opts, lib=lib)
+    newer = calculate_dataset(
+        act, fac, tmp_path / "c", ["epa_hub_ghgp"], opts, lib=lib, schema=ACTIVITY
+    )
     assert newer["result_hash"] != first["result_hash"] and newer["run_id"] != first["run_id"]
     changed = {
         t
@@ -134,7 +141,7 @@ def test_dataset_without_the_validated_schema_is_refused(tmp_path):
     path = tmp_path / "raw.parquet"
     pq.write_table(read_table(ROOT / "examples" / "activity.csv").table, path)
     with pytest.raises(InputError) as exc:
-        check_dataset(path)
+        check_dataset(path, ACTIVITY)
     text = "\n".join(map(str, exc.value.problems))
     assert "qty_kind" in text and "openmrv validate" in text
     assert not (tmp_path / "out").exists()
@@ -147,7 +154,7 @@ def test_shaped_route_equals_direct_evaluation(tmp_path):
     with their measured parameters removed (so that every record takes the shaped route)."""
     fac, path = _example(tmp_path)
     table = pq.read_table(path)
-    for c in MEASURED:
+    for c in ACTIVITY.measured:
         table = table.set_column(
             table.schema.get_field_index(c), c, pa.nulls(len(table), pa.float64())
         )
@@ -156,8 +163,8 @@ def test_shaped_route_equals_direct_evaluation(tmp_path):
     ctx = context(fac, Options(), load_library())
     methods = ["epa_part98_c", "epa_hub_ghgp", "cn_mee", "ipcc2006_t1"]
     direct = con.to_pyarrow(compact_plan(act, methods, ctx)).to_pandas()
-    shp, varying = shapes(con, act, methods, ctx)
-    shaped = con.to_pyarrow(compact_rows(act, ibis.memtable(shp), varying)).to_pandas()
+    shp, varying = shapes(con, act, methods, ctx, ACTIVITY)
+    shaped = con.to_pyarrow(compact_rows(act, ibis.memtable(shp), varying, ACTIVITY)).to_pandas()
     direct, shaped = (d.sort_values(KEY, ignore_index=True) for d in (direct, shaped))
     assert direct.co2e_t.notna().sum() > 500
     _assert_same(direct, shaped)
@@ -175,7 +182,7 @@ def test_compiled_plan_is_reused_only_under_the_same_pins(tmp_path, monkeypatch)
     fac, act = _example(tmp_path)
 
     def run(name: str, facilities: pd.DataFrame = fac, **kw) -> dict:
-        return calculate_dataset(act, facilities, tmp_path / name, **kw)
+        return calculate_dataset(act, facilities, tmp_path / name, **kw, schema=ACTIVITY)
 
     first, again = run("a"), run("b")
     assert (first["plan"], again["plan"]) == ("compiled", "cached")

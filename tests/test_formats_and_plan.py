@@ -11,12 +11,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.engine.hashing import content_hash
 from openmrv.engine.run import LINEAGE
 from openmrv.factors import load_library
 from openmrv.ingest.readers import read_table
-from openmrv.ingest.schema import ACTIVITY
 from openmrv.ingest.validate import validate_activity, validate_facilities
 from openmrv.methods import METHODS, Options
 from openmrv.methods.base import Ctx
@@ -40,11 +40,13 @@ ROWS = [
 def _results(tmp_path, act_path):
     f = validate_facilities(read_table(write_csv(tmp_path / "fac.csv", FACILITIES)))
     checked = validate_activity(read_table(act_path), set(f.facility_id))
-    return calculate(checked.table.drop_columns(list(LINEAGE)), f)  # file names, hashes differ
+    return calculate(
+        checked.table.drop_columns(list(LINEAGE)), f, schema=ACTIVITY
+    )  # file names, hashes differ
 
 
 def test_same_results_from_csv_xlsx_json_parquet(tmp_path):
-    cols = [c.name for c in ACTIVITY]
+    cols = [c.name for c in ACTIVITY.file_columns]
     csv_path = write_csv(tmp_path / "a.csv", ROWS, cols)
     table = pacsv.read_csv(
         csv_path,
@@ -72,7 +74,7 @@ def test_same_results_from_csv_xlsx_json_parquet(tmp_path):
 
 
 def test_same_pins_same_hash_and_edition_changes_it(tmp_path):
-    path = write_csv(tmp_path / "a.csv", ROWS, [c.name for c in ACTIVITY])
+    path = write_csv(tmp_path / "a.csv", ROWS, [c.name for c in ACTIVITY.file_columns])
     first, second = _results(tmp_path, path), _results(tmp_path, path)
     assert first.meta["result_hash"] == second.meta["result_hash"]
     assert first.meta["run_id"] == second.meta["run_id"]

@@ -11,6 +11,7 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
+from openmrv.combustion.schema import ACTIVITY, CATEGORIES
 from openmrv.ingest import schema
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import RawTable, read_table
@@ -68,11 +69,11 @@ def texts_of(expr: str) -> tuple[list[str], list[str]]:
 
 
 def all_rules():
-    activity = [c.name for c in schema.ACTIVITY]
+    activity = [c.name for c in ACTIVITY.file_columns]
     facilities = schema.FACILITIES + schema.FACILITY_BOUNDARY
     return [
-        *_activity_rules(True),
-        *_text_rules(schema.ACTIVITY, activity),
+        *_activity_rules(True, CATEGORIES),
+        *_text_rules(ACTIVITY.file_columns, activity),
         *_facility_rules(facilities, [c.name for c in facilities]),
     ]
 
@@ -95,7 +96,7 @@ def test_every_rule_text_has_a_chinese_form():
 
 
 def test_header_and_unit_errors_have_chinese_forms():
-    for columns in (schema.ACTIVITY, schema.FACILITIES):
+    for columns in (ACTIVITY.file_columns, schema.FACILITIES):
         empty = RawTable("x.csv", pa.table({"_row": pa.array([], pa.int64())}), "row")
         problems, _ = _header(empty, columns)
         assert len(problems) == sum(c.required for c in columns)

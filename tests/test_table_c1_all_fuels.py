@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
-from openmrv.ingest.schema import ACTIVITY
+from openmrv.combustion.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
 
 REF = Path(__file__).resolve().parent / "data" / "reference"  # copies of the shared tables
@@ -89,7 +89,7 @@ def results(tmp_path_factory) -> pd.DataFrame:
         for i, (name, unit, *_) in enumerate(ROWS)
     ]
     fac = write_csv(tmp / "fac.csv", FACILITIES)
-    act = write_csv(tmp / "act.csv", recs, [c.name for c in ACTIVITY])
+    act = write_csv(tmp / "act.csv", recs, [c.name for c in ACTIVITY.file_columns])
     out = tmp / "results.csv"
     run = CliRunner().invoke(
         app, ["calculate", str(fac), str(act), "-m", "epa_part98_c", "--out", str(out)]

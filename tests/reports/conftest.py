@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import RunResult, calculate
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity, validate_facilities
@@ -26,7 +27,7 @@ class Example:
 def load_example() -> Example:
     fac = validate_facilities(read_table(EXAMPLES / "facilities.csv"))
     act = validate_activity(read_table(EXAMPLES / "activity.csv"), set(fac.facility_id)).table
-    return Example(fac, act, calculate(act, fac))
+    return Example(fac, act, calculate(act, fac, schema=ACTIVITY))
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +38,12 @@ def example() -> Example:
 def calc(tmp_path: Path, rows: list[dict[str, object]], methods: list[str] | None = None):
     """Records through the public path (files -> validate -> calculate), with the test
     facilities of tests/conftest.py: (facilities, activity table, run)."""
-    from openmrv.ingest.schema import ACTIVITY
     from tests.conftest import FACILITIES, write_csv
 
     fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
-    path = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY])
+    path = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY.file_columns])
     act = validate_activity(read_table(path), set(fac.facility_id)).table
-    return fac, act, calculate(act, fac, methods)
+    return fac, act, calculate(act, fac, methods, schema=ACTIVITY)
 
 
 def csv(name: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity, validate_facilities
@@ -99,7 +100,7 @@ def augmented(tmp_path_factory):
         w.writerows(rows + [{c: r.get(c, "") for c in cols} for r in ADDED])
     fac = validate_facilities(read_table(EXAMPLES / "facilities.csv"))
     act = validate_activity(read_table(path), set(fac.facility_id)).table
-    return d, fac, act, calculate(act, fac)
+    return d, fac, act, calculate(act, fac, schema=ACTIVITY)
 
 
 def _inputs(act) -> dict[tuple[str, int], set[str]]:
@@ -342,7 +343,7 @@ def test_restatement_totals_exclude_biogenic_co2(augmented):
     from openmrv.reports.restate import restate
 
     _, fac, act, _ = augmented
-    r = restate(act, fac, 2024, ["epa_hub_ghgp"], Options(), Options())
+    r = restate(act, fac, 2024, ["epa_hub_ghgp"], Options(), Options(), schema=ACTIVITY)
     wood = r.diff[(r.diff.record_id == "AZ-PV-WOOD-2024-05") & (r.diff.gas == "CO2")]
     assert len(wood) == 1 and wood.co2e_t_pinned.iloc[0] == 0.0
     res = r.run.results.to_pandas()

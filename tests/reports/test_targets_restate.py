@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 from openmrv.methods import Options
 from openmrv.reports.inventory import FALLBACK
@@ -91,6 +92,7 @@ def test_restating_a_past_year_under_a_newer_edition_gives_the_per_record_diff(t
         Options(),
         Options(editions={"epa_hub_t1": "2099"}),
         lib,
+        schema=ACTIVITY,
     )
     assert r.pinned["epa_hub_ghgp"]["epa_hub_t1"] == "2025"
     assert r.restated["epa_hub_ghgp"]["epa_hub_t1"] == "2099"
@@ -106,7 +108,14 @@ def test_restating_a_past_year_under_a_newer_edition_gives_the_per_record_diff(t
     assert s.records_changed == ch.record_id.nunique() and not s.significant  # < 5 %
     with pytest.raises(ValueError, match="no activity records in 1999"):
         restate(
-            example.activity, example.facilities, 1999, ["epa_hub_ghgp"], Options(), Options(), lib
+            example.activity,
+            example.facilities,
+            1999,
+            ["epa_hub_ghgp"],
+            Options(),
+            Options(),
+            lib,
+            schema=ACTIVITY,
         )
 
 
@@ -124,6 +133,7 @@ def test_progress_shows_the_restated_year_beside_the_pinned_one(tmp_path, exampl
         Options(),
         Options(editions={"epa_hub_t1": "2099"}),
         lib,
+        schema=ACTIVITY,
     )
     tg = check_targets(example_csv("targets.csv"))
     b = assemble(

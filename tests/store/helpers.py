@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openmrv.ingest.schema import ACTIVITY
+from openmrv.combustion.schema import ACTIVITY
 from tests.conftest import record, write_csv
 
-COLS = [c.name for c in ACTIVITY]
+COLS = [c.name for c in ACTIVITY.file_columns]
 
 
 def coal(record_id: str, month: int = 1, quantity: float = 100, **kw) -> dict[str, object]:

@@ -11,6 +11,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.store import ledger
 from tests.web import data
 from tests.web.conftest import PASSWORDS, csrf_of, sign_in, token_for
@@ -272,7 +273,7 @@ def test_dashboard_totals_are_the_cli_totals(app, tmp_path):
     from openmrv.reports.summary import totals
 
     fac, checked = _load(EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv")
-    cli = totals(calculate(checked.table, fac).results)
+    cli = totals(calculate(checked.table, fac, schema=ACTIVITY).results)
     tianhe = sign_in(app, "tianhe")  # untouched by the other tests
     shown = {(m, f): v for m, f, v, _ in _cells(tianhe.get("/orgs/ORG-TIANHE-JV").text, "totals")}
     labels = {"US EPA Part 98 C": "epa_part98_c", "GHG Protocol / EPA Hub": "epa_hub_ghgp",

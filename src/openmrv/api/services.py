@@ -22,6 +22,7 @@ import pandas as pd
 from openmrv.api import queries
 from openmrv.api.tenancy import OrgScope, Refused
 from openmrv.errors import TooLargeError
+from openmrv.ingest.columns import registered
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import Limits, RawTable, read_table
 from openmrv.ingest.validate import validate_activity
@@ -160,7 +161,7 @@ def calculate(scope: OrgScope) -> int:
     if activity.num_rows == 0:
         raise Refused("no records to calculate: upload activity data first")
     facilities = pd.DataFrame(scope.facilities())
-    run = run_engine(activity, facilities)
+    run = run_engine(activity, facilities, schema=registered("activity"))
     tot = totals(run.results)
     df = run.results.to_pandas()
     df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0).fillna(0.0)
@@ -227,7 +228,8 @@ def _compare(facility: dict[str, Any], activity: Any, year: int) -> dict[str, An
     from openmrv.engine import calculate as run_engine
     from openmrv.reports.summary import COMPARED, LABEL, compare
 
-    run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED))
+    schema = registered("activity")
+    run = run_engine(activity, pd.DataFrame([facility]), list(COMPARED), schema=schema)
     c = compare(run.results, {"facility_id": facility["facility_id"], "year": year})
     rows = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}

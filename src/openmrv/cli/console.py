@@ -24,6 +24,7 @@ from openmrv.ingest.errors import InputError
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
     import pandas as pd
 
+    from openmrv.ingest.columns import Schema
     from openmrv.store import Database
 
 __all__ = [
@@ -114,13 +115,14 @@ def df_table(df: pd.DataFrame, title: str) -> Table:
     return t
 
 
-def load_inputs(facilities: Path, activity: Path) -> tuple[Any, Any]:
-    """The facilities file and the activity file, read and validated (InputError if not)."""
+def load_inputs(facilities: Path, activity: Path, schema: Schema | None = None) -> tuple[Any, Any]:
+    """The facilities file and the activity file (of `schema`; default: the registered activity
+    schema), read and validated (InputError if not)."""
     from openmrv.ingest.readers import read_table
     from openmrv.ingest.validate import validate_activity, validate_facilities
 
     fac = validate_facilities(read_table(facilities))
-    checked = validate_activity(read_table(activity), set(fac.facility_id))
+    checked = validate_activity(read_table(activity), set(fac.facility_id), schema=schema)
     return fac, checked
 
 

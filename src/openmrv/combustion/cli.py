@@ -20,6 +20,7 @@ from openmrv.cli.console import (
     load_inputs,
     out,
 )
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
@@ -69,7 +70,7 @@ def calculate(
         raise fail(exc) from None
     with err.status("Reading and validating input…"):
         try:
-            fac, checked = load_inputs(facilities, activity)
+            fac, checked = load_inputs(facilities, activity, ACTIVITY)
         except InputError as exc:
             raise fail(exc) from None
     for w in checked.warnings:
@@ -80,7 +81,7 @@ def calculate(
     with err.status(
         f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
     ):
-        run = run_calculation(checked.table, fac, methods, options)
+        run = run_calculation(checked.table, fac, methods, options, schema=ACTIVITY)
     written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
@@ -189,14 +190,14 @@ def compare(
         err.print("[red]give --record, or --facility and --year[/red]")
         raise typer.Exit(EXIT_INPUT)
     try:
-        fac, checked = load_inputs(facilities, activity)
+        fac, checked = load_inputs(facilities, activity, ACTIVITY)
     except InputError as exc:
         raise fail(exc) from None
     base = base or COMPARISONS[0][0]
     other = other or [o for _, o in COMPARISONS]
     methods = list(dict.fromkeys([base, *other]))
     try:
-        run = run_calculation(checked.table, fac, methods)
+        run = run_calculation(checked.table, fac, methods, schema=ACTIVITY)
     except ValueError as exc:
         raise fail(exc) from None
     keys: dict[str, object] = (

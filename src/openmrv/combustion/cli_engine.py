@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from openmrv.cli.console import Grid, Gwp, err, fail, load_inputs, out
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
 commands = typer.Typer()
@@ -34,7 +35,7 @@ def validate(
     from openmrv.engine.dataset import write_part
 
     try:
-        _, checked = load_inputs(facilities, activity)
+        _, checked = load_inputs(facilities, activity, ACTIVITY)
     except InputError as exc:
         raise fail(exc) from None
     table = write_part(checked.table, out_path)
@@ -97,7 +98,8 @@ def calculate_dataset(
             bar.update(task, completed=done, total=total, description=name or "hashing")
 
         try:
-            meta = run(dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
+            args = (dataset, fac, out_dir, methods, options, engine.value, spark_master, step)
+            meta = run(*args, schema=ACTIVITY)
         except InputError as exc:
             bar.stop()
             raise fail(exc) from None

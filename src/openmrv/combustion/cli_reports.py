@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from openmrv.cli.console import Grid, df_table, err, fail, load_inputs, out
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,9 +46,10 @@ def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national) -> tup
     from openmrv.methods import Options
     from openmrv.methods.mee import grid_options
 
-    fac, checked = load_inputs(facilities, activity)
+    fac, checked = load_inputs(facilities, activity, ACTIVITY)
     with err.status(f"Calculating {checked.table.num_rows:,} records…"):
-        run = calculate(checked.table, fac, None, Options(methods=grid_options(cn_grid.value)))
+        options = Options(methods=grid_options(cn_grid.value))
+        run = calculate(checked.table, fac, None, options, schema=ACTIVITY)
     return fac, checked.table, run
 
 
@@ -320,7 +322,7 @@ def restate(
 ) -> None:
     """Recalculate a past year under newer factor editions; show the per-record diff."""
     try:
-        fac, checked = load_inputs(facilities, activity)
+        fac, checked = load_inputs(facilities, activity, ACTIVITY)
         r = _restate(fac, checked.table, year, edition, factors, methodology)
     except (InputError, ValueError, KeyError) as exc:
         raise fail(exc) from None

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import typer
 
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.hookspecs import NavLink, hookimpl
+from openmrv.ingest.columns import Schema
+from openmrv.methods import METHODS, Method
 
 
 @hookimpl
@@ -21,3 +24,13 @@ def register_commands(cli: typer.Typer) -> None:
 @hookimpl
 def nav_links() -> list[NavLink]:
     return [NavLink("compare", "compare", "Comparison"), NavLink("targets", "targets", "Targets")]
+
+
+@hookimpl
+def register_schemas() -> list[Schema]:
+    return [ACTIVITY]
+
+
+@hookimpl
+def register_methods() -> list[Method]:
+    return list(METHODS.values())

@@ -44,9 +44,9 @@ from openmrv.engine import plans, shapes
 from openmrv.engine.context import context
 from openmrv.engine.hashing import content_hash, digest, has_parquet, parquet_glob, row_hash_sum
 from openmrv.engine.run import LINEAGE, resolve_methods, results_hash, run_id, run_meta
-from openmrv.engine.shapes import REQUIRED
 from openmrv.factors import Library, load_library
 from openmrv.files import atomic_write, into_place, temp_beside
+from openmrv.ingest.columns import Schema
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.validate import sql_string
 from openmrv.methods import Options
@@ -55,7 +55,11 @@ from openmrv.settings import get_settings
 
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
-_MEASURED = " OR ".join(f"{c} IS NOT NULL" for c in shapes.MEASURED)  # shapes.measured in SQL
+
+
+def _measured(schema: Schema) -> str:
+    """shapes.measured in SQL."""
+    return " OR ".join(f"{c} IS NOT NULL" for c in schema.measured)
 
 
 def write_part(table: pa.Table, out: Path) -> pa.Table:
@@ -117,9 +121,10 @@ def _shared_keys(path: Path) -> Problem | None:
     return None
 
 
-def check_dataset(path: Path) -> int:
-    """The dataset's record count, after checking it has the validated schema; else a located
-    InputError (the rows of a dataset are validated when they are ingested, not here)."""
+def check_dataset(path: Path, schema: Schema) -> int:
+    """The dataset's record count, after checking it has the columns of `schema` the engine
+    reads; else a located InputError (the rows of a dataset are validated when they are
+    ingested, not here)."""
     name = path.name
     if not path.exists():
         raise InputError([Problem(name, None, None, None, "dataset not found", "check the path")])
@@ -144,7 +149,7 @@ def check_dataset(path: Path) -> int:
             "write the dataset with `openmrv validate … --out FILE.parquet` (or from the store)",
             "record",
         )
-        for col, t in REQUIRED.items()
+        for col, t in schema.engine_types.items()
         if types.get(col) != t
     ]
     shared = None if problems else _shared_keys(path)
@@ -201,12 +206,15 @@ def calculate_dataset(
     spark_master: str | None = None,
     progress: Progress | None = None,
     lib: Library | None = None,
+    *,
+    schema: Schema,
 ) -> dict[str, Any]:
     """Calculate every record of a validated Parquet dataset under each methodology and write
-    the results dataset to `out`; return the run metadata (also written to out/run.json)."""
+    the results dataset to `out`; return the run metadata (also written to out/run.json).
+    `schema` is the activity's (its key and measured columns: engine.shapes)."""
     options = options or Options()
     ids = resolve_methods(methods or ["all"])
-    records = check_dataset(activity)
+    records = check_dataset(activity, schema)
     lib = lib or load_library()
     started = time.perf_counter()
     con = connect(engine, spark_master)
@@ -218,18 +226,19 @@ def calculate_dataset(
         found = _Found()
 
         def shaped() -> None:
-            _write(con, shapes.stored_rows(act, *_shapes(con, tmp)), tmp / "rows", engine)
+            rows = shapes.stored_rows(act, *_shapes(con, tmp, schema), schema)
+            _write(con, rows, tmp / "rows", engine)
 
         def direct() -> None:
             if not found.measured:
                 return
             if found.plan is not None:
-                _duckdb_direct(con, found.plan, activity, tmp / "direct")
+                _duckdb_direct(con, found.plan, activity, tmp / "direct", schema)
             else:
-                _write(con, shapes.direct_rows(act, ids, ctx), tmp / "direct", engine)
+                _write(con, shapes.direct_rows(act, ids, ctx, schema), tmp / "direct", engine)
 
         steps = [
-            ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, found)),
+            ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, found, schema)),
             ("shaped records", shaped),
             ("measured records", direct),
         ]
@@ -280,6 +289,7 @@ def _write_shapes(
     tmp: Path,
     activity: Path,
     found: _Found,
+    schema: Schema,
 ) -> None:
     """Write the shapes, noting what the later steps need (`_Found`)."""
 
@@ -288,10 +298,12 @@ def _write_shapes(
         return con.read_parquet(str(tmp / "probe.parquet"))
 
     if con.name == "duckdb":
-        shp, counts, found.input_hash, found.plan = _duckdb_shapes(con, act, ids, ctx, activity)
+        shp, counts, found.input_hash, found.plan = _duckdb_shapes(
+            con, act, ids, ctx, activity, schema
+        )
     else:
-        counts = shapes.key_counts(con, act)
-        shp, _ = shapes.shapes(con, act, ids, ctx, table, counts)
+        counts = shapes.key_counts(con, act, schema)
+        shp, _ = shapes.shapes(con, act, ids, ctx, schema, table, counts)
         (tmp / "probe.parquet").unlink(missing_ok=True)
     found.measured = pc.sum(counts["measured"]).as_py() or 0
     found.years = pc.unique(counts["year"].drop_null()).to_pylist()
@@ -299,39 +311,43 @@ def _write_shapes(
 
 
 def _duckdb_shapes(
-    con: ibis.BaseBackend, act: ir.Table, ids: list[str], ctx: Ctx, activity: Path
+    con: ibis.BaseBackend, act: ir.Table, ids: list[str], ctx: Ctx, activity: Path, schema: Schema
 ) -> tuple[pa.Table, pa.Table, str, plans.Compiled]:
     """shapes.shapes on DuckDB, with the plan (engine.plans: from the cache, or built and
     compiled in Python) got while another thread scans the keys and hashes the input. Returns
     shapes, key counts, input hash and the plan."""
     with ThreadPoolExecutor(1) as pool:
-        scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity)
-        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
+        scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity, schema)
+        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act, schema))
         counts, input_hash = scan.result()
-    shp, _ = plans.shapes_of(con, plan, counts)
+    shp, _ = plans.shapes_of(con, plan, counts, schema)
     return shp, counts, input_hash, plan
 
 
-def _duckdb_direct(con: ibis.BaseBackend, plan: plans.Compiled, activity: Path, out: Path) -> None:
+def _duckdb_direct(
+    con: ibis.BaseBackend, plan: plans.Compiled, activity: Path, out: Path, schema: Schema
+) -> None:
     """The measured records' compact rows: the compiled plan over a view of those records,
     streamed from the dataset to Parquet."""
     read = f"read_parquet({sql_string(parquet_glob(activity))}, hive_partitioning = true)"
-    rows = f"SELECT {', '.join(shapes.PROBE)} FROM {read} WHERE {_MEASURED}"
+    rows = f"SELECT {', '.join(schema.probe)} FROM {read} WHERE {_measured(schema)}"
     out.mkdir(parents=True)
     with plans.bound(con.con, plan, rows) as sql:
         target = sql_string(str(out / "part-0.parquet"))
         con.con.execute(f"COPY ({sql}) TO {target} (FORMAT parquet)")
 
 
-def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tuple[pa.Table, str]:
+def _key_counts_and_hash(
+    con: duckdb.DuckDBPyConnection, activity: Path, schema: Schema
+) -> tuple[pa.Table, str]:
     """shapes.key_counts and the input's content hash (engine.hashing) in one DuckDB scan."""
     rel = con.read_parquet(parquet_glob(activity), hive_partitioning=True)
     types = dict(zip(rel.columns, map(str, rel.types), strict=True))
-    m = _MEASURED
+    m = _measured(schema)
     agg = rel.aggregate(
-        f"{', '.join(shapes.KEY)}, count(*) FILTER (WHERE NOT ({m})) AS records, "
+        f"{', '.join(schema.key)}, count(*) FILTER (WHERE NOT ({m})) AS records, "
         f"count(*) FILTER (WHERE {m}) AS measured, {row_hash_sum(rel.columns)} AS h_",
-        ", ".join(shapes.KEY),
+        ", ".join(schema.key),
     ).arrow()
     counts = agg.read_all() if hasattr(agg, "read_all") else agg
     n = pc.sum(counts["records"]).as_py() or 0
@@ -340,9 +356,9 @@ def _key_counts_and_hash(con: duckdb.DuckDBPyConnection, activity: Path) -> tupl
     return counts.drop_columns(["h_"]), digest(types, n, total)
 
 
-def _shapes(con: ibis.BaseBackend, out: Path) -> tuple[ir.Table, list[str]]:
+def _shapes(con: ibis.BaseBackend, out: Path, schema: Schema) -> tuple[ir.Table, list[str]]:
     """A run's shapes (as a table expression) and the key columns records join them on."""
-    varying = shapes.varying_columns(pq.read_table(out / "shapes.parquet"))
+    varying = shapes.varying_columns(pq.read_table(out / "shapes.parquet"), schema)
     return con.read_parquet(str(out / "shapes.parquet")), varying
 
 
@@ -354,14 +370,16 @@ def _write(con: ibis.BaseBackend, rows: ir.Table, folder: Path, engine: str) -> 
         con.to_parquet(rows, str(folder))
 
 
-def compact_view(out: Path, activity: Path, con: ibis.BaseBackend | None = None) -> ir.Table:
+def compact_view(
+    out: Path, activity: Path, schema: Schema, con: ibis.BaseBackend | None = None
+) -> ir.Table:
     """The compact result rows of a dataset run (engine.shapes.COMPACT: every record ×
     methodology × gas, computed or not), from its shapes, its direct rows and the activity
-    dataset it was run on."""
+    dataset (of `schema`) it was run on."""
     con = con or ibis.duckdb.connect()
     act = con.read_parquet(parquet_glob(activity))
-    shp, varying = _shapes(con, out)
-    rows = [shapes.compact_rows(act, shp, varying)]
+    shp, varying = _shapes(con, out, schema)
+    rows = [shapes.compact_rows(act, shp, varying, schema)]
     if has_parquet(out / "direct"):
         rows.append(con.read_parquet(parquet_glob(out / "direct")).select(*shapes.COMPACT))
     compact = ibis.union(*rows) if len(rows) > 1 else rows[0]

@@ -35,6 +35,7 @@ import pyarrow.feather as feather
 
 from openmrv.engine import shapes
 from openmrv.files import into_place, temp_beside
+from openmrv.ingest.columns import Schema
 from openmrv.methods.base import Ctx
 from openmrv.settings import get_settings
 
@@ -54,9 +55,9 @@ class Compiled:
     cached: bool
 
 
-def probe_schema(act: ir.Table) -> ibis.Schema:
+def probe_schema(act: ir.Table, schema: Schema) -> ibis.Schema:
     """The schema of the table the plan reads: the activity columns the plans use."""
-    return ibis.schema({c: act.schema()[c] for c in shapes.PROBE})
+    return ibis.schema({c: act.schema()[c] for c in schema.probe})
 
 
 def compiled(con: ibis.BaseBackend, methods: list[str], ctx: Ctx, probe: ibis.Schema) -> Compiled:
@@ -113,12 +114,12 @@ def run(con: ibis.BaseBackend, plan: Compiled, rows: pa.Table) -> pa.Table:
 
 
 def shapes_of(
-    con: ibis.BaseBackend, plan: Compiled, counts: pa.Table
+    con: ibis.BaseBackend, plan: Compiled, counts: pa.Table, schema: Schema
 ) -> tuple[pa.Table, list[str]]:
     """engine.shapes.shapes with the compiled plan: the shapes of the keys in `counts`
     (shapes.key_counts) and the key columns that vary among them."""
-    keys, prb = shapes.probe(counts)
-    return shapes.from_units(keys, run(con, plan, prb) if keys.num_rows else None)
+    keys, prb = shapes.probe(counts, schema)
+    return shapes.from_units(keys, run(con, plan, prb) if keys.num_rows else None, schema)
 
 
 def _folder() -> Path | None:

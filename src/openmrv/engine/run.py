@@ -27,6 +27,7 @@ from openmrv.engine.context import context
 from openmrv.engine.hashing import Piece, content_hash
 from openmrv.factors import Library, load_library
 from openmrv.gases import gwp_table
+from openmrv.ingest.columns import Schema
 from openmrv.methods import METHODS, Options, lineage
 from openmrv.methods.base import KEY_BITS, MAX_KEYS, Ctx, recorded_options
 
@@ -159,9 +160,12 @@ def calculate(
     options: Options | None = None,
     backend: ibis.BaseBackend | None = None,
     lib: Library | None = None,
+    *,
+    schema: Schema,
 ) -> RunResult:
     """Calculate every record of an in-memory table under each methodology, in process;
-    return expanded results and rows not computed. (Datasets: engine.dataset.)"""
+    return expanded results and rows not computed. (Datasets: engine.dataset.) `schema` is
+    the activity's (its key and measured columns: engine.shapes)."""
     options = options or Options()
     ids = resolve_methods(methods or ["all"])
     lib = lib or load_library()
@@ -170,16 +174,16 @@ def calculate(
     act = ibis.memtable(activity)
     ctx = context(facilities, options, lib)
     if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and measured records
-        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act))
-        shp, varying = plans.shapes_of(con, plan, shapes.key_counts(con, act))
-        measured = reduce(pc.or_, (pc.is_valid(activity[c]) for c in shapes.MEASURED))
+        plan = plans.compiled(con, ids, ctx, plans.probe_schema(act, schema))
+        shp, varying = plans.shapes_of(con, plan, shapes.key_counts(con, act, schema), schema)
+        measured = reduce(pc.or_, (pc.is_valid(activity[c]) for c in schema.measured))
         direct = plans.run(con, plan, activity.filter(measured))
     else:
-        shp, varying = shapes.shapes(con, act, ids, ctx)
-        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx))
+        shp, varying = shapes.shapes(con, act, ids, ctx, schema)
+        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx, schema))
     s = ibis.memtable(shp)
-    stored = con.to_pyarrow(shapes.stored_rows(act, s, varying))
-    rows = ibis.union(shapes.compact_rows(act, s, varying), ibis.memtable(direct))
+    stored = con.to_pyarrow(shapes.stored_rows(act, s, varying, schema))
+    rows = ibis.union(shapes.compact_rows(act, s, varying, schema), ibis.memtable(direct))
     full = con.to_pyarrow(expand(rows, act, lib).order_by(ORDER))
     computed = pc.is_null(full["reason"])
     results = full.filter(computed).drop_columns(["reason"])

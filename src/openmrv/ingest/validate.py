@@ -22,6 +22,7 @@ import pyarrow as pa
 from openmrv.factors import Library, load_library
 from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
+from openmrv.ingest.columns import Column, Rule, Schema, registered
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import ROW, RawTable, file_sha256
 from openmrv.units import UnitError, normalise, parse, parse_ratio
@@ -59,7 +60,7 @@ def sql_string(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _header(raw: RawTable, columns: tuple[schema.Column, ...]) -> tuple[list[Problem], list[str]]:
+def _header(raw: RawTable, columns: tuple[Column, ...]) -> tuple[list[Problem], list[str]]:
     names = [c for c in raw.table.column_names if c != ROW]
     known = {c.name for c in columns}
     problems: list[Problem] = []
@@ -108,7 +109,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.Column, ...]):
+def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[Column, ...]):
     """Expose the raw table as view `raw`, with absent optional columns as empty text (a view,
     so nothing is copied). Statements that join it with lookups run under `file_plans`."""
     con.register("raw_in", raw.table)
@@ -118,9 +119,7 @@ def _register(con: duckdb.DuckDBPyConnection, raw: RawTable, cols: tuple[schema.
     con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT {select} FROM raw_in")
 
 
-def _text_rules(
-    cols: tuple[schema.Column, ...], present: list[str]
-) -> list[tuple[str, str, str, str]]:
+def _text_rules(cols: tuple[Column, ...], present: list[str]) -> list[Rule]:
     """Rules every text cell of the columns the file has obeys: length limits and no
     spreadsheet formulas."""
     rules = []
@@ -128,7 +127,7 @@ def _text_rules(
         q = f'"{c.name}"'
         limit = schema.MAX_ID if c.kind == "id" else schema.MAX_FIELD
         rules.append(
-            (
+            Rule(
                 c.name,
                 f"length({q}) > {limit}",
                 f"'field is ' || length({q}) || ' characters, over the {limit} limit'",
@@ -141,7 +140,7 @@ def _text_rules(
         else:
             cond = f"left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
         rules.append(
-            (
+            Rule(
                 c.name,
                 cond,
                 "'starts with a spreadsheet formula character (= + - @ tab CR)'",
@@ -153,13 +152,13 @@ def _text_rules(
 
 
 def _problems(
-    con, raw: RawTable, rules, max_problems: int, fast: bool = False
+    con, raw: RawTable, rules: list[Rule], max_problems: int, fast: bool = False
 ) -> tuple[list[Problem], int]:
     """Evaluate every rule in one scan; build messages only for the rows that fail."""
     if fast and not _any_problem(con, rules):
         return [], 0
     con.execute("CREATE OR REPLACE TEMP TABLE checked_rows AS SELECT * FROM checked")
-    flags = ", ".join(f"CASE WHEN ({cond}) THEN {i} END" for i, (_, cond, _, _) in enumerate(rules))
+    flags = ", ".join(f"CASE WHEN ({r.when}) THEN {i} END" for i, r in enumerate(rules))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE hits AS SELECT r, unnest(k) AS k FROM (SELECT {ROW} AS r, "
         f"list_filter([{flags}], x -> x IS NOT NULL) AS k FROM checked_rows) WHERE len(k) > 0"
@@ -172,10 +171,10 @@ def _problems(
         f"(SELECT DISTINCT r FROM hits ORDER BY r LIMIT {max_problems})"
     )
     parts = [
-        f'SELECT {ROW} AS r, {sql_string(col)} AS c, CAST("{col}" AS VARCHAR) AS v, '
-        f"{problem} AS p, {fix if isinstance(fix, Sql) else sql_string(fix)} AS f, {i} AS k "
-        f"FROM bad WHERE {cond}"
-        for i, (col, cond, problem, fix) in enumerate(rules)
+        f'SELECT {ROW} AS r, {sql_string(r.column)} AS c, CAST("{r.column}" AS VARCHAR) AS v, '
+        f"{r.message} AS p, {r.fix if isinstance(r.fix, Sql) else sql_string(r.fix)} AS f, "
+        f"{i} AS k FROM bad WHERE {r.when}"
+        for i, r in enumerate(rules)
     ]
     union = " UNION ALL ".join(parts)
     rows = con.execute(f"SELECT * FROM ({union}) ORDER BY r, k LIMIT {max_problems}").fetchall()
@@ -189,12 +188,12 @@ _DISTINCT_AS = {"quantity": "'0'", ROW: "0"}
 _PER_ROW_REF = re.compile(r"\b(" + "|".join((*PER_ROW, "q", "dupes", "first_row")) + r")\b")
 
 
-def _any_problem(con, rules) -> bool:
+def _any_problem(con, rules: list[Rule]) -> bool:
     """Whether any activity rule fails, in two cheap scans: rules on per-row columns over the
     rows, all other rules over the distinct combinations of the other columns. Only a yes/no:
     the located messages come from the full pass in `_problems`."""
-    row_rules = [c for _, c, _, _ in rules if _PER_ROW_REF.search(c)]
-    other = [c for _, c, _, _ in rules if not _PER_ROW_REF.search(c)]
+    row_rules = [r.when for r in rules if _PER_ROW_REF.search(r.when)]
+    other = [r.when for r in rules if not _PER_ROW_REF.search(r.when)]
     for view, conds in (("checked_per_row", row_rules), ("checked_distinct", other)):
         where = " OR ".join(f"({c})" for c in conds) or "false"
         if con.execute(f"SELECT EXISTS (SELECT 1 FROM {view} WHERE {where})").fetchone()[0]:
@@ -312,13 +311,15 @@ def validate_activity(
     facility_ids: set[str] | None = None,
     lib: Library | None = None,
     max_problems: int = MAX_PROBLEMS,
+    schema: Schema | None = None,
 ) -> Checked:
     """Validate an activity file; return the typed table, or raise InputError with located
     problems. Nothing partial is ever returned. Each record carries its lineage: the file's
     name and SHA-256 and its row there (`file_row`; `source_row` is the same number until a
-    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part)."""
+    dataset part is renumbered to keep keys unique, see engine.dataset.validated_part).
+    `schema`: the activity schema (default: the one registered as "activity")."""
     con = duckdb.connect()
-    warnings = check_activity(con, raw, facility_ids, lib, max_problems)
+    warnings = check_activity(con, raw, facility_ids, lib, max_problems, schema)
     with file_plans(con):
         table = con.execute("SELECT * FROM typed ORDER BY source_row").to_arrow_table()
     n = table.num_rows
@@ -334,13 +335,15 @@ def check_activity(
     facility_ids: set[str] | None = None,
     lib: Library | None = None,
     max_problems: int = MAX_PROBLEMS,
+    schema: Schema | None = None,
 ) -> list[str]:
     """Validate in `con` and leave the typed rows there as the view `typed` (unordered, without
     source_file), so a store on DuckDB can insert them with one INSERT ... SELECT. Returns the
     warnings; raises InputError with located problems. Statements that read `typed` should
     run under `file_plans(con)`."""
     with file_plans(con):
-        return _check_activity(con, raw, facility_ids, lib or load_library(), max_problems)
+        act = schema or registered("activity")
+        return _check_activity(con, raw, facility_ids, lib or load_library(), max_problems, act)
 
 
 def _check_activity(
@@ -349,11 +352,12 @@ def _check_activity(
     facility_ids: set[str] | None,
     lib: Library,
     max_problems: int,
+    act: Schema,
 ) -> list[str]:
-    problems, warnings = _header(raw, schema.ACTIVITY)
+    problems, warnings = _header(raw, act.file_columns)
     if problems:
         raise InputError(problems)
-    _register(con, raw, schema.ACTIVITY)
+    _register(con, raw, act.file_columns)
     units = [
         r[0]
         for r in con.execute(
@@ -381,7 +385,7 @@ def _check_activity(
     _fuel_hints(con, lib)
     con.execute(_CHECKED_SQL.format(view="checked", source="raw"))
     con.execute(_PER_ROW_SQL)
-    others = [c.name for c in schema.ACTIVITY if c.name not in PER_ROW]
+    others = [c.name for c in act.file_columns if c.name not in PER_ROW]
     # Per-row columns become constants that no rule flags (rules on them ran per row above).
     constants = ", ".join(f"{_DISTINCT_AS.get(c, 'NULL')} AS {c}" for c in PER_ROW)
     con.execute(
@@ -393,13 +397,13 @@ def _check_activity(
             view="checked_distinct", source=f"(SELECT *, {constants} FROM raw_distinct) raw"
         )
     )
-    rules = _text_rules(schema.ACTIVITY, raw.table.column_names) + _activity_rules(
-        facility_ids is not None
+    rules = _text_rules(act.file_columns, raw.table.column_names) + _activity_rules(
+        facility_ids is not None, act.column("category").choices
     )
     found, total = _problems(con, raw, rules, max_problems, fast=True)
     if found:
         raise InputError(found, total)
-    con.execute(_TYPED_SQL)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW typed AS {act.typed_sql('checked')}")
     return warnings
 
 
@@ -468,25 +472,23 @@ FROM raw LEFT JOIN dupes_lu dl ON dl.record_id = raw.record_id
 _NUM = "(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
 
 
-def _measured(
-    col: str, v: str, unit_col: str, p: str, label: str
-) -> list[tuple[str, str, str, str]]:
+def _measured(col: str, v: str, unit_col: str, p: str, label: str) -> list[Rule]:
     """Rules for one measured ratio parameter (hhv, ncv, carbon content)."""
     return [
-        (
+        Rule(
             col,
             f"{col} <> '' AND {_NUM.format(c=col)}",
             "'not a number'",
             f"write the measured {label} as a plain number",
         ),
-        (col, f"{v} <= 0", "'must be greater than zero'", f"a measured {label} is positive"),
-        (
+        Rule(col, f"{v} <= 0", "'must be greater than zero'", f"a measured {label} is positive"),
+        Rule(
             unit_col,
             f"{col} <> '' AND {unit_col} = ''",
             f"'{col} is given without its unit'",
             f"fill {unit_col}, e.g. " + ("'GJ/t'" if label != "carbon content" else "'tC/GJ'"),
         ),
-        (
+        Rule(
             unit_col,
             f"{unit_col} <> '' AND {p}_err IS NOT NULL",
             f"{p}_err",
@@ -495,61 +497,63 @@ def _measured(
     ]
 
 
-def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
+def _activity_rules(check_facilities: bool, categories: tuple[str, ...]) -> list[Rule]:
     combustion_kinds = (
         "(fstate = 'solid' AND qkind IN ('mass', 'energy')) OR "
         "(fstate = 'liquid' AND qkind IN ('mass', 'volume', 'energy')) OR "
         "(fstate = 'gas' AND qkind IN ('gas_volume', 'mass', 'energy'))"
     )
     rules = [
-        ("record_id", "record_id = ''", "'record id is empty'", "give every record a unique id"),
-        (
+        Rule(
+            "record_id", "record_id = ''", "'record id is empty'", "give every record a unique id"
+        ),
+        Rule(
             "record_id",
             "record_id <> '' AND dupes > 1 AND _row <> first_row",
             "'duplicate record id (first used in row ' || first_row || ')'",
             "record ids must be unique within a file; a correction is a new version, not a copy",
         ),
-        (
+        Rule(
             "facility_id",
             "facility_id = ''",
             "'facility id is empty'",
             "name the facility (its id in the facilities file)",
         ),
-        (
+        Rule(
             "period_start",
             "d0 IS NULL",
             "CASE WHEN period_start = '' THEN 'period start is empty' ELSE 'not a date in "
             "YYYY-MM-DD form' END",
             "write dates as YYYY-MM-DD, e.g. 2024-01-01",
         ),
-        (
+        Rule(
             "period_end",
             "d1 IS NULL",
             "CASE WHEN period_end = '' THEN 'period end is empty' ELSE 'not a date in "
             "YYYY-MM-DD form' END",
             "write dates as YYYY-MM-DD, e.g. 2024-01-31",
         ),
-        (
+        Rule(
             "period_end",
             "d1 < d0",
             "'period ends (' || period_end || ') before it starts (' || period_start || ')'",
             "check the dates; were period_start and period_end swapped?",
         ),
-        (
+        Rule(
             "period_end",
             "d1 - d0 > 366",
             "'period is longer than a year'",
             "split the record into periods of at most a year (monthly is best)",
         ),
-        (
+        Rule(
             "category",
-            f"category NOT IN ({', '.join(sql_string(c) for c in schema.CATEGORIES)})",
+            f"category NOT IN ({', '.join(sql_string(c) for c in categories)})",
             "CASE WHEN category_is_fuel IS NOT NULL THEN 'this is a fuel, not a category: are "
             "columns ''fuel'' and ''category'' swapped?' "
             "WHEN category = '' THEN 'category is empty' ELSE 'unknown category' END",
-            "use one of: " + ", ".join(schema.CATEGORIES),
+            "use one of: " + ", ".join(categories),
         ),
-        (
+        Rule(
             "quantity",
             f"{_NUM.format(c='quantity')}",
             "CASE WHEN quantity = '' THEN 'quantity is empty' WHEN unit_in_qty_kind IS NOT NULL "
@@ -558,15 +562,17 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
             "END",
             "write a plain number with '.' as decimal point and no thousands separators",
         ),
-        (
+        Rule(
             "quantity",
             "q < 0",
             "'negative quantity'",
             "quantities are amounts consumed or released and must be ≥ 0; to correct an earlier "
             "record, submit a new version of it",
         ),
-        ("unit", "unit = ''", "'unit is empty'", "give the unit of quantity, see docs/units.md"),
-        (
+        Rule(
+            "unit", "unit = ''", "'unit is empty'", "give the unit of quantity, see docs/units.md"
+        ),
+        Rule(
             "unit",
             "unit <> '' AND uerr IS NOT NULL",
             "CASE WHEN unit_in_qty_kind IS NOT NULL OR TRY_CAST(unit AS DOUBLE) IS NOT NULL THEN "
@@ -574,26 +580,26 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
             "ELSE uerr END",
             "use one of the accepted units (docs/units.md)",
         ),
-        (
+        Rule(
             "fuel",
             "combustion AND fuel = ''",
             "'fuel is empty for a combustion record'",
             "name the fuel (code or name from docs/fuels.md)",
         ),
-        (
+        Rule(
             "fuel",
             "combustion AND fuel <> '' AND fcode IS NULL",
             "'unknown fuel'",
             Sql("COALESCE(fuel_hint, 'use a fuel code or name from docs/fuels.md')"),
         ),
-        (
+        Rule(
             "fuel",
             "category = 'refrigerant' AND rname IS NULL",
             "CASE WHEN fuel = '' THEN 'refrigerant is empty' "
             "ELSE 'unknown refrigerant or blend' END",
             "use a gas (e.g. HFC-134a) or an ASHRAE blend (e.g. R-410A) from docs/fuels.md",
         ),
-        (
+        Rule(
             "unit",
             f"combustion AND fcode IS NOT NULL AND qkind IS NOT NULL AND NOT ({combustion_kinds})",
             "CASE WHEN fstate = 'gas' AND qkind = 'volume' THEN 'a gas volume needs reference "
@@ -601,110 +607,110 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
             "solids: mass or energy; liquids: mass, volume or energy; gases: Nm3 or scf (volume "
             "at reference conditions), mass or energy",
         ),
-        (
+        Rule(
             "unit",
             "category IN ('purchased_electricity', 'purchased_heat') AND qkind IS NOT NULL "
             "AND qkind <> 'energy'",
             "'a ' || qkind || ' unit for energy purchased'",
             "give electricity in kWh or MWh, heat in GJ or mmBtu",
         ),
-        (
+        Rule(
             "unit",
             "category IN ('refrigerant', 'process', 'ccs_transfer') AND qkind IS NOT NULL "
             "AND qkind <> 'mass'",
             "'a ' || qkind || ' unit where a mass is needed'",
             "give the mass, e.g. in kg, lb or t",
         ),
-        (
+        Rule(
             "energy_basis",
             "basis_given IS NOT NULL AND basis_given NOT IN ('HHV', 'NCV')",
             "'must be HHV or NCV'",
             "write HHV (gross) or NCV (net)",
         ),
-        (
+        Rule(
             "energy_basis",
             "combustion AND qkind = 'energy' AND basis_given IS NULL AND ubasis IS NULL",
             "'fuel energy given in ' || unit || ' without a heating-value basis'",
             "say whether the energy is on a higher (HHV) or net (NCV) heating-value basis",
         ),
-        (
+        Rule(
             "tier",
             "tier <> '' AND tier NOT IN ('1', '2', '3', '4')",
             "'tier must be 1, 2, 3 or 4'",
             "leave tier empty to use the highest tier the measured data allow",
         ),
-        (
+        Rule(
             "hhv",
             "tier = '2' AND hhv = ''",
             "'tier 2 needs a measured HHV'",
             "fill hhv and hhv_unit",
         ),
-        (
+        Rule(
             "carbon_content",
             "tier = '3' AND carbon_content = ''",
             "'tier 3 needs a measured carbon content'",
             "fill carbon_content and its unit",
         ),
-        (
+        Rule(
             "measured_co2_t",
             "tier = '4' AND measured_co2_t = ''",
             "'tier 4 needs CEMS-measured CO2'",
             "fill measured_co2_t (metric tons)",
         ),
         *_measured("hhv", "hhv_v", "hhv_unit", "hhv", "HHV"),
-        (
+        Rule(
             "hhv_unit",
             "hhv_num IS NOT NULL AND (hhv_num <> 'energy' OR hhv_den <> qkind)",
             "'an HHV in ' || hhv_unit || ' does not match a quantity in ' || unit",
             "give the heating value per unit of the quantity, e.g. mmBtu/short ton for tons",
         ),
         *_measured("ncv", "ncv_v", "ncv_unit", "ncv", "NCV"),
-        (
+        Rule(
             "ncv_unit",
             "ncv_num IS NOT NULL AND (ncv_num <> 'energy' OR ncv_den <> qkind)",
             "'an NCV in ' || ncv_unit || ' does not match a quantity in ' || unit",
             "give the net calorific value per unit of the quantity, e.g. GJ/t for tonnes",
         ),
         *_measured("carbon_content", "cc_v", "carbon_content_unit", "cc", "carbon content"),
-        (
+        Rule(
             "carbon_content_unit",
             "cc_num IS NOT NULL AND cc_num NOT IN ('mass', 'one')",
             "'not a carbon content unit'",
             "use e.g. tC/GJ, kgC/kg, % or kgC/gal",
         ),
-        (
+        Rule(
             "carbon_content",
             "cc_num = 'one' AND cc_v * cc_f > 1",
             "'carbon content above 100 % of the fuel mass'",
             "check the value and its unit",
         ),
-        (
+        Rule(
             "oxidation_factor",
             f"oxidation_factor <> '' AND ({_NUM.format(c='oxidation_factor')} "
             "OR of_v <= 0 OR of_v > 1)",
             "'must be a fraction in (0, 1]'",
             "write the oxidation rate as a fraction, e.g. 0.98",
         ),
-        (
+        Rule(
             "molecular_weight",
             f"molecular_weight <> '' AND ({_NUM.format(c='molecular_weight')} "
             "OR mw_v < 2 OR mw_v > 200)",
             "'must be a molecular weight in kg/kmol (2 to 200)'",
             "e.g. 16.8 for a typical natural gas",
         ),
-        (
+        Rule(
             "measured_co2_t",
             f"measured_co2_t <> '' AND ({_NUM.format(c='measured_co2_t')} OR co2_v < 0)",
             "'must be a number ≥ 0 (metric tons of CO2)'",
             "check the CEMS total",
         ),
-        (
+        Rule(
             "boiler_ratio_b",
             f"boiler_ratio_b <> '' AND ({_NUM.format(c='boiler_ratio_b')} OR b_v <= 0)",
             "'must be a positive ratio in mmBtu per lb of steam'",
             "divide the boiler's rated heat input by its design steam output",
         ),
-        (
+        Rule(
             "unit",
             "boiler_ratio_b <> '' AND qkind <> 'mass'",
             "'with boiler_ratio_b the quantity is steam generated and needs a mass unit'",
@@ -713,7 +719,7 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
     ]
     if check_facilities:
         rules.append(
-            (
+            Rule(
                 "facility_id",
                 "facility_id <> '' AND facility_id NOT IN (SELECT id FROM fac_lu)",
                 "'facility not in the facilities file'",
@@ -723,75 +729,53 @@ def _activity_rules(check_facilities: bool) -> list[tuple[str, str, str, str]]:
     return rules
 
 
-_TYPED_SQL = """
-CREATE OR REPLACE TEMP VIEW typed AS
-SELECT
-  record_id, facility_id, NULLIF(source_id, '') AS source_id,
-  d0 AS period_start, d1 AS period_end, CAST(year(d0) AS INTEGER) AS year,
-  category,
-  COALESCE(fcode, rname, NULLIF(fuel, '')) AS fuel,
-  fstate AS fuel_state, COALESCE(fbio, false) AS biogenic,
-  q AS quantity, unit, ukey AS unit_key, qkind AS qty_kind, q * qf AS qty,
-  CASE WHEN combustion AND qkind = 'energy' THEN COALESCE(basis_given, ubasis) END AS energy_basis,
-  hhv_v * hhv_f AS hhv, ncv_v * ncv_f AS ncv,
-  cc_v * cc_f AS carbon_content,
-  CASE WHEN cc_num = 'one' THEN 'mass' ELSE cc_den END AS carbon_content_per,
-  of_v AS oxidation_factor, mw_v AS molecular_weight, co2_v AS measured_co2_t,
-  b_v AS boiler_ratio_b, TRY_CAST(NULLIF(tier, '') AS INTEGER) AS tier,
-  NULLIF(instrument, '') AS instrument, NULLIF(data_quality, '') AS data_quality,
-  NULLIF(evidence_ref, '') AS evidence_ref,
-  _row AS source_row
-FROM checked
-"""
-
-
-def _facility_rules(
-    columns: tuple[schema.Column, ...], present: list[str]
-) -> list[tuple[str, str, str, str]]:
-    """The rules of a facilities file (columns, condition, problem, fix), as for activity."""
+def _facility_rules(columns: tuple[Column, ...], present: list[str]) -> list[Rule]:
+    """The rules of a facilities file (ingest.columns.Rule), as for activity."""
     return [
         *_text_rules(columns, present),
-        ("facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"),
-        (
+        Rule(
+            "facility_id", "facility_id = ''", "'facility id is empty'", "give every facility an id"
+        ),
+        Rule(
             "facility_id",
             "facility_id <> '' AND dupes > 1 AND _row <> first_row",
             "'duplicate facility id (first used in row ' || first_row || ')'",
             "facility ids must be unique",
         ),
-        (
+        Rule(
             "organization_id",
             "organization_id = ''",
             "'organisation id is empty'",
             "name the owning organisation",
         ),
-        ("name", "name = ''", "'name is empty'", "give the facility a name"),
-        (
+        Rule("name", "name = ''", "'name is empty'", "give the facility a name"),
+        Rule(
             "country",
             "country NOT IN ('US', 'CN')",
             "'unsupported country'",
             "use US or CN (ISO 3166-1 alpha-2)",
         ),
-        (
+        Rule(
             "state_province",
             "NOT regexp_full_match(state_province, '[A-Z]{2}-[A-Z0-9]{1,3}') "
             "OR left(state_province, 2) <> country",
             "'not an ISO 3166-2 code of the facility''s country'",
             "e.g. US-AZ or CN-JS",
         ),
-        (
+        Rule(
             "ipcc_sector",
             f"ipcc_sector NOT IN ({', '.join(sql_string(s) for s in schema.IPCC_SECTORS)})",
             "'unknown IPCC sector group'",
             "use one of: " + ", ".join(schema.IPCC_SECTORS),
         ),
-        (
+        Rule(
             "equity_share",
             "equity_share <> '' AND (es IS NULL OR es <= 0 OR es > 1)",
             "'must be a fraction in (0, 1]'",
             "e.g. 0.5 for a 50 % share",
         ),
         *(
-            (
+            Rule(
                 c,
                 f"lower({c}) NOT IN ('', 'yes', 'no')",
                 "'must be yes or no'",

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from openmrv.engine import RunResult, calculate
 from openmrv.factors import Library
+from openmrv.ingest.columns import Schema
 from openmrv.methods import Options
 
 KEY = ["record_id", "methodology", "gas"]
@@ -61,13 +62,16 @@ def restate(
     newer: Options,
     lib: Library | None = None,
     threshold: float = SIGNIFICANT,
+    *,
+    schema: Schema,
 ) -> Restatement:
-    """Recalculate `year` under `pinned` and `newer` options (editions) and diff the results."""
+    """Recalculate `year` under `pinned` and `newer` options (editions) and diff the results
+    (`schema`: the activity's)."""
     act = activity.filter(pc.equal(activity["year"], year))
     if act.num_rows == 0:
         raise ValueError(f"no activity records in {year}")
-    a = calculate(act, facilities, methods, pinned, lib=lib)
-    b = calculate(act, facilities, methods, newer, lib=lib)
+    a = calculate(act, facilities, methods, pinned, lib=lib, schema=schema)
+    b = calculate(act, facilities, methods, newer, lib=lib, schema=schema)
     d = diff_runs(a, b)
     rows = []
     for m, g in d.groupby("methodology"):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from openmrv.factors import Library
+from openmrv.ingest.columns import Schema
 from openmrv.ingest.readers import RawTable, read_table
 from openmrv.ingest.validate import check_activity, file_plans, temp_table, validate_facilities
 from openmrv.store import ledger, periods, quality, recovery
@@ -134,6 +135,7 @@ def ingest(
     lib: Library | None = None,
     org: str | None = None,
     raw: RawTable | None = None,
+    schema: Schema | None = None,
 ) -> IngestReport:
     """Ingest one activity file as one batch. Raises InputError (bad file) or StoreError
     (refused change); in both cases nothing is stored.
@@ -141,7 +143,8 @@ def ingest(
     `org`: the organisation uploading (only its facilities are known, and "already ingested"
     means by it); None (the command line, an administrator): any facility, each row being its
     facility's organisation's. `raw` is the file already read (the web application reads an
-    upload once, outside the store lock, under its own limits)."""
+    upload once, outside the store lock, under its own limits). `schema`: the activity file's
+    (default: the one registered as "activity", ingest.columns.registered)."""
     clock = _Clock()
     path = Path(path)
     digest, size = sha256_file(path) if path.is_file() else ("", 0)
@@ -159,7 +162,7 @@ def ingest(
             return IngestReport(path.name, int(known), already=True)
         facilities = current_facilities(db, org)
         engine = db.engine()
-        warnings = check_activity(engine, raw, set(facilities), lib)
+        warnings = check_activity(engine, raw, set(facilities), lib, schema=schema)
         clock.lap("validate")
         warnings += quality.substitute_missing(db, engine, facilities)
         kind = "restatement" if restating else "file"

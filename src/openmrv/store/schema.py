@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from openmrv.store.db import Database
 
 # The typed activity columns, exactly as validation produces them (Checked.table), with types.
+# Written out, not derived, because migration 1 created the table from them and a migration never
+# changes: the activity schema's declaration (openmrv.combustion.schema, `store_columns`) derives
+# the same list, tests/test_activity_schema.py holds them equal, and a column added to the
+# declaration fails that test until a new migration adds it here.
 RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("record_id", "TEXT"),
     ("facility_id", "TEXT"),
