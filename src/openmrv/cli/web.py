@@ -45,7 +45,6 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
     data with one calculation run per organisation. Safe to run again."""
     from openmrv.api import services
     from openmrv.api.tenancy import add_membership, add_user, load_principal, scope_for
-    from openmrv.combustion.schema import ACTIVITY
     from openmrv.store.ingest import ingest, load_facilities
 
     load_facilities(db, facilities, "demo-seed")
@@ -68,7 +67,7 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
             for org, path in _split_by_organisation(db, activity, Path(tmp)).items():
                 if org not in writers:
                     raise StoreError(f"{activity.name}: no demo user of {org} to submit its rows")
-                ingest(db, path, writers[org], org=org, schema=ACTIVITY)
+                ingest(db, path, writers[org], org=org)
         for user, org in (("owner", "ORG-SUNBRIDGE"), ("tianhe", "ORG-TIANHE-JV")):
             p = load_principal(db, user)
             assert p is not None

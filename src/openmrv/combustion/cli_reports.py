@@ -299,7 +299,8 @@ def _restate(
         raise ValueError("--edition must be TABLE=EDITION, e.g. epa_hub_t1=2026") from None
     lib = load_library_from(factors) if factors else load_library()
     methods = resolve_methods(methodology)
-    return run_restate(act, fac, year, methods, Options(), Options(editions=pairs), lib)
+    newer = Options(editions=pairs)
+    return run_restate(act, fac, year, methods, Options(), newer, lib, schema=ACTIVITY)
 
 
 @report_app.command()
