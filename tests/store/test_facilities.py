@@ -130,13 +130,11 @@ def _register_before_the_flags(db, path) -> None:
         ledger.append(db, "old", "facilities", path.name, None, payload)
 
 
-def test_events_recorded_before_the_flags_still_verify(store_url, tmp_path, monkeypatch):
+def test_events_recorded_before_the_flags_still_verify(store_url, tmp_path):
     path = facilities_file(tmp_path / "fac.csv")
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])  # a store of before
-    db = open_store(store_url)
+    db = open_store(store_url, migrations=schema.MIGRATIONS[:5])  # a store of before
     _register_before_the_flags(db, path)
     db.close()
-    monkeypatch.undo()
     db = open_store(store_url)  # migration 6 adds the columns, NULL in the stored rows
     assert [v[2:4] for v in versions(db)] == [(None, None)] * 4
     v = verify(db)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openmrv.store.db import Busy, Database, StoreError, connect
 from openmrv.store.recovery import recover
-from openmrv.store.schema import migrate
+from openmrv.store.schema import Migration, core_migrations, migrate
 
 
-def open_store(url: str | None = None, *, recovering: bool = True) -> Database:
-    """Connect, bring the schema up to date and void rows an interrupted commit left
-    (store/recovery.py; `recovering=False` leaves them for `ledger verify` to report)."""
+def open_store(
+    url: str | None = None,
+    *,
+    recovering: bool = True,
+    migrations: Sequence[Migration] | None = None,
+) -> Database:
+    """Connect, bring the schema up to date with `migrations` (default: the core's) and void
+    rows an interrupted commit left (store/recovery.py; `recovering=False` leaves them for
+    `ledger verify` to report)."""
     db = connect(url)
     try:
-        migrate(db)
+        migrate(db, core_migrations() if migrations is None else migrations)
         if recovering:
             recover(db)
     except BaseException:
