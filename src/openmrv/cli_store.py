@@ -173,10 +173,11 @@ def ledger_verify(
     ] = None,
 ) -> None:
     """Recompute the hash chain and every batch digest; exit 1 naming the first broken event."""
+    from openmrv.ledger_checks import ledger_checks, ledger_coverage
     from openmrv.store.ledger import verify
 
     with _store(db, recovering=False) as store:
-        v = verify(store, head)
+        v = verify(store, checks=ledger_checks(), coverage=ledger_coverage(), expect_head=head)
     if v.ok:
         out.print(f"ledger OK: {v.events} events, head {v.head}", soft_wrap=True)
         return

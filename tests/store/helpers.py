@@ -1,10 +1,12 @@
-"""Activity files for the store tests."""
+"""Activity files for the store tests, and `verify` as `ledger verify` runs it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from openmrv.ingest.schema import ACTIVITY
+from openmrv.ledger_checks import ledger_checks, ledger_coverage
+from openmrv.store import ledger
 from tests.conftest import record, write_csv
 
 COLS = [c.name for c in ACTIVITY]
@@ -54,3 +56,10 @@ def generated_facilities(path: Path) -> Path:
 
     FACILITIES.to_csv(path, index=False)
     return path
+
+
+def verify(db, expect_head: str | None = None) -> ledger.Verification:
+    """The ledger verified with every registered coverage and check (as the command does)."""
+    return ledger.verify(
+        db, checks=ledger_checks(), coverage=ledger_coverage(), expect_head=expect_head
+    )

@@ -13,9 +13,8 @@ from openmrv.ingest.validate import validate_facilities
 from openmrv.store import ledger, open_store, schema
 from openmrv.store.db import row_text
 from openmrv.store.ingest import load_facilities
-from openmrv.store.ledger import verify
 from tests.conftest import FACILITIES, write_csv
-from tests.store.helpers import count
+from tests.store.helpers import count, verify
 
 # The facilities columns a ledger digest covered before the boundary flags were stored.
 OLD_DIGEST_COLUMNS = (
@@ -183,4 +182,5 @@ def test_every_facilities_file_column_is_stored_and_digested():
 
     file_columns = {c.name for c in FILE_COLUMNS + FACILITY_BOUNDARY}
     assert set(ledger.FACILITIES_V2) - {"version", "batch_id"} == file_columns
-    assert ledger.COVERED["facilities"][0] == OLD_DIGEST_COLUMNS  # v1 never changes
+    assert ledger.FACILITY_ROWS.columns == OLD_DIGEST_COLUMNS  # v1 never changes
+    assert ledger.FACILITY_ROWS.columns_and_check("v2")[0] == ledger.FACILITIES_V2

@@ -14,9 +14,8 @@ from openmrv.ingest.errors import InputError
 from openmrv.store import StoreError, ledger, open_store, schema
 from openmrv.store.db import row_text
 from openmrv.store.ingest import delete, history, ingest, load_facilities
-from openmrv.store.ledger import verify
 from openmrv.store.periods import lock
-from tests.store.helpers import activity, coal
+from tests.store.helpers import activity, coal, verify
 
 SUN, TIAN = "ORG-SUNBRIDGE", "ORG-TIANHE-JV"
 AZ, BJ = "FAC-AZ-PV", "FAC-BJ-ENG"  # SunBridge's and Tianhe's facilities (examples)

@@ -13,9 +13,8 @@ from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity
 from openmrv.store import StoreError
 from openmrv.store.ingest import delete, history, ingest
-from openmrv.store.ledger import verify
 from openmrv.store.schema import RECORD_COLUMNS
-from tests.store.helpers import activity, coal, count
+from tests.store.helpers import activity, coal, count, verify
 
 
 def test_record_columns_match_validation_output(tmp_path):

@@ -12,8 +12,7 @@ import pytest
 
 from openmrv.store import open_store, recovery
 from openmrv.store.ingest import ingest, load_facilities
-from openmrv.store.ledger import verify
-from tests.store.helpers import activity, coal, count, generated_csv, generated_facilities
+from tests.store.helpers import activity, coal, count, generated_csv, generated_facilities, verify
 
 # DuckDB 1.x keeps the optimistically written row groups of a commit whose WAL was cut short.
 TEARS = int(duckdb.__version__.split(".")[0]) < 2

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from openmrv.api import sessions
 from openmrv.api.app import create_app
 from openmrv.cli_web import EXAMPLES, seed_demo
+from openmrv.ledger_checks import ledger_checks
 from openmrv.store import ledger, open_store
 from tests.store.conftest import new_pg_database, pg  # noqa: F401  (the server fixture)
 from tests.web import data
@@ -56,7 +57,7 @@ def test_workflow_on_postgresql(pg):  # noqa: F811
         assert r.json()["status"] == "refused" and "locked by shenhe" in r.json()["message"]
         assert owner.get("/api/v1/organisations/ORG-SUNBRIDGE/records").status_code == 404
         store = app.state.store
-        assert ledger.verify(store.db).ok
+        assert ledger.verify(store.db, checks=ledger_checks()).ok
     finally:
         app.state.store.db.close()
 

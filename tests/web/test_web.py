@@ -11,6 +11,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from openmrv.ledger_checks import ledger_checks
 from openmrv.store import ledger
 from tests.web import data
 from tests.web.conftest import PASSWORDS, csrf_of, sign_in, token_for
@@ -95,7 +96,7 @@ def test_verification_workflow_locks_the_period(app):
     assert 'data-status="refused"' in r.text
     assert "period FAC-JS-PV 2024 is locked by verifier" in r.text
     store = app.state.store
-    v = ledger.verify(store.db)
+    v = ledger.verify(store.db, checks=ledger_checks())
     actions = [e.action for e in ledger.events(store.db)]
     assert v.ok, v.findings
     assert actions.count("case-verify") == 1 and "lock" in actions

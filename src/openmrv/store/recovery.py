@@ -23,7 +23,7 @@ from openmrv.store.db import Database
 
 ACTOR = "openmrv (recovery)"
 # Tables whose rows carry the batch that wrote them: those the ledger digests per batch.
-BATCH_TABLES = tuple(ledger.COVERED)
+BATCH_TABLES = tuple(c.table for c in ledger.COVERAGE)
 
 
 def orphans(db: Database) -> dict[int, dict[str, int]]:
