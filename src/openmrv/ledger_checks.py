@@ -12,7 +12,8 @@ from openmrv.store.coverage import Coverage, LedgerCheck
 
 def ledger_coverage() -> tuple[Coverage, ...]:
     """The tables whose rows batch digests cover."""
-    return ledger.COVERAGE
+    coverage: tuple[Coverage, ...] = ledger.COVERAGE
+    return coverage
 
 
 def ledger_checks() -> tuple[LedgerCheck[Any], ...]:

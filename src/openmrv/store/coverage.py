@@ -40,7 +40,8 @@ class Event:
     hash: str
 
     def data(self) -> dict[str, Any]:
-        return json.loads(self.payload)
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
 
 
 @dataclass
