@@ -137,7 +137,7 @@ def test_verify_catches_orphans_taken_in_by_a_rerun(torn, monkeypatch):
     takes its rows in: duplicate record versions, and an event whose digest covers more rows
     than it counted. verify must say so, whatever the store did."""
     db, f, _, lost = torn
-    monkeypatch.setattr(recovery, "void_orphans", lambda db, coverage: [])
+    monkeypatch.setattr(recovery, "void_orphans", lambda db, coverage=None: [])
     report = ingest(db, f, "ann", reason="meter re-read")
     assert report.batch_id == lost
     problems = [str(x) for x in verify(db).findings]
