@@ -1,10 +1,11 @@
-"""Activity files for the store tests."""
+"""Activity files for the store tests, and `verify` as `ledger verify` runs it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from openmrv.combustion.schema import ACTIVITY
+from openmrv.store import ledger
 from tests.conftest import record, write_csv
 
 COLS = [c.name for c in ACTIVITY.file_columns]
@@ -54,3 +55,8 @@ def generated_facilities(path: Path) -> Path:
 
     FACILITIES.to_csv(path, index=False)
     return path
+
+
+def verify(db, expect_head: str | None = None) -> ledger.Verification:
+    """The ledger verified with every registered coverage and check (as the command does)."""
+    return ledger.verify(db, expect_head=expect_head)

@@ -12,8 +12,7 @@ import pytest
 
 from openmrv.store import open_store
 from openmrv.store.ingest import load_facilities
-from openmrv.store.ledger import verify
-from tests.store.helpers import count, generated_csv, generated_facilities
+from tests.store.helpers import count, generated_csv, generated_facilities, verify
 
 OPENMRV = str(Path(sys.executable).parent / "openmrv")
 N = 50_000

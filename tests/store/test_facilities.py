@@ -13,9 +13,8 @@ from openmrv.ingest.validate import validate_facilities
 from openmrv.store import ledger, open_store, schema
 from openmrv.store.db import row_text
 from openmrv.store.ingest import load_facilities
-from openmrv.store.ledger import verify
 from tests.conftest import FACILITIES, write_csv
-from tests.store.helpers import count
+from tests.store.helpers import count, verify
 
 # The facilities columns a ledger digest covered before the boundary flags were stored.
 OLD_DIGEST_COLUMNS = (
@@ -130,13 +129,11 @@ def _register_before_the_flags(db, path) -> None:
         ledger.append(db, "old", "facilities", path.name, None, payload)
 
 
-def test_events_recorded_before_the_flags_still_verify(store_url, tmp_path, monkeypatch):
+def test_events_recorded_before_the_flags_still_verify(store_url, tmp_path):
     path = facilities_file(tmp_path / "fac.csv")
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])  # a store of before
-    db = open_store(store_url)
+    db = open_store(store_url, migrations=schema.MIGRATIONS[:5])  # a store of before
     _register_before_the_flags(db, path)
     db.close()
-    monkeypatch.undo()
     db = open_store(store_url)  # migration 6 adds the columns, NULL in the stored rows
     assert [v[2:4] for v in versions(db)] == [(None, None)] * 4
     v = verify(db)
@@ -185,4 +182,5 @@ def test_every_facilities_file_column_is_stored_and_digested():
 
     file_columns = {c.name for c in FILE_COLUMNS + FACILITY_BOUNDARY}
     assert set(ledger.FACILITIES_V2) - {"version", "batch_id"} == file_columns
-    assert ledger.COVERED["facilities"][0] == OLD_DIGEST_COLUMNS  # v1 never changes
+    assert ledger.FACILITY_ROWS.columns == OLD_DIGEST_COLUMNS  # v1 never changes
+    assert ledger.FACILITY_ROWS.columns_and_check("v2")[0] == ledger.FACILITIES_V2

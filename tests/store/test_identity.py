@@ -14,9 +14,8 @@ from openmrv.ingest.errors import InputError
 from openmrv.store import StoreError, ledger, open_store, schema
 from openmrv.store.db import row_text
 from openmrv.store.ingest import delete, history, ingest, load_facilities
-from openmrv.store.ledger import verify
 from openmrv.store.periods import lock
-from tests.store.helpers import activity, coal
+from tests.store.helpers import activity, coal, verify
 
 SUN, TIAN = "ORG-SUNBRIDGE", "ORG-TIANHE-JV"
 AZ, BJ = "FAC-AZ-PV", "FAC-BJ-ENG"  # SunBridge's and Tianhe's facilities (examples)
@@ -199,13 +198,10 @@ def _old_row(record_id, facility, version, batch, qty, reason=None, deleted=Fals
             batch, deleted, reason]  # fmt: skip
 
 
-def test_a_store_of_before_migrates_without_losing_or_merging_history(
-    store_url, monkeypatch, tmp_path
-):
+def test_a_store_of_before_migrates_without_losing_or_merging_history(store_url, tmp_path):
     """The leak of before: Tianhe's upload became version 2 of SunBridge's record r1, then
     SunBridge corrected r1 (version 3), and Tianhe's later upload, all unchanged, kept no row."""
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:7])
-    db = open_store(store_url)
+    db = open_store(store_url, migrations=schema.MIGRATIONS[:7])
     with db.write():
         db.execute("INSERT INTO batches VALUES (1, 'facilities', 'fac.csv', NULL, NULL, 'admin', "
                    "'2024-01-01', 2, NULL)")  # fmt: skip
@@ -238,7 +234,6 @@ def test_a_store_of_before_migrates_without_losing_or_merging_history(
             db.execute("INSERT INTO uploads VALUES (?, ?, ?, 'jan.csv', 'u', '2024', 'stored', 0, "
                        "'')", [n, org, b])  # fmt: skip
     db.close()
-    monkeypatch.undo()
 
     db = open_store(store_url)  # migrations 8 (and 9 on PostgreSQL)
     try:

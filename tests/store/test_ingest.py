@@ -11,11 +11,10 @@ import pytest
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
 from openmrv.ingest.validate import validate_activity
-from openmrv.store import StoreError, open_store
+from openmrv.store import StoreError
 from openmrv.store.ingest import delete, history, ingest
-from openmrv.store.ledger import verify
-from openmrv.store.schema import RECORD_COLUMNS, migrate
-from tests.store.helpers import activity, coal, count
+from openmrv.store.schema import RECORD_COLUMNS
+from tests.store.helpers import activity, coal, count, verify
 
 
 def test_record_columns_match_validation_output(tmp_path):
@@ -25,14 +24,6 @@ def test_record_columns_match_validation_output(tmp_path):
     kept = [c for c in checked.table.column_names if c not in ("source_sha256", "file_row")]
     assert tuple(kept) == tuple(n for n, _ in RECORD_COLUMNS)
     assert checked.table["file_row"] == checked.table["source_row"]
-
-
-def test_migrations_run_once(store_url):
-    db = open_store(store_url)
-    assert migrate(db) == []
-    versions = [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY 1")]
-    assert versions == list(range(1, 11))  # every migration in store.schema, each applied once
-    db.close()
 
 
 def test_same_file_three_times_is_recognised(store, tmp_path):

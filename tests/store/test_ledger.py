@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 from openmrv.cli import app
 from openmrv.store import ledger
 from openmrv.store.ingest import ingest
-from openmrv.store.ledger import verify
 from openmrv.store.periods import lock
-from tests.store.helpers import activity, coal
+from tests.store.helpers import activity, coal, verify
 
 
 @pytest.fixture
@@ -252,4 +251,17 @@ def test_case_steps_and_cases_no_event_records_are_reported(reviewed):
     assert [str(f) for f in v.findings] == [
         "outside the chain: step 5 of verification case 1 that no event records",
         "outside the chain: a verification case 2 that no event records",
+    ]
+
+
+def test_a_step_row_naming_another_steps_event_is_reported(reviewed):
+    """A copied step row points at a real event (of another case's step): still no event
+    records it."""
+    reviewed.execute(
+        "INSERT INTO case_steps SELECT 7, step, stepped_at, actor, action, from_status, "
+        "to_status, findings, ledger_seq FROM case_steps WHERE step = 1"
+    )
+    v = verify(reviewed)
+    assert [str(f) for f in v.findings] == [
+        "outside the chain: step 1 of verification case 7 that no event records"
     ]

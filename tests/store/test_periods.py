@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 from openmrv.cli import app
 from openmrv.store import StoreError
 from openmrv.store.ingest import delete, ingest
-from openmrv.store.ledger import events, verify
+from openmrv.store.ledger import events
 from openmrv.store.periods import lock
-from tests.store.helpers import activity, coal, count
+from tests.store.helpers import activity, coal, count, verify
 
 
 @pytest.fixture

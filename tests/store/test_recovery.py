@@ -12,8 +12,7 @@ import pytest
 
 from openmrv.store import open_store, recovery
 from openmrv.store.ingest import ingest, load_facilities
-from openmrv.store.ledger import verify
-from tests.store.helpers import activity, coal, count, generated_csv, generated_facilities
+from tests.store.helpers import activity, coal, count, generated_csv, generated_facilities, verify
 
 # DuckDB 1.x keeps the optimistically written row groups of a commit whose WAL was cut short.
 TEARS = int(duckdb.__version__.split(".")[0]) < 2
@@ -138,7 +137,7 @@ def test_verify_catches_orphans_taken_in_by_a_rerun(torn, monkeypatch):
     takes its rows in: duplicate record versions, and an event whose digest covers more rows
     than it counted. verify must say so, whatever the store did."""
     db, f, _, lost = torn
-    monkeypatch.setattr(recovery, "void_orphans", lambda db: [])
+    monkeypatch.setattr(recovery, "void_orphans", lambda db, coverage=None: [])
     report = ingest(db, f, "ann", reason="meter re-read")
     assert report.batch_id == lost
     problems = [str(x) for x in verify(db).findings]

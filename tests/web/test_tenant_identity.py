@@ -160,7 +160,8 @@ def test_two_organisations_with_the_same_ids_stay_apart(web):
 
     # The ledger: intact, and each batch names its organisation.
     db = web.state.store.db
-    assert ledger.verify(db).ok, ledger.verify(db).findings
+    v = ledger.verify(db)
+    assert v.ok, v.findings
     batches = {e.data()["batch_id"]: e.data()["batch"] for e in ledger.events(db)
                if e.action == "ingest"}  # fmt: skip
     assert {b["organization_id"] for b in batches.values()} == {SUN, TIAN}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openmrv.api import queries
+from openmrv.api.case_ledger import OPEN, step_event
 from openmrv.api.tenancy import Forbidden, OrgScope, Refused
 from openmrv.store import ledger, periods
 
@@ -55,7 +56,7 @@ def open_case(scope: OrgScope, facility_id: str, year: int) -> int:
         event = ledger.append(
             db,
             scope.actor,
-            "case-open",
+            OPEN.name,
             f"case {case_id} {facility_id} {year}",
             None,
             {"case_id": case_id, "organization_id": scope.org_id, "status": "draft"},
@@ -98,7 +99,7 @@ def advance(scope: OrgScope, case_id: int, action: str, findings: str | None = N
         event = ledger.append(
             db,
             scope.actor,
-            f"case-{action}",
+            step_event(action).name,
             subject,
             findings,
             {"case_id": case_id, "from": status, "to": step.target},

@@ -133,7 +133,7 @@ def ledger_verify(
     from openmrv.store.ledger import verify
 
     with opened_store(db, recovering=False) as store:
-        v = verify(store, head)
+        v = verify(store, expect_head=head)
     if v.ok:
         out.print(f"ledger OK: {v.events} events, head {v.head}", soft_wrap=True)
         return

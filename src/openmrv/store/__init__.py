@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from openmrv.store.coverage import Coverage
 from openmrv.store.db import Busy, Database, StoreError, connect
+from openmrv.store.ledger import all_coverage
 from openmrv.store.recovery import recover
-from openmrv.store.schema import migrate
+from openmrv.store.schema import Migration, all_migrations, migrate
 
 
-def open_store(url: str | None = None, *, recovering: bool = True) -> Database:
-    """Connect, bring the schema up to date and void rows an interrupted commit left
-    (store/recovery.py; `recovering=False` leaves them for `ledger verify` to report)."""
+def open_store(
+    url: str | None = None,
+    *,
+    recovering: bool = True,
+    migrations: Sequence[Migration] | None = None,
+    coverage: Sequence[Coverage] | None = None,
+) -> Database:
+    """Connect, bring the schema up to date with `migrations` (default: the core's, then every
+    domain's) and void rows an interrupted commit left in the `coverage` tables (default: the
+    core's and the domains'; store/recovery.py; `recovering=False` leaves them for `ledger
+    verify` to report)."""
     db = connect(url)
     try:
-        migrate(db)
+        migrate(db, all_migrations() if migrations is None else migrations)
         if recovering:
-            recover(db)
+            recover(db, all_coverage() if coverage is None else coverage)
     except BaseException:
         db.close()
         raise

@@ -3,32 +3,31 @@
 Each event's hash covers its own fields and the previous event's hash, so editing, deleting,
 inserting or reordering events breaks the chain. Events that write rows also carry a digest of
 exactly the rows they wrote (per table, by batch), so editing, deleting or inserting data rows
-behind the system's back is caught too; so are edited, deleted or inserted steps and statuses of
-verification cases, each of which is an event. The chain proves integrity relative to its head: keep
-the head hash printed by `ledger verify` (or an export) somewhere else to detect a rewrite of the
-whole chain.
+behind the system's back is caught too (in the tables `Coverage` entries name,
+store/coverage.py). Rows that are not batches (period locks, verification case steps) are
+checked by the `LedgerCheck`s the caller passes to `verify`, each declared by the code that
+writes them. The chain proves integrity relative to its head: keep the head hash printed by
+`ledger verify` (or an export) somewhere else to detect a rewrite of the whole chain.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from openmrv import plugins
 from openmrv.ingest.schema import FACILITY_BOUNDARY
+from openmrv.store.coverage import Coverage, Event, Finding, LedgerCheck, RowCheck, Scheme
 from openmrv.store.db import Database, row_text
 from openmrv.store.schema import CONTENT_NAMES
 
 GENESIS = "0" * 64
 
-# Row tables covered by batch digests: table -> (columns in digest order, row order). A digest
-# recorded as "rows:hex" is over these columns (scheme v1); one recorded as "rows:TAG:hex" is
-# over the columns of SCHEMES[table, TAG] (below). Digests already recorded must verify
-# forever, so a column added to a covered table needs a new scheme, never an edit of a list:
-# the lists are written out (the files and tables may gain columns for other reasons).
+# The core's covered tables, scheme v1 (digests recorded as "rows:hex"): columns in digest order.
 ACTIVITY_V1 = (
     "record_id", "facility_id", "source_id", "period_start", "period_end", "year", "category",
     "fuel", "fuel_state", "biogenic", "quantity", "unit", "unit_key", "qty_kind", "qty",
@@ -41,15 +40,6 @@ FACILITIES_V1 = (
     "facility_id", "version", "organization_id", "name", "name_zh", "country", "state_province",
     "grid_region", "sector", "ipcc_sector", "equity_share", "programmes", "batch_id",
 )  # fmt: skip
-COVERED: dict[str, tuple[tuple[str, ...], str]] = {
-    "activity_records": (ACTIVITY_V1, "record_id, version"),
-    "facilities": (
-        FACILITIES_V1,
-        "facility_id, version",
-    ),
-    "organisations": (("organization_id", "batch_id"), "organization_id"),
-    "sources": (("facility_id", "source_id", "batch_id"), "facility_id, source_id"),
-}
 # The batch row an event records: without the organisation in events recorded before
 # migration 8 (compared as recorded), with it since.
 BATCH_FIELDS = (
@@ -64,24 +54,9 @@ BATCH_FIELDS = (
     "reason",
 )
 BATCH_FIELDS_ORG = (*BATCH_FIELDS, "organization_id")
-LOCK_FIELDS = ("facility_id", "year", "locked_by", "locked_at", "reason", "event_seq")
-STEP_FIELDS = ("case_id", "step", "stepped_at", "actor", "action", "from_status", "to_status")
-
-
-@dataclass(frozen=True)
-class Event:
-    seq: int
-    at: str
-    actor: str
-    action: str
-    subject: str
-    reason: str | None
-    payload: str
-    prev_hash: str
-    hash: str
-
-    def data(self) -> dict[str, Any]:
-        return json.loads(self.payload)
+# The tables `verify` checks on its own, whatever it is given -> their key: the chain itself
+# and the batch rows its events record.
+OWN_TABLES = {"ledger_events": "seq", "batches": "batch_id"}
 
 
 def now() -> str:
@@ -139,75 +114,82 @@ V2_COLUMNS = (
     "deleted",
     "reason",
 )
-V2_TABLES = {"activity_records": V2_COLUMNS}
-# Facilities digests cover the organisational-boundary flags (stored from migration 6 on) as
-# scheme "v2", on both backends; facilities digests recorded before ("rows:hex") do not.
-FACILITIES_V2 = (
-    *COVERED["facilities"][0][:-1],
-    *(c.name for c in FACILITY_BOUNDARY),
-    "batch_id",
+CONTENT_HASHED = RowCheck(
+    f"content_hash IS DISTINCT FROM md5({row_text(CONTENT_NAMES)})",
+    "do not match their content hash",
 )
+# Facilities digests cover the organisational-boundary flags (stored from migration 6 on) as
+# scheme "v2", on both backends; facilities digests recorded before ("rows:hex") do not, and
+# their rows must have none (NULL).
+FACILITIES_V2 = (*FACILITIES_V1[:-1], *(c.name for c in FACILITY_BOUNDARY), "batch_id")
 # Activity rows name their organisation from migration 8 on (a record is an organisation's
 # record id): digests recorded since cover it, as scheme "v2o" (v2 and the organisation, on
 # DuckDB) or "v1o" (v1 and the organisation, on PostgreSQL). Rows stored before carry their
 # facility's organisation, which `verify` checks for every row.
-# Every digest scheme but v1: (table, tag) -> columns in digest order.
-SCHEMES: dict[tuple[str, str | None], tuple[str, ...]] = {
-    ("activity_records", "v2"): V2_COLUMNS,
-    ("activity_records", "v2o"): (*V2_COLUMNS, "organization_id"),
-    ("activity_records", "v1o"): (*ACTIVITY_V1, "organization_id"),
-    ("facilities", "v2"): FACILITIES_V2,
-}
-BY_CONTENT_HASH = {"v2", "v2o"}  # schemes whose rows' content hashes `verify` recomputes
+ACTIVITY_ROWS = Coverage(
+    "activity_records",
+    ACTIVITY_V1,
+    "record_id, version",
+    scheme={"duckdb": "v2o", "postgresql": "v1o"},
+    schemes=(
+        Scheme("v2", V2_COLUMNS, CONTENT_HASHED),
+        Scheme("v2o", (*V2_COLUMNS, "organization_id"), CONTENT_HASHED),
+        Scheme("v1o", (*ACTIVITY_V1, "organization_id")),
+    ),
+)
+FACILITY_ROWS = Coverage(
+    "facilities",
+    FACILITIES_V1,
+    "facility_id, version",
+    scheme={"duckdb": "v2", "postgresql": "v2"},
+    schemes=(Scheme("v2", FACILITIES_V2),),
+    v1_check=RowCheck(
+        " OR ".join(f"{c.name} IS NOT NULL" for c in FACILITY_BOUNDARY),
+        "have boundary flags, which v1 does not cover",
+    ),
+)
+ORGANISATION_ROWS = Coverage("organisations", ("organization_id", "batch_id"), "organization_id")
+SOURCE_ROWS = Coverage(
+    "sources", ("facility_id", "source_id", "batch_id"), "facility_id, source_id"
+)
+# The core's covered tables: the default wherever a caller passes none.
+COVERAGE: tuple[Coverage, ...] = (ACTIVITY_ROWS, FACILITY_ROWS, ORGANISATION_ROWS, SOURCE_ROWS)
 
 
-# The scheme new events use per table (absent: v1), by backend: activity rows on PostgreSQL
-# are digested by every column (above).
-NEW_SCHEMES = {
-    "duckdb": {"activity_records": "v2o", "facilities": "v2"},
-    "postgresql": {"activity_records": "v1o", "facilities": "v2"},
-}
-
-
-def _scheme(db: Database, table: str, recorded: dict[str, str] | None) -> str | None:
+def _scheme(db: Database, c: Coverage, recorded: dict[str, str] | None) -> str | None:
     """The tag of the scheme to digest a table in (None: v1): the one its digest was
     `recorded` with, else the one new events use."""
-    if recorded is not None and table in recorded:
-        parts = recorded[table].split(":")
+    if recorded is not None and c.table in recorded:
+        parts = recorded[c.table].split(":")
         return parts[1] if len(parts) == 3 else None
-    return NEW_SCHEMES[db.kind].get(table)
+    return c.scheme.get(db.kind)
 
 
-def digests(db: Database, batch_id: int, recorded: dict[str, str] | None = None) -> dict[str, str]:
+def digests(
+    db: Database,
+    batch_id: int,
+    recorded: dict[str, str] | None = None,
+    coverage: Sequence[Coverage] = COVERAGE,
+) -> dict[str, str]:
     """Digest of the rows each covered table holds for a batch (empty tables omitted).
 
     To verify, pass the digests an event `recorded`: each table is recomputed in the scheme it
-    was recorded with, and rows digested by content hash have their content hashes checked."""
+    was recorded with, and the scheme's row check (e.g. rows digested by content hash have
+    their content hashes recomputed) is added to the digest."""
     out = {}
-    for table, (cols, order) in COVERED.items():
-        n = db.scalar(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id])
+    for c in coverage:
+        rows = f"{c.table} WHERE batch_id = ?"
+        n = db.scalar(f"SELECT count(*) FROM {rows}", [batch_id])
         if not n:
             continue
-        tag = _scheme(db, table, recorded)
-        texts = row_text(SCHEMES.get((table, tag), cols))
-        value = db.digest(texts, f"{table} WHERE batch_id = ?", order, [batch_id])
-        if tag in BY_CONTENT_HASH and table in V2_TABLES and recorded is not None:
-            bad = db.scalar(
-                f"SELECT count(*) FROM {table} WHERE batch_id = ? AND content_hash "
-                f"IS DISTINCT FROM md5({row_text(CONTENT_NAMES)})",
-                [batch_id],
-            )
+        tag = _scheme(db, c, recorded)
+        columns, check = c.columns_and_check(tag)
+        value = db.digest(row_text(columns), rows, c.order, [batch_id])
+        if check is not None and recorded is not None:
+            bad = db.scalar(f"SELECT count(*) FROM {rows} AND ({check.where})", [batch_id])
             if bad:
-                value = f"{value} ({bad} row(s) do not match their content hash)"
-        if table == "facilities" and tag is None and recorded is not None:
-            # Rows stored before the boundary flags were have none (NULL): v1 does not cover them.
-            flagged = " OR ".join(f"{c.name} IS NOT NULL" for c in FACILITY_BOUNDARY)
-            bad = db.scalar(
-                f"SELECT count(*) FROM facilities WHERE batch_id = ? AND ({flagged})", [batch_id]
-            )
-            if bad:
-                value = f"{value} ({bad} row(s) have boundary flags, which v1 does not cover)"
-        out[table] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
+                value = f"{value} ({bad} row(s) {check.problem})"
+        out[c.table] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
     return out
 
 
@@ -219,11 +201,18 @@ def batch_row(
 
 
 def record_batch(
-    db: Database, actor: str, action: str, subject: str, reason: str | None, extra: dict
+    db: Database,
+    actor: str,
+    action: str,
+    subject: str,
+    reason: str | None,
+    extra: dict,
+    coverage: Sequence[Coverage] = COVERAGE,
 ) -> Event:
     """Append the event for a batch: the batch row and the digests of what it wrote."""
     batch_id = extra["batch_id"]
-    payload = {**extra, "batch": batch_row(db, batch_id), "digests": digests(db, batch_id)}
+    sums = digests(db, batch_id, coverage=coverage)
+    payload = {**extra, "batch": batch_row(db, batch_id), "digests": sums}
     return append(db, actor, action, subject, reason, payload)
 
 
@@ -233,16 +222,6 @@ def events(db: Database) -> Iterator[Event]:
         "FROM ledger_events ORDER BY seq"
     ):
         yield Event(*r)
-
-
-@dataclass
-class Finding:
-    seq: int | None  # the broken event, or None for rows no event accounts for
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"event {self.seq}" if self.seq is not None else "outside the chain"
-        return f"{where}: {self.problem}"
 
 
 @dataclass
@@ -256,25 +235,41 @@ class Verification:
         return not self.findings
 
 
-def verify(db: Database, expect_head: str | None = None) -> Verification:
-    """Recompute the chain and every batch digest; report what does not match, in order."""
+def all_coverage() -> tuple[Coverage, ...]:
+    """The core's covered tables, then those every domain registers (plugins)."""
+    return (*COVERAGE, *plugins.ledger_coverage())
+
+
+def verify(
+    db: Database,
+    *,
+    checks: Sequence[LedgerCheck[Any]] | None = None,
+    coverage: Sequence[Coverage] | None = None,
+    expect_head: str | None = None,
+) -> Verification:
+    """Recompute the chain, every batch digest over the `coverage` tables and what each of
+    `checks` vouches for (default: the core's coverage and what every domain registers);
+    report what does not match, in chain order, then rows no event accounts for."""
+    checks = plugins.ledger_checks() if checks is None else checks
+    coverage = all_coverage() if coverage is None else coverage
     findings: list[Finding] = []
     prev, expected, n = GENESIS, 1, 0
     batches_seen: set[int] = set()
-    locks_seen: set[tuple[str, int]] = set()
-    cases = _Cases()
+    tallies = [(check, check.tally()) for check in checks]
     for e in events(db):
         n += 1
         broken = _check_event(e, prev, expected)
         if not broken:
-            broken = _check_rows(db, e, batches_seen, locks_seen)
-            if e.action.startswith(CASE_ACTION):
-                broken += _check_case_step(db, e, cases)
+            broken = _check_batch(db, e, batches_seen, coverage)
+            for check, tally in tallies:
+                if e.action.startswith(check.action_prefix):
+                    broken += check.check_event(db, e, tally)
         findings += [Finding(e.seq, p) for p in broken]
         prev, expected = e.hash, e.seq + 1
-    findings += _case_statuses(db, cases)
+    later = [f for check, tally in tallies for f in check.unaccounted(db, tally)]
+    findings += [f for f in later if f.seq is not None]
     findings.sort(key=lambda f: f.seq or 0)  # stable: each event's findings keep their order
-    findings += _unaccounted(db, batches_seen, locks_seen) + _unaccounted_cases(db, cases)
+    findings += _unaccounted(db, batches_seen, coverage) + [f for f in later if f.seq is None]
     if expect_head and expect_head != prev:
         findings.append(Finding(None, f"head is {prev}, expected {expect_head}"))
     return Verification(n, prev, findings)
@@ -296,8 +291,8 @@ def _check_event(e: Event, prev: str, expected: int) -> list[str]:
     return out
 
 
-def _check_rows(
-    db: Database, e: Event, batches: set[int], locks: set[tuple[str, int]]
+def _check_batch(
+    db: Database, e: Event, batches: set[int], coverage: Sequence[Coverage]
 ) -> list[str]:
     data = e.data()
     out = []
@@ -309,24 +304,13 @@ def _check_rows(
         if stored != recorded:
             out.append(f"batch {b} row differs from what was recorded (edited or deleted)")
         out += _counts_disagree(data)
-        now_digests = digests(db, b, data["digests"])
+        now_digests = digests(db, b, data["digests"], coverage)
         for table in sorted(set(now_digests) | set(data["digests"])):
             if now_digests.get(table) != data["digests"].get(table):
                 out.append(
                     f"{table} rows of batch {b} differ from what was recorded "
                     "(a row was edited, deleted or inserted)"
                 )
-    if "lock" in data:
-        lock = data["lock"]
-        locks.add((lock["facility_id"], lock["year"]))
-        row = db.one(
-            f"SELECT {', '.join(LOCK_FIELDS)} FROM period_locks WHERE facility_id = ? AND year = ?",
-            [lock["facility_id"], lock["year"]],
-        )
-        if row is None or dict(zip(LOCK_FIELDS, row, strict=True)) != lock:
-            out.append(
-                f"lock of {lock['facility_id']} {lock['year']} differs from what was recorded"
-            )
     return out
 
 
@@ -377,9 +361,9 @@ def _duplicate_versions(db: Database) -> list[Finding]:
     return [Finding(None, f"{len(rows):,} record version(s) stored more than once: {named}{more}")]
 
 
-def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -> list[Finding]:
+def _unaccounted(db: Database, batches: set[int], coverage: Sequence[Coverage]) -> list[Finding]:
     out = _duplicate_versions(db)
-    for table in ("batches", *COVERED):
+    for table in ("batches", *(c.table for c in coverage)):
         for b, count in db.execute(
             f"SELECT batch_id, count(*) FROM {table} GROUP BY batch_id ORDER BY batch_id"
         ):
@@ -387,9 +371,6 @@ def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -
                 out.append(
                     Finding(None, f"{count} {table} row(s) of batch {b} that no event records")
                 )
-    for f, y in db.execute("SELECT facility_id, year FROM period_locks ORDER BY 1, 2"):
-        if (f, y) not in locks:
-            out.append(Finding(None, f"a lock of {f} {y} that no event records"))
     # Every row is its facility's organisation's (rows stored before migration 8 got it then;
     # their digests, recorded before, do not cover it).
     for b, count in db.execute(
@@ -401,75 +382,6 @@ def _unaccounted(db: Database, batches: set[int], locks: set[tuple[str, int]]) -
             Finding(None, f"{count} activity_records row(s) of batch {b} name an organisation "
                     "that is not their facility's")
         )  # fmt: skip
-    return out
-
-
-# Verification cases (api.workflow): every step is an event "case-<step>" whose payload names
-# the case and the statuses it went from and to, and whose reason holds the findings; the step's
-# row in case_steps points back at its event. The rows are checked against the events, and each
-# case's status against the status its last recorded step left it in.
-CASE_ACTION = "case-"
-
-
-@dataclass
-class _Cases:
-    """What the case events read so far say: steps per case, and each case's status with the
-    event that set it."""
-
-    steps: dict[int, int] = field(default_factory=dict)
-    status: dict[int, tuple[str | None, int]] = field(default_factory=dict)
-    seqs: set[int] = field(default_factory=set)
-
-
-def _check_case_step(db: Database, e: Event, cases: _Cases) -> list[str]:
-    data = e.data()
-    case_id = data["case_id"]
-    n = cases.steps.get(case_id, 0) + 1
-    to = data.get("to", data.get("status"))
-    cases.steps[case_id], cases.status[case_id] = n, (to, e.seq)
-    cases.seqs.add(e.seq)
-    action = e.action.removeprefix(CASE_ACTION)
-    expected = (case_id, n, e.at, e.actor, action, data.get("from", ""), to, e.reason)
-    row = db.one(
-        f"SELECT {', '.join(STEP_FIELDS)}, findings FROM case_steps WHERE ledger_seq = ?", [e.seq]
-    )
-    out = []
-    if row is None or tuple(row) != expected:
-        out.append(f"step {n} of verification case {case_id} differs from what was recorded")
-    if action == "open":
-        case = db.one(
-            "SELECT organization_id, facility_id, year, created_by, created_at "
-            "FROM verification_cases WHERE case_id = ?",
-            [case_id],
-        )
-        if case is None or (
-            case[0] != data["organization_id"]
-            or f"case {case_id} {case[1]} {case[2]}" != e.subject
-            or (case[3], case[4]) != (e.actor, e.at)
-        ):
-            out.append(f"verification case {case_id} differs from what was recorded")
-    return out
-
-
-def _case_statuses(db: Database, cases: _Cases) -> list[Finding]:
-    stored = dict(db.execute("SELECT case_id, status FROM verification_cases"))
-    return [
-        Finding(seq, f"verification case {c} is {stored[c]!r}; its last step made it {status!r}")
-        for c, (status, seq) in sorted(cases.status.items())
-        if c in stored and stored[c] != status
-    ]
-
-
-def _unaccounted_cases(db: Database, cases: _Cases) -> list[Finding]:
-    steps = db.execute("SELECT case_id, step, ledger_seq FROM case_steps ORDER BY case_id, step")
-    out = [
-        Finding(None, f"step {step} of verification case {c} that no event records")
-        for c, step, seq in steps
-        if seq not in cases.seqs
-    ]
-    for (c,) in db.execute("SELECT case_id FROM verification_cases ORDER BY case_id"):
-        if c not in cases.steps:
-            out.append(Finding(None, f"a verification case {c} that no event records"))
     return out
 
 

@@ -3,6 +3,8 @@
 A locked period refuses every change — new records, new versions, tombstones — except through
 a restatement: a batch that names the period and a reason, whose ledger event records the diff
 (each changed field, old and new) so a verifier sees exactly what moved after sign-off.
+Each lock is a ledger event "lock" recording the lock's row; `LEDGER_CHECK` is how `ledger
+verify` checks the rows of `period_locks` against those events.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from datetime import date
 from typing import Any
 
 from openmrv.store import ledger
+from openmrv.store.coverage import Event, EventKind, Finding, LedgerCheck
 from openmrv.store.db import Database, StoreError
 from openmrv.store.schema import CONTENT_NAMES, SAME_RECORD
 from openmrv.store.versions import current_sql
 
 DIFF_FIELDS = tuple(c for c in CONTENT_NAMES if c != "record_id")
+LOCK = EventKind("lock")
+LOCK_FIELDS = ("facility_id", "year", "locked_by", "locked_at", "reason", "event_seq")
 
 
 def lock(db: Database, facility_id: str, year: int, actor: str, reason: str) -> ledger.Event:
@@ -52,7 +57,7 @@ def lock_within(db: Database, facility_id: str, year: int, actor: str, reason: s
     return ledger.append(
         db,
         actor,
-        "lock",
+        LOCK.name,
         f"{facility_id} {year}",
         reason,
         {"lock": row, "records": totals[0], "sum_qty": totals[1]},
@@ -149,3 +154,36 @@ def diff(db: Database, period: tuple[str, int]) -> dict[str, Any]:
 
 def _plain(v: Any) -> Any:
     return v.isoformat() if isinstance(v, date) else v
+
+
+def _check_lock(db: Database, e: Event, seen: set[tuple[str, int]]) -> list[str]:
+    """The lock a "lock" event recorded is stored as it was recorded."""
+    lock = e.data().get("lock")
+    if not isinstance(lock, dict):
+        return ["a lock event that records no lock"]
+    seen.add((lock["facility_id"], lock["year"]))
+    row = db.one(
+        f"SELECT {', '.join(LOCK_FIELDS)} FROM period_locks WHERE facility_id = ? AND year = ?",
+        [lock["facility_id"], lock["year"]],
+    )
+    if row is None or dict(zip(LOCK_FIELDS, row, strict=True)) != lock:
+        return [f"lock of {lock['facility_id']} {lock['year']} differs from what was recorded"]
+    return []
+
+
+def _unaccounted_locks(db: Database, seen: set[tuple[str, int]]) -> list[Finding]:
+    return [
+        Finding(None, f"a lock of {f} {y} that no event records")
+        for f, y in db.execute("SELECT facility_id, year FROM period_locks ORDER BY 1, 2")
+        if (f, y) not in seen
+    ]
+
+
+LEDGER_CHECK: LedgerCheck[set[tuple[str, int]]] = LedgerCheck(
+    "period locks",
+    LOCK.name,
+    _check_lock,
+    _unaccounted_locks,
+    tally=set,
+    tables={"period_locks": "facility_id, year"},
+)

@@ -18,18 +18,22 @@ other rows and `ledger verify` checks that the void batch stays empty.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openmrv.store import ledger
+from openmrv.store.coverage import Coverage
 from openmrv.store.db import Database
 
 ACTOR = "openmrv (recovery)"
-# Tables whose rows carry the batch that wrote them: those the ledger digests per batch.
-BATCH_TABLES = tuple(ledger.COVERED)
 
 
-def orphans(db: Database) -> dict[int, dict[str, int]]:
-    """Batch id -> {table: rows} for rows whose batch has no batch row."""
+def orphans(
+    db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE
+) -> dict[int, dict[str, int]]:
+    """Batch id -> {table: rows} for rows whose batch has no batch row, in the tables whose
+    rows carry the batch that wrote them (those the ledger digests per batch)."""
     found: dict[int, dict[str, int]] = {}
-    for table in BATCH_TABLES:
+    for table in (c.table for c in coverage):
         for batch_id, n in db.execute(
             f"SELECT t.batch_id, count(*) FROM {table} t WHERE NOT EXISTS "
             "(SELECT 1 FROM batches b WHERE b.batch_id = t.batch_id) GROUP BY t.batch_id"
@@ -38,12 +42,13 @@ def orphans(db: Database) -> dict[int, dict[str, int]]:
     return found
 
 
-def void_orphans(db: Database) -> list[int]:
+def void_orphans(db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE) -> list[int]:
     """Inside a write transaction: remove the rows no batch accounts for, keep each of their
     batch ids as a `void` batch with a ledger event; return the ids voided."""
-    found = orphans(db)
+    found = orphans(db, coverage)
     for batch_id, counts in sorted(found.items()):
-        removed = ledger.digests(db, batch_id)  # what the rows were, before they go
+        # What the rows were, before they go.
+        removed = ledger.digests(db, batch_id, coverage=coverage)
         for table in counts:
             db.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         rows = sum(counts.values())
@@ -63,13 +68,14 @@ def void_orphans(db: Database) -> list[int]:
             f"batch {batch_id}",
             reason,
             {"batch_id": batch_id, "removed": removed},
+            coverage,
         )
     return sorted(found)
 
 
-def recover(db: Database) -> list[int]:
+def recover(db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE) -> list[int]:
     """Void orphan rows if there are any (a read when there are none, as on nearly every open)."""
-    if not orphans(db):
+    if not orphans(db, coverage):
         return []
     with db.write():
-        return void_orphans(db)
+        return void_orphans(db, coverage)

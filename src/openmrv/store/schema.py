@@ -1,14 +1,17 @@
-"""The store's tables, created and upgraded by numbered migrations.
+"""The store's tables, created and upgraded by migrations numbered per domain.
 
-Each migration runs once, in order, inside a transaction, and is recorded in
+A migration is keyed by (domain, version): the core's are domain "core", and each domain numbers
+its own from 1. Each runs once, in its domain's order, inside a transaction, and is recorded in
 `schema_migrations`; a newer code version adds migrations at the end and never edits old ones.
 Everything is append-only: a correction is a new row version, a deletion a tombstone row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from openmrv import plugins
 from openmrv.store.db import Database
 
 # The typed activity columns, exactly as validation produces them (Checked.table), with types.
@@ -68,9 +71,15 @@ def _columns(cols) -> str:
     return ",\n  ".join(f"{n} {t}" for n, t in cols)
 
 
+CORE = "core"
+
+
 @dataclass(frozen=True)
 class Migration:
-    version: int
+    """One step of a domain's schema, applied once per store."""
+
+    domain: str
+    version: int  # from 1 within the domain
     description: str
     statements: tuple[str, ...]
     only: str | None = None  # a backend kind, for statements one dialect lacks or needs
@@ -78,6 +87,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
+        CORE,
         1,
         "organisations, facilities, sources, batches, versioned activity records, ledger",
         (
@@ -142,12 +152,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         2,
         "index record versions (PostgreSQL; DuckDB scans are fast without one)",
         ("CREATE INDEX activity_records_id ON activity_records (record_id, version)",),
         only="postgresql",
     ),
     Migration(
+        CORE,
         3,
         "calculation runs and results, with lineage to record versions",
         (
@@ -175,6 +187,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         4,
         "web: users, memberships, API tokens, uploads, run totals, targets, verification cases",
         (
@@ -274,12 +287,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         5,
         "index record batches (PostgreSQL): an ingest reads its batch's rows back several times",
         ("CREATE INDEX activity_records_batch ON activity_records (batch_id)",),
         only="postgresql",
     ),
     Migration(
+        CORE,
         6,
         "facilities: organisational-boundary flags (NULL in rows stored before: not recorded)",
         (
@@ -288,6 +303,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         7,
         "web sessions: the signed cookie names a server-side session, deleted at sign-out",
         (
@@ -299,6 +315,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         8,
         "organisation-scoped identities: a record is (organisation, record id); each row and "
         "each batch of one organisation names it (rows stored before: their facility's)",
@@ -324,6 +341,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        CORE,
         9,
         "index record versions by organisation (PostgreSQL)",
         (
@@ -333,6 +351,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         only="postgresql",
     ),
     Migration(
+        CORE,
         10,
         "API tokens: the token that minted one (revoked with it) and an expiry (NULL: none)",
         (
@@ -342,30 +361,82 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
-LATEST = max(m.version for m in MIGRATIONS)
+
+def core_migrations() -> tuple[Migration, ...]:
+    """The core's migrations, in order (what `open_store` applies unless given a list)."""
+    return MIGRATIONS
 
 
-def migrate(db: Database) -> list[int]:
-    """Apply the migrations this store has not seen; return their versions."""
+def all_migrations() -> tuple[Migration, ...]:
+    """The core's migrations, then every domain's (plugins: `register_migrations`)."""
+    return (*core_migrations(), *plugins.migrations())
+
+
+_MIGRATIONS_DDL = (
+    "CREATE TABLE {name} (domain TEXT NOT NULL, version INTEGER NOT NULL, "
+    "description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (domain, version))"
+)
+
+
+def migrate(db: Database, migrations: Sequence[Migration]) -> list[tuple[str, int]]:
+    """Apply the `migrations` this store has not seen, in the order given; return their
+    (domain, version). Each domain's must come in version order from 1, without gaps."""
+    _check_order(migrations)
     with db.write():
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-            "description TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-    done = {r[0] for r in db.execute("SELECT version FROM schema_migrations")}
+        _migrations_table(db)
+    done = set(db.execute("SELECT domain, version FROM schema_migrations"))
     applied = []
-    for m in MIGRATIONS:
-        if m.version in done:
+    for m in migrations:
+        key = (m.domain, m.version)
+        if key in done:
             continue
         with db.write():
-            if db.scalar("SELECT count(*) FROM schema_migrations WHERE version = ?", [m.version]):
+            if db.scalar(
+                "SELECT count(*) FROM schema_migrations WHERE domain = ? AND version = ?", key
+            ):
                 continue  # another process applied it meanwhile
             if m.only in (None, db.kind):
                 for sql in m.statements:
                     db.execute(sql)
             db.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, CAST(current_timestamp AS TEXT))",
-                [m.version, m.description],
+                "INSERT INTO schema_migrations (domain, version, description, applied_at) "
+                "VALUES (?, ?, ?, CAST(current_timestamp AS TEXT))",
+                [m.domain, m.version, m.description],
             )
-        applied.append(m.version)
+        applied.append(key)
     return applied
+
+
+def _check_order(migrations: Sequence[Migration]) -> None:
+    last: dict[str, int] = {}
+    for m in migrations:
+        expected = last.get(m.domain, 0) + 1
+        if m.version != expected:
+            raise ValueError(
+                f"migration {m.domain} {m.version} ({m.description!r}) comes where "
+                f"{m.domain} {expected} should: a domain's migrations go in version order from 1"
+            )
+        last[m.domain] = m.version
+
+
+def _migrations_table(db: Database) -> None:
+    """Create `schema_migrations`, or upgrade one of before domains (no `domain` column; its
+    rows are the core's) in place. Inside the caller's write transaction."""
+    columns = {
+        r[0]
+        for r in db.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+        )
+    }
+    if not columns:
+        db.execute(_MIGRATIONS_DDL.format(name="schema_migrations"))
+    elif "domain" not in columns:
+        db.execute(_MIGRATIONS_DDL.format(name="schema_migrations_by_domain"))
+        db.execute(
+            "INSERT INTO schema_migrations_by_domain SELECT ?, version, description, applied_at "
+            "FROM schema_migrations",
+            [CORE],
+        )
+        db.execute("DROP TABLE schema_migrations")
+        db.execute("ALTER TABLE schema_migrations_by_domain RENAME TO schema_migrations")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from openmrv.api import case_ledger
 from openmrv.hookspecs import NavLink, Permission, hookimpl
+from openmrv.store.coverage import LedgerCheck
 
 
 @hookimpl
@@ -20,3 +24,8 @@ def register_permissions() -> list[Permission]:
 @hookimpl
 def nav_links() -> list[NavLink]:
     return [NavLink("cases", "cases", "Verification")]
+
+
+@hookimpl
+def register_ledger_checks() -> list[LedgerCheck[Any]]:
+    return [case_ledger.LEDGER_CHECK]
