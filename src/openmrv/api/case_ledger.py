@@ -31,7 +31,7 @@ class Cases:
     event that set it, and the (case, step) each event recorded."""
 
     steps: dict[int, int] = field(default_factory=dict)
-    status: dict[int, tuple[str, int]] = field(default_factory=dict)
+    status: dict[int, tuple[str | None, int]] = field(default_factory=dict)
     seqs: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
