@@ -812,3 +812,42 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
         "FROM checked ORDER BY _row"
     ).df()
     return df
+
+
+def _generic_rules(cols: tuple[Column, ...]) -> list[Rule]:
+    """What any domain's file obeys whatever its schema: required values present, numbers
+    parse and are not negative (amounts consumed, released or stored)."""
+    rules = []
+    for c in cols:
+        q = _quote(c.name)
+        if c.required:
+            rules.append(Rule(c.name, f"trim({q}) = ''", "'a value is required'", c.doc or ""))
+        if c.kind == "number":
+            v = f"TRY_CAST({q} AS DOUBLE)"
+            rules.append(
+                Rule(
+                    c.name,
+                    f"trim({q}) <> '' AND ({v} IS NULL OR {v} < 0 OR NOT isfinite({v}))",
+                    "'must be a number ≥ 0'",
+                    "a plain number, e.g. 12.5 (no unit, no thousands separator)",
+                )
+            )
+    return rules
+
+
+def validate_table(raw: RawTable, schema: Schema, max_problems: int = MAX_PROBLEMS) -> pa.Table:
+    """Validate a domain's file by its schema alone (header, text limits, no formulas, required
+    values, numbers ≥ 0); return the typed table in file order, or raise InputError with
+    located problems. The activity file has its own rules on top: validate_activity."""
+    problems, _ = _header(raw, schema.file_columns)
+    if problems:
+        raise InputError(problems)
+    con = duckdb.connect()
+    _register(con, raw, schema.file_columns)
+    con.execute("CREATE OR REPLACE TEMP VIEW checked AS SELECT * FROM raw")
+    cols = schema.file_columns
+    rules = _text_rules(cols, raw.table.column_names) + _generic_rules(cols)
+    found, total = _problems(con, raw, rules, max_problems)
+    if found:
+        raise InputError(found, total)
+    return con.execute(f"{schema.typed_sql('checked')} ORDER BY {ROW}").to_arrow_table()

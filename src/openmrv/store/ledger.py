@@ -207,10 +207,12 @@ def record_batch(
     subject: str,
     reason: str | None,
     extra: dict,
-    coverage: Sequence[Coverage] = COVERAGE,
+    coverage: Sequence[Coverage] | None = None,
 ) -> Event:
-    """Append the event for a batch: the batch row and the digests of what it wrote."""
+    """Append the event for a batch: the batch row and the digests of what it wrote in the
+    `coverage` tables (default: the core's and every domain's)."""
     batch_id = extra["batch_id"]
+    coverage = all_coverage() if coverage is None else coverage
     sums = digests(db, batch_id, coverage=coverage)
     payload = {**extra, "batch": batch_row(db, batch_id), "digests": sums}
     return append(db, actor, action, subject, reason, payload)

@@ -112,7 +112,7 @@ Write = Depends(page_org("write"))
 Csrf = Depends(check_csrf)
 
 
-def _page(request: Request, s: OrgScope, name: str, **ctx: Any) -> HTMLResponse:
+def org_page(request: Request, s: OrgScope, name: str, **ctx: Any) -> HTMLResponse:
     perms = s.principal.permissions(s.org_id)
     return render(request, name, org_id=s.org_id, principal=s.principal, perms=perms, **ctx)
 
@@ -308,7 +308,7 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
             )
     assert parts is not None  # loaded (`load=True`) parts are never a miss
     s, data, figures = parts
-    return _page(request, s, "dashboard.html", run=data["run"], figures=figures)
+    return org_page(request, s, "dashboard.html", run=data["run"], figures=figures)
 
 
 @router.post("/orgs/{org_id}/runs", dependencies=[Csrf])
@@ -324,20 +324,20 @@ def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response
     records = queries.records.current(s, facility_id, limit=500)
     locks = [lk for lk in queries.locks.listed(s) if lk["facility_id"] == facility_id]
     years = sorted({r["year"] for r in records})
-    return _page(
+    return org_page(
         request, s, "facility.html", f=f, totals=totals, records=records, locks=locks, years=years
     )
 
 
 @router.get("/orgs/{org_id}/records/{record_id}")
 def record(request: Request, record_id: str, s: OrgScope = Read) -> Response:
-    return _page(request, s, "record.html", h=queries.records.history(s, record_id))
+    return org_page(request, s, "record.html", h=queries.records.history(s, record_id))
 
 
 # --- upload ---------------------------------------------------------------------------------
 @router.get("/orgs/{org_id}/upload")
 def upload_form(request: Request, s: OrgScope = Write) -> Response:
-    return _page(request, s, "upload.html", result=None, uploads=queries.uploads.listed(s)[:20])
+    return org_page(request, s, "upload.html", result=None, uploads=queries.uploads.listed(s)[:20])
 
 
 @router.post("/orgs/{org_id}/upload", dependencies=[Csrf], max_body_size=services.MAX_UPLOAD_BODY)
@@ -357,9 +357,9 @@ async def upload(
         reason,
     )
     if request.headers.get("hx-request"):
-        return _page(request, s, "upload_result.html", result=result)
+        return org_page(request, s, "upload_result.html", result=result)
     uploads = await store.locked(lambda: queries.uploads.listed(s)[:20])
-    return _page(request, s, "upload.html", result=result, uploads=uploads)
+    return org_page(request, s, "upload.html", result=result, uploads=uploads)
 
 
 # --- comparison, targets --------------------------------------------------------------------
@@ -383,7 +383,7 @@ async def compare(
     facility_id = facility_id or (facilities[0]["facility_id"] if facilities else None)
     year = year or years[-1]
     result = await services.comparison(store, lambda: s, facility_id, year) if facility_id else None
-    return _page(
+    return org_page(
         request,
         s,
         "compare.html",
@@ -397,7 +397,7 @@ async def compare(
 
 @router.get("/orgs/{org_id}/targets")
 def targets(request: Request, s: OrgScope = Read) -> Response:
-    return _page(request, s, "targets.html", targets=services.target_progress(s))
+    return org_page(request, s, "targets.html", targets=services.target_progress(s))
 
 
 @router.post("/orgs/{org_id}/targets", dependencies=[Csrf])
@@ -417,7 +417,9 @@ def add_target(
 # --- verification ---------------------------------------------------------------------------
 @router.get("/orgs/{org_id}/cases")
 def cases(request: Request, s: OrgScope = Read) -> Response:
-    return _page(request, s, "cases.html", cases=queries.cases.listed(s), facilities=s.facilities())
+    return org_page(
+        request, s, "cases.html", cases=queries.cases.listed(s), facilities=s.facilities()
+    )
 
 
 @router.post("/orgs/{org_id}/cases", dependencies=[Csrf])
@@ -440,7 +442,7 @@ def case(request: Request, case_id: RowNo, s: OrgScope = Read) -> Response:
         for a, step in workflow.STEPS.items()
         if c["status"] in step.sources and step.permission in perms
     ]
-    return _page(request, s, "case.html", c=c, actions=actions)
+    return org_page(request, s, "case.html", c=c, actions=actions)
 
 
 @router.post("/orgs/{org_id}/cases/{case_id}/steps", dependencies=[Csrf])
