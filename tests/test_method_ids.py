@@ -93,13 +93,13 @@ def test_each_plan_calculates_exactly_its_declared_categories():
     """Coverage reports trust `categories` to tell "not covered" from "not computed": each
     method's rows (computed or not) on the bundled examples, which hold every category but
     process, are of its declared categories, and of all of them the examples hold."""
-    from openmrv.cli_web import EXAMPLES
-
-    from openmrv.cli import _load
+    from openmrv.cli.console import load_inputs
+    from openmrv.cli.web import EXAMPLES
+    from openmrv.combustion.schema import ACTIVITY
     from openmrv.engine import calculate
 
-    fac, checked = _load(EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv")
-    run = calculate(checked.table, fac)
+    fac, checked = load_inputs(EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv", ACTIVITY)
+    run = calculate(checked.table, fac, schema=ACTIVITY)
     cols = ["methodology", "category"]
     rows = pd.concat([run.results.select(cols).to_pandas(), run.skipped.select(cols).to_pandas()])
     held = set(checked.table.column("category").to_pylist())

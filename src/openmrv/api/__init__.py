@@ -4,6 +4,7 @@
 """
 
 __all__ = [
+    "case_ledger",
     "deps",
     "queries",
     "routes",

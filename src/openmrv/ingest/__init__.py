@@ -3,4 +3,10 @@
 `__all__` lists the modules other packages may import.
 """
 
-__all__ = ["errors", "readers", "schema", "validate"]
+__all__ = [
+    "columns",
+    "errors",
+    "readers",
+    "schema",
+    "validate",
+]

@@ -36,9 +36,14 @@ def open_store(
 # What other packages may use: these names and the modules named.
 __all__ = [
     "Busy",
+    "Coverage",
     "Database",
+    "Migration",
     "StoreError",
+    "all_coverage",
+    "all_migrations",
     "connect",
+    "coverage",
     "db",
     "ingest",
     "ledger",
