@@ -30,7 +30,7 @@ ALL = "".join(HOSTILE)
 
 
 class Breakdown:
-    """An organisation's stored run as `pages.dashboard_data` reads it (rows carry `v`)."""
+    """An organisation's stored run as `pages.dashboard_figures` reads it (rows carry `v`)."""
 
     def __init__(self, v: str) -> None:
         self.v = v
@@ -44,6 +44,9 @@ class Breakdown:
 
     def runs(self) -> list[dict[str, Any]]:
         return [{"run_no": 1, "created_at": self.v, "records": 3}]
+
+    def figures(self, methodology: str | None) -> dict[str, Any]:
+        return pages.dashboard_figures(self.totals(), self.breakdown, self.runs(), methodology)
 
 
 def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -117,7 +120,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
         "latest_year": 2024,
         "on_track": True,
     }
-    data = pages.dashboard_data(Breakdown(v), v)  # type: ignore[arg-type]
+    data = Breakdown(v).figures(v)
     figures = pages._figures_html(data, v, lang)
     row = {
         "label": v,
@@ -261,7 +264,7 @@ def test_hostile_strings_stay_text(name: str, hostile: str, lang: str) -> None:
 
 
 def test_chart_block_escapes_script_end() -> None:
-    data = pages.dashboard_data(Breakdown("</script><script>alert(1)</script>"), None)
+    data = Breakdown("</script><script>alert(1)</script>").figures(None)
     html = pages._figures_html(data, "ORG", "en")
     block = html.split('id="chart-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in block and ">" not in block and "&" not in block.replace("&amp;", "")

@@ -211,11 +211,23 @@ def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
     """The dashboard's figures: the latest run's stored totals (a few dozen rows, whatever the
     number of records), summed for the charts."""
     totals = queries.runs.totals(s)
+    return dashboard_figures(
+        totals, lambda: queries.runs.breakdown(s), queries.runs.listed(s), methodology
+    )
+
+
+def dashboard_figures(
+    totals: list[dict[str, Any]],
+    breakdown: Callable[[], list[dict[str, Any]]],
+    runs: list[dict[str, Any]],
+    methodology: str | None,
+) -> dict[str, Any]:
+    """`dashboard_data` from the run's totals, its breakdown (read only when there is a
+    methodology to chart) and the runs."""
     methods = sorted({t["methodology"] for t in totals})
     chosen = methodology if methodology in methods else (methods[0] if methods else None)
-    rows = queries.runs.breakdown(s) if chosen else []
+    rows = breakdown() if chosen else []
     charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
-    runs = queries.runs.listed(s)
     return {
         "totals": totals,
         "methods": methods,
