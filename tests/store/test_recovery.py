@@ -32,10 +32,11 @@ os._exit(0)  # no close, so no checkpoint: the commit stays in the WAL
 
 TORN_INGEST = """
 import os, sys
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.store import open_store
 from openmrv.store.ingest import ingest
 db = open_store(sys.argv[1])  # held: a collected connection would checkpoint on close
-ingest(db, sys.argv[2], "torn")
+ingest(db, sys.argv[2], "torn", schema=ACTIVITY)
 os._exit(0)
 """
 
