@@ -28,10 +28,12 @@ ACTOR = "openmrv (recovery)"
 
 
 def orphans(
-    db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE
+    db: Database, coverage: Sequence[Coverage] | None = None
 ) -> dict[int, dict[str, int]]:
     """Batch id -> {table: rows} for rows whose batch has no batch row, in the tables whose
-    rows carry the batch that wrote them (those the ledger digests per batch)."""
+    rows carry the batch that wrote them (those the ledger digests per batch; default: the
+    core's and every domain's)."""
+    coverage = ledger.all_coverage() if coverage is None else coverage
     found: dict[int, dict[str, int]] = {}
     for table in (c.table for c in coverage):
         for batch_id, n in db.execute(
@@ -42,9 +44,10 @@ def orphans(
     return found
 
 
-def void_orphans(db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE) -> list[int]:
+def void_orphans(db: Database, coverage: Sequence[Coverage] | None = None) -> list[int]:
     """Inside a write transaction: remove the rows no batch accounts for, keep each of their
     batch ids as a `void` batch with a ledger event; return the ids voided."""
+    coverage = ledger.all_coverage() if coverage is None else coverage
     found = orphans(db, coverage)
     for batch_id, counts in sorted(found.items()):
         # What the rows were, before they go.
@@ -73,7 +76,7 @@ def void_orphans(db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE) -
     return sorted(found)
 
 
-def recover(db: Database, coverage: Sequence[Coverage] = ledger.COVERAGE) -> list[int]:
+def recover(db: Database, coverage: Sequence[Coverage] | None = None) -> list[int]:
     """Void orphan rows if there are any (a read when there are none, as on nearly every open)."""
     if not orphans(db, coverage):
         return []
