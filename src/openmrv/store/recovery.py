@@ -27,9 +27,7 @@ from openmrv.store.db import Database
 ACTOR = "openmrv (recovery)"
 
 
-def orphans(
-    db: Database, coverage: Sequence[Coverage] | None = None
-) -> dict[int, dict[str, int]]:
+def orphans(db: Database, coverage: Sequence[Coverage] | None = None) -> dict[int, dict[str, int]]:
     """Batch id -> {table: rows} for rows whose batch has no batch row, in the tables whose
     rows carry the batch that wrote them (those the ledger digests per batch; default: the
     core's and every domain's)."""
