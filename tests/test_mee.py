@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openmrv.cli import app
-from openmrv.ingest.schema import ACTIVITY
+from openmrv.combustion.schema import ACTIVITY
 from openmrv.methods import Options
 from openmrv.methods.mee import grid_options
 from openmrv.reports.export import companion
@@ -65,7 +65,9 @@ def test_cli_grid_flag_reaches_mee_and_run_json(tmp_path, flag, level, factor):
     """`--cn-grid` still chooses MEE's grid level (now MEE's own option) and run.json records
     it as options.cn_grid, as before (so run ids of the same inputs do not change)."""
     fac = write_csv(tmp_path / "facilities.csv", FACILITIES)
-    act = write_csv(tmp_path / "activity.csv", [elec("e", 1000)], [c.name for c in ACTIVITY])
+    act = write_csv(
+        tmp_path / "activity.csv", [elec("e", 1000)], [c.name for c in ACTIVITY.file_columns]
+    )
     out = tmp_path / "results.csv"
     args = ["calculate", str(fac), str(act), "-m", "cn_mee", "--out", str(out), *flag]
     result = CliRunner().invoke(app, args)
