@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DOMAINS",
+    "Manager",
     "commands",
     "ledger_checks",
     "ledger_coverage",
@@ -43,14 +44,33 @@ DEFAULT_DOMAINS = (
     "openmrv.verification.plugin",
 )
 
-_pm: pluggy.PluginManager | None = None
+
+class Manager(pluggy.PluginManager):
+    """pluggy's manager, counting (un)registrations so that what the domains contribute is
+    collected once per set of domains, not on every request that draws a page."""
+
+    def __init__(self) -> None:
+        super().__init__("openmrv")
+        self.generation = 0
+        self.cache: dict[str, tuple[int, list[Any]]] = {}
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self.generation += 1
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        self.generation += 1
+        return super().unregister(plugin, name)
 
 
-def manager() -> pluggy.PluginManager:
+_pm: Manager | None = None
+
+
+def manager() -> Manager:
     """The plugin manager, with the default domains and installed ones registered (once)."""
     global _pm
     if _pm is None:
-        pm = pluggy.PluginManager("openmrv")
+        pm = Manager()
         pm.add_hookspecs(hookspecs)
         for name in DEFAULT_DOMAINS:
             pm.register(importlib.import_module(name), name=name)
@@ -59,9 +79,16 @@ def manager() -> pluggy.PluginManager:
     return _pm
 
 
-def _flat(results: list[list[Any]]) -> list[Any]:
-    # pluggy calls the newest registration first: reversed, the core domains come first.
-    return [item for result in reversed(results) for item in (result or [])]
+def _flat(hook: str) -> list[Any]:
+    """What every domain's `hook` returns, as one list in registration order (core domains
+    first; pluggy calls the newest registration first), collected once per set of domains."""
+    pm = manager()
+    held = pm.cache.get(hook)
+    if held is None or held[0] != pm.generation:
+        results = getattr(pm.hook, hook)()
+        held = (pm.generation, [item for r in reversed(results) for item in (r or [])])
+        pm.cache[hook] = held
+    return list(held[1])
 
 
 def commands(cli: typer.Typer) -> None:
@@ -71,44 +98,44 @@ def commands(cli: typer.Typer) -> None:
 
 
 def routers() -> list[APIRouter]:
-    return _flat(manager().hook.register_routers())
+    return _flat("register_routers")
 
 
 def pages() -> list[APIRouter]:
-    return _flat(manager().hook.register_pages())
+    return _flat("register_pages")
 
 
 def nav_links() -> list[NavLink]:
-    return _flat(manager().hook.nav_links())
+    return _flat("nav_links")
 
 
 def permissions() -> list[Permission]:
-    return _flat(manager().hook.register_permissions())
+    return _flat("register_permissions")
 
 
 def migrations() -> list[Any]:
-    return _flat(manager().hook.register_migrations())
+    return _flat("register_migrations")
 
 
 def ledger_coverage() -> list[Any]:
-    return _flat(manager().hook.register_ledger_coverage())
+    return _flat("register_ledger_coverage")
 
 
 def ledger_checks() -> list[Any]:
-    return _flat(manager().hook.register_ledger_checks())
+    return _flat("register_ledger_checks")
 
 
 def methods() -> list[Any]:
-    return _flat(manager().hook.register_methods())
+    return _flat("register_methods")
 
 
 def schemas() -> list[Any]:
-    return _flat(manager().hook.register_schemas())
+    return _flat("register_schemas")
 
 
 def report_sections() -> list[ReportSection]:
-    return _flat(manager().hook.register_report_sections())
+    return _flat("register_report_sections")
 
 
 def translations() -> list[Translations]:
-    return _flat(manager().hook.register_translations())
+    return _flat("register_translations")
