@@ -53,12 +53,6 @@ def scope_permissions(scope: str) -> frozenset[str]:
     return SCOPE_PERMISSIONS[scope] | extra
 
 
-def permission_names() -> tuple[str, ...]:
-    """Every permission: the core's, then the domains'."""
-    core = ("read", "write", "admin")
-    return core + tuple(p.name for p in plugins.permissions() if p.name not in core)
-
-
 class NotFound(NotFoundError):
     """Raised for a name the principal may not see (also for other organisations' data)."""
 

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from openmrv.errors import EXIT_INPUT, EXIT_TEMPFAIL, OpenMRVError
+from openmrv.errors import EXIT_INPUT, OpenMRVError
 from openmrv.ingest.errors import InputError
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # pandas costs about a second to import: only the commands th
     from openmrv.store import Database
 
 __all__ = [
-    "EXIT_BUSY",
     "EXIT_INPUT",
     "ByOpt",
     "DbOpt",
@@ -49,7 +48,6 @@ __all__ = [
 
 out = Console()
 err = Console(stderr=True)
-EXIT_BUSY = EXIT_TEMPFAIL  # another process is writing: try again later
 
 DbOpt = Annotated[
     str,

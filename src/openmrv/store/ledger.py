@@ -387,19 +387,20 @@ def _unaccounted(db: Database, batches: set[int], coverage: Sequence[Coverage]) 
     return out
 
 
+def summary(e: Event) -> dict[str, Any]:
+    """An event as people read it: who did what, when and why, and its hash (no payload)."""
+    return {
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "subject": e.subject,
+        "reason": e.reason,
+        "hash": e.hash,
+    }
+
+
 def export(db: Database) -> Iterator[str]:
-    """The ledger as JSON lines, one event per line, in chain order."""
+    """The ledger as JSON lines, one event per line, in chain order (keys sorted)."""
     for e in events(db):
-        yield canonical(
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "reason": e.reason,
-                "payload": e.data(),
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-        )
+        yield canonical(summary(e) | {"payload": e.data(), "prev_hash": e.prev_hash})

@@ -69,15 +69,7 @@ def history(s: OrgScope, record_id: str) -> dict[str, Any]:
         raise NotFound(f"no record {record_id!r} in {s.org_id}")
     batches = {v["batch_id"] for v in versions}
     events = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "subject": e.subject,
-            "reason": e.reason,
-            "hash": e.hash,
-        }
+        ledger.summary(e)
         for e in ledger.events(s.db)
         if e.action in ("ingest", "restate", "delete") and e.data().get("batch_id") in batches
     ]
