@@ -24,7 +24,10 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def nav_links() -> list[NavLink]:
-    return [NavLink("compare", "compare", N_("Comparison")), NavLink("targets", "targets", N_("Targets"))]
+    return [
+        NavLink("compare", "compare", N_("Comparison")),
+        NavLink("targets", "targets", N_("Targets")),
+    ]
 
 
 @hookimpl
