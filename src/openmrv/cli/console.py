@@ -39,11 +39,11 @@ __all__ = [
     "Handled",
     "OrgOpt",
     "ReasonOpt",
-    "_",
     "actor",
     "df_table",
     "err",
     "fail",
+    "gettext",
     "lang",
     "load_inputs",
     "opened_store",
@@ -93,10 +93,14 @@ def lang() -> str:
     return get_settings().lang
 
 
-def _(text: str) -> str:
+def gettext(text: str) -> str:
     """`text` (English, its msgid in the catalogue, openmrv.i18n) in the command line's
-    language; a text with `{name}` fields is formatted after: `_("wrote {path}").format(...)`."""
+    language; a text with `{name}` fields is formatted after. Commands import it as `_`, the
+    name `make i18n` extracts: `_("wrote {path}").format(path=p)`."""
     return translate(lang(), text)
+
+
+_ = gettext
 
 
 def _message(text: str) -> str:

@@ -14,7 +14,6 @@ from openmrv.cli.console import (
     EXIT_INPUT,
     Grid,
     Gwp,
-    _,
     df_table,
     err,
     fail,
@@ -22,6 +21,7 @@ from openmrv.cli.console import (
     load_inputs,
     out,
 )
+from openmrv.cli.console import gettext as _
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 

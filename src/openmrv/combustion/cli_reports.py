@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from openmrv.cli.console import Grid, _, df_table, err, fail, lang, load_inputs, out
+from openmrv.cli.console import Grid, df_table, err, fail, lang, load_inputs, out
+from openmrv.cli.console import gettext as _
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
