@@ -14,20 +14,21 @@ def untranslated() -> list[str]:
     return sorted(i18n.MISSING)
 
 
-def write_every_format(bundle, example, tmp_path, lang: str) -> str:
-    """Every format of the report in `lang`; the HTML's text."""
+def write_every_format(bundle, example, tmp_path, lang: str) -> tuple[str, str]:
+    """Every format of the report in `lang`; the HTML's text and the Markdown report."""
     for fmt in FORMATS:
         out = tmp_path / fmt
         out.mkdir()
         write(bundle, {"xlsx": out / "r.xlsx", "html": out / "r.html"}.get(fmt, out), fmt, lang)
-    render(example.run, example.activity, example.facilities, lang)
-    return (tmp_path / "html" / "r.html").read_text(encoding="utf-8")
+    md = render(example.run, example.activity, example.facilities, lang)
+    return (tmp_path / "html" / "r.html").read_text(encoding="utf-8"), md
 
 
 def test_every_report_format_is_translated(bundle, example, tmp_path):
     i18n.MISSING.clear()
-    text = write_every_format(bundle, example, tmp_path, "zh-CN")
+    text, md = write_every_format(bundle, example, tmp_path, "zh-CN")
     assert "OpenMRV 温室气体排放报告" in text
+    assert md.startswith("# OpenMRV 排放计算报告") and "## 美国、中国与 IPCC 方法为何不同" in md
     assert not untranslated(), f"untranslated: {untranslated()}"
 
 
@@ -37,7 +38,7 @@ def test_an_untranslated_message_fails_the_check(bundle, example, tmp_path, monk
     monkeypatch.setitem(keys, "report.title", (keys["report.title"][0], ""))
     monkeypatch.setitem(keys, "col.fuel", (keys["col.fuel"][0], ""))
     i18n.MISSING.clear()
-    text = write_every_format(bundle, example, tmp_path, "zh-CN")
+    text, _ = write_every_format(bundle, example, tmp_path, "zh-CN")
     assert "OpenMRV emissions report" in text
     assert untranslated() == ["col.fuel", "report.title"]
     with pytest.raises(AssertionError):

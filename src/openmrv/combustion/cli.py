@@ -91,7 +91,7 @@ def calculate(
     written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run, checked.table, fac), encoding="utf-8")
+        report.write_text(render(run, checked.table, fac, lang()), encoding="utf-8")
         written.append(report)
     _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
