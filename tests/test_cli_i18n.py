@@ -49,3 +49,9 @@ def test_rejected_input_in_chinese(monkeypatch, tmp_path):
     assert r.exit_code != 0
     assert "输入被拒绝：2 个问题；未写入任何数据" in r.output, r.output
     assert "缺少必需的列 'unit'" in r.output and "添加列 'unit'：数量的单位" in r.output
+
+
+def test_compare_causes_in_chinese(monkeypatch):
+    r = run(monkeypatch, "zh-CN", "compare", FAC, ACT, "--facility", "FAC-BJ-ENG", "--year", "2024")
+    assert r.exit_code == 0, r.output
+    assert "碳氧化率" in r.output and "原因" in r.output

@@ -183,7 +183,9 @@ def compare(
     html: Annotated[
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
-    lang: Annotated[str, typer.Option(help="en or zh-CN (for --html).")] = "en",
+    page_lang: Annotated[
+        str | None, typer.Option("--lang", help="en or zh-CN (for --html; default OPENMRV_LANG).")
+    ] = None,
     fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="table or json.")] = (
         CompareFormat.table
     ),
@@ -247,8 +249,8 @@ def compare(
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
-        html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
-        err.print(f"wrote {html}")
+        html.write_text(waterfall_page(where, decs, page_lang or lang()), encoding="utf-8")
+        err.print(_("wrote {path}").format(path=html))
 
 
 def _compare_json(where: str, base: str, pairs: list[Any]) -> dict[str, object]:
