@@ -32,7 +32,6 @@ __all__ = [
     "N_",
     "Catalogue",
     "catalogue",
-    "english",
     "extract_pot",
     "keyed",
     "missed",
@@ -132,10 +131,6 @@ def keyed(key: str, lang: str) -> str | None:
         missed(key)
         return en or key
     return text
-
-
-def english(key: str) -> str | None:
-    return keyed(key, DEFAULT)
 
 
 def extract_pot(
