@@ -1,0 +1,136 @@
+"""What a stored calculation run keeps for the dashboard and the API (api.services.calculate):
+totals by scope, each with its coverage; the records not computed, with the reasons; the
+reporting obligations; and data completeness per facility-month. Composed from the report
+modules (reports.coverage, reports.inventory, reports.obligations), nothing recomputed here.
+
+Scopes are never added together: a total is one of `SCOPES` (Scope 1, Scope 2 location-based,
+Scope 2 market-based), for one methodology (or the GHG Protocol inventory, `INVENTORY`: each
+facility's primary method plus the fallbacks), facility and year, with its own coverage.
+Market-based Scope 2 exists for the inventory only (the methodologies compute grid averages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from openmrv.engine import RunResult
+from openmrv.reports import coverage
+from openmrv.reports.i18n import t
+from openmrv.reports.inputs import fsum
+from openmrv.reports.inventory import build
+from openmrv.reports.obligations import obligations
+
+INVENTORY = "inventory"  # the GHG Protocol inventory's rows (coverage.ledger's label too)
+SCOPES = ("1", "2_location", "2_market")
+KEYS = ["methodology", "facility_id", "year"]
+COVERAGE = ["records", "not_computed", "missing_share", "outside_categories"]
+TOTAL_COLUMNS = [*KEYS, "scope", "co2e_t", "biogenic_co2_t", "categories", *COVERAGE]
+NOT_COMPUTED_COLUMNS = [*KEYS, "scope", "category", "reason", "unit", "records", "quantity",
+                        "record_ids"]  # fmt: skip
+OBLIGATION_COLUMNS = ["facility_id", "year", "programme", "applies", "reason_code",
+                      "primary_methodology", "figure_t", "threshold_t", "threshold_reached",
+                      "report_due", "data_complete", "records_not_computed", "rule"]  # fmt: skip
+# why a programme applies or not (reports.obligations' `obligation.*` texts)
+REASON_CODES = ("declared", "threshold", "below", "not_declared", "not_power")
+MONTH_COLUMNS = ["facility_id", "year", "month", "records", "not_computed"]
+
+
+@dataclass
+class RunFigures:
+    totals: pd.DataFrame  # TOTAL_COLUMNS: one row per methodology, facility, year and scope
+    not_computed: pd.DataFrame  # NOT_COMPUTED_COLUMNS
+    obligations: pd.DataFrame  # OBLIGATION_COLUMNS (status comes from the store when shown)
+    months: pd.DataFrame  # MONTH_COLUMNS: the inventory's records per facility-month
+
+
+def _scope_code(scope: pd.Series) -> pd.Series:
+    return scope.map({1: "1", 2: "2_location"})
+
+
+def _sums(rows: pd.DataFrame, value: str, bio: str) -> pd.DataFrame:
+    """t CO2e and biogenic CO2 per KEYS and scope code of result rows."""
+    g = rows.groupby([*KEYS, "scope"])
+    return pd.DataFrame({"co2e_t": g[value].agg(fsum), "biogenic_co2_t": g[bio].agg(fsum)})
+
+
+def _with_coverage(sums: pd.DataFrame, led: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each scope total (sums, index KEYS + scope) joined to its coverage; a scope a
+    methodology holds records of but computed none of still gets its row (0 t, partial)."""
+    led = led.assign(scope=_scope_code(led.scope))
+    summ = coverage.summary(led, [*KEYS, "scope"]).set_index([*KEYS, "scope"])
+    cats = rows.groupby([*KEYS, "scope"]).category.agg(lambda s: ",".join(sorted(set(s))))
+    out = summ.join(sums, how="outer").join(cats.rename("categories"), how="left")
+    out[["co2e_t", "biogenic_co2_t"]] = out[["co2e_t", "biogenic_co2_t"]].fillna(0.0)
+    out["categories"] = out.categories.fillna("")
+    out[["records", "not_computed", "outside_categories"]] = (
+        out[["records", "not_computed", "outside_categories"]].fillna(0).astype("int64")
+    )
+    out["missing_share"] = out.missing_share.fillna("")
+    return out.reset_index()
+
+
+def figures(run: RunResult, activity: pa.Table, facilities: pd.DataFrame) -> RunFigures:
+    """The stored figures of `run` over `activity` of `facilities`."""
+    res = run.results.to_pandas()
+    res["year"] = res.year.astype("int64")
+    res["scope"] = _scope_code(res.scope)
+    res["bio_t"] = res.mass_t.where(res.biogenic & (res.gas == "CO2"), 0.0)
+    res["fossil_t"] = res.co2e_t.where(~res.biogenic, 0.0)
+    methods = tuple(run.meta.get("methodologies", {}))
+    led = coverage.by_methodology(run.results, run.skipped, activity, methods)
+    by_method = _with_coverage(_sums(res, "fossil_t", "bio_t"), led, res)
+
+    inv = build(run, activity, facilities)
+    rec = inv.records.assign(methodology=INVENTORY, scope=_scope_code(inv.records.scope))
+    rec["year"] = rec.year.astype("int64")
+    rec["bio_t"] = rec.biogenic_co2_t * rec.share
+    sums = _sums(rec, "consolidated_t", "bio_t")
+    ilog = inv.ledger
+    assert ilog is not None
+    inventory = _with_coverage(sums, ilog.assign(methodology=INVENTORY), rec)
+    # market-based: the electricity slices, plus heat and steam as they are (inventory.build)
+    mb = inv.scope2.assign(methodology=INVENTORY, year=inv.scope2.year.astype("int64"))
+    heat = rec[(rec.scope == "2_location") & (rec.category != "purchased_electricity")]
+    both = pd.concat([mb[[*KEYS, "consolidated_t"]], heat[[*KEYS, "consolidated_t"]]])
+    market = inventory[inventory.scope == "2_location"].drop(columns=["co2e_t"])
+    market = market.assign(scope="2_market").merge(
+        both.groupby(KEYS, as_index=False).consolidated_t.agg(fsum), on=KEYS, how="left"
+    )
+    market = market.rename(columns={"consolidated_t": "co2e_t"}).fillna({"co2e_t": 0.0})
+    totals = pd.concat([by_method, inventory, market], ignore_index=True)[TOTAL_COLUMNS]
+
+    both_ledgers = pd.concat([led, ilog.assign(methodology=INVENTORY)], ignore_index=True)
+    both_ledgers["scope"] = _scope_code(both_ledgers.scope)
+    missing = coverage.reasons(both_ledgers, [*KEYS, "scope"])[NOT_COMPUTED_COLUMNS]
+
+    obl = obligations(facilities, run.results, run.skipped, activity)
+    codes = {t(f"obligation.{c}", "en"): c for c in REASON_CODES}
+    obl["reason_code"] = obl.why.map(codes)
+    return RunFigures(
+        totals.sort_values([*KEYS, "scope"], ignore_index=True),
+        missing,
+        obl[OBLIGATION_COLUMNS],
+        months(activity, ilog),
+    )
+
+
+def months(activity: pa.Table, led: pd.DataFrame) -> pd.DataFrame:
+    """Per facility, year and month: the records whose period covers the month, and how many
+    of them the inventory did not compute (a record spanning months counts in each)."""
+    per = activity.select(["record_id", "period_start", "period_end"]).to_pandas()
+    df = led[["record_id", "facility_id", "year", "included"]].merge(per, on="record_id")
+    rows: dict[tuple[str, int, int], list[int]] = {}
+    for r in df.itertuples(index=False):
+        start, end = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
+        for m in range(1, 13):
+            first = pd.Timestamp(int(r.year), m, 1)
+            if start <= first + pd.offsets.MonthEnd(0) and end >= first:
+                cell = rows.setdefault((r.facility_id, int(r.year), m), [0, 0])
+                cell[0] += 1
+                cell[1] += 0 if r.included else 1
+    return pd.DataFrame(
+        [(f, y, m, n, k) for (f, y, m), (n, k) in sorted(rows.items())], columns=MONTH_COLUMNS
+    )
