@@ -308,7 +308,7 @@ class TotalRow(Out):
     GHG Protocol `inventory`: each facility's primary method plus fallbacks), facility, year."""
 
     methodology: str
-    facility_id: str
+    facility_id: str | None = Field(description="Null: all of the organisation's facilities.")
     year: int | None = Field(None, description="Null for a run stored before totals by year.")
     scope: Literal["1", "2_location", "2_market", "1+2_location"] = Field(
         description="Scope 1, Scope 2 location-based, Scope 2 market-based (inventory only); "
@@ -328,7 +328,8 @@ class Totals(Out):
     none. Scopes are never summed: add them yourself only where that is what you mean."""
 
     run_no: int | None
-    totals: list[TotalRow]
+    totals: list[TotalRow] = Field(description="Per facility.")
+    organisation: list[TotalRow] = Field(description="Per year over all facilities.")
     partial: int = Field(description="How many of the totals are partial.")
     not_computed_url: str | None = Field(None, description="Every record the run left out.")
 

@@ -302,19 +302,19 @@ def totals(org_id: str, run_no: OptionalRowNo = None, s: OrgScope = Read) -> dic
     coverage and a link to the records it leaves out, for the latest run (or `run_no`)."""
     run_no = run_no or queries.runs.latest_no(s)
     rows = queries.runs.totals(s, run_no)
+    by = ("methodology", "facility_id", "year", "scope")
     base = f"/api/v1/organisations/{quote(org_id, safe='')}/reports/not-computed"
     for r in rows:
         if (
             r["coverage"] is not None
             and r["coverage"]["not_computed"] + r["coverage"]["outside_categories"]
         ):
-            keys = ("methodology", "facility_id", "year", "scope")
-            r["not_computed_url"] = f"{base}?" + urlencode(
-                {"run_no": run_no} | {k: r[k] for k in keys}
-            )
+            keys = {k: r[k] for k in by if r[k] is not None}
+            r["not_computed_url"] = f"{base}?" + urlencode({"run_no": run_no} | keys)
     return {
         "run_no": run_no,
-        "totals": rows,
+        "totals": [r for r in rows if r["facility_id"] is not None],
+        "organisation": [r for r in rows if r["facility_id"] is None],
         "partial": sum(1 for r in rows if r["coverage"] and r["coverage"]["status"] == "partial"),
         "not_computed_url": f"{base}?run_no={run_no}" if run_no else None,
     }

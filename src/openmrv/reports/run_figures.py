@@ -18,12 +18,13 @@ import pyarrow as pa
 
 from openmrv.engine import RunResult
 from openmrv.reports import coverage
+from openmrv.reports.coverage import INVENTORY
 from openmrv.reports.i18n import t
 from openmrv.reports.inputs import fsum
 from openmrv.reports.inventory import build
 from openmrv.reports.obligations import obligations
 
-INVENTORY = "inventory"  # the GHG Protocol inventory's rows (coverage.ledger's label too)
+ORGANISATION = ""  # facility_id of a run's organisation-wide totals (all its facilities)
 SCOPES = ("1", "2_location", "2_market")
 KEYS = ["methodology", "facility_id", "year"]
 COVERAGE = ["records", "not_computed", "missing_share", "outside_categories"]
@@ -40,7 +41,7 @@ MONTH_COLUMNS = ["facility_id", "year", "month", "records", "not_computed"]
 
 @dataclass
 class RunFigures:
-    totals: pd.DataFrame  # TOTAL_COLUMNS: one row per methodology, facility, year and scope
+    totals: pd.DataFrame  # TOTAL_COLUMNS: per methodology, facility (or ORGANISATION), year, scope
     not_computed: pd.DataFrame  # NOT_COMPUTED_COLUMNS
     obligations: pd.DataFrame  # OBLIGATION_COLUMNS (status comes from the store when shown)
     months: pd.DataFrame  # MONTH_COLUMNS: the inventory's records per facility-month
@@ -50,26 +51,43 @@ def _scope_code(scope: pd.Series) -> pd.Series:
     return scope.map({1: "1", 2: "2_location"})
 
 
-def _sums(rows: pd.DataFrame, value: str, bio: str) -> pd.DataFrame:
-    """t CO2e and biogenic CO2 per KEYS and scope code of result rows."""
-    g = rows.groupby([*KEYS, "scope"])
+def _sums(rows: pd.DataFrame, keys: list[str], value: str, bio: str) -> pd.DataFrame:
+    """t CO2e and biogenic CO2 per `keys` and scope code of result rows."""
+    g = rows.groupby([*keys, "scope"])
     return pd.DataFrame({"co2e_t": g[value].agg(fsum), "biogenic_co2_t": g[bio].agg(fsum)})
 
 
-def _with_coverage(sums: pd.DataFrame, led: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Each scope total (sums, index KEYS + scope) joined to its coverage; a scope a
+def _with_coverage(
+    sums: pd.DataFrame, led: pd.DataFrame, rows: pd.DataFrame, keys: list[str]
+) -> pd.DataFrame:
+    """Each scope total (sums, index keys + scope) joined to its coverage; a scope a
     methodology holds records of but computed none of still gets its row (0 t, partial)."""
     led = led.assign(scope=_scope_code(led.scope))
-    summ = coverage.summary(led, [*KEYS, "scope"]).set_index([*KEYS, "scope"])
-    cats = rows.groupby([*KEYS, "scope"]).category.agg(lambda s: ",".join(sorted(set(s))))
+    summ = coverage.summary(led, [*keys, "scope"]).set_index([*keys, "scope"])
+    cats = rows.groupby([*keys, "scope"]).category.agg(lambda s: ",".join(sorted(set(s))))
     out = summ.join(sums, how="outer").join(cats.rename("categories"), how="left")
     out[["co2e_t", "biogenic_co2_t"]] = out[["co2e_t", "biogenic_co2_t"]].fillna(0.0)
     out["categories"] = out.categories.fillna("")
-    out[["records", "not_computed", "outside_categories"]] = (
-        out[["records", "not_computed", "outside_categories"]].fillna(0).astype("int64")
-    )
+    counts = ["records", "not_computed", "outside_categories"]
+    out[counts] = out[counts].fillna(0).astype("int64")
     out["missing_share"] = out.missing_share.fillna("")
-    return out.reset_index()
+    out = out.reset_index()
+    return out if "facility_id" in keys else out.assign(facility_id=ORGANISATION)
+
+
+def _totals(
+    res: pd.DataFrame, led: pd.DataFrame, rec: pd.DataFrame, ilog: pd.DataFrame,
+    market: pd.DataFrame, keys: list[str],
+) -> pd.DataFrame:  # fmt: skip
+    """The methodologies' and the inventory's scope totals per `keys`."""
+    by_method = _with_coverage(_sums(res, keys, "fossil_t", "bio_t"), led, res, keys)
+    inv = _with_coverage(_sums(rec, keys, "consolidated_t", "bio_t"), ilog, rec, keys)
+    mb = inv[inv.scope == "2_location"].drop(columns=["co2e_t"]).assign(scope="2_market")
+    mb = mb.merge(
+        market.groupby(keys, as_index=False).consolidated_t.agg(fsum), on=keys, how="left"
+    )
+    mb = mb.rename(columns={"consolidated_t": "co2e_t"}).fillna({"co2e_t": 0.0})
+    return pd.concat([by_method, inv, mb], ignore_index=True)[TOTAL_COLUMNS]
 
 
 def figures(run: RunResult, activity: pa.Table, facilities: pd.DataFrame) -> RunFigures:
@@ -81,30 +99,25 @@ def figures(run: RunResult, activity: pa.Table, facilities: pd.DataFrame) -> Run
     res["fossil_t"] = res.co2e_t.where(~res.biogenic, 0.0)
     methods = tuple(run.meta.get("methodologies", {}))
     led = coverage.by_methodology(run.results, run.skipped, activity, methods)
-    by_method = _with_coverage(_sums(res, "fossil_t", "bio_t"), led, res)
 
     inv = build(run, activity, facilities)
+    assert inv.ledger is not None
+    ilog = inv.ledger.assign(methodology=INVENTORY)
     rec = inv.records.assign(methodology=INVENTORY, scope=_scope_code(inv.records.scope))
     rec["year"] = rec.year.astype("int64")
     rec["bio_t"] = rec.biogenic_co2_t * rec.share
-    sums = _sums(rec, "consolidated_t", "bio_t")
-    ilog = inv.ledger
-    assert ilog is not None
-    inventory = _with_coverage(sums, ilog.assign(methodology=INVENTORY), rec)
     # market-based: the electricity slices, plus heat and steam as they are (inventory.build)
     mb = inv.scope2.assign(methodology=INVENTORY, year=inv.scope2.year.astype("int64"))
     heat = rec[(rec.scope == "2_location") & (rec.category != "purchased_electricity")]
-    both = pd.concat([mb[[*KEYS, "consolidated_t"]], heat[[*KEYS, "consolidated_t"]]])
-    market = inventory[inventory.scope == "2_location"].drop(columns=["co2e_t"])
-    market = market.assign(scope="2_market").merge(
-        both.groupby(KEYS, as_index=False).consolidated_t.agg(fsum), on=KEYS, how="left"
+    market = pd.concat([mb[[*KEYS, "consolidated_t"]], heat[[*KEYS, "consolidated_t"]]])
+    totals = pd.concat(
+        [_totals(res, led, rec, ilog, market, k) for k in (KEYS, ["methodology", "year"])],
+        ignore_index=True,
     )
-    market = market.rename(columns={"consolidated_t": "co2e_t"}).fillna({"co2e_t": 0.0})
-    totals = pd.concat([by_method, inventory, market], ignore_index=True)[TOTAL_COLUMNS]
 
-    both_ledgers = pd.concat([led, ilog.assign(methodology=INVENTORY)], ignore_index=True)
-    both_ledgers["scope"] = _scope_code(both_ledgers.scope)
-    missing = coverage.reasons(both_ledgers, [*KEYS, "scope"])[NOT_COMPUTED_COLUMNS]
+    both = pd.concat([led, ilog], ignore_index=True)
+    both["scope"] = _scope_code(both.scope)
+    missing = coverage.reasons(both, [*KEYS, "scope"])[NOT_COMPUTED_COLUMNS]
 
     obl = obligations(facilities, run.results, run.skipped, activity)
     codes = {t(f"obligation.{c}", "en"): c for c in REASON_CODES}

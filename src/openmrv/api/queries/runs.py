@@ -101,9 +101,10 @@ def coverage_of(
 
 
 def totals(s: OrgScope, run_no: int | None = None, lang: str = "en") -> list[dict[str, Any]]:
-    """The run's totals, one per methodology (or `inventory`), facility, year and scope, each
-    with its coverage; the latest run's when `run_no` is None. A run stored before totals
-    were kept by scope answers its rows as scope "1+2_location", coverage not recorded."""
+    """The run's totals, one per methodology (or `inventory`), facility (None: all of the
+    organisation's), year and scope, each with its coverage; the latest run's when `run_no`
+    is None. A run stored before totals were kept by scope answers its rows as scope
+    "1+2_location", coverage not recorded."""
     run_no = _run(s, run_no)
     if run_no is None:
         return []
@@ -118,6 +119,7 @@ def totals(s: OrgScope, run_no: int | None = None, lang: str = "en") -> list[dic
     if not rows:
         return _legacy_totals(s, run_no)
     for r in rows:
+        r["facility_id"] = r["facility_id"] or None  # the organisation's (all facilities)
         r["categories"] = [c for c in r["categories"].split(",") if c]
         r["coverage"] = coverage_of(
             r.pop("records"),
