@@ -330,7 +330,7 @@ class Totals(Out):
     run_no: int | None
     totals: list[TotalRow] = Field(description="Per facility.")
     organisation: list[TotalRow] = Field(description="Per year over all facilities.")
-    partial: int = Field(description="How many of the totals are partial.")
+    partial: int = Field(description="How many of the totals (both lists) are partial.")
     not_computed_url: str | None = Field(None, description="Every record the run left out.")
 
 
