@@ -136,9 +136,7 @@ def test_api_flags_every_partial_total_and_links_its_records(honest):
     complete = [r for r in body["totals"] if r["coverage"]["status"] == "complete"]
     assert all(r["coverage"]["text"].startswith("complete") for r in complete)
     # Part 98 leaves the kerosene in tonnes out of FAC-BJ-ENG's 2024 Scope 1 (no density)
-    p98 = next(
-        r for r in body["totals"] if (r["methodology"], r["scope"]) == ("epa_part98_c", "1")
-    )
+    p98 = next(r for r in body["totals"] if (r["methodology"], r["scope"]) == ("epa_part98_c", "1"))
     assert p98["coverage"]["status"] == "partial" and p98["coverage"]["not_computed"] == 1
     rows = client.get(p98["not_computed_url"], headers=h).json()["rows"]
     kero = [n for n in rows if "BJ-ENG-KERO-2024-06" in n["record_ids"]]
@@ -294,7 +292,7 @@ def test_dashboard_flags_every_partial_total_visibly(honest, lang):
     cards = re.findall(r'data-total="epa_part98_c-2024-1">[^<]+</span>[^<]*<br><span class="'
                        r'coverage ([a-z]*)"', page)  # fmt: skip
     assert cards == ["partial"]
-    assert f'data-total="epa_part98_c-2024-1+2' not in page  # no mixed-scope total
+    assert 'data-total="epa_part98_c-2024-1+2' not in page  # no mixed-scope total
     # the process record is listed with its reason on the default (inventory) view
     default = client.get("/orgs/ORG-TIANHE-JV").text
     listed = _rows(default, "not-computed-table")

@@ -300,6 +300,12 @@ def dashboard_figures(
 def _figures_html(data: dict[str, Any], org_id: str, lang: str, view: str) -> Markup:
     """The dashboard's figures (obligations, cards, charts' data, tables) as HTML: the same
     for every reader of the organisation in that language, so rendered once per store version."""
+    template = templates.get_template("dashboard_figures.html")
+    return Markup(template.render(**figures_context(data, org_id, lang, view)))
+
+
+def figures_context(data: dict[str, Any], org_id: str, lang: str, view: str) -> dict[str, Any]:
+    """What dashboard_figures.html receives: the figures and the language's helpers."""
     from openmrv.reports import coverage
     from openmrv.reports.i18n import t as report_text
 
@@ -325,21 +331,19 @@ def _figures_html(data: dict[str, Any], org_id: str, lang: str, view: str) -> Ma
         "year": i18n.translate(lang, "Year"),
         "target": i18n.translate(lang, "Target path (scopes 1 and 2 location-based)"),
     }  # fmt: skip
-    return Markup(
-        templates.get_template("dashboard_figures.html").render(
-            **data,
-            org_id=org_id,
-            view=view,
-            lang=lang,
-            labels=labels(lang),
-            scope_labels=SCOPE_LABELS,
-            chart_labels=chart_labels,
-            coverage_text=coverage_text,
-            facility_name=facility_name,
-            rt=lambda key: report_text(key, lang),
-            _=lambda text: i18n.translate(lang, text),
-        )
-    )
+    return {
+        **data,
+        "org_id": org_id,
+        "view": view,
+        "lang": lang,
+        "labels": labels(lang),
+        "scope_labels": SCOPE_LABELS,
+        "chart_labels": chart_labels,
+        "coverage_text": coverage_text,
+        "facility_name": facility_name,
+        "rt": lambda key: report_text(key, lang),
+        "_": lambda text: i18n.translate(lang, text),
+    }
 
 
 def _dashboard_parts(
@@ -446,9 +450,17 @@ def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response
     locks = [lk for lk in queries.locks.listed(s) if lk["facility_id"] == facility_id]
     years = sorted({r["year"] for r in records})
     return org_page(
-        request, s, "facility.html", f=f, totals=totals, records=records, locks=locks, years=years,
-        scope_labels=SCOPE_LABELS, coverage_status=COVERAGE_STATUS,
-    )  # fmt: skip
+        request,
+        s,
+        "facility.html",
+        f=f,
+        totals=totals,
+        records=records,
+        locks=locks,
+        years=years,
+        scope_labels=SCOPE_LABELS,
+        coverage_status=COVERAGE_STATUS,
+    )
 
 
 @router.get("/orgs/{org_id}/records/{record_id}")
