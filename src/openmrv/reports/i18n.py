@@ -269,6 +269,69 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "target.restated": ("restated", "重述"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
+    # Part 98 Subpart C columns: e-GGRT's field names in English (issue 15)
+    "col.reporting_year": ("reporting_year", "报告年度"),
+    "col.unit_name": ("unit_name", "机组名称"),
+    "col.fuel_type": ("fuel_type", "燃料类型"),
+    "col.fuel_quantity": ("fuel_quantity", "燃料用量"),
+    "col.fuel_quantity_uom": ("fuel_quantity_uom", "燃料用量单位"),
+    "col.annual_heat_input": ("annual_heat_input", "年热输入量"),
+    "col.annual_heat_input_uom": ("annual_heat_input_uom", "年热输入量单位"),
+    "col.biogenic_co2_emissions": ("biogenic_co2_emissions", "生物质二氧化碳排放(公吨)"),
+    "col.gwp_set": ("gwp_set", "全球变暖潜势(GWP)版本"),
+    "col.facility_co2e": ("facility_co2e", "设施二氧化碳当量合计(公吨)"),
+    "col.tier1_co2_combustion_emissions": (
+        "tier1_co2_combustion_emissions",
+        "层级1二氧化碳燃烧排放(公吨)",
+    ),
+    "col.tier1_ch4_combustion_emissions": (
+        "tier1_ch4_combustion_emissions",
+        "层级1甲烷燃烧排放(公吨)",
+    ),
+    "col.tier1_n2o_combustion_emissions": (
+        "tier1_n2o_combustion_emissions",
+        "层级1氧化亚氮燃烧排放(公吨)",
+    ),
+    "col.tier2_co2_combustion_emissions": (
+        "tier2_co2_combustion_emissions",
+        "层级2二氧化碳燃烧排放(公吨)",
+    ),
+    "col.tier2_ch4_combustion_emissions": (
+        "tier2_ch4_combustion_emissions",
+        "层级2甲烷燃烧排放(公吨)",
+    ),
+    "col.tier2_n2o_combustion_emissions": (
+        "tier2_n2o_combustion_emissions",
+        "层级2氧化亚氮燃烧排放(公吨)",
+    ),
+    "col.tier3_co2_combustion_emissions": (
+        "tier3_co2_combustion_emissions",
+        "层级3二氧化碳燃烧排放(公吨)",
+    ),
+    "col.tier3_ch4_combustion_emissions": (
+        "tier3_ch4_combustion_emissions",
+        "层级3甲烷燃烧排放(公吨)",
+    ),
+    "col.tier3_n2o_combustion_emissions": (
+        "tier3_n2o_combustion_emissions",
+        "层级3氧化亚氮燃烧排放(公吨)",
+    ),
+    "col.tier4_co2_combustion_emissions": (
+        "tier4_co2_combustion_emissions",
+        "层级4二氧化碳燃烧排放(公吨)",
+    ),
+    "col.tier4_ch4_combustion_emissions": (
+        "tier4_ch4_combustion_emissions",
+        "层级4甲烷燃烧排放(公吨)",
+    ),
+    "col.tier4_n2o_combustion_emissions": (
+        "tier4_n2o_combustion_emissions",
+        "层级4氧化亚氮燃烧排放(公吨)",
+    ),
+    "table.more": (
+        "… {n} more rows in the XLSX/CSV export.",
+        "… 另有 {n} 行，见 XLSX/CSV 导出文件。",
+    ),
 }
 
 
