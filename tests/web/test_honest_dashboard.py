@@ -315,3 +315,29 @@ def test_dashboard_leads_with_obligations(honest, lang):
     assert "2025-03-31" in "".join(ghgrp[0]["cells"])
     # the methodology view is one click away
     assert 'id="tab-methods"' in page and "?view=methods" in page
+
+
+def test_a_run_stored_before_totals_by_scope_stays_readable(honest):
+    """A run stored before core migration 11 has only `run_totals` rows (all scopes summed):
+    the API answers them as scope "1+2_location" with no coverage, the page says so."""
+    app, _ = honest
+    db = app.state.store.db
+    with db.write():
+        run_no = db.next_id("org_runs", "run_no")
+        db.execute(
+            "INSERT INTO org_runs VALUES (?, 'ORG-CASCADIA', 'old', 'cascadia', "
+            "'2025-01-01T00:00:00', 1, '{}')",
+            [run_no],
+        )
+        db.execute(
+            "INSERT INTO run_totals VALUES (?, 'epa_hub_ghgp', 'FAC-WA-DC', 12.5, 0.0)", [run_no]
+        )
+    client = TestClient(app)
+    h = _auth(app, "cascadia")
+    body = client.get(f"{API}ORG-CASCADIA/reports/totals", headers=h).json()
+    assert body["run_no"] == run_no and body["partial"] == 0
+    (row,) = body["totals"]
+    assert row["scope"] == "1+2_location" and row["coverage"] is None and row["co2e_t"] == 12.5
+    page = sign_in(app, "cascadia").get("/orgs/ORG-CASCADIA?view=methods").text
+    assert "coverage not recorded (run stored before)" in page
+    assert "Scopes 1 and 2 (location-based)" in page
