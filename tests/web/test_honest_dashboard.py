@@ -341,3 +341,20 @@ def test_a_run_stored_before_totals_by_scope_stays_readable(honest):
     page = sign_in(app, "cascadia").get("/orgs/ORG-CASCADIA?view=methods").text
     assert "coverage not recorded (run stored before)" in page
     assert "Scopes 1 and 2 (location-based)" in page
+
+
+def test_data_completeness_per_facility_month(honest, tmp_path):
+    """Each month of a facility-year counts the input records whose period covers it; the
+    process record (all of 2024, computed by no methodology) marks every month of FAC-BJ-ENG."""
+    app, _ = honest
+    with open(augmented_activity(tmp_path), encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["facility_id"] == "FAC-BJ-ENG"]
+    want = {
+        m: sum(int(r["period_start"][5:7]) <= m <= int(r["period_end"][5:7]) for r in rows)
+        for m in range(1, 13)
+    }
+    page = sign_in(app, "tianhe").get("/orgs/ORG-TIANHE-JV").text
+    (row,) = [r for r in _rows(page, "months") if r["data-facility"] == "FAC-BJ-ENG"]
+    cells = [c.strip() for c in row["cells"][2:]]
+    assert [c.split("/")[-1] for c in cells] == [str(want[m]) for m in range(1, 13)]
+    assert all(c.startswith("⚠") for c in cells) and set(row["classes"][2:]) == {"num partial"}

@@ -135,15 +135,18 @@ def months(activity: pa.Table, led: pd.DataFrame) -> pd.DataFrame:
     of them the inventory did not compute (a record spanning months counts in each)."""
     per = activity.select(["record_id", "period_start", "period_end"]).to_pandas()
     df = led[["record_id", "facility_id", "year", "included"]].merge(per, on="record_id")
-    rows: dict[tuple[str, int, int], list[int]] = {}
-    for r in df.itertuples(index=False):
-        start, end = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
-        for m in range(1, 13):
-            first = pd.Timestamp(int(r.year), m, 1)
-            if start <= first + pd.offsets.MonthEnd(0) and end >= first:
-                cell = rows.setdefault((r.facility_id, int(r.year), m), [0, 0])
-                cell[0] += 1
-                cell[1] += 0 if r.included else 1
-    return pd.DataFrame(
-        [(f, y, m, n, k) for (f, y, m), (n, k) in sorted(rows.items())], columns=MONTH_COLUMNS
-    )
+    start, end = pd.to_datetime(df.period_start), pd.to_datetime(df.period_end)
+    year = df.year.astype("int64")
+    first = start.dt.month.where(start.dt.year == year, 1)  # a period from an earlier year
+    last = end.dt.month.where(end.dt.year == year, 12)  # ... or into a later one
+    out = []
+    for m in range(1, 13):
+        hit = df[(first <= m) & (last >= m)]
+        g = hit.groupby(["facility_id", "year"])
+        counts = pd.DataFrame({"records": g.size(), "not_computed": (~hit.included).groupby(
+            [hit.facility_id, hit.year]).sum()})  # fmt: skip
+        out.append(counts.reset_index().assign(month=m))
+    cols = MONTH_COLUMNS
+    res = pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+    res["year"] = res.year.astype("int64")
+    return res.sort_values(["facility_id", "year", "month"], ignore_index=True)
