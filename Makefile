@@ -47,7 +47,7 @@ i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --sort-output --add-location=file -w 100 \
 		--project=OpenMRV -o out/i18n/messages.pot src
 	$(BIN)/pybabel update -i out/i18n/messages.pot -d $(LOCALE) -D messages -w 100 \
-		--ignore-pot-creation-date
+		--ignore-pot-creation-date --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

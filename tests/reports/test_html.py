@@ -49,3 +49,20 @@ def test_flat_formats_hold_every_table(tmp_path, bundle, fmt):
         )
     else:
         assert {p.stem for p in written} == names
+
+
+def test_part98_headers_and_the_more_rows_note_are_translated(bundle):
+    """The 22 Part 98 Subpart C columns (e-GGRT field names) and the note under a cut table
+    read in Chinese on the Chinese report; English keeps the field names."""
+    import pandas as pd
+
+    from openmrv.reports.html import _table
+    from openmrv.reports.i18n import label
+
+    cols = list(bundle.part98_table("zh-CN").columns)
+    assert len(cols) >= 22 and all(label(c, "zh-CN") != c for c in cols)
+    assert label("tier1_ch4_combustion_emissions", "zh-CN") == "层级1甲烷燃烧排放(公吨)"
+    assert label("tier1_ch4_combustion_emissions", "en") == "tier1_ch4_combustion_emissions"
+    cut = _table(pd.DataFrame({"fuel_type": ["x"] * 61}), "zh-CN")
+    assert "另有 1 行" in cut and "more rows" not in cut and "燃料类型" in cut
+    assert "… 1 more rows in the XLSX/CSV export." in _table(pd.DataFrame({"a": [1] * 61}), "en")

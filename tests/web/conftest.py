@@ -28,6 +28,9 @@ PASSWORDS = {
     "tianhe": "demo-tianhe-pw",
     "shenhe": "demo-shenhe-pw",
     "regulator": "demo-regulator-pw",
+    "cascadia": "demo-cascadia-pw",
+    "qilu": "demo-qilu-pw",
+    "highplains": "demo-highplains-pw",
 }
 
 

@@ -85,11 +85,10 @@ def browser():
         b.close()
 
 
-def cli_totals(facilities_file: Path, activity: Path, out: Path) -> dict[tuple[str, str], str]:
+def cli_totals(facilities_file: Path, activity: Path, out: Path) -> dict[tuple, str]:
     """What `openmrv calculate` computes for the same records, summed as the dashboard's totals
-    are (t CO2e of every scope, biogenic CO2 excluded; docs/schemas.md's result columns), as
-    {(methodology, facility): text}. The CLI's table shows scopes apart (reports.summary
-    .scope_totals), so the sum comes from its results file."""
+    are (t CO2e per scope, biogenic CO2 excluded; docs/schemas.md's result columns), as
+    {(methodology, facility, year, scope): text}, from its results file."""
     import pandas as pd
 
     subprocess.run(
@@ -100,8 +99,9 @@ def cli_totals(facilities_file: Path, activity: Path, out: Path) -> dict[tuple[s
     )
     df = pd.read_csv(out)
     fossil = df[~df.biogenic.astype(bool)]
-    sums = fossil.groupby(["methodology", "facility_id"]).co2e_t.sum()
-    got = {key: f"{v:,.2f}" for key, v in sums.items()}
+    sums = fossil.groupby(["methodology", "facility_id", "year", "scope"]).co2e_t.sum()
+    scope = {1: "1", 2: "2_location"}
+    got = {(m, f, str(y), scope[sc]): f"{v:,.2f}" for (m, f, y, sc), v in sums.items()}
     assert got, out
     return got
 
@@ -170,18 +170,24 @@ def test_flow(server, browser, lang):
     page.wait_for_selector("#upload-status[data-status=stored]")
     shot("upload-stored")
 
-    # calculate; the dashboard's figures are the CLI's for the same file
+    # calculate: the dashboard leads with the obligations; the methodology view, one click
+    # away, shows the CLI's figures for the same file, scope by scope
     page.goto(f"{base}/orgs/{org}")
     page.click("#calculate")
+    page.wait_for_selector("#obligations")
+    shot("dashboard")
+    page.click("#tab-methods")
     page.wait_for_selector("#totals")
     page.wait_for_selector("#chart-year .main-svg")
-    shot("dashboard")
+    shot("dashboard-methods")
     cli = cli_totals(EXAMPLES / "facilities.csv", good, tmp / f"cli-{lang}.csv")
     shown = {}
     for row in page.locator("#totals tbody tr").all():
-        key = (row.get_attribute("data-methodology"), row.get_attribute("data-facility"))
-        shown[key] = row.locator("td").nth(2).inner_text()
-    assert shown == cli
+        key = tuple(row.get_attribute(f"data-{k}") for k in ("methodology", "facility", "year",
+                                                            "scope"))  # fmt: skip
+        shown[key] = row.locator("td").nth(4).inner_text()
+    assert {k: v for k, v in shown.items() if k in cli} == cli
+    assert all(v == "0.00" for k, v in shown.items() if k not in cli)  # nothing computed
 
     # open a verification case for the facility's 2024 and submit it
     page.goto(f"{base}/orgs/{org}/cases")
@@ -217,4 +223,53 @@ def test_flow(server, browser, lang):
     shot("facility")
     page.goto(f"{base}/orgs/{org}/compare?facility_id={f['facility']}&year=2024")
     shot("comparison")
+    context.close()
+
+
+OBLIGATIONS = {
+    "en": ("highplains", "ORG-HIGHPLAINS", ("FAC-WY-COAL",), "EPA_GHGRP"),
+    "zh-CN": ("qilu", "ORG-QILU-POWER", ("FAC-SD-COAL",), "CN_ETS"),
+}
+
+
+@pytest.mark.parametrize("lang", list(OBLIGATIONS))
+def test_dashboard_leads_with_obligations(server, browser, lang):
+    """The first thing on the dashboard: per facility and year, the programmes, threshold
+    result, primary methodology, deadline and status (rules: tests/reports/test_obligations.py);
+    the methodology view is one click away. Writes docs/screenshots/dashboard-obligations-*."""
+    from openmrv.reports.i18n import t
+
+    base, tmp = server
+    user, org, facilities, programme = OBLIGATIONS[lang]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    good = data.write(tmp, f"obligations-{lang}.csv", data.good(facilities))
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{base}/signin")
+    if lang != "en":
+        page.click(f"#lang-{lang}")
+    sign_in(page, base, user)
+    page.goto(f"{base}/orgs/{org}/upload")
+    page.set_input_files("input[name=file]", str(good))
+    page.click("#upload")
+    page.wait_for_selector("#upload-status[data-status=stored]")
+    page.goto(f"{base}/orgs/{org}")
+    page.click("#calculate")
+    page.wait_for_selector("#obligations tbody tr[data-programme]")
+    assert page.locator("main h2").first.inner_text() == t("section.obligations", lang)
+    top = page.locator("#obligations").bounding_box()
+    assert top is not None and top["y"] < page.locator("#inventory").bounding_box()["y"]
+    rows = page.locator(f"#obligations tbody tr[data-programme={programme}]")
+    assert rows.count() == 2  # 2024 and 2025
+    first = rows.nth(0)
+    assert first.get_attribute("data-applies") == "true"
+    cells = first.locator("td")
+    assert t(f"programme.{programme}", lang) in cells.nth(2).inner_text()
+    assert cells.nth(6).inner_text().startswith("2025-03-31")
+    if lang == "zh-CN":  # the facility's Chinese name, the methodology's Chinese label
+        assert "齐鲁电厂" in cells.nth(0).inner_text() and "生态环境部" in cells.nth(5).inner_text()
+    page.screenshot(path=SHOTS / f"dashboard-obligations-{lang}.png", full_page=True)
+    page.click("#tab-methods")
+    page.wait_for_selector("#chart-year .main-svg")
+    assert page.locator("#totals tbody tr").count() > 0
     context.close()

@@ -36,7 +36,80 @@ class Breakdown:
         self.v = v
 
     def totals(self) -> list[dict[str, Any]]:
-        return [{"methodology": self.v, "facility_id": self.v, "co2e_t": 1.5, "biogenic_co2_t": 0}]
+        cov = {
+            "status": "partial",
+            "records": 3,
+            "not_computed": 1,
+            "outside_categories": 1,
+            "missing_share": {"process": 0.5},
+            "text": self.v,
+        }
+        row = {
+            "methodology": self.v,
+            "facility_id": self.v,
+            "year": 2024,
+            "scope": "1",
+            "co2e_t": 1.5,
+            "biogenic_co2_t": 0,
+            "categories": ["process"],
+            "coverage": cov,
+        }
+        return [
+            row,
+            row | {"facility_id": None},
+            row | {"methodology": "inventory"},
+            row | {"methodology": "inventory", "facility_id": None, "scope": "2_market"},
+        ]
+
+    def extras(self) -> dict[str, Any]:
+        v = self.v
+        obligation = {
+            "facility_id": v,
+            "year": 2024,
+            "programme": "EPA_GHGRP",
+            "applies": True,
+            "reason_code": "declared",
+            "primary_methodology": v,
+            "figure_t": 1.0,
+            "threshold_t": 25000.0,
+            "threshold_reached": False,
+            "report_due": v,
+            "data_complete": False,
+            "records_not_computed": 1,
+            "rule": v,
+            "submitted": True,
+            "verified": None,
+        }
+        missing = {
+            "methodology": v,
+            "facility_id": v,
+            "year": 2024,
+            "scope": "1",
+            "category": "process",
+            "reason": v,
+            "unit": v,
+            "records": 1,
+            "quantity": 1.0,
+            "record_ids": [v, v],
+        }
+        return {
+            "obligations": [obligation],
+            "not_computed": [missing, missing | {"methodology": "inventory"}],
+            "months": [
+                {"facility_id": v, "year": 2024, "month": 1, "records": 2, "not_computed": 1}
+            ],
+            "facilities": [{"facility_id": v, "name": v, "name_zh": v}],
+            "targets": [
+                {
+                    "name": v,
+                    "methodology": v,
+                    "base_year": 2020,
+                    "target_year": 2030,
+                    "base_t": 1.0,
+                    "goal_t": 0.5,
+                }
+            ],
+        }
 
     def breakdown(self) -> list[dict[str, Any]]:
         keys = ("facility_id", "year", "scope", "gas", "category")
@@ -46,7 +119,9 @@ class Breakdown:
         return [{"run_no": 1, "created_at": self.v, "records": 3}]
 
     def figures(self, methodology: str | None) -> dict[str, Any]:
-        return pages.dashboard_figures(self.totals(), self.breakdown, self.runs(), methodology)
+        return pages.dashboard_figures(
+            self.totals(), self.breakdown, self.runs(), methodology, **self.extras()
+        )
 
 
 def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -121,7 +196,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
         "on_track": True,
     }
     data = Breakdown(v).figures(v)
-    figures = pages._figures_html(data, v, lang)
+    figures = pages._figures_html(data, v, lang, "obligations")
     row = {
         "label": v,
         "heat_gj": 1.0,
@@ -142,12 +217,16 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
             org | {"run": data["run"], "figures": figures},
             org | {"run": None, "figures": ""},
         ],
-        "dashboard_figures.html": [data | {"org_id": v}],
+        "dashboard_figures.html": [
+            pages.figures_context(data, v, lang, view) for view in pages.VIEWS
+        ],
         "facility.html": [
             org
             | {
                 "f": facility,
                 "totals": data["totals"],
+                "scope_labels": pages.SCOPE_LABELS,
+                "coverage_status": pages.COVERAGE_STATUS,
                 "years": [2024],
                 "records": [
                     {
@@ -225,9 +304,9 @@ def parse(html: str) -> Structure:
 
 
 def strings(value: Any) -> list[str]:
-    """Every string in a JSON value."""
+    """Every string in a JSON value (keys too: the chart labels are keyed by the data)."""
     if isinstance(value, dict):
-        return [s for v in value.values() for s in strings(v)]
+        return [*value, *(s for v in value.values() for s in strings(v))]
     if isinstance(value, list):
         return [s for v in value for s in strings(v)]
     return [value] if isinstance(value, str) else []
@@ -265,7 +344,9 @@ def test_hostile_strings_stay_text(name: str, hostile: str, lang: str) -> None:
 
 def test_chart_block_escapes_script_end() -> None:
     data = Breakdown("</script><script>alert(1)</script>").figures(None)
-    html = pages._figures_html(data, "ORG", "en")
+    html = pages._figures_html(data, "ORG", "en", "methods")
     block = html.split('id="chart-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in block and ">" not in block and "&" not in block.replace("&amp;", "")
     assert json.loads(block)["facility_id"][0]["key"].startswith("</script>")
+    names = html.split('id="chart-labels">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in names and ">" not in names

@@ -79,7 +79,7 @@ def test_dashboard_follows_writes_of_other_processes_on_postgresql(pg):  # noqa:
             other.close()
         assert app.state.store.db.version() != v
         page = tianhe.get("/orgs/ORG-TIANHE-JV")
-        assert 'id="totals"' in page.text and "FAC-BJ-ENG" in page.text
+        assert 'id="obligations"' in page.text and "FAC-BJ-ENG" in page.text
         assert "FAC-JS-PV" not in page.text  # SunBridge's facility: not this organisation's
     finally:
         app.state.store.db.close()

@@ -38,7 +38,7 @@ def _count(app, table: str) -> int:
 
 def _assert_signed_in(client: TestClient) -> None:
     assert client.get("/orgs").status_code == 200
-    assert 'id="totals"' in client.get(f"/orgs/{ORG}").text  # the cached dashboard
+    assert 'id="obligations"' in client.get(f"/orgs/{ORG}").text  # the cached dashboard
     assert client.get(f"/orgs/{ORG}/cases").status_code == 200
     assert client.get(f"{API}/runs").status_code == 200
 
@@ -82,7 +82,7 @@ def test_other_sessions_of_the_user_stay_signed_in(app):
     old = laptop.cookies[COOKIE]
     _sign_out(laptop)
     assert _replay(app, old).get(f"/orgs/{ORG}").status_code == 303
-    assert 'id="totals"' in phone.get(f"/orgs/{ORG}").text
+    assert 'id="obligations"' in phone.get(f"/orgs/{ORG}").text
     assert phone.get(f"{API}/runs").status_code == 200
     again = sign_in(app, "viewer")  # and signing in again starts a new session
     assert again.get("/orgs").status_code == 200

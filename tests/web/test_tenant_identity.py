@@ -145,8 +145,14 @@ def test_two_organisations_with_the_same_ids_stay_apart(web):
             r = client.get(f"{api}{org}{path}")
             assert r.status_code == 200, (org, path, r.text)
             _none_of(marks, r.text, f"{org}{path}")
-    # SunBridge's figures are what they were before Tianhe stored anything.
-    assert owner.get(f"{api}{SUN}/reports/totals").json()["totals"] == sun_totals["totals"]
+
+    # SunBridge's figures are what they were before Tianhe stored anything (a later run of
+    # SunBridge's own: the same figures, links to the records it left out name that run).
+    def figures(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "not_computed_url"} for r in rows]
+
+    after = owner.get(f"{api}{SUN}/reports/totals").json()["totals"]
+    assert figures(after) == figures(sun_totals["totals"])
     assert owner.get(f"{api}{SUN}/reports/comparison", params=cmp_params).json() == sun_cmp
     assert tian.get(f"{api}{TIAN}/locks").json() == []
 

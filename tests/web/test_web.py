@@ -283,27 +283,33 @@ def test_no_secrets_in_logs(app, caplog):
 
 
 def test_dashboard_totals_are_the_cli_totals(app, tmp_path):
-    """The dashboard shows `reports.summary.totals` of a run over the stored records; the CLI
-    prints the same function's output for the same file."""
+    """The dashboard's methodology view shows, scope by scope, `reports.summary.scope_totals` of
+    a run over the stored records: the table `openmrv calculate` prints for the same file."""
     from openmrv.cli.console import load_inputs as _load
     from openmrv.cli.web import EXAMPLES
     from openmrv.engine import calculate
-    from openmrv.reports.summary import totals
+    from openmrv.reports.summary import scope_totals
 
     fac, checked = _load(EXAMPLES / "facilities.csv", EXAMPLES / "activity.csv")
-    cli = totals(calculate(checked.table, fac, schema=ACTIVITY).results)
+    run = calculate(checked.table, fac, schema=ACTIVITY)
+    cli = scope_totals(run.results, run.skipped, checked.table)
     tianhe = sign_in(app, "tianhe")  # untouched by the other tests
-    shown = {(m, f): v for m, f, v, _ in _cells(tianhe.get("/orgs/ORG-TIANHE-JV").text, "totals")}
+    page = tianhe.get("/orgs/ORG-TIANHE-JV?view=methods").text
     labels = {"US EPA Part 98 C": "epa_part98_c", "GHG Protocol / EPA Hub": "epa_hub_ghgp",
               "China MEE": "cn_mee", "IPCC 2006 Tier 1": "ipcc2006_t1"}  # fmt: skip
-    shown = {(labels[m], f): v for (m, f), v in shown.items()}
+    scopes = {"Scope 1": "scope1_t", "Scope 2 (location-based)": "scope2_location_t"}
+    shown = {
+        (labels[c[0]], c[1].split(" · ")[0], int(c[2]), scopes[c[3]]): c[4]
+        for c in _cells(page, "totals")
+    }
     expected = {
-        (r.methodology, r.facility_id): f"{r.co2e_t:,.2f}"
+        (r.methodology, r.facility_id, r.year, col): f"{getattr(r, col):,.2f}"
         for r in cli.itertuples()
         if r.facility_id == "FAC-BJ-ENG"
+        for col in scopes.values()
     }
     assert shown == expected
-    assert len(expected) >= 2
+    assert len(expected) >= 8
 
 
 @pytest.mark.parametrize("path", ["/orgs/ORG-TIANHE-JV", "/orgs/NOPE/upload"])
@@ -320,7 +326,7 @@ def test_dashboard_is_fresh_after_every_write(app):
     changes a stored record, then a new run) shows on the next request."""
     owner = sign_in(app, "owner")
     before = owner.get(f"/orgs/{ORG}")
-    assert before.status_code == 200 and 'id="totals"' in before.text
+    assert before.status_code == 200 and 'id="obligations"' in before.text
     assert owner.get(f"/orgs/{ORG}").text.count("data-total=") == before.text.count("data-total=")
     run_before = int(re.search(r"Latest run: #(\d+) ", before.text)[1])
     # one stored record's quantity changes: its totals change once the next run is made
@@ -329,7 +335,7 @@ def test_dashboard_is_fresh_after_every_write(app):
     assert 'data-status="stored"' in stored.text, stored.text
     page = owner.get(f"/orgs/{ORG}")
     r = owner.post(f"/orgs/{ORG}/runs", data={"csrf_token": csrf_of(page.text)})
-    assert r.status_code == 200 and 'id="totals"' in r.text  # followed the redirect
+    assert r.status_code == 200 and 'id="obligations"' in r.text  # followed the redirect
     after = owner.get(f"/orgs/{ORG}")
     assert int(re.search(r"Latest run: #(\d+) ", after.text)[1]) > run_before  # numbered store-wide
     assert _grand_totals(after.text) != _grand_totals(before.text)

@@ -10,7 +10,7 @@ until the model declares it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,12 +22,17 @@ __all__ = [
     "CaseStep",
     "Comparison",
     "ComparisonRow",
+    "Coverage",
     "Facility",
     "LedgerEvent",
     "Lock",
     "Me",
     "Membership",
     "NewToken",
+    "NotComputed",
+    "NotComputedRow",
+    "Obligation",
+    "Obligations",
     "Organisation",
     "Problem",
     "Record",
@@ -279,20 +284,106 @@ class RunDetail(Run):
     meta: dict[str, Any]
 
 
+class Coverage(Out):
+    """What a total holds of its records: `complete`; `partial` (some records of its categories
+    not computed: they are listed at `not_computed_url`, with the reasons); `not_covered` (the
+    methodology covers none of these records' categories; they are listed too)."""
+
+    status: Literal["complete", "partial", "not_covered"]
+    records: int = Field(description="Records of the categories the total covers.")
+    not_computed: int = Field(description="Of those, the records not in the total.")
+    outside_categories: int = Field(
+        description="Records of the facility-year outside the methodology's categories (listed, "
+        "they do not make the total partial)."
+    )
+    missing_share: dict[str, float] = Field(
+        description="Per category (or category/quantity kind), the share of the quantity not "
+        "computed, 0 to 1."
+    )
+    text: str = Field(description="'complete' or '⚠ partial: n of m records not computed ...'.")
+
+
 class TotalRow(Out):
-    """A methodology's total for one facility, t CO2e (biogenic CO2 apart)."""
+    """One total of a run: t CO2e (biogenic CO2 apart) of ONE scope, for a methodology (or the
+    GHG Protocol `inventory`: each facility's primary method plus fallbacks), facility, year."""
 
     methodology: str
-    facility_id: str
+    facility_id: str | None = Field(description="Null: all of the organisation's facilities.")
+    year: int | None = Field(None, description="Null for a run stored before totals by year.")
+    scope: Literal["1", "2_location", "2_market", "1+2_location"] = Field(
+        description="Scope 1, Scope 2 location-based, Scope 2 market-based (inventory only); "
+        "`1+2_location` only for runs stored before totals were kept by scope."
+    )
     co2e_t: float
     biogenic_co2_t: float
+    categories: list[str] = Field(description="The activity categories the total holds.")
+    coverage: Coverage | None = Field(description="Null for a run stored before coverage.")
+    not_computed_url: str | None = Field(
+        None, description="The records of this facility-year and scope the total leaves out."
+    )
 
 
 class Totals(Out):
-    """Totals of a run (the latest unless asked): null run_no when there is none."""
+    """Totals of a run (the latest unless asked), one per scope: null run_no when there is
+    none. Scopes are never summed: add them yourself only where that is what you mean."""
 
     run_no: int | None
-    totals: list[TotalRow]
+    totals: list[TotalRow] = Field(description="Per facility.")
+    organisation: list[TotalRow] = Field(description="Per year over all facilities.")
+    partial: int = Field(description="How many of the totals (both lists) are partial.")
+    not_computed_url: str | None = Field(None, description="Every record the run left out.")
+
+
+class NotComputedRow(Out):
+    """Records a total leaves out, grouped by category, reason and unit."""
+
+    methodology: str
+    facility_id: str
+    year: int
+    scope: str
+    category: str
+    reason: str
+    unit: str
+    records: int
+    quantity: float = Field(description="Sum of the records' quantities, in `unit`.")
+    record_ids: list[str]
+
+
+class NotComputed(Out):
+    """The records a run did not compute (the latest unless asked), with the reasons."""
+
+    run_no: int | None
+    rows: list[NotComputedRow]
+
+
+class Obligation(Out):
+    """A reporting programme for a facility-year (reports.obligations): whether it applies and
+    why, the primary methodology's figure against the threshold, the deadline and status."""
+
+    facility_id: str
+    year: int
+    programme: str
+    applies: bool
+    reason_code: Literal["declared", "threshold", "below", "not_declared", "not_power"]
+    primary_methodology: str
+    figure_t: float
+    threshold_t: float
+    threshold_reached: bool
+    report_due: date
+    data_complete: bool
+    records_not_computed: int
+    rule: str = Field(description="Where the rule comes from.")
+    case_id: int | None = None
+    case_status: str | None = Field(None, description="Of the facility-year's verification case.")
+    submitted: bool | None = Field(None, description="Null: no verification case.")
+    verified: bool | None = None
+
+
+class Obligations(Out):
+    """The reporting obligations of a run's facility-years (the latest run unless asked)."""
+
+    run_no: int | None
+    obligations: list[Obligation]
 
 
 class BreakdownRow(Out):

@@ -10,6 +10,7 @@ these routes, so a new route without a declared permission fails it.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
@@ -296,10 +297,63 @@ def run(run_no: RowNo, s: OrgScope = Read) -> dict[str, Any]:
 @router.get(
     ORG + "/reports/totals", openapi_extra=perm("read"), tags=["reports"], response_model=M.Totals
 )
-def totals(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
-    """t CO2e (biogenic CO2 excluded) and biogenic CO2 by methodology and facility, as
-    `openmrv calculate` prints them, for the latest run (or `run_no`)."""
-    return {"run_no": run_no or queries.runs.latest_no(s), "totals": queries.runs.totals(s, run_no)}
+def totals(org_id: str, run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
+    """t CO2e (biogenic CO2 apart) per methodology, facility, year and scope, each with its
+    coverage and a link to the records it leaves out, for the latest run (or `run_no`)."""
+    run_no = run_no or queries.runs.latest_no(s)
+    rows = queries.runs.totals(s, run_no)
+    by = ("methodology", "facility_id", "year", "scope")
+    base = f"/api/v1/organisations/{quote(org_id, safe='')}/reports/not-computed"
+    for r in rows:
+        if (
+            r["coverage"] is not None
+            and r["coverage"]["not_computed"] + r["coverage"]["outside_categories"]
+        ):
+            keys = {k: r[k] for k in by if r[k] is not None}
+            r["not_computed_url"] = f"{base}?" + urlencode({"run_no": run_no} | keys)
+    return {
+        "run_no": run_no,
+        "totals": [r for r in rows if r["facility_id"] is not None],
+        "organisation": [r for r in rows if r["facility_id"] is None],
+        "partial": sum(1 for r in rows if r["coverage"] and r["coverage"]["status"] == "partial"),
+        "not_computed_url": f"{base}?run_no={run_no}" if run_no else None,
+    }
+
+
+@router.get(
+    ORG + "/reports/not-computed",
+    openapi_extra=perm("read"),
+    tags=["reports"],
+    response_model=M.NotComputed,
+)
+def not_computed(
+    run_no: OptionalRowNo = None,
+    methodology: str | None = Query(default=None, max_length=100),
+    facility_id: str | None = Query(default=None, max_length=100),
+    year: int | None = Query(default=None, ge=1900, le=2200),
+    scope: Literal["1", "2_location", "2_market"] | None = None,
+    s: OrgScope = Read,
+) -> dict[str, Any]:
+    """The records a run did not compute, with the reasons (filters optional). The market-based
+    Scope 2 total leaves out the same records as the location-based one."""
+    scope = "2_location" if scope == "2_market" else scope
+    rows = queries.runs.not_computed(
+        s, run_no, methodology=methodology, facility_id=facility_id, year=year, scope=scope
+    )
+    return {"run_no": run_no or queries.runs.latest_no(s), "rows": rows}
+
+
+@router.get(
+    ORG + "/reports/obligations",
+    openapi_extra=perm("read"),
+    tags=["reports"],
+    response_model=M.Obligations,
+)
+def obligations(run_no: OptionalRowNo = None, s: OrgScope = Read) -> dict[str, Any]:
+    """Per facility-year and programme: applies and why, figure against threshold, primary
+    methodology, deadline, data complete, submitted / verified (verification case)."""
+    rows = queries.runs.obligations(s, run_no)
+    return {"run_no": run_no or queries.runs.latest_no(s), "obligations": rows}
 
 
 @router.get(

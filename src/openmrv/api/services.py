@@ -151,18 +151,20 @@ def _facilities_of(scope: OrgScope) -> tuple[OrgScope, set[str]]:
 
 def calculate(scope: OrgScope) -> int:
     """Calculate the organisation's current records under every methodology; store the run's
-    totals (reports.summary.totals) and a breakdown by year, scope, gas and category."""
+    figures (reports.run_figures: totals by scope with their coverage, the records not
+    computed, the obligations, records per facility-month) and a breakdown by year, scope,
+    gas and category."""
     # Imported when first used, for start-up time: the engine (ibis) adds ~0.7 s to the start
     # of `openmrv serve`, of each of its workers and of the web commands that import this module.
     from openmrv.engine import calculate as run_engine
-    from openmrv.reports.summary import totals
+    from openmrv.reports import run_figures as rf
 
     activity = queries.records.activity_table(scope)
     if activity.num_rows == 0:
         raise Refused("no records to calculate: upload activity data first")
     facilities = pd.DataFrame(scope.facilities())
     run = run_engine(activity, facilities, schema=registered("activity"))
-    tot = totals(run.results)
+    fig = rf.figures(run, activity, facilities)
     df = run.results.to_pandas()
     df["co2e_t"] = df.co2e_t.where(~df.biogenic, 0.0).fillna(0.0)
     keys = ["methodology", "facility_id", "year", "scope", "gas", "category"]
@@ -176,11 +178,17 @@ def calculate(scope: OrgScope) -> int:
             [run_no, scope.org_id, meta["run_id"], scope.actor, ledger.now(), activity.num_rows,
              json.dumps(meta, default=str)],
         )  # fmt: skip
-        db.executemany(
-            "INSERT INTO run_totals VALUES (?, ?, ?, ?, ?)",
-            [[run_no, *r] for r in tot[["methodology", "facility_id", "co2e_t", "biogenic_co2_t"]]
-             .itertuples(index=False)],
-        )  # fmt: skip
+        for table, frame, cols in (
+            ("run_scope_totals", fig.totals, rf.TOTAL_COLUMNS),
+            ("run_not_computed", fig.not_computed, rf.NOT_COMPUTED_COLUMNS),
+            ("run_obligations", fig.obligations, rf.OBLIGATION_COLUMNS),
+            ("run_months", fig.months, rf.MONTH_COLUMNS),
+        ):
+            marks = ", ".join("?" for _ in range(len(cols) + 1))
+            db.executemany(
+                f"INSERT INTO {table} (run_no, {', '.join(cols)}) VALUES ({marks})",
+                [[run_no, *map(_plain, r)] for r in frame[cols].itertuples(index=False)],
+            )
         db.executemany(
             "INSERT INTO run_breakdown VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [[run_no, r[0], r[1], _int(r[2]), _int(r[3]), _str(r[4]), _str(r[5]), float(r[6])]
@@ -195,6 +203,13 @@ def calculate(scope: OrgScope) -> int:
             {"run_no": run_no, "run_id": meta["run_id"], "records": activity.num_rows},
         )
     return run_no
+
+
+def _plain(v: Any) -> Any:
+    """A value both database drivers take: Python numbers, booleans and text (dates as ISO)."""
+    if hasattr(v, "item"):  # numpy scalars
+        v = v.item()
+    return v.isoformat() if hasattr(v, "isoformat") else v
 
 
 def _int(v: Any) -> int | None:

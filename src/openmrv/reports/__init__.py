@@ -16,6 +16,7 @@ __all__ = [
     "markdown",
     "regulatory",
     "restate",
+    "run_figures",
     "scope2",
     "summary",
     "targets",

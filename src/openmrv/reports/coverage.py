@@ -28,6 +28,7 @@ SCOPE_OF = {
     "purchased_electricity": 2,
     "purchased_heat": 2,
 }
+INVENTORY = "inventory"  # the label of the GHG Protocol inventory's ledger (reports.inventory)
 RECORD_COLUMNS = ["record_id", "facility_id", "year", "category", "fuel", "quantity", "unit"]
 
 

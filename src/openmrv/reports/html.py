@@ -43,9 +43,8 @@ def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
     # a partial total is marked in its own cell, not only in a footnote
     text = text.replace(f"<td>{PARTIAL_MARK}", f'<td class="partial">{PARTIAL_MARK}')
     more = len(df) - len(shown)
-    return text + (
-        f'<p class="meta">… {more:,} more rows in the XLSX/CSV export.</p>' if more else ""
-    )
+    note = t("table.more", lang).format(n=f"{more:,}")
+    return text + (f'<p class="meta">{note}</p>' if more else "")
 
 
 def _chart(fig: go.Figure, div_id: str) -> str:

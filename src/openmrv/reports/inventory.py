@@ -296,7 +296,9 @@ def build(
     totals = pd.concat([s1, s2l, s2m, s3, bio], axis=1).fillna(0.0).reset_index()
     if "scope3_tagged_t" not in totals:
         totals.insert(len(totals.columns) - 1, "scope3_tagged_t", 0.0)
-    led = coverage.ledger(activity, df.record_id, run.skipped.to_pandas(), chains, "inventory")
+    led = coverage.ledger(
+        activity, df.record_id, run.skipped.to_pandas(), chains, coverage.INVENTORY
+    )
     led = led[led.facility_id.map(share) > 0]  # facilities outside the boundary are not gaps
     led["organization_id"] = led.facility_id.map(fac.organization_id)
     cov = coverage.summary(led, ["organization_id", "year", "scope"])

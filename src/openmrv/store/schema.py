@@ -359,6 +359,66 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT",
         ),
     ),
+    Migration(
+        CORE,
+        11,
+        "a run's totals by scope with their coverage, the records it did not compute (with the "
+        "reasons), the reporting obligations and records per facility-month (reports.run_figures; "
+        "runs stored before keep their run_totals rows, read as scopes 1 + 2 location-based)",
+        (
+            """CREATE TABLE run_scope_totals (
+  run_no BIGINT NOT NULL,
+  methodology TEXT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  co2e_t DOUBLE PRECISION NOT NULL,
+  biogenic_co2_t DOUBLE PRECISION NOT NULL,
+  categories TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  not_computed INTEGER NOT NULL,
+  missing_share TEXT NOT NULL,
+  outside_categories INTEGER NOT NULL
+)""",
+            """CREATE TABLE run_not_computed (
+  run_no BIGINT NOT NULL,
+  methodology TEXT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  category TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  quantity DOUBLE PRECISION NOT NULL,
+  record_ids TEXT NOT NULL
+)""",
+            """CREATE TABLE run_obligations (
+  run_no BIGINT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  programme TEXT NOT NULL,
+  applies BOOLEAN NOT NULL,
+  reason_code TEXT NOT NULL,
+  primary_methodology TEXT NOT NULL,
+  figure_t DOUBLE PRECISION NOT NULL,
+  threshold_t DOUBLE PRECISION NOT NULL,
+  threshold_reached BOOLEAN NOT NULL,
+  report_due TEXT NOT NULL,
+  data_complete BOOLEAN NOT NULL,
+  records_not_computed INTEGER NOT NULL,
+  rule TEXT NOT NULL
+)""",
+            """CREATE TABLE run_months (
+  run_no BIGINT NOT NULL,
+  facility_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  month INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  not_computed INTEGER NOT NULL
+)""",
+        ),
+    ),
 )
 
 

@@ -36,6 +36,7 @@ from openmrv.api.deps import (
 from openmrv.api.tenancy import NotFound, OrgScope, Principal, load_principal, scope_for
 from openmrv.i18n import N_
 from openmrv.methods import METHODS, MethodId, labels
+from openmrv.reports.coverage import INVENTORY
 from openmrv.store import Database
 from openmrv.web import i18n
 
@@ -201,6 +202,20 @@ def orgs(request: Request, p: Principal = Depends(page_principal)) -> Response:
 
 
 # --- dashboard ------------------------------------------------------------------------------
+SCOPE_LABELS = {
+    "1": N_("Scope 1"),
+    "2_location": N_("Scope 2 (location-based)"),
+    "2_market": N_("Scope 2 (market-based)"),
+    "1+2_location": N_("Scopes 1 and 2 (location-based)"),
+}
+COVERAGE_STATUS = {
+    "complete": N_("complete"),
+    "partial": N_("⚠ partial: records not computed"),
+    "not_covered": N_("not covered by this methodology (records listed)"),
+}
+VIEWS = ("obligations", "methods")
+
+
 def _sum(rows: list[dict[str, Any]], key: str, methodology: str | None) -> list[dict[str, Any]]:
     out: dict[Any, float] = {}
     for r in rows:
@@ -209,12 +224,29 @@ def _sum(rows: list[dict[str, Any]], key: str, methodology: str | None) -> list[
     return [{"key": k, "co2e_t": v} for k, v in sorted(out.items(), key=lambda kv: str(kv[0]))]
 
 
+def _by_year_and_scope(rows: list[dict[str, Any]], methodology: str | None) -> list[dict[str, Any]]:
+    """t CO2e per year of each scope apart (the trend chart stacks them, never sums them)."""
+    out: dict[tuple[Any, Any], float] = {}
+    for r in rows:
+        if r["methodology"] == methodology:
+            k = (r["year"], r["scope"])
+            out[k] = out.get(k, 0.0) + r["co2e_t"]
+    return [{"year": y, "scope": sc, "co2e_t": v} for (y, sc), v in sorted(out.items(), key=str)]
+
+
 def dashboard_data(s: OrgScope, methodology: str | None) -> dict[str, Any]:
-    """The dashboard's figures: the latest run's stored totals (a few dozen rows, whatever the
-    number of records), summed for the charts."""
-    totals = queries.runs.totals(s)
+    """The dashboard's figures: the latest run's stored totals, obligations, records left out
+    and records per facility-month (a few hundred rows, whatever the number of records)."""
     return dashboard_figures(
-        totals, lambda: queries.runs.breakdown(s), queries.runs.listed(s), methodology
+        queries.runs.totals(s),
+        lambda: queries.runs.breakdown(s),
+        queries.runs.listed(s),
+        methodology,
+        obligations=queries.runs.obligations(s),
+        not_computed=queries.runs.not_computed(s),
+        months=queries.runs.months(s),
+        facilities=s.facilities(),
+        targets=services.target_progress(s),
     )
 
 
@@ -223,32 +255,97 @@ def dashboard_figures(
     breakdown: Callable[[], list[dict[str, Any]]],
     runs: list[dict[str, Any]],
     methodology: str | None,
+    obligations: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    not_computed: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    months: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    facilities: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    targets: list[dict[str, Any]] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
-    """`dashboard_data` from the run's totals, its breakdown (read only when there is a
-    methodology to chart) and the runs."""
-    methods = sorted({t["methodology"] for t in totals})
+    """`dashboard_data` from the run's totals (by scope, each with its coverage), its
+    breakdown (read only when there is a methodology to chart) and the rest."""
+    methods = sorted({t["methodology"] for t in totals} - {INVENTORY})
     chosen = methodology if methodology in methods else (methods[0] if methods else None)
     rows = breakdown() if chosen else []
-    charts = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id", "year")}
+    charts: dict[str, Any] = {k: _sum(rows, k, chosen) for k in ("scope", "gas", "facility_id")}
+    charts["year"] = _by_year_and_scope(rows, chosen)
+    charts["targets"] = [
+        {
+            "name": t["name"],
+            "x": [t["base_year"], t["target_year"]],
+            "y": [t["base_t"], t["goal_t"]],
+        }
+        for t in targets
+        if t["methodology"] == chosen and t["base_t"] is not None
+    ]
+    org = [t for t in totals if t["facility_id"] is None]
+    years = sorted({t["year"] for t in org if t["year"] is not None}, reverse=True)
+    month_grid: dict[tuple[str, int], dict[int, dict[str, Any]]] = {}
+    for m in months:
+        month_grid.setdefault((m["facility_id"], m["year"]), {})[m["month"]] = m
     return {
-        "totals": totals,
+        "totals": [t for t in totals if t["facility_id"] is not None],
+        "org_totals": org,
+        "years": years,
         "methods": methods,
         "chosen": chosen,
-        "grand": {m: sum(t["co2e_t"] for t in totals if t["methodology"] == m) for m in methods},
         "charts": charts,
         "chart_data": charts if chosen else {},  # written with `tojson` (escapes <, >, &)
         "run": runs[0] if runs else None,
+        "obligations": list(obligations),
+        "not_computed": list(not_computed),
+        "months": month_grid,
+        "facilities": {f["facility_id"]: f for f in facilities},
+        "inventory": INVENTORY,
     }
 
 
-def _figures_html(data: dict[str, Any], org_id: str, lang: str) -> Markup:
-    """The dashboard's figures (cards, charts' data, totals table) as HTML: the same for every
-    reader of the organisation in that language, so rendered once per store version."""
-    return Markup(
-        templates.get_template("dashboard_figures.html").render(
-            **data, org_id=org_id, labels=labels(lang), _=lambda text: i18n.translate(lang, text)
-        )
-    )
+def _figures_html(data: dict[str, Any], org_id: str, lang: str, view: str) -> Markup:
+    """The dashboard's figures (obligations, cards, charts' data, tables) as HTML: the same
+    for every reader of the organisation in that language, so rendered once per store version."""
+    template = templates.get_template("dashboard_figures.html")
+    return Markup(template.render(**figures_context(data, org_id, lang, view)))
+
+
+def figures_context(data: dict[str, Any], org_id: str, lang: str, view: str) -> dict[str, Any]:
+    """What dashboard_figures.html receives: the figures and the language's helpers."""
+    from openmrv.reports import coverage
+    from openmrv.reports.i18n import t as report_text
+
+    def coverage_text(c: dict[str, Any] | None) -> str:
+        if c is None:
+            return i18n.translate(lang, "coverage not recorded (run stored before)")
+        if c["status"] == "not_covered":
+            return i18n.translate(lang, "not covered by this methodology (records listed)")
+        share = ";".join(f"{k}={v!r}" for k, v in c["missing_share"].items())
+        return coverage.text(c["records"], c["not_computed"], share, lang, c["outside_categories"])
+
+    def facility_name(fid: str) -> str:
+        f = data["facilities"].get(fid, {})
+        name = (f.get("name_zh") if lang == "zh-CN" else None) or f.get("name") or ""
+        return f"{fid} · {name}" if name else fid
+
+    chart_labels = {
+        "scope": {k: i18n.translate(lang, v) for k, v in SCOPE_LABELS.items()}
+        | {str(k): i18n.translate(lang, v) for k, v in ((1, SCOPE_LABELS["1"]),
+                                                         (2, SCOPE_LABELS["2_location"]))},
+        "facility_id": {f: facility_name(f) for f in data["facilities"]},
+        "axis": i18n.translate(lang, "t CO2e"),
+        "year": i18n.translate(lang, "Year"),
+        "target": i18n.translate(lang, "Target path (scopes 1 and 2 location-based)"),
+    }  # fmt: skip
+    return {
+        **data,
+        "org_id": org_id,
+        "view": view,
+        "lang": lang,
+        "labels": labels(lang),
+        "scope_labels": SCOPE_LABELS,
+        "chart_labels": chart_labels,
+        "coverage_text": coverage_text,
+        "facility_name": facility_name,
+        "rt": lambda key: report_text(key, lang),
+        "_": lambda text: i18n.translate(lang, text),
+    }
 
 
 def _dashboard_parts(
@@ -259,6 +356,7 @@ def _dashboard_parts(
     org_id: str,
     methodology: str | None,
     lang: str,
+    view: str,
     load: bool = False,
 ) -> tuple[OrgScope, dict[str, Any], Markup] | None:
     """The principal's scope, figures and rendered figures from the cache: None on a miss, or,
@@ -287,7 +385,10 @@ def _dashboard_parts(
     data = cached(("dashboard", org_id, methodology), lambda: dashboard_data(s, methodology))
     if data is None:
         return None
-    html = cached(("figures", org_id, methodology, lang), lambda: _figures_html(data, org_id, lang))
+    html = cached(
+        ("figures", org_id, methodology, lang, view),
+        lambda: _figures_html(data, org_id, lang, view),
+    )
     return None if html is None else (s, data, html)
 
 
@@ -300,7 +401,9 @@ def _principal(db: Database, user_id: str) -> Principal:
 
 
 @router.get("/orgs/{org_id}")
-async def dashboard(request: Request, org_id: str, methodology: str | None = None) -> Response:
+async def dashboard(
+    request: Request, org_id: str, methodology: str | None = None, view: str | None = None
+) -> Response:
     """The busiest page, kept light: on the event loop, no worker thread, and once the figures
     are cached (the first request after any write computes them) no query at all on DuckDB
     (one, for the version, on PostgreSQL)."""
@@ -311,18 +414,28 @@ async def dashboard(request: Request, org_id: str, methodology: str | None = Non
     lang = lang_of(request)
     # a known methodology or none: any other text would be a cache key of its own
     methodology = methodology if methodology in METHODS else None
+    # obligations first; the methodology view one click away (or when one is chosen)
+    view = view if view in VIEWS else ("methods" if methodology else "obligations")
     version = await store.version()
-    parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang)
+    parts = _dashboard_parts(store, version, user_id, session_id, org_id, methodology, lang, view)
     if parts is None:
         async with store.lock:
             parts = await anyio.to_thread.run_sync(
                 lambda: _dashboard_parts(
-                    store, store.db.version(), user_id, session_id, org_id, methodology, lang, True
+                    store,
+                    store.db.version(),
+                    user_id,
+                    session_id,
+                    org_id,
+                    methodology,
+                    lang,
+                    view,
+                    True,
                 )
             )
     assert parts is not None  # loaded (`load=True`) parts are never a miss
     s, data, figures = parts
-    return org_page(request, s, "dashboard.html", run=data["run"], figures=figures)
+    return org_page(request, s, "dashboard.html", run=data["run"], figures=figures, view=view)
 
 
 @router.post("/orgs/{org_id}/runs", dependencies=[Csrf])
@@ -339,7 +452,16 @@ def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response
     locks = [lk for lk in queries.locks.listed(s) if lk["facility_id"] == facility_id]
     years = sorted({r["year"] for r in records})
     return org_page(
-        request, s, "facility.html", f=f, totals=totals, records=records, locks=locks, years=years
+        request,
+        s,
+        "facility.html",
+        f=f,
+        totals=totals,
+        records=records,
+        locks=locks,
+        years=years,
+        scope_labels=SCOPE_LABELS,
+        coverage_status=COVERAGE_STATUS,
     )
 
 
