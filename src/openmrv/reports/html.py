@@ -12,7 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from openmrv.reports.coverage import PARTIAL_MARK
 from openmrv.reports.decompose import Decomposition, only_by_reason
-from openmrv.reports.i18n import label, t
+from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.model import Bundle
 from openmrv.reports.summary import LABEL
@@ -35,7 +35,7 @@ def plotly_js() -> str:
 
 
 def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
-    shown = df.head(max_rows)
+    shown = localize(df.head(max_rows), lang)
     yes_no = {True: t("yes", lang), False: t("no", lang)}
     shown = shown.assign(**{c: shown[c].map(yes_no) for c in shown if shown[c].dtype == bool})
     shown = shown.rename(columns=lambda c: label(str(c), lang))

@@ -8,9 +8,11 @@ docs/translating.md). Column headers of the regulator tables are bilingual by de
 
 from __future__ import annotations
 
-from openmrv.i18n import LANGS, catalogue, keyed
+import pandas as pd
 
-__all__ = ["LANGS", "bilingual", "header", "label", "t"]
+from openmrv.i18n import LANGS, catalogue, keyed, reason
+
+__all__ = ["LANGS", "bilingual", "header", "label", "localize", "t"]
 
 
 def t(key: str, lang: str = "en") -> str:
@@ -35,3 +37,11 @@ def label(column: str, lang: str) -> str:
 
 def header(key: str, lang: str, both: bool = False) -> str:
     return bilingual(key) if both else t(key, lang)
+
+
+def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's generated English cells in `lang`: the reasons a record was not computed,
+    stored in English (results are data) and translated here (openmrv.i18n.reason)."""
+    if lang == "en" or "reason" not in df.columns:
+        return df
+    return df.assign(reason=[reason(v, lang) if isinstance(v, str) else v for v in df.reason])
