@@ -33,9 +33,11 @@ __all__ = [
     "N_",
     "Catalogue",
     "catalogue",
+    "categories",
     "extract_pot",
     "keyed",
     "message",
+    "method_label",
     "missed",
     "po_path",
     "reason",
@@ -197,7 +199,7 @@ def _names(lang: str) -> dict[str, str]:
     return names
 
 
-def _method(value: str, lang: str) -> str | None:
+def method_label(value: str, lang: str) -> str | None:
     """A methodology (id or label) as its label in `lang` (None: not a methodology)."""
     return _names(lang).get(value)
 
@@ -217,9 +219,11 @@ def _category(value: str, lang: str) -> str | None:
     return keyed(f"category.{value}", lang) if f"category.{value}" in catalogue(lang).keys else None
 
 
-def _categories(value: str, lang: str) -> str | None:
-    parts = [_category(c, lang) for c in value.split(", ")]
-    return None if None in parts else "、".join(p for p in parts if p)
+def categories(value: str, lang: str) -> str:
+    """A list of activity categories ("process, refrigerant") in `lang`."""
+    if lang == DEFAULT:
+        return value
+    return "、".join(_category(c, lang) or c for c in value.split(", "))
 
 
 def _value(name: str, value: str, lang: str) -> str | None:
@@ -229,9 +233,9 @@ def _value(name: str, value: str, lang: str) -> str | None:
     if name == "category":
         return _category(value, lang)
     if name == "categories":
-        return _categories(value, lang)
+        return categories(value, lang)
     if name == "method" or name.endswith("_method"):
-        return _method(value, lang)
+        return method_label(value, lang)
     if name == "methods" or name.endswith("_methods"):
         return _methods(value, lang)
     return value
@@ -280,7 +284,7 @@ def reason(text: str, lang: str) -> str:
     out = []
     for part in text.split(" | "):
         head, sep, rest = part.partition(": ")
-        label = _method(head, lang) if sep else None
+        label = method_label(head, lang) if sep else None
         body = rest if label else part
         pieces, shown, i = body.split("; "), [], 0
         while i < len(pieces):

@@ -132,9 +132,11 @@ def show_problems(exc: InputError) -> None:
 
 def df_table(df: pd.DataFrame, title: str) -> Table:
     """A data frame as a terminal table: numbers right-aligned and never cut; column headers in
-    the command line's language where the report catalogue names them (`col.<name>`)."""
-    from openmrv.reports.i18n import label
+    the command line's language where the report catalogue names them (`col.<name>`), and the
+    reasons a record was not computed translated too."""
+    from openmrv.reports.i18n import label, localize
 
+    df = localize(df, lang())
     t = Table(title=title)
     for c in df.columns:
         numeric = df[c].dtype.kind in "fi"  # numbers are never cut: text columns fold instead

@@ -12,6 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from openmrv.reports.coverage import PARTIAL_MARK
 from openmrv.reports.decompose import Decomposition, only_by_reason
+from openmrv.i18n import method_label
 from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.model import Bundle
@@ -44,7 +45,7 @@ def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
     text = text.replace(f"<td>{PARTIAL_MARK}", f'<td class="partial">{PARTIAL_MARK}')
     more = len(df) - len(shown)
     return text + (
-        f'<p class="meta">… {more:,} more rows in the XLSX/CSV export.</p>' if more else ""
+        f'<p class="meta">{t("report.more_rows", lang).format(n=f"{more:,}")}</p>' if more else ""
     )
 
 
@@ -79,6 +80,13 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
     return fig
 
 
+def _short(method_id: str, lang: str) -> str:
+    """A methodology's short name in English, its label in another language."""
+    if lang == "en":
+        return LABEL.get(method_id, method_id)
+    return method_label(method_id, lang) or method_id
+
+
 def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figure:
     """Base method's total, one bar per cause, the other method's total; the y axis spans the
     bars' range so small effects stay visible next to large totals."""
@@ -86,8 +94,8 @@ def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figu
     # HHV/NCV conversion): not drawn as bars
     scale = max(abs(d.base_t), abs(d.other_t), 1.0)
     eff = d.effects[d.effects.effect_t.abs() > 1e-9 * scale]
-    x = [LABEL.get(d.base, d.base), *[t(f"cause.{c}", lang) for c in eff.cause]]
-    x.append(LABEL.get(d.other, d.other))
+    x = [_short(d.base, lang), *[t(f"cause.{c}", lang) for c in eff.cause]]
+    x.append(_short(d.other, lang))
     y = [d.base_t, *eff.effect_t, d.other_t]
     levels = [d.base_t, *(d.base_t + eff.effect_t.cumsum()), d.other_t]
     lo, hi = min(levels), max(levels)
@@ -236,7 +244,7 @@ def render(b: Bundle, lang: str = "en") -> str:
         if len(d.only):
             parts += [
                 f"<h3>{t('compare.only', lang)} · {html.escape(fac)} {year} · "
-                f"{LABEL.get(d.base, d.base)} / {LABEL.get(d.other, d.other)}</h3>",
+                f"{_short(d.base, lang)} / {_short(d.other, lang)}</h3>",
                 _table(_categories(only_by_reason(d.only), lang), lang),
             ]
     if b.targets is not None and len(b.targets):

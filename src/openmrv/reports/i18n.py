@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from openmrv.i18n import LANGS, catalogue, keyed, reason
+from openmrv.i18n import LANGS, catalogue, categories, keyed, reason, shown
 
 __all__ = ["LANGS", "bilingual", "header", "label", "localize", "t"]
 
@@ -41,7 +41,15 @@ def header(key: str, lang: str, both: bool = False) -> str:
 
 def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A table's generated English cells in `lang`: the reasons a record was not computed,
-    stored in English (results are data) and translated here (openmrv.i18n.reason)."""
-    if lang == "en" or "reason" not in df.columns:
+    stored in English (results are data; openmrv.i18n.reason), lists of activity categories
+    and IPCC category names."""
+    if lang == "en":
         return df
-    return df.assign(reason=[reason(v, lang) if isinstance(v, str) else v for v in df.reason])
+    out = {}
+    if "reason" in df.columns:
+        out["reason"] = [reason(v, lang) if isinstance(v, str) else v for v in df.reason]
+    if "categories" in df.columns:
+        out["categories"] = [categories(v, lang) if v else v for v in df.categories]
+    if "ipcc_name" in df.columns:
+        out["ipcc_name"] = [shown(v, lang) for v in df.ipcc_name]
+    return df.assign(**out) if out else df

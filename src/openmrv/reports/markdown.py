@@ -8,10 +8,10 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
+from openmrv.i18n import shown
 from openmrv.methods import COMPARISONS, labels
 from openmrv.reports import coverage
 from openmrv.reports.decompose import decompose, only_by_reason
-from openmrv.i18n import shown
 from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.obligations import obligations
