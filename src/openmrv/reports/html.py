@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from openmrv.i18n import method_label
 from openmrv.reports.coverage import PARTIAL_MARK
 from openmrv.reports.decompose import Decomposition, only_by_reason
-from openmrv.i18n import method_label
 from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.model import Bundle
