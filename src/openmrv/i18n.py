@@ -286,17 +286,17 @@ def reason(text: str, lang: str) -> str:
         head, sep, rest = part.partition(": ")
         label = method_label(head, lang) if sep else None
         body = rest if label else part
-        pieces, shown, i = body.split("; "), [], 0
+        pieces, said, i = body.split("; "), [], 0
         while i < len(pieces):
             for j in range(len(pieces), i, -1):
                 done = message("; ".join(pieces[i:j]), lang)
                 if done is not None:
-                    shown.append(done)
+                    said.append(done)
                     i = j
                     break
             else:
                 missed(pieces[i])
-                shown.append(pieces[i])
+                said.append(pieces[i])
                 i += 1
-        out.append((f"{label}{colon}" if label else "") + semi.join(shown))
+        out.append((f"{label}{colon}" if label else "") + semi.join(said))
     return " | ".join(out)
