@@ -49,6 +49,16 @@ def test_rejected_input_in_chinese(monkeypatch, tmp_path):
     assert r.exit_code != 0
     assert "输入被拒绝：2 个问题；未写入任何数据" in r.output, r.output
     assert "缺少必需的列 'unit'" in r.output and "添加列 'unit'：数量的单位" in r.output
+    # the located line's own words too (file, row, column, "Fix:")
+    assert "a.csv, 第 1 行, 列 'unit'：" in r.output and "。修正方法：" in r.output, r.output
+    assert "Fix:" not in r.output and "column" not in r.output
+    good = record(fuel="natural_gas", quantity="10", unit="mmBtu")
+    write_csv(act, [good, {**good, "record_id": "r2", "period_end": "2024-13-01"}])
+    r = run(monkeypatch, "zh-CN", "calculate", str(fac), str(act), "--out", str(tmp_path / "r.csv"))
+    assert "a.csv, 第 3 行, 列 'period_end'（值 '2024-13-01'）：" in r.output, r.output
+    r = run(monkeypatch, "en", "calculate", str(fac), str(act), "--out", str(tmp_path / "r.csv"))
+    assert "a.csv, row 3, column 'period_end' (value '2024-13-01'): " in r.output, r.output
+    assert ". Fix: " in r.output
 
 
 def test_compare_causes_in_chinese(monkeypatch):

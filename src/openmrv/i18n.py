@@ -13,6 +13,7 @@ remembered in `MISSING`, which the tests check after rendering every page and re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -32,10 +33,15 @@ __all__ = [
     "N_",
     "Catalogue",
     "catalogue",
+    "categories",
     "extract_pot",
     "keyed",
+    "message",
+    "method_label",
     "missed",
     "po_path",
+    "reason",
+    "shown",
     "translate",
 ]
 
@@ -145,3 +151,152 @@ def extract_pot(
                 yield line, "pgettext", (m.context, m.id), list(m.auto_comments)
             else:
                 yield line, "gettext", m.id, list(m.auto_comments)
+
+
+# Texts with values (validation's problems, the methods' reasons for not computing a record, the
+# comparison's sentences) are written in English where they arise and stored so (results are
+# data); they are translated where shown, by matching the catalogue's `{name}` templates.
+_FIELD = re.compile(r"\{(\w+)\}")
+# Fields holding English words from a small set, translated themselves; other fields (numbers,
+# units, fuel and column names as the user wrote them) are carried over unchanged.
+_WORDS = {"kind", "state", "label", "doc", "held"}
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    """An English template as a pattern: literal text, `{name}` as a group (a name used twice
+    must match the same text both times)."""
+    out, seen = [], set()
+    for i, part in enumerate(_FIELD.split(template)):
+        if i % 2 == 0:
+            out.append(re.escape(part))
+        elif part in seen:
+            out.append(f"(?P={part})")
+        else:
+            seen.add(part)
+            out.append(f"(?P<{part}>.+?)")
+    return re.compile("".join(out), re.S)
+
+
+@cache
+def patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's translated templates as patterns, those with the most literal text first
+    (a longer form, such as a unit error "in a parameter unit", before the plain form that would
+    also match it)."""
+    texts = catalogue(lang).texts
+    found = [(en, text) for en, text in texts.items() if text and _FIELD.search(en)]
+    found.sort(key=lambda p: -len(_FIELD.sub("", p[0])))
+    return [(_compile(en), text) for en, text in found]
+
+
+def _names(lang: str) -> dict[str, str]:
+    """Each methodology's id, label and short label -> its label in `lang`."""
+    from openmrv.methods import METHODS  # the methods' modules import this module's users
+
+    names = {}
+    for i, m in METHODS.items():
+        shown = m.label_zh if lang == "zh-CN" else m.label
+        names.update({i: shown, m.label: shown, m.short_label: shown})
+    return names
+
+
+def method_label(value: str, lang: str) -> str | None:
+    """A methodology (id or label) as its label in `lang` (None: not a methodology)."""
+    return _names(lang).get(value)
+
+
+def _methods(value: str, lang: str) -> str | None:
+    """Methodology labels or ids inside a text (a list such as "China MEE 95.1, IPCC 2006 94.6")
+    replaced by their labels in `lang`."""
+    exact = catalogue(lang).texts.get(value)
+    if exact:
+        return exact
+    names = _names(lang)
+    found = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return found.sub(lambda x: names[x.group(0)], value) if names else value
+
+
+def _category(value: str, lang: str) -> str | None:
+    return keyed(f"category.{value}", lang) if f"category.{value}" in catalogue(lang).keys else None
+
+
+def categories(value: str, lang: str) -> str:
+    """A list of activity categories ("process, refrigerant") in `lang`."""
+    if lang == DEFAULT:
+        return value
+    return "、".join(_category(c, lang) or c for c in value.split(", "))
+
+
+def _value(name: str, value: str, lang: str) -> str | None:
+    """A template field's value in `lang`, by the field's name."""
+    if name in _WORDS:
+        return message(value, lang)
+    if name == "category":
+        return _category(value, lang)
+    if name == "categories":
+        return categories(value, lang)
+    if name == "method" or name.endswith("_method"):
+        return method_label(value, lang)
+    if name == "methods" or name.endswith("_methods"):
+        return _methods(value, lang)
+    return value
+
+
+def message(text: str, lang: str) -> str | None:
+    """A finished English text with values in `lang`: the catalogue's entry for it, else the
+    first `{name}` template it matches, its fields carried over (translated when they name
+    methodologies, categories or words of a small set); None when there is none."""
+    if lang == DEFAULT:
+        return text
+    exact = catalogue(lang).texts.get(text)
+    if exact:
+        return exact
+    for pattern, out in patterns(lang):
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        values = {k: _value(k, v, lang) for k, v in m.groupdict().items()}
+        if None in values.values():
+            continue
+        return out.format(**values)
+    return None
+
+
+def shown(text: str, lang: str) -> str:
+    """`message` of `text`, else English, remembered in `MISSING`."""
+    out = message(text, lang)
+    if out is None:
+        missed(text)
+        return text
+    return out
+
+
+_SEP = {"zh-CN": ("；", "：")}
+
+
+def reason(text: str, lang: str) -> str:
+    """Why a record was not computed, in `lang`. The reports join one method's reasons (its
+    gases') with "; " and a chain's with " | " as "<method>: <reasons>"; each part is translated
+    (the longest run of "; "-joined parts that is one message, as a message may hold "; "
+    itself). A part without a translation stays English and is remembered in `MISSING`."""
+    if lang == DEFAULT or not text:
+        return text
+    semi, colon = _SEP.get(lang, ("; ", ": "))
+    out = []
+    for part in text.split(" | "):
+        head, sep, rest = part.partition(": ")
+        label = method_label(head, lang) if sep else None
+        body = rest if label else part
+        pieces, said, i = body.split("; "), [], 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):
+                done = message("; ".join(pieces[i:j]), lang)
+                if done is not None:
+                    said.append(done)
+                    i = j
+                    break
+            else:
+                missed(pieces[i])
+                said.append(pieces[i])
+                i += 1
+        out.append((f"{label}{colon}" if label else "") + semi.join(said))
+    return " | ".join(out)

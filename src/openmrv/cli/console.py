@@ -8,7 +8,6 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,7 +20,7 @@ from typer.core import TyperGroup
 
 from openmrv.errors import EXIT_INPUT, OpenMRVError
 from openmrv.i18n import translate
-from openmrv.ingest.errors import InputError
+from openmrv.ingest.errors import InputError, Problem
 from openmrv.settings import get_settings
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
@@ -110,21 +109,43 @@ def _message(text: str) -> str:
     return message(lang(), text)
 
 
+def _where(p: Problem) -> str:
+    """A problem's location in the command line's language (`Problem.location` in English)."""
+    parts = [p.file]
+    if p.row is not None:
+        row = _("row {n}") if p.row_word == "row" else _("record {n}")
+        parts.append(row.format(n=p.row))
+    if p.column:
+        parts.append(_("column {name}").format(name=repr(p.column)))
+    return ", ".join(parts)
+
+
+def _line(p: Problem) -> str:
+    """One located problem as a line, in the command line's language (`str(Problem)` in
+    English)."""
+    where = _where(p)
+    if p.value is not None:
+        v = p.value if len(p.value) <= 60 else p.value[:57] + "..."
+        where = _("{where} (value {value})").format(where=where, value=repr(v))
+    return _("{where}: {problem}. Fix: {fix}").format(
+        where=where, problem=_message(p.problem), fix=_message(p.fix)
+    )
+
+
 def show_problems(exc: InputError) -> None:
     """A table on a terminal; one plain located line per problem in logs and pipes."""
     title = _("Input rejected: {n} problem(s); nothing was written").format(n=exc.total)
     if not err.is_terminal:
         err.print(title, markup=False, highlight=False, soft_wrap=True)
         for p in exc.problems:
-            shown = replace(p, problem=_message(p.problem), fix=_message(p.fix))
-            err.print(f"  {shown}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"  {_line(p)}", markup=False, highlight=False, soft_wrap=True)
     else:
         t = Table(title=title, title_style="bold red")
         for col in (_("Where"), _("Value"), _("Problem"), _("How to fix")):
             t.add_column(col, overflow="fold")
         for p in exc.problems:
             v = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
-            t.add_row(p.location(), v, _message(p.problem), _message(p.fix))
+            t.add_row(_where(p), v, _message(p.problem), _message(p.fix))
         err.print(t)
     if exc.total > len(exc.problems):
         err.print(_("… and {n} more.").format(n=exc.total - len(exc.problems)))
@@ -132,9 +153,11 @@ def show_problems(exc: InputError) -> None:
 
 def df_table(df: pd.DataFrame, title: str) -> Table:
     """A data frame as a terminal table: numbers right-aligned and never cut; column headers in
-    the command line's language where the report catalogue names them (`col.<name>`)."""
-    from openmrv.reports.i18n import label
+    the command line's language where the report catalogue names them (`col.<name>`), and the
+    reasons a record was not computed translated too."""
+    from openmrv.reports.i18n import label, localize
 
+    df = localize(df, lang())
     t = Table(title=title)
     for c in df.columns:
         numeric = df[c].dtype.kind in "fi"  # numbers are never cut: text columns fold instead

@@ -196,6 +196,7 @@ def compare(
     import json
 
     from openmrv.engine import calculate as run_calculation
+    from openmrv.i18n import shown
     from openmrv.methods import COMPARISONS
     from openmrv.reports.decompose import decompose, only_by_reason
     from openmrv.reports.i18n import t
@@ -234,7 +235,7 @@ def compare(
         both = int(c.table.records.max()) if len(c.table) else 0
         out.print(df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
         for r in c.reasons:
-            out.print(f"• {r}")
+            out.print(f"• {shown(r, lang())}")
         rows = d.effects.assign(cause=[t(f"cause.{x}", lang()) for x in d.effects.cause])
         out.print(
             df_table(

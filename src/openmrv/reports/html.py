@@ -10,9 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from openmrv.i18n import method_label
 from openmrv.reports.coverage import PARTIAL_MARK
 from openmrv.reports.decompose import Decomposition, only_by_reason
-from openmrv.reports.i18n import label, t
+from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.model import Bundle
 from openmrv.reports.summary import LABEL
@@ -35,7 +36,7 @@ def plotly_js() -> str:
 
 
 def _table(df: pd.DataFrame, lang: str, max_rows: int = 60) -> str:
-    shown = df.head(max_rows)
+    shown = localize(df.head(max_rows), lang)
     yes_no = {True: t("yes", lang), False: t("no", lang)}
     shown = shown.assign(**{c: shown[c].map(yes_no) for c in shown if shown[c].dtype == bool})
     shown = shown.rename(columns=lambda c: label(str(c), lang))
@@ -78,6 +79,13 @@ def ipcc_chart(b: Bundle, lang: str) -> go.Figure:
     return fig
 
 
+def _short(method_id: str, lang: str) -> str:
+    """A methodology's short name in English, its label in another language."""
+    if lang == "en":
+        return LABEL.get(method_id, method_id)
+    return method_label(method_id, lang) or method_id
+
+
 def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figure:
     """Base method's total, one bar per cause, the other method's total; the y axis spans the
     bars' range so small effects stay visible next to large totals."""
@@ -85,8 +93,8 @@ def waterfall(fac: str, year: int | str, d: Decomposition, lang: str) -> go.Figu
     # HHV/NCV conversion): not drawn as bars
     scale = max(abs(d.base_t), abs(d.other_t), 1.0)
     eff = d.effects[d.effects.effect_t.abs() > 1e-9 * scale]
-    x = [LABEL.get(d.base, d.base), *[t(f"cause.{c}", lang) for c in eff.cause]]
-    x.append(LABEL.get(d.other, d.other))
+    x = [_short(d.base, lang), *[t(f"cause.{c}", lang) for c in eff.cause]]
+    x.append(_short(d.other, lang))
     y = [d.base_t, *eff.effect_t, d.other_t]
     levels = [d.base_t, *(d.base_t + eff.effect_t.cumsum()), d.other_t]
     lo, hi = min(levels), max(levels)
@@ -235,7 +243,7 @@ def render(b: Bundle, lang: str = "en") -> str:
         if len(d.only):
             parts += [
                 f"<h3>{t('compare.only', lang)} · {html.escape(fac)} {year} · "
-                f"{LABEL.get(d.base, d.base)} / {LABEL.get(d.other, d.other)}</h3>",
+                f"{_short(d.base, lang)} / {_short(d.other, lang)}</h3>",
                 _table(_categories(only_by_reason(d.only), lang), lang),
             ]
     if b.targets is not None and len(b.targets):

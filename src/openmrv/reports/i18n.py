@@ -8,9 +8,11 @@ docs/translating.md). Column headers of the regulator tables are bilingual by de
 
 from __future__ import annotations
 
-from openmrv.i18n import LANGS, catalogue, keyed
+import pandas as pd
 
-__all__ = ["LANGS", "bilingual", "header", "label", "t"]
+from openmrv.i18n import LANGS, catalogue, categories, keyed, reason, shown
+
+__all__ = ["LANGS", "bilingual", "header", "label", "localize", "t"]
 
 
 def t(key: str, lang: str = "en") -> str:
@@ -35,3 +37,19 @@ def label(column: str, lang: str) -> str:
 
 def header(key: str, lang: str, both: bool = False) -> str:
     return bilingual(key) if both else t(key, lang)
+
+
+def localize(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's generated English cells in `lang`: the reasons a record was not computed,
+    stored in English (results are data; openmrv.i18n.reason), lists of activity categories
+    and IPCC category names."""
+    if lang == "en":
+        return df
+    out = {}
+    if "reason" in df.columns:
+        out["reason"] = [reason(v, lang) if isinstance(v, str) else v for v in df.reason]
+    if "categories" in df.columns:
+        out["categories"] = [categories(v, lang) if v else v for v in df.categories]
+    if "ipcc_name" in df.columns:
+        out["ipcc_name"] = [shown(v, lang) for v in df.ipcc_name]
+    return df.assign(**out) if out else df

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from openmrv.engine import RunResult
 from openmrv.factors import Library, load_library
+from openmrv.i18n import method_label
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods import COUNTRY_METHOD, FALLBACK
 from openmrv.methods.mee import PROVINCE_GRID, MeeEnterprise, grid_factors
@@ -90,9 +91,13 @@ class Inventory:
 
     def method_note(self, lang: str = "en") -> str:
         """Which methodology each facility's figures come from, and the fallback order."""
-        primary = "; ".join(f"{c}: {m}" for c, m in (self.methods or {}).items())
+
+        def name(m: str) -> str:  # beside its id, a methodology's label in `lang`
+            return m if lang == "en" else f"{method_label(m, lang) or m} ({m})"
+
+        primary = "; ".join(f"{c}: {name(m)}" for c, m in (self.methods or {}).items())
         return t("inventory.methods", lang).format(
-            primary=primary, fallback=", ".join(self.fallback) or "-"
+            primary=primary, fallback=", ".join(map(name, self.fallback)) or "-"
         )
 
     def totals_with_coverage(self, lang: str = "en") -> pd.DataFrame:

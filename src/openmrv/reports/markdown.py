@@ -8,10 +8,11 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
+from openmrv.i18n import shown
 from openmrv.methods import COMPARISONS, labels
 from openmrv.reports import coverage
 from openmrv.reports.decompose import decompose, only_by_reason
-from openmrv.reports.i18n import label, t
+from openmrv.reports.i18n import label, localize, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.obligations import obligations
 from openmrv.reports.summary import COMPARED, LABEL, compare, part98_threshold, scope_totals
@@ -27,6 +28,7 @@ def md_table(df: pd.DataFrame, floatfmt: str = ",.2f", lang: str = "en") -> str:
         return str(v).replace("|", "\\|")
 
     names = [str(c) if lang == "en" else label(str(c), lang) for c in df.columns]
+    df = localize(df, lang)
     head = "| " + " | ".join(names) + " |"
     sep = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
@@ -109,7 +111,7 @@ def render(
         keys = {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year}
         c = compare(run.results, keys, skipped=run.skipped)
         parts += [f"### {g.facility_id} · {g.fuel} · {g.year}", "", table(c.table), ""]
-        parts += [f"- {r}" for r in c.reasons] + [""]
+        parts += [f"- {shown(r, lang)}" for r in c.reasons] + [""]
         if len(c.only):
             parts += [table(only_by_reason(c.only)), ""]
         if activity is not None:

@@ -13,7 +13,7 @@ import pandas as pd
 from openmrv import plugins
 from openmrv.reports import coverage
 from openmrv.reports.decompose import Decomposition
-from openmrv.reports.i18n import t
+from openmrv.reports.i18n import localize, t
 from openmrv.reports.inventory import Inventory
 from openmrv.reports.restate import Restatement
 
@@ -50,7 +50,8 @@ class Bundle:
         )
 
     def tables(self, lang: str = "en") -> dict[str, pd.DataFrame]:
-        """Name -> table, for the flat formats (obligations first)."""
+        """Name -> table, for the flat formats (obligations first); in another language than
+        English, the generated texts (reasons, category lists) in that language."""
         inv = self.inventory
         out = {
             "obligations": self.obligations_by_lang.get(lang, self.obligations),
@@ -82,7 +83,8 @@ class Bundle:
         if self.restatement is not None:
             out["restatement_summary"] = self.restatement.summary
             out["restatement_records"] = self.restatement.diff
-        return out | {name: table for name, _, table in self.domain_sections(lang)}
+        out |= {name: table for name, _, table in self.domain_sections(lang)}
+        return {name: localize(table, lang) for name, table in out.items()}
 
     def domain_sections(self, lang: str = "en") -> list[tuple[str, str, pd.DataFrame]]:
         """(name, title, table) of each section a domain adds (plugins), when not empty."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from openmrv.i18n import N_
 from openmrv.methods.base import GJ_PER_MMBTU
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E, Part98SubpartC
 from openmrv.methods.mee import MeeEnterprise
@@ -189,21 +190,25 @@ def mee_tables(
 # IPCC 2006 source categories (Vol. 1 Ch. 8 Table 8.2 numbering). Stationary combustion maps
 # by the facility's IPCC sector group; 1.A.2 is reported as 1.A.2 (industry sub-sector 1.A.2.a-m
 # would need the facility's ISIC code). Purchased energy is indirect: a memo line, not a
-# national-inventory category (the emissions are in the generator's 1.A.1).
+# national-inventory category (the emissions are in the generator's 1.A.1). The names are
+# catalogue messages (N_), shown in the report's language (reports.i18n.localize).
 IPCC_CATEGORY = {
-    ("stationary_combustion", "energy_industries"): ("1.A.1.a", "Public electricity and heat"),
+    ("stationary_combustion", "energy_industries"): ("1.A.1.a", N_("Public electricity and heat")),
     ("stationary_combustion", "manufacturing_construction"): (
         "1.A.2",
-        "Manufacturing industries and construction",
+        N_("Manufacturing industries and construction"),
     ),
-    ("stationary_combustion", "commercial_institutional"): ("1.A.4.a", "Commercial/institutional"),
-    ("stationary_combustion", "residential"): ("1.A.4.b", "Residential"),
-    ("stationary_combustion", "other"): ("1.A.5", "Other (not elsewhere specified)"),
-    ("mobile_combustion", "*"): ("1.A.3.b", "Road transportation"),
-    ("refrigerant", "*"): ("2.F.1", "Refrigeration and air conditioning"),
-    ("process", "*"): ("2", "Industrial processes and product use"),
-    ("purchased_electricity", "*"): ("memo", "Indirect: purchased electricity"),
-    ("purchased_heat", "*"): ("memo", "Indirect: purchased heat"),
+    ("stationary_combustion", "commercial_institutional"): (
+        "1.A.4.a",
+        N_("Commercial/institutional"),
+    ),
+    ("stationary_combustion", "residential"): ("1.A.4.b", N_("Residential")),
+    ("stationary_combustion", "other"): ("1.A.5", N_("Other (not elsewhere specified)")),
+    ("mobile_combustion", "*"): ("1.A.3.b", N_("Road transportation")),
+    ("refrigerant", "*"): ("2.F.1", N_("Refrigeration and air conditioning")),
+    ("process", "*"): ("2", N_("Industrial processes and product use")),
+    ("purchased_electricity", "*"): ("memo", N_("Indirect: purchased electricity")),
+    ("purchased_heat", "*"): ("memo", N_("Indirect: purchased heat")),
 }
 LEVELS = {
     "facility": ["facility_id"],

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.factors import Library, load_library
+from openmrv.i18n import N_
 from openmrv.methods import COMPARED, METHODS
 from openmrv.methods.epa_part98_c import THRESHOLD_T_CO2E, Part98SubpartC
 from openmrv.reports import coverage as cov
@@ -162,61 +163,89 @@ def _stated_oxidation(method_id: str) -> float | None:
 
 
 def _reasons(t: pd.DataFrame, only: pd.DataFrame | None = None) -> list[str]:
-    """Plain-language reasons for the differences, from the compared figures."""
+    """Plain-language reasons for the differences, from the compared figures. Each sentence is
+    a catalogue template (openmrv.i18n.message translates it where it is shown); the fields
+    named `*method`/`*methods` hold methodology labels, shown in the reader's language."""
     out = []
     if only is not None and len(only):
-        n = only.record_id.nunique()
         out.append(
-            f"{n} record(s) were computed by some of the methods only; they are left out of "
-            "every figure above and listed separately, with the reason."
+            N_(
+                "{n} record(s) were computed by some of the methods only; they are left out of "
+                "every figure above and listed separately, with the reason."
+            ).format(n=only.record_id.nunique())
         )
     if len(t) < 2:
-        return [*out, "fewer than two methodologies computed these records; nothing to compare"]
+        return [*out, N_("fewer than two methodologies computed these records; nothing to compare")]
     by = t.set_index("methodology")
     lo, hi = by.total_co2e_t.idxmin(), by.total_co2e_t.idxmax()
     spread = 100 * (by.total_co2e_t[hi] / by.total_co2e_t[lo] - 1) if by.total_co2e_t[lo] else 0
     out.append(
-        f"Totals range from {by.total_co2e_t[lo]:,.1f} t CO2e ({LABEL[lo]}) to "
-        f"{by.total_co2e_t[hi]:,.1f} t CO2e ({LABEL[hi]}), {spread:.1f} % apart."
+        N_(
+            "Totals range from {low} t CO2e ({low_method}) to {high} t CO2e ({high_method}), "
+            "{spread} % apart."
+        ).format(
+            low=f"{by.total_co2e_t[lo]:,.1f}",
+            low_method=LABEL[lo],
+            high=f"{by.total_co2e_t[hi]:,.1f}",
+            high_method=LABEL[hi],
+            spread=f"{spread:.1f}",
+        )
     )
     if PART98 in by.index and len(by.heat_basis.unique()) > 1:
         us = by.loc[PART98]
         for m in by.index.drop(PART98):
             ratio = by.heat_gj[m] / us.heat_gj if us.heat_gj else float("nan")
             out.append(
-                f"Heating-value basis: Part 98 counts {us.heat_gj:,.0f} GJ on a gross (HHV) "
-                f"basis; {LABEL[m]} counts {by.heat_gj[m]:,.0f} GJ on a net (NCV) basis "
-                f"({ratio:.3f} of it): latent heat of water vapour is excluded, so "
-                f"per-GJ factors are not comparable across bases."
+                N_(
+                    "Heating-value basis: Part 98 counts {us_gj} GJ on a gross (HHV) basis; "
+                    "{method} counts {gj} GJ on a net (NCV) basis ({ratio} of it): latent heat "
+                    "of water vapour is excluded, so per-GJ factors are not comparable across "
+                    "bases."
+                ).format(
+                    us_gj=f"{us.heat_gj:,.0f}",
+                    method=LABEL[m],
+                    gj=f"{by.heat_gj[m]:,.0f}",
+                    ratio=f"{ratio:.3f}",
+                )
             )
+    na = N_("n/a")
     ef = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.co2_kg_per_gj.items() if v == v)
-    direct = [LABEL[m] for m, n in by.co2_not_from_heat.items() if n]
-    note = (
-        f" {', '.join(direct)} computed CO2 from measured carbon content and fuel mass (or "
-        "CEMS), not from heat, for some records: those are left out of the per-GJ figures of "
-        "every method."
-        if direct
-        else ""
-    )
     out.append(
-        f"Carbon content: CO2 per GJ of the basis used is {ef or 'n/a'} kg/GJ; the factors "
-        f"embody each method's default or measured carbon content per unit of heat.{note}"
+        N_(
+            "Carbon content: CO2 per GJ of the basis used is {by_methods} kg/GJ; the factors "
+            "embody each method's default or measured carbon content per unit of heat."
+        ).format(by_methods=ef or na)
     )
+    direct = [LABEL[m] for m, n in by.co2_not_from_heat.items() if n]
+    if direct:
+        out.append(
+            N_(
+                "{methods} computed CO2 from measured carbon content and fuel mass (or CEMS), "
+                "not from heat, for some records: those are left out of the per-GJ figures of "
+                "every method."
+            ).format(methods=", ".join(direct))
+        )
     ox = ", ".join(f"{LABEL[m]} {v:.2f}" for m, v in by.oxidation.items() if v == v and v)
     out.append(
-        "Oxidation: " + (ox or "n/a") + "; Part 98's Table C-1 factors assume complete "
-        "combustion, IPCC 2006 Tier 1 assumes an oxidation factor of 1, MEE applies a "
-        "fuel-specific oxidation rate below 1."
+        N_(
+            "Oxidation: {by_methods}; Part 98's Table C-1 factors assume complete combustion, "
+            "IPCC 2006 Tier 1 assumes an oxidation factor of 1, MEE applies a fuel-specific "
+            "oxidation rate below 1."
+        ).format(by_methods=ox or na)
     )
     nco2 = ", ".join(f"{LABEL[m]} {v:,.1f}" for m, v in by.ch4_n2o_co2e_t.items())
     out.append(
-        f"CH4 and N2O (t CO2e): {nco2}. MEE enterprise accounting counts CO2 only for "
-        f"combustion; Part 98 uses Table C-2 factors per mmBtu (HHV), IPCC uses Tables "
-        f"2.2/2.3 per TJ (NCV) by source category."
+        N_(
+            "CH4 and N2O (t CO2e): {by_methods}. MEE enterprise accounting counts CO2 only for "
+            "combustion; Part 98 uses Table C-2 factors per mmBtu (HHV), IPCC uses Tables "
+            "2.2/2.3 per TJ (NCV) by source category."
+        ).format(by_methods=nco2)
     )
     sets = ", ".join(f"{LABEL[m]} {v}" for m, v in by.gwp_set.items())
     out.append(
-        f"GWP set: {sets}. Part 98 uses AR4 values before reporting year 2025 and AR5 "
-        f"from 2025; the others default to AR5."
+        N_(
+            "GWP set: {by_methods}. Part 98 uses AR4 values before reporting year 2025 and AR5 "
+            "from 2025; the others default to AR5."
+        ).format(by_methods=sets)
     )
     return out

@@ -3,15 +3,14 @@
 
 Templates call `_("...")`, the English text, which the catalogue translates. Messages about an
 uploaded file (validation problems and fixes, refused changes) carry values and come from
-validation in English; `message` translates the finished text (web.problems_zh). A text the
+validation in English; `message` translates the finished text (openmrv.i18n.message). A text the
 catalogue lacks is shown in English and remembered in `MISSING`, which the tests check after
 rendering every page in Chinese, so a new page cannot ship untranslated.
 """
 
 from __future__ import annotations
 
-from openmrv.i18n import DEFAULT, MISSING, missed, translate
-from openmrv.web import problems_zh
+from openmrv.i18n import DEFAULT, MISSING, shown, translate
 
 __all__ = ["DEFAULT", "LANGUAGES", "MISSING", "message", "pick", "translate"]
 
@@ -21,13 +20,7 @@ LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 def message(lang: str, text: str) -> str:
     """A problem, fix or refusal text of an upload in `lang`; English (and remembered in
     `MISSING`) when the catalogue has no form of it."""
-    if lang == DEFAULT:
-        return text
-    out = problems_zh.translate(text, lang)
-    if out is None:
-        missed(text)
-        return text
-    return out
+    return shown(text, lang)
 
 
 def pick(value: str | None) -> str:
