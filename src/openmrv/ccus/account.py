@@ -27,6 +27,9 @@ RENAME = {
 }  # fmt: skip
 
 
+OPTIONAL = ("losses.csv",)  # a year without leakage or losses has no losses file
+
+
 @dataclass
 class Data:
     """The five validated tables of one folder (source_row: the file's row)."""
@@ -47,10 +50,14 @@ def problem(file: str, row: object, column: str | None, value: object, text: str
 
 
 def read_folder(folder: Path) -> Data:
-    """Every file of the folder validated; all their problems together, or the tables."""
+    """Every file of the folder validated (losses.csv may be absent); all their problems
+    together, or the tables."""
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for name, schema in FILES.items():
+        if name in OPTIONAL and not (Path(folder) / name).exists():
+            tables[name] = schema.arrow_schema.empty_table().to_pandas()
+            continue
         try:
             tables[name] = validate_table(read_table(Path(folder) / name), schema).to_pandas()
         except InputError as exc:
