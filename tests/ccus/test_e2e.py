@@ -1,0 +1,64 @@
+"""Browser: a real `openmrv serve` on a store seeded with the demo and both CCUS examples,
+Playwright on Debian's chromium; the Sankey diagram drawn on the CCUS page in English
+(High Plains) and Chinese (Qilu). Screenshots to docs/screenshots/ccus-*.png."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.ccus.helpers import EXAMPLES
+from tests.web.conftest import served
+from tests.web.test_e2e import CHROMIUM, OPENMRV, SHOTS  # skips without chromium
+
+FLOWS = {
+    "en": ("highplains", "demo-highplains-pw", "ORG-HIGHPLAINS", "Stored · FAC-WY-EOR"),
+    "zh-CN": ("qilu", "demo-qilu-pw", "ORG-QILU-POWER", "封存 · FAC-SD-EOR"),
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    db = tmp_path_factory.mktemp("ccus-e2e") / "web.duckdb"
+    subprocess.run([OPENMRV, "demo-seed", "--db", db, "--no-activity"], check=True,
+                   capture_output=True)  # fmt: skip
+    for folder, org in (("us", "ORG-HIGHPLAINS"), ("cn", "ORG-QILU-POWER")):
+        subprocess.run([OPENMRV, "ccus", "ingest", EXAMPLES / folder, "--org", org, "--db", db],
+                       check=True, capture_output=True)  # fmt: skip
+    with served(db) as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", list(FLOWS))
+def test_sankey_on_the_ccus_page(base, lang):
+    from playwright.sync_api import sync_playwright
+
+    from openmrv.reports.browser import ARGS
+
+    user, password, org, node = FLOWS[lang]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 1100}).new_page()
+        errors: list[str] = []
+        page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+        page.goto(f"{base}/signin")
+        if lang != "en":
+            page.click(f"#lang-{lang}")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", password)
+        page.click("#signin")
+        page.wait_for_url(re.compile(r".*/orgs$"))
+        page.goto(f"{base}/orgs/{org}/ccus")
+        page.wait_for_selector("#ccus-sankey .main-svg")
+        page.wait_for_selector("#ccus-sankey .sankey-node")
+        labels = page.eval_on_selector_all(
+            "#ccus-sankey .node-label", "els => els.map(e => e.textContent)"
+        )
+        assert node in labels, labels
+        assert page.locator("#ccus-sites tbody tr").count() >= 1
+        page.screenshot(path=SHOTS / f"ccus-{lang}.png", full_page=True)
+        assert not errors, errors
+        browser.close()
