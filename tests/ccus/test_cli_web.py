@@ -27,11 +27,14 @@ def test_commands(tmp_path):
     write(bad, "meters.csv", body)
     r = run.invoke(cli, ["ccus", "ingest", str(bad), "--org", "ORG-HIGHPLAINS", "--db", db])
     assert r.exit_code == 2 and "row 2" in r.output and "role" in r.output, r.output
-    r = run.invoke(cli, ["ccus", "ingest", str(EXAMPLES / "us"), "--org", "ORG-HIGHPLAINS",
-                         "--db", db])  # fmt: skip
+    r = run.invoke(
+        cli, ["ccus", "ingest", str(EXAMPLES / "us"), "--org", "ORG-HIGHPLAINS", "--db", db]
+    )
     assert r.exit_code == 0 and "stored as batch" in r.output, r.output
-    r = run.invoke(cli, ["ccus", "report", "--from-db", "--org", "ORG-HIGHPLAINS", "--db", db,
-                         "--format", "json"])  # fmt: skip
+    r = run.invoke(
+        cli,
+        ["ccus", "report", "--from-db", "--org", "ORG-HIGHPLAINS", "--db", db, "--format", "json"],
+    )
     assert r.exit_code == 0, r.output
     sites = json.loads(r.output)["ccus_sites"]
     a = ccus_store.load(ccus_store.org_rows(open_store(db), "ORG-HIGHPLAINS"))
@@ -41,8 +44,20 @@ def test_commands(tmp_path):
     r = run.invoke(cli, ["ccus", "trace", "FAC-WY-COAL", str(EXAMPLES / "us")])
     assert r.exit_code == 0 and "573,050.64" in r.output and "1,007,765.63" in r.output, r.output
     html = tmp_path / "r.html"
-    r = run.invoke(cli, ["ccus", "report", str(EXAMPLES / "cn"), "--format", "html", "--lang",
-                         "zh-CN", "--out", str(html)])  # fmt: skip
+    r = run.invoke(
+        cli,
+        [
+            "ccus",
+            "report",
+            str(EXAMPLES / "cn"),
+            "--format",
+            "html",
+            "--lang",
+            "zh-CN",
+            "--out",
+            str(html),
+        ],
+    )
     text = html.read_text(encoding="utf-8")
     assert r.exit_code == 0 and 'id="ccus-sankey"' in text and "年度封存二氧化碳量" in text
 

@@ -15,8 +15,14 @@ from openmrv.store import ledger, open_store
 from tests.ccus.helpers import copy, rows, write
 from tests.store.conftest import pg, store_url  # noqa: F401 (fixtures: both backends)
 
-TABLES = ("ccus_capture", "ccus_transfers", "ccus_meters", "ccus_losses", "ccus_sites",
-          "ccus_stored")  # fmt: skip
+TABLES = (
+    "ccus_capture",
+    "ccus_transfers",
+    "ccus_meters",
+    "ccus_losses",
+    "ccus_sites",
+    "ccus_stored",
+)
 
 
 def _counts(db) -> dict[str, int]:
@@ -43,7 +49,7 @@ def _refused(db, folder, *where: tuple[str, int, str]) -> list:
 
 
 def test_examples_store_covered_by_the_ledger(db, tmp_path):
-    batch, a = ccus_store.ingest(db, "ORG-HIGHPLAINS", read_folder(copy("us", tmp_path)), "t")
+    ccus_store.ingest(db, "ORG-HIGHPLAINS", read_folder(copy("us", tmp_path)), "t")
     counts = _counts(db)
     assert counts["ccus_stored"] == 2 and counts["ccus_transfers"] == 16
     assert ledger.verify(db).ok
@@ -58,7 +64,9 @@ def test_examples_store_covered_by_the_ledger(db, tmp_path):
 def test_a_second_claim_of_stored_data_is_refused(db, tmp_path):
     folder = copy("us", tmp_path)
     ccus_store.ingest(db, "ORG-HIGHPLAINS", read_folder(folder), "t")
-    problems = _refused(db, folder, ("sites.csv", 2, "facility_id"), ("capture.csv", 2, "facility_id"))
+    problems = _refused(
+        db, folder, ("sites.csv", 2, "facility_id"), ("capture.csv", 2, "facility_id")
+    )
     assert "already stored in batch 1" in problems[0].problem
 
 
@@ -67,8 +75,12 @@ def test_two_receivers_for_one_transfer(db, tmp_path):
     body = rows(folder, "transfers.csv")
     second = dict(body[1], record_id="T-DUP", receiver_facility="FAC-WY-SALINE")
     write(folder, "transfers.csv", [*body, second])
-    problems = _refused(db, folder, ("transfers.csv", 3, "receiver_facility"),
-                        ("transfers.csv", len(body) + 2, "receiver_facility"))  # fmt: skip
+    problems = _refused(
+        db,
+        folder,
+        ("transfers.csv", 3, "receiver_facility"),
+        ("transfers.csv", len(body) + 2, "receiver_facility"),
+    )
     assert "claimed by more than one receiver" in problems[0].problem
 
 

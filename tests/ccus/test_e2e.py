@@ -22,11 +22,15 @@ FLOWS = {
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     db = tmp_path_factory.mktemp("ccus-e2e") / "web.duckdb"
-    subprocess.run([OPENMRV, "demo-seed", "--db", db, "--no-activity"], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [OPENMRV, "demo-seed", "--db", db, "--no-activity"], check=True, capture_output=True
+    )
     for folder, org in (("us", "ORG-HIGHPLAINS"), ("cn", "ORG-QILU-POWER")):
-        subprocess.run([OPENMRV, "ccus", "ingest", EXAMPLES / folder, "--org", org, "--db", db],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [OPENMRV, "ccus", "ingest", EXAMPLES / folder, "--org", org, "--db", db],
+            check=True,
+            capture_output=True,
+        )
     with served(db) as url:
         yield url
 

@@ -53,16 +53,40 @@ def test_vv_equation_1():
     assert vv_stored(1_017_036.0, 3_973.5, 1_745.7, 96.0) == pytest.approx(1_019_167.8)
 
 
-SITES = "facility_id,name,country,subpart,year,entrained_ratio,mrv_plan_start,mrv_plan,native_t,recycled_t"
+SITES = (
+    "facility_id,name,country,subpart,year,entrained_ratio,mrv_plan_start,mrv_plan,native_t,"
+    "recycled_t"
+)
 
 
 def _folder(tmp_path, sites: list[dict], meters: list[dict], losses: list[dict]):
-    cap = [dict(record_id="C1", facility_id="F", meter_id="M", year="2025", quarter="1",
-                meter_position="after_segregation", meter_type="mass", flow="1000",
-                co2_fraction="1")]  # fmt: skip
-    tr = [dict(record_id=f"T-{s}", transfer_id="T", side=s, sender_facility="F",
-               receiver_facility="S", meter_id="P", year="2025", quarter="1", co2_t="1000")
-          for s in ("sender", "receiver")]  # fmt: skip
+    cap = [
+        dict(
+            record_id="C1",
+            facility_id="F",
+            meter_id="M",
+            year="2025",
+            quarter="1",
+            meter_position="after_segregation",
+            meter_type="mass",
+            flow="1000",
+            co2_fraction="1",
+        )
+    ]
+    tr = [
+        dict(
+            record_id=f"T-{s}",
+            transfer_id="T",
+            side=s,
+            sender_facility="F",
+            receiver_facility="S",
+            meter_id="P",
+            year="2025",
+            quarter="1",
+            co2_t="1000",
+        )
+        for s in ("sender", "receiver")
+    ]
     write(tmp_path, "capture.csv", cap)
     write(tmp_path, "transfers.csv", tr)
     write(tmp_path, "meters.csv", meters)
@@ -72,25 +96,68 @@ def _folder(tmp_path, sites: list[dict], meters: list[dict], losses: list[dict])
 
 
 def _m(q, role, flow, frac="1", red=""):
-    return dict(record_id=f"{role}{q}", facility_id="S", meter_id=role, role=role, year="2025",
-                quarter=str(q), meter_type="mass", flow=flow, co2_fraction=frac, redelivered=red)  # fmt: skip
+    return dict(
+        record_id=f"{role}{q}",
+        facility_id="S",
+        meter_id=role,
+        role=role,
+        year="2025",
+        quarter=str(q),
+        meter_type="mass",
+        flow=flow,
+        co2_fraction=frac,
+        redelivered=red,
+    )
 
 
 def _site(subpart="RR", x="", start="", native="", recycled=""):
-    return dict(zip(SITES.split(","), ["S", "Site", "US", subpart, "2025", x, start, "v1",
-                                       native, recycled], strict=True))  # fmt: skip
+    return dict(
+        zip(
+            SITES.split(","),
+            ["S", "Site", "US", subpart, "2025", x, start, "v1", native, recycled],
+            strict=True,
+        )
+    )
 
 
 def test_rr_site_year_through_the_accounting(tmp_path):
-    meters = [_m(1, "receiving", "1000", "0.98", "20"), _m(1, "injection", "1500", "0.97"),
-              _m(1, "separator", "600", "0.9"), _m(2, "receiving", "900", "0.98"),
-              _m(2, "injection", "1400", "0.97"), _m(2, "separator", "550", "0.9")]  # fmt: skip
-    losses = [dict(record_id="L1", facility_id="S", year="2025", quarter="2",
-                   kind="surface_leakage", pathway="well 7", co2_t="1.5"),
-              dict(record_id="L2", facility_id="S", year="2025", quarter="1",
-                   kind="equipment_injection", pathway="", co2_t="2"),
-              dict(record_id="L3", facility_id="S", year="2025", quarter="1",
-                   kind="equipment_production", pathway="", co2_t="3")]  # fmt: skip
+    meters = [
+        _m(1, "receiving", "1000", "0.98", "20"),
+        _m(1, "injection", "1500", "0.97"),
+        _m(1, "separator", "600", "0.9"),
+        _m(2, "receiving", "900", "0.98"),
+        _m(2, "injection", "1400", "0.97"),
+        _m(2, "separator", "550", "0.9"),
+    ]
+    losses = [
+        dict(
+            record_id="L1",
+            facility_id="S",
+            year="2025",
+            quarter="2",
+            kind="surface_leakage",
+            pathway="well 7",
+            co2_t="1.5",
+        ),
+        dict(
+            record_id="L2",
+            facility_id="S",
+            year="2025",
+            quarter="1",
+            kind="equipment_injection",
+            pathway="",
+            co2_t="2",
+        ),
+        dict(
+            record_id="L3",
+            facility_id="S",
+            year="2025",
+            quarter="1",
+            kind="equipment_production",
+            pathway="",
+            co2_t="3",
+        ),
+    ]
     a = account(_folder(tmp_path, [_site(x="0.02")], meters, losses))
     y = a.site_years.iloc[0]
     assert y.equation == "RR-11"
@@ -104,8 +171,12 @@ def test_rr_site_year_through_the_accounting(tmp_path):
 def test_first_year_starts_at_the_mrv_plan_date(tmp_path):
     # 98.443: "For your first year of reporting, you must calculate CO2 sequestered starting
     # from the date set forth in your approved MRV plan": Q1 ends before 2025-04-01.
-    meters = [_m(1, "injection", "100"), _m(2, "injection", "70"), _m(1, "receiving", "100"),
-              _m(2, "receiving", "70")]  # fmt: skip
+    meters = [
+        _m(1, "injection", "100"),
+        _m(2, "injection", "70"),
+        _m(1, "receiving", "100"),
+        _m(2, "receiving", "70"),
+    ]
     a = account(_folder(tmp_path, [_site(start="2025-04-01")], meters, []))
     assert a.site_years.iloc[0].equation == "RR-12"
     assert a.site_years.iloc[0].stored_t == pytest.approx(70.0)
@@ -120,8 +191,21 @@ def test_uu_reports_received_only_and_vv_never_stores_recycled(tmp_path):
     stored = []
     for recycled in ("0", "425000"):  # 98.483(b): recycled CO2 is not associated storage
         (tmp_path / "vv").mkdir(exist_ok=True)
-        d = _folder(tmp_path / "vv", [_site("VV", native="40", recycled=recycled)], meters,
-                    [dict(record_id="L", facility_id="S", year="2025", quarter="1",
-                          kind="vent_flare", pathway="", co2_t="5")])  # fmt: skip
+        d = _folder(
+            tmp_path / "vv",
+            [_site("VV", native="40", recycled=recycled)],
+            meters,
+            [
+                dict(
+                    record_id="L",
+                    facility_id="S",
+                    year="2025",
+                    quarter="1",
+                    kind="vent_flare",
+                    pathway="",
+                    co2_t="5",
+                )
+            ],
+        )
         stored.append(account(d).site_years.iloc[0].stored_t)
     assert stored[0] == stored[1] == pytest.approx(490 * 0.99 + 40 - 5)

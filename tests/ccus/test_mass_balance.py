@@ -22,28 +22,83 @@ def datasets(draw):
     cap, tr, met, loss, sites = [], [], [], [], []
     row = iter(range(2, 10_000))
     for y in years:
-        sites.append(dict(facility_id="S", name="", country="US", subpart="RR", year=y,
-                          entrained_ratio=draw(st.floats(0, 0.1)), mrv_plan_start=None,
-                          mrv_plan="", native_t=0.0, recycled_t=0.0, source_row=next(row)))  # fmt: skip
+        sites.append(
+            dict(
+                facility_id="S",
+                name="",
+                country="US",
+                subpart="RR",
+                year=y,
+                entrained_ratio=draw(st.floats(0, 0.1)),
+                mrv_plan_start=None,
+                mrv_plan="",
+                native_t=0.0,
+                recycled_t=0.0,
+                source_row=next(row),
+            )
+        )
         for q in range(1, 5):
             c = draw(t)
-            cap.append(dict(record_id="", facility_id="F", meter_id="M", year=y, quarter=q,
-                            meter_position="after_segregation", meter_type="mass", flow=c,
-                            co2_fraction=1.0, source_row=next(row)))  # fmt: skip
+            cap.append(
+                dict(
+                    record_id="",
+                    facility_id="F",
+                    meter_id="M",
+                    year=y,
+                    quarter=q,
+                    meter_position="after_segregation",
+                    meter_type="mass",
+                    flow=c,
+                    co2_fraction=1.0,
+                    source_row=next(row),
+                )
+            )
             sent = c * draw(st.floats(0, 1))
             got = sent * (1 + draw(st.floats(-0.01, 0.01)))
             for side, v in (("sender", sent), ("receiver", got)):
-                tr.append(dict(record_id="", transfer_id=f"T{y}{q}", side=side,
-                               sender_facility="F", receiver_facility="S", meter_id="P", year=y,
-                               quarter=q, co2_t=v, source_row=next(row)))  # fmt: skip
+                tr.append(
+                    dict(
+                        record_id="",
+                        transfer_id=f"T{y}{q}",
+                        side=side,
+                        sender_facility="F",
+                        receiver_facility="S",
+                        meter_id="P",
+                        year=y,
+                        quarter=q,
+                        co2_t=v,
+                        source_row=next(row),
+                    )
+                )
             for role in ("receiving", "injection", "separator"):
-                met.append(dict(record_id="", facility_id="S", meter_id=role, role=role, year=y,
-                                quarter=q, meter_type=draw(st.sampled_from(["mass", "volumetric"])),
-                                flow=draw(t), co2_fraction=draw(frac), redelivered=0.0,
-                                source_row=next(row)))  # fmt: skip
+                met.append(
+                    dict(
+                        record_id="",
+                        facility_id="S",
+                        meter_id=role,
+                        role=role,
+                        year=y,
+                        quarter=q,
+                        meter_type=draw(st.sampled_from(["mass", "volumetric"])),
+                        flow=draw(t),
+                        co2_fraction=draw(frac),
+                        redelivered=0.0,
+                        source_row=next(row),
+                    )
+                )
             for kind in ("surface_leakage", "equipment_injection", "equipment_production"):
-                loss.append(dict(record_id="", facility_id="S", year=y, quarter=q, kind=kind,
-                                 pathway="", co2_t=draw(st.floats(0, 100)), source_row=next(row)))  # fmt: skip
+                loss.append(
+                    dict(
+                        record_id="",
+                        facility_id="S",
+                        year=y,
+                        quarter=q,
+                        kind=kind,
+                        pathway="",
+                        co2_t=draw(st.floats(0, 100)),
+                        source_row=next(row),
+                    )
+                )
     return Data(*(pd.DataFrame(x) for x in (cap, tr, met, loss, sites)))
 
 
