@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,8 @@ class Data:
         return cls(*(tables[n] for n in FILES))
 
 
-def problem(file: str, row: object, column: str | None, value: object, text: str, fix: str):
+def problem(file: str, row: Any, column: str | None, value: object, text: str, fix: str) -> Problem:
+    """A located problem (`row`: the file's row number, as pandas gives it)."""
     return Problem(file, int(row) if row is not None else None, column, str(value), text, fix)
 
 

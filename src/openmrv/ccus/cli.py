@@ -72,7 +72,9 @@ def ingest(folder: Folder, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = N
     out.print(f"CCUS data of {org} stored as batch {batch}: {stored:,.1f} t CO2 stored")
 
 
-def _report(folder: Path | None, from_db: bool, org: str | None, db: str, emissions: Path | None):
+def _report(
+    folder: Path | None, from_db: bool, org: str | None, db: str, emissions: Path | None
+) -> CcusReport:
     gross = gross_emissions(emissions) if emissions else None
     return build(_data(folder, from_db, org, db), gross)
 

@@ -167,6 +167,6 @@ def trace(edges: pd.DataFrame, kind: str, node: str) -> pd.DataFrame:
         out = edges[(edges.source_kind == k) & (edges.source_id == n)]
         for i, e in out.iterrows():
             if i not in seen:
-                seen.add(int(i))  # type: ignore[arg-type]
+                seen.add(int(i))
                 todo.append((e.target_kind, e.target_id))
     return edges.loc[sorted(seen)]

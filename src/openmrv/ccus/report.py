@@ -150,7 +150,9 @@ def capture_lines(a: Account, gross: pd.DataFrame | None) -> pd.DataFrame:
     return m[["facility_id", "year", "methodology", "gross_t", "captured_t", "net_t"]]
 
 
-def build(d: Data, gross: pd.DataFrame | None = None, prior: dict[str, float] | None = None):
+def build(
+    d: Data, gross: pd.DataFrame | None = None, prior: dict[str, float] | None = None
+) -> CcusReport:
     a = account(d, prior)
     rec = reconcile(d.transfers)
     return CcusReport(a, rec, flows(a, rec), capture_lines(a, gross))

@@ -71,7 +71,9 @@ COVERAGE = [
 ]
 
 
-def _stored_keys(db: Database, org: str, table: str, key: tuple[str, ...]) -> dict[tuple, int]:
+def _stored_keys(
+    db: Database, org: str, table: str, key: tuple[str, ...]
+) -> dict[tuple[Any, ...], int]:
     rows = db.execute(
         f"SELECT {', '.join(key)}, batch_id FROM {table} WHERE organization_id = ?", [org]
     )
@@ -153,7 +155,7 @@ def org_rows(db: Database, org: str) -> Rows:
     """The organisation's rows of a table, for `load` where no OrgScope is at hand (the CLI:
     the same filter as api.tenancy.OrgScope.rows, which the pages pass)."""
 
-    def rows(table: str, columns: Sequence[str], order: str | None = None) -> list[dict]:
+    def rows(table: str, columns: Sequence[str], order: str | None = None) -> list[dict[str, Any]]:
         got = db.execute(
             f"SELECT {', '.join(columns)} FROM {table} WHERE organization_id = ?"
             + (f" ORDER BY {order}" if order else ""),
