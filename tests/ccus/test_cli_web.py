@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
+import pytest
 from typer.testing import CliRunner
 
 from openmrv.ccus import store as ccus_store
@@ -68,6 +70,12 @@ def test_page_in_both_languages(seeded_store, tmp_path):  # noqa: F811
     db = open_store(str(path))
     try:
         ccus_store.ingest(db, "ORG-QILU-POWER", read_folder(EXAMPLES / "cn"), "qilu")
+        from openmrv.api import services
+        from openmrv.api.tenancy import load_principal, scope_for
+
+        principal = load_principal(db, "qilu")
+        assert principal is not None
+        services.calculate(scope_for(db, principal, "ORG-QILU-POWER", "write"))
     finally:
         db.close()
     app = create_app(str(path))
@@ -82,6 +90,17 @@ def test_page_in_both_languages(seeded_store, tmp_path):  # noqa: F811
         page = client.get("/orgs/ORG-QILU-POWER/ccus")
         assert page.status_code == 200 and 'id="ccus-sankey-data"' in page.text
         assert 'data-nav="ccus"' in page.text and "FAC-SD-EOR" in page.text
+        # gross source emissions (the run's scope 1) and capture on separate columns
+        cells = re.findall(
+            r"<tr><td>FAC-SD-COAL</td><td>2025</td><td>(\w+)</td><td>([\d,.]+)</td>"
+            r"<td>([\d,.]+)</td><td>(-?[\d,.]+)</td>",
+            page.text,
+        )
+        assert {c[0] for c in cells} >= {"cn_mee"}, page.text[:3000]
+        for _, gross, captured, net in cells:
+            g, c, n = (float(x.replace(",", "")) for x in (gross, captured, net))
+            assert c == pytest.approx(1_024_137.68, abs=0.01)
+            assert n == pytest.approx(g - c, abs=0.02)
         client.get("/lang/zh-CN?next=/")
         zh = client.get("/orgs/ORG-QILU-POWER/ccus").text
         assert "CCUS：捕集、运输与封存" in zh and "年度封存二氧化碳量" in zh

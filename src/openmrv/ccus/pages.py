@@ -1,5 +1,6 @@
-"""The CCUS page: the sites' figures, the custody reconciliation and the Sankey diagram,
-drawn by a script from the page's JSON (no inline script: the CSP)."""
+"""The CCUS page: capture beside the latest run's gross emissions, the sites' figures,
+the custody reconciliation and the Sankey diagram, drawn by a script from the page's JSON
+(no inline script: the CSP)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from openmrv.api.queries import runs
 from openmrv.api.tenancy import OrgScope
 from openmrv.ccus import store
-from openmrv.ccus.report import build, sankey_json
+from openmrv.ccus.report import build, gross_of_run, sankey_json
 from openmrv.web import pages
 from openmrv.web.pages import lang_of
 
@@ -25,7 +27,7 @@ def ccus_page(request: Request, s: OrgScope = pages.Read) -> HTMLResponse:
     if data is None:
         return pages.org_page(request, s, "ccus.html", report=None)
     lang = lang_of(request)
-    r = build(data)
+    r = build(data, gross_of_run(runs.breakdown(s)))  # the latest run's gross emissions
     return pages.org_page(
         request, s, "ccus.html", report=r, tables=r.tables(lang), chart=sankey_json(r.edges, lang)
     )

@@ -17,7 +17,16 @@ from openmrv.ccus.custody import flows, reconcile
 from openmrv.reports.html import page
 from openmrv.reports.i18n import t
 
-__all__ = ["PAGES", "REPORTS", "CcusReport", "build", "gross_emissions", "sankey", "to_html"]
+__all__ = [
+    "PAGES",
+    "REPORTS",
+    "CcusReport",
+    "build",
+    "gross_emissions",
+    "gross_of_run",
+    "sankey",
+    "to_html",
+]
 
 # Report keys: (English, Chinese). Column labels are "ccus.col.<name>".
 _MESSAGES = {
@@ -133,6 +142,15 @@ def gross_emissions(results: Path) -> pd.DataFrame:
     cols = ["methodology", "facility_id", "year", "co2e_t", "biogenic", "scope"]
     df = pd.read_csv(results, usecols=cols)
     df = df[~df.biogenic.astype(str).str.lower().isin(("true", "1")) & (df.scope == 1)]
+    out = df.groupby(["facility_id", "year", "methodology"], as_index=False).co2e_t.sum()
+    return out.rename(columns={"co2e_t": "gross_t"})
+
+
+def gross_of_run(breakdown: list[dict[str, Any]]) -> pd.DataFrame:
+    """Gross source emissions per facility, year and methodology (scope 1) from a web run's
+    breakdown (api.queries.runs.breakdown: rows of methodology, facility, year, scope, co2e)."""
+    df = pd.DataFrame(breakdown, columns=["methodology", "facility_id", "year", "scope", "co2e_t"])
+    df = df[df.scope == 1]
     out = df.groupby(["facility_id", "year", "methodology"], as_index=False).co2e_t.sum()
     return out.rename(columns={"co2e_t": "gross_t"})
 
