@@ -13,7 +13,14 @@ import typer
 from openmrv.ccus import store
 from openmrv.ccus.account import Data, read_folder
 from openmrv.ccus.custody import trace
-from openmrv.ccus.report import CcusReport, build, gross_emissions, to_html
+from openmrv.ccus.report import (
+    CcusReport,
+    build,
+    gross_emissions,
+    gross_of_results,
+    primary_only,
+    to_html,
+)
 from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, opened_store, out
 from openmrv.errors import InvalidInput
 
@@ -91,8 +98,21 @@ def report(
         Path | None, typer.Option(help="`openmrv calculate` results: gross source emissions.")
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+    facilities: Annotated[
+        Path | None, typer.Option(help="With --activity: the whole report, CCUS sections added.")
+    ] = None,
+    activity: Annotated[
+        Path | None, typer.Option(help="Activity file (with --facilities).")
+    ] = None,
 ) -> None:
-    """Capture beside gross emissions, the sites' annual figures, the custody reconciliation."""
+    """Capture beside gross emissions, the sites' annual figures, the custody reconciliation;
+    with --facilities and --activity, the whole OpenMRV report (every format of `report all`)
+    with the CCUS sections and the Sankey diagram, gross emissions from that calculation."""
+    if facilities is not None and activity is not None:
+        if out_path is None or fmt is Fmt.table:
+            raise InvalidInput("the whole report needs --out and --format html or json")
+        _whole_report(_data(folder, from_db, org, db), facilities, activity, out_path, fmt, lang)
+        return
     r: CcusReport = _report(folder, from_db, org, db, emissions)
     tables = r.tables(lang)
     if fmt is Fmt.table:
@@ -111,6 +131,25 @@ def report(
     else:
         out_path.write_text(text, encoding="utf-8")
         out.print(f"wrote {out_path}")
+
+
+def _whole_report(
+    data: Data, facilities: Path, activity: Path, out_path: Path, fmt: Fmt, lang: str
+) -> None:
+    from openmrv.cli.console import load_inputs
+    from openmrv.engine import calculate
+    from openmrv.ingest.columns import registered
+    from openmrv.reports.bundle import assemble, write
+
+    schema = registered("activity")
+    fac, checked = load_inputs(facilities, activity, schema)
+    run = calculate(checked.table, fac, schema=schema)
+    bundle = assemble(run, checked.table, fac)
+    countries = dict(zip(fac.facility_id, fac.country, strict=True))
+    gross = primary_only(gross_of_results(run.results.to_pandas()), countries)
+    bundle.meta = {**bundle.meta, "ccus": build(data, gross)}
+    written = write(bundle, out_path, "html" if fmt is Fmt.html else "json", lang)
+    out.print(f"wrote {len(written)} file(s): {out_path}")
 
 
 @ccus_app.command("trace")

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from openmrv.api.queries import runs
 from openmrv.api.tenancy import OrgScope
 from openmrv.ccus import store
-from openmrv.ccus.report import build, gross_of_run, sankey_json
+from openmrv.ccus.report import build, gross_of_run, primary_only, sankey_json
 from openmrv.web import pages
 from openmrv.web.pages import lang_of
 
@@ -27,7 +27,9 @@ def ccus_page(request: Request, s: OrgScope = pages.Read) -> HTMLResponse:
     if data is None:
         return pages.org_page(request, s, "ccus.html", report=None)
     lang = lang_of(request)
-    r = build(data, gross_of_run(runs.breakdown(s)))  # the latest run's gross emissions
+    countries = {f["facility_id"]: f["country"] for f in s.facilities()}
+    gross = primary_only(gross_of_run(runs.breakdown(s)), countries)  # the latest run's
+    r = build(data, gross)
     return pages.org_page(
         request, s, "ccus.html", report=r, tables=r.tables(lang), chart=sankey_json(r.edges, lang)
     )

@@ -3,6 +3,7 @@ coverage, input schemas, report section and messages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,7 @@ import typer
 from fastapi import APIRouter
 
 from openmrv.ccus import store
-from openmrv.ccus.report import PAGES, REPORTS
+from openmrv.ccus.report import PAGES, REPORTS, CcusReport, sankey
 from openmrv.ccus.schema import FILES
 from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
 from openmrv.ingest.columns import Schema
@@ -52,16 +53,33 @@ def register_schemas() -> list[Schema]:
     return list(FILES.values())
 
 
-def _section(bundle: Any, lang: str) -> pd.DataFrame:
-    """The sites' annual figures when the bundle carries a CCUS report (meta["ccus"], set by
-    `openmrv ccus report`); otherwise empty, and the section is left out."""
+def _report(bundle: Any) -> CcusReport | None:
+    """The CCUS report a bundle carries (meta["ccus"], put there by `openmrv ccus report
+    --facilities --activity`); None: the sections are left out."""
     r = getattr(bundle, "meta", {}).get("ccus")
-    return r.tables(lang)["ccus_sites"] if r is not None else pd.DataFrame()
+    return r if isinstance(r, CcusReport) else None
+
+
+def _table(name: str) -> Callable[[Any, str], pd.DataFrame]:
+    def table(bundle: Any, lang: str) -> pd.DataFrame:
+        r = _report(bundle)
+        return r.tables(lang)[name] if r is not None else pd.DataFrame()
+
+    return table
+
+
+def _sankey(bundle: Any, lang: str) -> Any:
+    r = _report(bundle)
+    return sankey(r.edges, lang) if r is not None and len(r.edges) else None
 
 
 @hookimpl
 def register_report_sections() -> list[ReportSection]:
-    return [ReportSection("ccus_sites", "ccus.rr", _section)]
+    return [
+        ReportSection("ccus_capture", "ccus.capture", _table("ccus_capture"), _sankey),
+        ReportSection("ccus_sites", "ccus.rr", _table("ccus_sites")),
+        ReportSection("ccus_custody", "ccus.custody", _table("ccus_custody")),
+    ]
 
 
 @hookimpl

@@ -23,7 +23,9 @@ __all__ = [
     "CcusReport",
     "build",
     "gross_emissions",
+    "gross_of_results",
     "gross_of_run",
+    "primary_only",
     "sankey",
     "to_html",
 ]
@@ -140,7 +142,11 @@ def gross_emissions(results: Path) -> pd.DataFrame:
     """Gross source emissions per facility, year and methodology (scope 1 t CO2e, biogenic
     CO2 left out) from `openmrv calculate`'s results file."""
     cols = ["methodology", "facility_id", "year", "co2e_t", "biogenic", "scope"]
-    df = pd.read_csv(results, usecols=cols)
+    return gross_of_results(pd.read_csv(results, usecols=cols))
+
+
+def gross_of_results(df: pd.DataFrame) -> pd.DataFrame:
+    """As `gross_emissions`, from a run's results in memory."""
     df = df[~df.biogenic.astype(str).str.lower().isin(("true", "1")) & (df.scope == 1)]
     out = df.groupby(["facility_id", "year", "methodology"], as_index=False).co2e_t.sum()
     return out.rename(columns={"co2e_t": "gross_t"})
@@ -153,6 +159,16 @@ def gross_of_run(breakdown: list[dict[str, Any]]) -> pd.DataFrame:
     df = df[df.scope == 1]
     out = df.groupby(["facility_id", "year", "methodology"], as_index=False).co2e_t.sum()
     return out.rename(columns={"co2e_t": "gross_t"})
+
+
+def primary_only(gross: pd.DataFrame, countries: dict[str, str]) -> pd.DataFrame:
+    """Each facility's gross emissions under the methodology it is inventoried by in its
+    country (methods.COUNTRY_METHOD): another country's method covers only part of its
+    records, and its total is no gross figure for that facility."""
+    from openmrv.methods import COUNTRY_METHOD
+
+    primary = gross.facility_id.map(lambda f: COUNTRY_METHOD.get(countries.get(f, "")))
+    return gross[gross.methodology == primary]
 
 
 def capture_lines(a: Account, gross: pd.DataFrame | None) -> pd.DataFrame:
