@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from openmrv.ccus import store as ccus_store
@@ -15,7 +16,7 @@ from openmrv.cli import build_app
 from openmrv.store import open_store
 from openmrv.web.app import create_app
 from tests.ccus.helpers import EXAMPLES, copy, rows, write
-from tests.web.conftest import seeded_store, sign_in  # noqa: F401
+from tests.web.conftest import csrf_of, seeded_store, sign_in  # noqa: F401
 
 
 def test_commands(tmp_path):
@@ -83,10 +84,14 @@ def test_page_in_both_languages(seeded_store, tmp_path):  # noqa: F811
         client = sign_in(app, "owner")  # ORG-SUNBRIDGE: has no CCUS data, may not see Qilu's
         assert 'id="ccus-empty"' in client.get("/orgs/ORG-SUNBRIDGE/ccus").text
         assert client.get("/orgs/ORG-QILU-POWER/ccus").status_code in (403, 404)
-        from tests.web.conftest import PASSWORDS
-
-        PASSWORDS.setdefault("qilu", "demo-qilu-pw")
-        client = sign_in(app, "qilu")
+        client = TestClient(app)
+        form = client.get("/signin").text
+        r = client.post(
+            "/signin",
+            data={"username": "qilu", "password": "demo-qilu-pw", "csrf_token": csrf_of(form)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
         page = client.get("/orgs/ORG-QILU-POWER/ccus")
         assert page.status_code == 200 and 'id="ccus-sankey-data"' in page.text
         assert 'data-nav="ccus"' in page.text and "FAC-SD-EOR" in page.text

@@ -129,3 +129,24 @@ def copy_root():
     from tests.ccus.helpers import EXAMPLES
 
     return EXAMPLES / "us"
+
+
+def test_cross_row_problems_are_located(tmp_path):
+    folder = copy("us", tmp_path)
+    cap = rows(folder, "capture.csv")
+    write(folder, "capture.csv", [*cap, dict(cap[0], record_id="again")])  # one meter, twice
+    tr = rows(folder, "transfers.csv")
+    tr[2]["receiver_facility"] = tr[2]["sender_facility"]
+    write(folder, "transfers.csv", tr)
+    met = rows(folder, "meters.csv")
+    met[0]["facility_id"] = "FAC-NOWHERE"
+    write(folder, "meters.csv", met)
+    with pytest.raises(InputError) as exc:
+        read_folder(folder)
+    got = {(p.file, p.row, p.column) for p in exc.value.problems}
+    assert ("transfers.csv", 4, "receiver_facility") in got  # file rules stop first
+    write(folder, "transfers.csv", rows(copy("us", tmp_path / "clean"), "transfers.csv"))
+    with pytest.raises(InputError) as exc:
+        read_folder(folder)
+    got = {(p.file, p.row, p.column) for p in exc.value.problems}
+    assert {("capture.csv", len(cap) + 2, "quarter"), ("meters.csv", 2, "facility_id")} <= got

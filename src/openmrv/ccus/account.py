@@ -102,15 +102,15 @@ def consistency(d: Data) -> list[Problem]:
                         "before it (98.423(a)(3), 98.424(a)(1)(i))",
                         "use after_segregation alone, or before_segregation with onsite_use")
             )  # fmt: skip
-    known = set(zip(d.sites.facility_id, d.sites.year, strict=True))
+    known = d.sites[["facility_id", "year"]].drop_duplicates()
     for file, df in (("meters.csv", d.meters), ("losses.csv", d.losses)):
-        for r in df.itertuples():
-            if (r.facility_id, r.year) not in known:
-                out.append(
-                    problem(file, r.source_row, "facility_id", r.facility_id,
-                            f"no row in sites.csv for {r.facility_id} {r.year}",
-                            "add the site's row (subpart, MRV plan) for that year")
-                )  # fmt: skip
+        m = df.merge(known, on=["facility_id", "year"], how="left", indicator=True)
+        for r in m[m._merge == "left_only"].itertuples():
+            out.append(
+                problem(file, r.source_row, "facility_id", r.facility_id,
+                        f"no row in sites.csv for {r.facility_id} {r.year}",
+                        "add the site's row (subpart, MRV plan) for that year")
+            )  # fmt: skip
     return out
 
 

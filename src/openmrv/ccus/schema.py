@@ -115,7 +115,16 @@ TRANSFERS = Schema(
         ROW,
     ),
     quantity="co2_t",
-    rules=(*INT_RULES, QUARTER_RULE),
+    rules=(
+        *INT_RULES,
+        QUARTER_RULE,
+        Rule(
+            "receiver_facility",
+            "trim(receiver_facility) = trim(sender_facility)",
+            "'the receiver is the sender'",
+            "a transfer goes from one facility to another",
+        ),
+    ),
 )
 
 METERS = Schema(
