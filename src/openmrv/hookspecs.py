@@ -63,11 +63,13 @@ class Permission:
 class ReportSection:
     """A table a domain adds to the report bundle (every format), after the core's tables.
     `table(bundle, lang)` returns a DataFrame (empty: the section is left out); `title` is a
-    key of the report translations."""
+    key of the report translations; `chart(bundle, lang)`, when given, a Plotly figure the HTML
+    report draws above the table (None: no chart)."""
 
     name: str
     title: str
     table: Callable[[Any, str], Any]
+    chart: Callable[[Any, str], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ def demo(store, tmp_path):
     workflow.advance(editor, case_id, "submit")
     workflow.advance(verifier, case_id, "start")
     workflow.advance(verifier, case_id, "return", "January invoice missing")
+    from openmrv.ccus import store as ccus_store  # a default domain's covered tables
+    from openmrv.ccus.account import read_folder
+    from tests.ccus.helpers import EXAMPLES
+
+    ccus_store.ingest(store, "ORG", read_folder(EXAMPLES / "us"), "cara")
     assert verify(store).ok, verify(store).findings
     return store
 

@@ -109,13 +109,15 @@ class Rule(NamedTuple):
 class Schema:
     """A domain's input: its columns in order, and which of them are the record's row key
     (`row`), its id (`record`) and its quantity (`quantity`), the three the engine reads
-    beside the key and measured columns."""
+    beside the key and measured columns. `rules` are the file's own validation rules, checked
+    by ingest.validate.validate_table after the generic ones."""
 
     name: str
     columns: tuple[Column, ...]
     row: str = "source_row"
     record: str = "record_id"
     quantity: str = "qty"
+    rules: tuple[Rule, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

@@ -816,12 +816,23 @@ def validate_facilities(raw: RawTable, max_problems: int = MAX_PROBLEMS) -> pd.D
 
 def _generic_rules(cols: tuple[Column, ...]) -> list[Rule]:
     """What any domain's file obeys whatever its schema: required values present, numbers
-    parse and are not negative (amounts consumed, released or stored)."""
+    parse and are not negative (amounts consumed, released or stored), enums are one of their
+    choices."""
     rules = []
     for c in cols:
         q = _quote(c.name)
         if c.required:
             rules.append(Rule(c.name, f"trim({q}) = ''", "'a value is required'", c.doc or ""))
+        if c.kind == "enum" and c.choices:
+            listed = ", ".join(sql_string(x) for x in c.choices)
+            rules.append(
+                Rule(
+                    c.name,
+                    f"trim({q}) <> '' AND trim({q}) NOT IN ({listed})",
+                    "'not one of the allowed values'",
+                    "one of: " + ", ".join(c.choices),
+                )
+            )
         if c.kind == "number":
             v = f"TRY_CAST({q} AS DOUBLE)"
             rules.append(
@@ -837,8 +848,9 @@ def _generic_rules(cols: tuple[Column, ...]) -> list[Rule]:
 
 def validate_table(raw: RawTable, schema: Schema, max_problems: int = MAX_PROBLEMS) -> pa.Table:
     """Validate a domain's file by its schema alone (header, text limits, no formulas, required
-    values, numbers ≥ 0); return the typed table in file order, or raise InputError with
-    located problems. The activity file has its own rules on top: validate_activity."""
+    values, numbers ≥ 0, enum choices, then the schema's own `rules`); return the typed table in
+    file order, or raise InputError with located problems. The activity file has its own rules
+    on top: validate_activity."""
     problems, _ = _header(raw, schema.file_columns)
     if problems:
         raise InputError(problems)
@@ -846,7 +858,7 @@ def validate_table(raw: RawTable, schema: Schema, max_problems: int = MAX_PROBLE
     _register(con, raw, schema.file_columns)
     con.execute("CREATE OR REPLACE TEMP VIEW checked AS SELECT * FROM raw")
     cols = schema.file_columns
-    rules = _text_rules(cols, raw.table.column_names) + _generic_rules(cols)
+    rules = _text_rules(cols, raw.table.column_names) + _generic_rules(cols) + list(schema.rules)
     found, total = _problems(con, raw, rules, max_problems)
     if found:
         raise InputError(found, total)

@@ -258,6 +258,10 @@ def render(b: Bundle, lang: str = "en") -> str:
             _table(b.restatement.summary, lang),
             _table(b.restatement.changed, lang),
         ]
-    for _, title, table in b.domain_sections(lang):
-        parts += [f"<h2>{html.escape(title)}</h2>", _table(table, lang)]
+    charts = b.domain_charts(lang)
+    for name, title, table in b.domain_sections(lang):
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        if name in charts:
+            parts.append(_chart(charts[name], f"chart-{name}"))
+        parts.append(_table(table, lang))
     return page(t("report.title", lang), parts, lang)

@@ -94,3 +94,8 @@ class Bundle:
             if table is not None and len(table):
                 out.append((s.name, t(s.title, lang), table))
         return out
+
+    def domain_charts(self, lang: str = "en") -> dict[str, Any]:
+        """Section name -> the Plotly figure a domain draws with its section (HTML only)."""
+        charts = ((s.name, s.chart(self, lang)) for s in plugins.report_sections() if s.chart)
+        return {name: fig for name, fig in charts if fig is not None}

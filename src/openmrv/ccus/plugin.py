@@ -1,0 +1,87 @@
+"""How CCUS joins OpenMRV: its commands, page and navigation link, tables and ledger
+coverage, input schemas, report section and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import typer
+from fastapi import APIRouter
+
+from openmrv.ccus import store
+from openmrv.ccus.report import PAGES, REPORTS, CcusReport, sankey
+from openmrv.ccus.schema import FILES
+from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
+from openmrv.ingest.columns import Schema
+from openmrv.store.coverage import Coverage
+from openmrv.store.schema import Migration
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.ccus.cli import ccus_app
+
+    cli.add_typer(ccus_app, name="ccus")
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.ccus.pages import page_router
+
+    return [page_router]
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("ccus", "ccus", "CCUS")]
+
+
+@hookimpl
+def register_migrations() -> list[Migration]:
+    return store.MIGRATIONS
+
+
+@hookimpl
+def register_ledger_coverage() -> list[Coverage]:
+    return store.COVERAGE
+
+
+@hookimpl
+def register_schemas() -> list[Schema]:
+    return list(FILES.values())
+
+
+def _report(bundle: Any) -> CcusReport | None:
+    """The CCUS report a bundle carries (meta["ccus"], put there by `openmrv ccus report
+    --facilities --activity`); None: the sections are left out."""
+    r = getattr(bundle, "meta", {}).get("ccus")
+    return r if isinstance(r, CcusReport) else None
+
+
+def _table(name: str) -> Callable[[Any, str], pd.DataFrame]:
+    def table(bundle: Any, lang: str) -> pd.DataFrame:
+        r = _report(bundle)
+        return r.tables(lang)[name] if r is not None else pd.DataFrame()
+
+    return table
+
+
+def _sankey(bundle: Any, lang: str) -> Any:
+    r = _report(bundle)
+    return sankey(r.edges, lang) if r is not None and len(r.edges) else None
+
+
+@hookimpl
+def register_report_sections() -> list[ReportSection]:
+    return [
+        ReportSection("ccus_capture", "ccus.capture", _table("ccus_capture"), _sankey),
+        ReportSection("ccus_sites", "ccus.rr", _table("ccus_sites")),
+        ReportSection("ccus_custody", "ccus.custody", _table("ccus_custody")),
+    ]
+
+
+@hookimpl
+def register_translations() -> list[Translations]:
+    return [Translations("ccus", reports=REPORTS, pages=PAGES)]

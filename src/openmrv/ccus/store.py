@@ -1,0 +1,182 @@
+"""The CCUS tables (one per input file, plus the storage claims), their migrations and what
+the ledger covers: a folder is stored as one batch, every row carrying its batch_id, so the
+batch event's digests vouch for all six tables. A storage claim (site, year) is made once:
+a second claim of the same tonnes is refused with a located problem, nothing stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from openmrv.ccus.account import Account, Data, account, problem
+from openmrv.ccus.custody import double_claims
+from openmrv.ccus.schema import FILES
+from openmrv.ingest.columns import Schema
+from openmrv.ingest.errors import InputError, Problem
+from openmrv.store import ledger
+from openmrv.store.coverage import Coverage
+from openmrv.store.db import Database
+from openmrv.store.schema import Migration
+
+__all__ = ["COVERAGE", "MIGRATIONS", "STORED", "ingest", "load", "org_rows"]
+
+STORED = ("facility_id", "year", "subpart", "equation", "stored_t", "cumulative_t")
+# What makes a row the same claim as a stored one: file -> key columns.
+CLAIM_KEYS = {
+    "capture.csv": ("facility_id", "meter_id", "year", "quarter"),
+    "transfers.csv": ("transfer_id", "side"),
+    "meters.csv": ("facility_id", "meter_id", "year", "quarter"),
+    "sites.csv": ("facility_id", "year"),
+}
+
+
+def _cols(schema: Schema) -> tuple[str, ...]:
+    return tuple(n for n, _ in schema.store_columns)
+
+
+def _ddl(table: str, cols: list[tuple[str, str]]) -> str:
+    body = ", ".join(f"{n} {t}" for n, t in cols)
+    return f"CREATE TABLE {table} (organization_id TEXT NOT NULL, {body}, batch_id BIGINT NOT NULL)"
+
+
+_STORED_DDL = [
+    ("facility_id", "TEXT NOT NULL"), ("year", "INTEGER NOT NULL"), ("subpart", "TEXT NOT NULL"),
+    ("equation", "TEXT NOT NULL"), ("stored_t", "DOUBLE PRECISION NOT NULL"),
+    ("cumulative_t", "DOUBLE PRECISION NOT NULL"),
+]  # fmt: skip
+MIGRATIONS = [
+    Migration(
+        "ccus",
+        1,
+        "CCUS inputs (capture, transfers, site meters, losses, sites) and storage claims",
+        (
+            *(_ddl(s.name, list(s.store_columns)) for s in FILES.values()),
+            _ddl("ccus_stored", _STORED_DDL),
+            "CREATE UNIQUE INDEX ccus_stored_claim ON ccus_stored "
+            "(organization_id, facility_id, year)",
+        ),
+    )
+]
+COVERAGE = [
+    Coverage(s.name, ("organization_id", *_cols(s), "batch_id"), "organization_id, source_row")
+    for s in FILES.values()
+] + [
+    Coverage(
+        "ccus_stored",
+        ("organization_id", *STORED, "batch_id"),
+        "organization_id, facility_id, year",
+    )
+]
+
+
+def _stored_keys(
+    db: Database, org: str, table: str, key: tuple[str, ...]
+) -> dict[tuple[Any, ...], int]:
+    rows = db.execute(
+        f"SELECT {', '.join(key)}, batch_id FROM {table} WHERE organization_id = ?", [org]
+    )
+    return {tuple(r[:-1]): r[-1] for r in rows}
+
+
+def already_stored(db: Database, org: str, d: Data) -> list[Problem]:
+    """Rows whose claim (a reading, a transfer side, a site's year) the store already holds."""
+    out = []
+    for file, key in CLAIM_KEYS.items():
+        table = FILES[file].name
+        held = _stored_keys(db, org, table, key)
+        df: pd.DataFrame = getattr(d, file.removesuffix(".csv"))
+        for r in df.itertuples():
+            k = tuple(getattr(r, c) for c in key)
+            if k in held:
+                out.append(
+                    problem(file, r.source_row, key[0], "/".join(map(str, k)),
+                            f"already stored in batch {held[k]}: a tonne is claimed once",
+                            "store only new readings; correct a stored one through its batch")
+                )  # fmt: skip
+    return out
+
+
+def prior_stored(db: Database, org: str, first_year: int) -> dict[str, float]:
+    """Per site, the CO2 stored before `first_year` (for the cumulative total)."""
+    rows = db.execute(
+        "SELECT facility_id, sum(stored_t) FROM ccus_stored WHERE organization_id = ? "
+        "AND year < ? GROUP BY facility_id",
+        [org, first_year],
+    )
+    return {f: float(v) for f, v in rows}
+
+
+def ingest(db: Database, org: str, d: Data, actor: str) -> tuple[int, Account]:
+    """Account the data, refuse double claims (located; nothing stored), then store every
+    table and the storage claims as one batch with its ledger event. Returns the batch id."""
+    first = int(d.sites.year.min()) if len(d.sites) else 0
+    a = account(d, prior_stored(db, org, first))
+    problems = already_stored(db, org, d) + double_claims(d, a)
+    if problems:
+        raise InputError(problems)
+    claims = a.site_years[a.site_years.subpart != "UU"]
+    with db.write():
+        batch = db.next_id("batches", "batch_id")
+        n = sum(len(getattr(d, f.removesuffix(".csv"))) for f in FILES)
+        db.execute(
+            "INSERT INTO batches (batch_id, kind, submitted_by, submitted_at, row_count, "
+            "organization_id) VALUES (?, 'ccus', ?, ?, ?, ?)",
+            [batch, actor, ledger.now(), n, org],
+        )
+        for file, schema in FILES.items():
+            cols = _cols(schema)
+            df = getattr(d, file.removesuffix(".csv"))
+            rows = [(org, *(_plain(v) for v in r), batch) for r in df[list(cols)].itertuples(False)]
+            marks = ", ".join("?" * (len(cols) + 2))
+            db.executemany(f"INSERT INTO {schema.name} VALUES ({marks})", rows)
+        db.executemany(
+            "INSERT INTO ccus_stored VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(org, *(_plain(v) for v in r), batch) for r in claims[list(STORED)].itertuples(False)],
+        )
+        ledger.record_batch(db, actor, "ccus-ingest", org, None, {"batch_id": batch})
+    return batch, a
+
+
+def _plain(v: Any) -> Any:
+    """A numpy / pandas scalar as the plain Python value the drivers take (NaT/NaN: None)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v.item() if hasattr(v, "item") else v
+
+
+Rows = Callable[..., list[dict[str, Any]]]
+
+
+def org_rows(db: Database, org: str) -> Rows:
+    """The organisation's rows of a table, for `load` where no OrgScope is at hand (the CLI:
+    the same filter as api.tenancy.OrgScope.rows, which the pages pass)."""
+
+    def rows(table: str, columns: Sequence[str], order: str | None = None) -> list[dict[str, Any]]:
+        got = db.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE organization_id = ?"
+            + (f" ORDER BY {order}" if order else ""),
+            [org],
+        )
+        return [dict(zip(columns, r, strict=True)) for r in got]
+
+    return rows
+
+
+def load(rows: Rows) -> Data | None:
+    """An organisation's stored CCUS data through its tenancy filter `rows` (OrgScope.rows);
+    None when it has none."""
+    tables = {}
+    for file, schema in FILES.items():
+        cols = _cols(schema)
+        df = pd.DataFrame(rows(schema.name, cols, order="batch_id, source_row"), columns=cols)
+        for c in schema.typed_columns:
+            if c.dtype is not None and c.dtype.sql == "DOUBLE":
+                df[c.name] = df[c.name].astype(float)
+        tables[file] = df
+    if not len(tables["sites.csv"]):
+        return None
+    return Data.of(tables)
