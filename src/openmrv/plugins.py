@@ -42,6 +42,7 @@ DEFAULT_DOMAINS = (
     "openmrv.combustion.plugin",
     "openmrv.periods.plugin",
     "openmrv.verification.plugin",
+    "openmrv.grid.plugin",
 )
 
 
