@@ -85,9 +85,11 @@ def load_cmd(
     out.print(f"{hourly.num_rows} meter-hours of {file.name} written to {dataset}")
 
 
-def _hourly(path: Path, supply: bool, src: Source) -> pa.Table | duckdb.DuckDBPyRelation:
-    if path.is_dir():  # a dataset written by `grid load`
-        return duckdb.read_parquet(f"{path}/**/*.parquet", hive_partitioning=True)
+def _hourly(
+    con: duckdb.DuckDBPyConnection, path: Path, supply: bool, src: Source
+) -> pa.Table | duckdb.DuckDBPyRelation:
+    if path.is_dir():  # a dataset written by `grid load`, read out of core
+        return con.read_parquet(f"{path}/**/*.parquet", hive_partitioning=True)
     return read(read_table(path), SUPPLY if supply else LOAD, src)
 
 
@@ -114,8 +116,8 @@ def scope2(
     src = Source(convention, tz)
     con = duckdb.connect()
     tables = {
-        "load": _hourly(load, False, src),
-        "supply": _hourly(supply, True, src) if supply else _EMPTY["supply"].empty_table(),
+        "load": _hourly(con, load, False, src),
+        "supply": _hourly(con, supply, True, src) if supply else _EMPTY["supply"].empty_table(),
         "factors": read_hourly(read_table(factors)) if factors else _EMPTY["factors"].empty_table(),
         "annual": read_annual(read_table(annual)) if annual else _EMPTY["annual"].empty_table(),
     }
