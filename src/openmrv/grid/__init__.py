@@ -8,3 +8,5 @@ and annual; market-based annual (GHG Protocol Scope 2 Guidance, 2015) and hourly
 Metrics", 2021). EnergyTag granular certificates (≤ 1 h, Wh, id ranges) are imported,
 transferred, cancelled and claimed with range splitting, each certificate claimed once.
 Sources: ../shared/reference/modules/hourly-scope2-smart-grid.md (digest) and docs/grid.md."""
+
+__all__ = ["calc", "cli", "factors", "intervals", "plugin", "schema"]

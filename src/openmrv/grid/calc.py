@@ -29,14 +29,15 @@ RESULT_COLUMNS = (
     "facility_id", "market", "year", "hours", "load_mwh", "clean_supply_mwh", "matched_mwh",
     "excess_mwh", "residual_mwh", "cfe_score", "hourly_matched_share", "annual_match",
     "location_hourly_t", "location_annual_t", "market_annual_t", "market_hourly_t",
-    "fallback_hours", "missing_factor_hours", "org_load_gwh", "below_threshold",
+    "fallback_hours", "missing_factor_hours", "factor_sources", "org_load_gwh",
+    "below_threshold",
 )  # fmt: skip
 
 
 def register(con: duckdb.DuckDBPyConnection, tables: Mapping[str, object]) -> None:
     """Name the inputs for the query: load and supply (meter, facility, market[, kind], hour,
-    mwh), factors (region, signal, hour, ef_t_per_mwh, cfe_fraction) and annual (region, year,
-    ef_t_per_mwh, cfe_fraction): Arrow tables, data frames or DuckDB relations."""
+    mwh), factors (region, signal, hour, ef_t_per_mwh, cfe_fraction, source, edition) and annual
+    (region, year, ef_t_per_mwh, cfe_fraction, source, edition): Arrow tables or relations."""
     for name, t in tables.items():
         con.register(f"{name}_in", t)
 
@@ -57,7 +58,9 @@ def hourly_sql() -> str:
            coalesce(f.ef_t_per_mwh, a.ef_t_per_mwh) AS ef,
            coalesce(f.cfe_fraction, a.cfe_fraction, 0) AS grid_cfe,
            f.ef_t_per_mwh IS NULL AND a.ef_t_per_mwh IS NOT NULL AS fallback,
-           a.ef_t_per_mwh AS ef_annual
+           a.ef_t_per_mwh AS ef_annual,
+           coalesce(f.source || ', ' || f.edition, a.source || ', ' || a.edition || ' (annual)')
+             AS factor_source
     FROM j
     LEFT JOIN (SELECT * FROM factors_in WHERE signal = 'average') AS f
       ON f.region = j.market AND f.hour = j.hour
@@ -74,7 +77,8 @@ def scope2_sql(threshold_gwh: float) -> str:
             sum(matched + (l - matched) * grid_cfe) AS cfe_mwh,
             sum(l * ef) AS location_hourly_t, sum((l - matched) * ef) AS market_hourly_t,
             any_value(ef_annual) AS ef_annual, count(*) FILTER (WHERE fallback) AS fallback_hours,
-            count(*) FILTER (WHERE ef IS NULL) AS missing_factor_hours
+            count(*) FILTER (WHERE ef IS NULL) AS missing_factor_hours,
+            string_agg(DISTINCT factor_source, '; ' ORDER BY factor_source) AS factor_sources
           FROM h GROUP BY ALL)
     SELECT facility_id, market, year, hours, load_mwh, clean_supply_mwh, matched_mwh, excess_mwh,
            residual_mwh, cfe_mwh / nullif(load_mwh, 0) AS cfe_score,
@@ -84,7 +88,7 @@ def scope2_sql(threshold_gwh: float) -> str:
            load_mwh * ef_annual AS location_annual_t,
            greatest(load_mwh - clean_supply_mwh, 0) * ef_annual AS market_annual_t,
            CASE WHEN missing_factor_hours = 0 THEN market_hourly_t END AS market_hourly_t,
-           fallback_hours, missing_factor_hours,
+           fallback_hours, missing_factor_hours, factor_sources,
            sum(load_mwh) OVER (PARTITION BY year) / 1000 AS org_load_gwh,
            sum(load_mwh) OVER (PARTITION BY year) / 1000 < {float(threshold_gwh)!r}
              AS below_threshold

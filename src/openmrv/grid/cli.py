@@ -41,9 +41,11 @@ _EMPTY = {
                          ("hour", pa.timestamp("us")), ("mwh", pa.float64())]),
     "factors": pa.schema([("region", pa.string()), ("signal", pa.string()),
                           ("hour", pa.timestamp("us")), ("ef_t_per_mwh", pa.float64()),
-                          ("cfe_fraction", pa.float64())]),
+                          ("cfe_fraction", pa.float64()),
+                          ("source", pa.string()), ("edition", pa.string())]),
     "annual": pa.schema([("region", pa.string()), ("year", pa.int32()),
-                         ("ef_t_per_mwh", pa.float64()), ("cfe_fraction", pa.float64())]),
+                         ("ef_t_per_mwh", pa.float64()), ("cfe_fraction", pa.float64()),
+                         ("source", pa.string()), ("edition", pa.string())]),
 }  # fmt: skip
 
 
@@ -124,7 +126,9 @@ def scope2(
     calc.register(con, tables)
     df = con.execute(calc.scope2_sql(threshold)).df()
     if fmt is Fmt.table:
-        out.print(df_table(df, "Hourly and annual Scope 2, 24/7 CFE"))
+        wide = df.set_index(["facility_id", "market", "year"]).T  # one column per facility-year
+        wide.columns = [" ".join(map(str, c)) for c in wide.columns]
+        out.print(df_table(wide.astype(str).reset_index(names=""), "Hourly and annual Scope 2"))
         return
     text = (
         df.to_csv(index=False)

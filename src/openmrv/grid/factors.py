@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from openmrv.grid.schema import ANNUAL, FACTORS
+from openmrv.grid.schema import ANNUAL, FACTORS, SIGNALS
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import RawTable
 from openmrv.ingest.validate import validate_table
@@ -42,7 +42,9 @@ def read_hourly(raw: RawTable) -> pa.Table:
         "'a share above 1', 'a fraction, 0.35 for 35 %' FROM f WHERE cfe_fraction > 1 "
         "UNION ALL SELECT source_row, 'datetime_utc', datetime_utc, 'this region, hour and "
         "signal are given twice', 'one factor per region, hour and signal' FROM f "
-        "WHERE nth > 1 ORDER BY 1",
+        "WHERE nth > 1 UNION ALL SELECT source_row, 'signal', signal, 'not a signal', "
+        "'average (inventory) or marginal (avoided emissions)' FROM f "
+        f"WHERE signal NOT IN {SIGNALS} ORDER BY 1",
     )
     return con.execute(
         "SELECT region, signal, hour, co2e_kg_per_mwh / 1000 AS ef_t_per_mwh, cfe_fraction, "
