@@ -60,6 +60,9 @@ def demo(store, tmp_path):
     workflow.advance(editor, case_id, "submit")
     workflow.advance(verifier, case_id, "start")
     workflow.advance(verifier, case_id, "return", "January invoice missing")
+    from tests.grid.test_certificates import import_and_cancel  # a default domain's tables
+
+    import_and_cancel(store, tmp_path)
     assert verify(store).ok, verify(store).findings
     return store
 

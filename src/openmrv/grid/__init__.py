@@ -9,4 +9,14 @@ Metrics", 2021). EnergyTag granular certificates (≤ 1 h, Wh, id ranges) are im
 transferred, cancelled and claimed with range splitting, each certificate claimed once.
 Sources: ../shared/reference/modules/hourly-scope2-smart-grid.md (digest) and docs/grid.md."""
 
-__all__ = ["calc", "cli", "factors", "intervals", "plugin", "schema"]
+__all__ = [
+    "calc",
+    "certificates",
+    "cli",
+    "factors",
+    "intervals",
+    "plugin",
+    "problems",
+    "schema",
+    "store",
+]

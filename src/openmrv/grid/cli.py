@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
-from openmrv.cli.console import df_table, out
-from openmrv.grid import calc
+from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, opened_store, out
+from openmrv.grid import calc, store
+from openmrv.grid.certificates import read_bundles
 from openmrv.grid.factors import read_annual, read_hourly
 from openmrv.grid.intervals import Convention, Source, read
 from openmrv.grid.schema import LOAD, SUPPLY
@@ -101,6 +102,15 @@ def scope2(
     supply: Annotated[Path | None, typer.Option("--supply", help="Clean supply.")] = None,
     factors: Annotated[Path | None, typer.Option("--factors", help="Hourly factors.")] = None,
     annual: Annotated[Path | None, typer.Option("--annual", help="Annual fallback.")] = None,
+    gc_org: Annotated[
+        str | None,
+        typer.Option(
+            "--certificates-of",
+            help="Add this organisation's claimed certificates "
+            "(beneficiary = facility) to the supply.",
+        ),
+    ] = None,
+    db: DbOpt = "openmrv.duckdb",
     threshold: Annotated[
         float, typer.Option("--threshold-gwh", help="Exemption threshold: 5, 10 or 50 GWh/yr.")
     ] = 5.0,
@@ -123,6 +133,13 @@ def scope2(
         "factors": read_hourly(read_table(factors)) if factors else _EMPTY["factors"].empty_table(),
         "annual": read_annual(read_table(annual)) if annual else _EMPTY["annual"].empty_table(),
     }
+    if gc_org:
+        with opened_store(db) as s:
+            claimed = store.claimed_supply(s, gc_org)
+        con.register("gc_in", claimed)
+        con.register("file_in", tables["supply"])
+        cols = "meter_id, facility_id, market, kind, hour, mwh"
+        tables["supply"] = con.sql(f"SELECT {cols} FROM file_in UNION ALL SELECT {cols} FROM gc_in")
     calc.register(con, tables)
     df = con.execute(calc.scope2_sql(threshold)).df()
     if fmt is Fmt.table:
@@ -140,3 +157,61 @@ def scope2(
     else:
         out_path.write_text(text, encoding="utf-8")
         out.print(f"wrote {out_path}")
+
+
+gc_app = typer.Typer(help="Granular certificates (EnergyTag bundles).", no_args_is_help=True)
+grid_app.add_typer(gc_app, name="gc")
+Org = Annotated[str, typer.Option("--org", help="Organisation.")]
+Qty = Annotated[int | None, typer.Option("--quantity", "-n", help="Certificates (default all).")]
+
+
+@gc_app.command("import")
+def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
+    """Import a bundle file as one batch (all or nothing; ids already imported are refused)."""
+    table = read_bundles(read_table(file))
+    with opened_store(db) as s:
+        batch = store.import_bundles(s, org, table, file.name, actor(by))
+    out.print(f"{table.num_rows} bundles of {org} imported as batch {batch}")
+
+
+def _act(action: str, bundle: int, org: str, db: str, by: str | None, **kw: object) -> None:
+    with opened_store(db) as s:
+        children = store.act(s, org, action, bundle, actor(by), **kw)  # type: ignore[arg-type]
+    made = ", ".join(f"{c.bundle_id} ({c.range_start}–{c.range_end}, {c.status})" for c in children)
+    out.print(f"bundle {bundle}: {action} done; now {made}")
+
+
+@gc_app.command()
+def transfer(
+    bundle: int, to: Annotated[str, typer.Option("--to")], org: Org, quantity: Qty = None,
+    db: DbOpt = "openmrv.duckdb", by: ByOpt = None,
+) -> None:  # fmt: skip
+    """Transfer certificates of a bundle to another account (splitting it)."""
+    _act("transfer", bundle, org, db, by, quantity=quantity, account=to)
+
+
+@gc_app.command()
+def cancel(
+    bundle: int, org: Org, beneficiary: Annotated[str | None, typer.Option()] = None,
+    quantity: Qty = None, db: DbOpt = "openmrv.duckdb", by: ByOpt = None,
+) -> None:  # fmt: skip
+    """Cancel certificates for a beneficiary (the facility whose load they match)."""
+    _act("cancel", bundle, org, db, by, quantity=quantity, beneficiary=beneficiary)
+
+
+@gc_app.command()
+def claim(
+    bundle: int, org: Org, quantity: Qty = None, db: DbOpt = "openmrv.duckdb", by: ByOpt = None
+) -> None:
+    """Claim cancelled certificates (final: a certificate is claimed once)."""
+    _act("claim", bundle, org, db, by, quantity=quantity)
+
+
+@gc_app.command("list")
+def gc_list(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
+    """The organisation's current bundles."""
+    import pandas as pd
+
+    with opened_store(db) as s:
+        df = pd.DataFrame([vars(b) for b in store.current(s, org)])
+    out.print(df_table(df, f"Current certificate bundles of {org}"))

@@ -5,37 +5,28 @@ the inventory); annual factors as the fallback, flagged on every hour that uses 
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
+from openmrv.grid.problems import refuse_rows, typed
 from openmrv.grid.schema import ANNUAL, FACTORS, SIGNALS
-from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import RawTable
-from openmrv.ingest.validate import validate_table
 
 __all__ = ["read_annual", "read_hourly"]
-
-
-def _fail_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, sql: str) -> None:
-    rows = con.execute(sql).fetchall()
-    if rows:
-        raise InputError([Problem(raw.name, r, c, v, p, f, raw.row_word) for r, c, v, p, f in rows])
 
 
 def read_hourly(raw: RawTable) -> pa.Table:
     """region, signal, hour (UTC), t CO2e/MWh, CFE share, source, edition; located problems for
     stamps that are not whole UTC hours, shares above 1 and a region-hour-signal given twice."""
-    con = duckdb.connect()
-    con.register("typed", validate_table(raw, FACTORS))
+    con = typed(raw, FACTORS)
     con.execute(
         "CREATE TEMP TABLE f AS SELECT *, TRY_CAST(replace(trim(datetime_utc), 'T', ' ') "
         "AS TIMESTAMP) AS hour, row_number() OVER (PARTITION BY region, signal, "
         "TRY_CAST(replace(trim(datetime_utc), 'T', ' ') AS TIMESTAMP) ORDER BY source_row) "
         "AS nth FROM typed"
     )
-    _fail_rows(
+    refuse_rows(
         con,
-        raw,
+        raw.name,
         "SELECT source_row, 'datetime_utc', datetime_utc, 'not the start of a UTC hour', "
         "'YYYY-MM-DD HH:00 in UTC' FROM f WHERE hour IS NULL OR date_trunc('hour', hour) <> hour "
         "UNION ALL SELECT source_row, 'cfe_fraction', CAST(cfe_fraction AS VARCHAR), "
@@ -54,11 +45,10 @@ def read_hourly(raw: RawTable) -> pa.Table:
 
 def read_annual(raw: RawTable) -> pa.Table:
     """region, year, t CO2e/MWh, CFE share, source, edition (one row per region and year)."""
-    con = duckdb.connect()
-    con.register("typed", validate_table(raw, ANNUAL))
-    _fail_rows(
+    con = typed(raw, ANNUAL)
+    refuse_rows(
         con,
-        raw,
+        raw.name,
         "SELECT source_row, 'year', CAST(year AS VARCHAR), 'this region and year are given "
         "twice', 'one annual factor per region and year' FROM (SELECT *, row_number() OVER "
         "(PARTITION BY region, year ORDER BY source_row) AS nth FROM typed) WHERE nth > 1 "

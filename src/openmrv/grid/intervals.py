@@ -17,9 +17,9 @@ import duckdb
 import pyarrow as pa
 
 from openmrv import units
+from openmrv.grid.problems import refuse_rows
 from openmrv.grid.schema import SUPPLY_KINDS
 from openmrv.ingest.columns import Schema
-from openmrv.ingest.errors import InputError, Problem
 from openmrv.ingest.readers import RawTable
 from openmrv.ingest.validate import sql_string, validate_table
 
@@ -148,9 +148,7 @@ def check(
     _unit_factor(con)
     con.register("typed", typed)
     keyed = "facility_id || '\x1f' || market"
-    rows = con.execute(_problems_sql(src, keyed, kind)).fetchall()
-    if rows:
-        raise InputError([Problem(name, r, c, v, p, f, row_word) for r, c, v, p, f in rows])
+    refuse_rows(con, name, _problems_sql(src, keyed, kind), row_word)
     shift = "- INTERVAL (minutes) MINUTE" if src.convention is Convention.end else ""
     k = "kind, " if kind else ""
     return con.execute(

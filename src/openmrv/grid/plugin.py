@@ -1,12 +1,17 @@
-"""How the grid domain joins OpenMRV: its commands and input schemas."""
+"""How the grid domain joins OpenMRV: its commands, input schemas, certificate tables and
+their ledger coverage."""
 
 from __future__ import annotations
 
 import typer
 
+from openmrv.grid import store
+from openmrv.grid.certificates import BUNDLES
 from openmrv.grid.schema import SCHEMAS
 from openmrv.hookspecs import hookimpl
 from openmrv.ingest.columns import Schema
+from openmrv.store.coverage import Coverage
+from openmrv.store.schema import Migration
 
 
 @hookimpl
@@ -18,4 +23,14 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def register_schemas() -> list[Schema]:
-    return list(SCHEMAS)
+    return [*SCHEMAS, BUNDLES]
+
+
+@hookimpl
+def register_migrations() -> list[Migration]:
+    return store.MIGRATIONS
+
+
+@hookimpl
+def register_ledger_coverage() -> list[Coverage]:
+    return store.COVERAGE
