@@ -12,9 +12,12 @@ Sources: ../shared/reference/modules/hourly-scope2-smart-grid.md (digest) and do
 __all__ = [
     "calc",
     "certificates",
+    "charts",
     "cli",
     "factors",
+    "i18n",
     "intervals",
+    "pages",
     "plugin",
     "problems",
     "schema",

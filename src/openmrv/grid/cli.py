@@ -111,6 +111,11 @@ def scope2(
         ),
     ] = None,
     db: DbOpt = "openmrv.duckdb",
+    store_org: Annotated[
+        str | None,
+        typer.Option("--store", help="Store the hourly rows for this organisation (pages)."),
+    ] = None,
+    by: ByOpt = None,
     threshold: Annotated[
         float, typer.Option("--threshold-gwh", help="Exemption threshold: 5, 10 or 50 GWh/yr.")
     ] = 5.0,
@@ -142,10 +147,20 @@ def scope2(
         tables["supply"] = con.sql(f"SELECT {cols} FROM file_in UNION ALL SELECT {cols} FROM gc_in")
     calc.register(con, tables)
     df = con.execute(calc.scope2_sql(threshold)).df()
+    if store_org:
+        hourly = con.execute(
+            f"SELECT facility_id, market, strftime(hour, '%Y-%m-%d %H:%M') AS hour, l AS load_mwh,"
+            f" p AS supply_mwh, matched AS matched_mwh, grid_cfe FROM ({calc.hourly_sql()}) "
+            "ORDER BY ALL"
+        ).to_arrow_table()
+        with opened_store(db) as s:
+            batch = store.store_hourly(s, store_org, hourly, actor(by))
+        out.print(f"{hourly.num_rows} facility-hours of {store_org} stored as batch {batch}")
     if fmt is Fmt.table:
         wide = df.set_index(["facility_id", "market", "year"]).T  # one column per facility-year
         wide.columns = [" ".join(map(str, c)) for c in wide.columns]
-        out.print(df_table(wide.astype(str).reset_index(names=""), "Hourly and annual Scope 2"))
+        shown = wide.map(lambda v: f"{v:,.4g}" if isinstance(v, float) else str(v))
+        out.print(df_table(shown.reset_index(names=""), "Hourly and annual Scope 2"))
         return
     text = (
         df.to_csv(index=False)

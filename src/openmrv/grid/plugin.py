@@ -4,11 +4,13 @@ their ledger coverage."""
 from __future__ import annotations
 
 import typer
+from fastapi import APIRouter
 
 from openmrv.grid import store
 from openmrv.grid.certificates import BUNDLES
+from openmrv.grid.i18n import PAGES, REPORTS
 from openmrv.grid.schema import SCHEMAS
-from openmrv.hookspecs import hookimpl
+from openmrv.hookspecs import NavLink, Translations, hookimpl
 from openmrv.ingest.columns import Schema
 from openmrv.store.coverage import Coverage
 from openmrv.store.schema import Migration
@@ -19,6 +21,23 @@ def register_commands(cli: typer.Typer) -> None:
     from openmrv.grid.cli import grid_app
 
     cli.add_typer(grid_app, name="grid")
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.grid.pages import page_router
+
+    return [page_router]
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("grid", "grid", "Grid")]
+
+
+@hookimpl
+def register_translations() -> list[Translations]:
+    return [Translations("grid", reports=REPORTS, pages=PAGES)]
 
 
 @hookimpl

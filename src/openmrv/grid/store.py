@@ -22,7 +22,16 @@ from openmrv.store.coverage import Coverage
 from openmrv.store.db import Database
 from openmrv.store.schema import Migration
 
-__all__ = ["COVERAGE", "MIGRATIONS", "act", "claimed_supply", "current", "import_bundles"]
+__all__ = [
+    "COVERAGE",
+    "HOURLY",
+    "MIGRATIONS",
+    "act",
+    "claimed_supply",
+    "current",
+    "import_bundles",
+    "store_hourly",
+]
 
 COLUMNS = tuple(f.name for f in fields(Bundle))
 _TYPES = {"bundle_id": "BIGINT NOT NULL", "parent_id": "BIGINT", "face_value_wh": "BIGINT",
@@ -41,13 +50,29 @@ MIGRATIONS = [
             " action TEXT NOT NULL, batch_id BIGINT NOT NULL)",
             "CREATE UNIQUE INDEX grid_gc_spent_once ON grid_gc_spent (organization_id, bundle_id)",
         ),
-    )
+    ),
+    Migration(
+        "grid",
+        2,
+        "hourly accounting rows per facility, market and UTC hour (for the pages and report)",
+        (
+            "CREATE TABLE grid_hourly (organization_id TEXT NOT NULL, facility_id TEXT NOT NULL,"
+            " market TEXT NOT NULL, hour TEXT NOT NULL, load_mwh DOUBLE PRECISION, supply_mwh "
+            "DOUBLE PRECISION, matched_mwh DOUBLE PRECISION, grid_cfe DOUBLE PRECISION, "
+            "batch_id BIGINT NOT NULL)",
+            "CREATE UNIQUE INDEX grid_hourly_key ON grid_hourly "
+            "(organization_id, facility_id, market, hour)",
+        ),
+    ),
 ]
+HOURLY = ("facility_id", "market", "hour", "load_mwh", "supply_mwh", "matched_mwh", "grid_cfe")
 COVERAGE = [
     Coverage("grid_gc_bundles", ("organization_id", *COLUMNS, "batch_id"),
              "organization_id, bundle_id"),
     Coverage("grid_gc_spent", ("organization_id", "bundle_id", "action", "batch_id"),
              "organization_id, bundle_id"),
+    Coverage("grid_hourly", ("organization_id", *HOURLY, "batch_id"),
+             "organization_id, facility_id, market, hour"),
 ]  # fmt: skip
 _CURRENT = (
     "SELECT {cols} FROM grid_gc_bundles b WHERE organization_id = ? AND NOT EXISTS "
@@ -177,3 +202,36 @@ def claimed_supply(db: Database, org: str) -> pa.Table:
     start = pc.strptime(t["production_start"], "%Y-%m-%d %H:%M:%S", "us")
     hour = pc.floor_temporal(start, unit="hour")
     return t.drop_columns("production_start").add_column(4, "hour", hour)
+
+
+def store_hourly(db: Database, org: str, hourly: pa.Table, actor: str) -> int:
+    """Store an accounting's hourly rows (HOURLY columns, hour as UTC text) as one batch, for
+    the pages and the report; hours already stored for the facility are refused, located."""
+    rows = hourly.select(list(HOURLY)).to_pylist()
+    with db.write():
+        have = db.execute(
+            "SELECT facility_id, market, min(hour), max(hour) FROM grid_hourly WHERE "
+            "organization_id = ? GROUP BY facility_id, market",
+            [org],
+        )
+        spans = {(f, m): (lo, hi) for f, m, lo, hi in have}
+        clash = {
+            (r["facility_id"], r["market"]) for r in rows
+            if (r["facility_id"], r["market"]) in spans
+            and spans[r["facility_id"], r["market"]][0] <= r["hour"]
+            <= spans[r["facility_id"], r["market"]][1]
+        }  # fmt: skip
+        if clash:
+            raise InputError([
+                Problem("hourly results", None, "facility_id", f"{f} / {m}",
+                        "these hours are already stored", "store each facility-hour once")
+                for f, m in sorted(clash)
+            ])  # fmt: skip
+        batch = _batch(db, org, actor, len(rows))
+        marks = ", ".join("?" * (len(HOURLY) + 2))
+        db.executemany(
+            f"INSERT INTO grid_hourly VALUES ({marks})",
+            [(org, *(r[c] for c in HOURLY), batch) for r in rows],
+        )
+        ledger.record_batch(db, actor, "grid-hourly", org, None, {"batch_id": batch})
+    return batch
