@@ -20,6 +20,7 @@ __all__ = [
     "pages",
     "plugin",
     "problems",
+    "report",
     "schema",
     "store",
 ]

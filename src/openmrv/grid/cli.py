@@ -14,10 +14,12 @@ import pyarrow.parquet as pq
 import typer
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, opened_store, out
+from openmrv.errors import InvalidInput
 from openmrv.grid import calc, store
 from openmrv.grid.certificates import read_bundles
 from openmrv.grid.factors import read_annual, read_hourly
 from openmrv.grid.intervals import Convention, Source, read
+from openmrv.grid.report import GridReport
 from openmrv.grid.schema import LOAD, SUPPLY
 from openmrv.ingest.readers import read_table
 
@@ -34,6 +36,7 @@ class Fmt(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    html = "html"
 
 
 _EMPTY = {
@@ -123,9 +126,17 @@ def scope2(
     convention: Conv = Convention.start,
     fmt: Annotated[Fmt, typer.Option("--format", "-f")] = Fmt.table,
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+    facilities: Annotated[
+        Path | None, typer.Option(help="With --activity: the whole report, grid sections added.")
+    ] = None,
+    activity: Annotated[
+        Path | None, typer.Option(help="Activity file (with --facilities).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Report language: en or zh-CN.")] = "en",
 ) -> None:
     """Location- and market-based Scope 2, annual and hourly, the 24/7 CFE score, hourly and
-    annual match, residual exposure and the exemption flag, per facility and year."""
+    annual match, residual exposure and the exemption flag, per facility and year; with
+    --facilities and --activity, the whole OpenMRV report (html, json) with the grid sections."""
     if threshold not in calc.THRESHOLDS_GWH:
         raise typer.BadParameter(
             "the draft's options are 5, 10 or 50 GWh/yr", param_hint="--threshold-gwh"
@@ -147,12 +158,18 @@ def scope2(
         tables["supply"] = con.sql(f"SELECT {cols} FROM file_in UNION ALL SELECT {cols} FROM gc_in")
     calc.register(con, tables)
     df = con.execute(calc.scope2_sql(threshold)).df()
+    hourly = con.execute(
+        f"SELECT facility_id, market, strftime(hour, '%Y-%m-%d %H:%M') AS hour, l AS load_mwh,"
+        f" p AS supply_mwh, matched AS matched_mwh, grid_cfe FROM ({calc.hourly_sql()}) "
+        "ORDER BY ALL"
+    ).to_arrow_table()
+    if facilities is not None and activity is not None:
+        if out_path is None or fmt not in (Fmt.html, Fmt.json):
+            raise InvalidInput("the whole report needs --out and --format html or json")
+        report = GridReport(df, hourly.to_pandas())
+        _whole_report(report, facilities, activity, out_path, fmt, lang)
+        return
     if store_org:
-        hourly = con.execute(
-            f"SELECT facility_id, market, strftime(hour, '%Y-%m-%d %H:%M') AS hour, l AS load_mwh,"
-            f" p AS supply_mwh, matched AS matched_mwh, grid_cfe FROM ({calc.hourly_sql()}) "
-            "ORDER BY ALL"
-        ).to_arrow_table()
         with opened_store(db) as s:
             batch = store.store_hourly(s, store_org, hourly, actor(by))
         out.print(f"{hourly.num_rows} facility-hours of {store_org} stored as batch {batch}")
@@ -162,6 +179,8 @@ def scope2(
         shown = wide.map(lambda v: f"{v:,.4g}" if isinstance(v, float) else str(v))
         out.print(df_table(shown.reset_index(names=""), "Hourly and annual Scope 2"))
         return
+    if fmt is Fmt.html:
+        raise InvalidInput("--format html writes the whole report: give --facilities --activity")
     text = (
         df.to_csv(index=False)
         if fmt is Fmt.csv
@@ -172,6 +191,22 @@ def scope2(
     else:
         out_path.write_text(text, encoding="utf-8")
         out.print(f"wrote {out_path}")
+
+
+def _whole_report(
+    report: GridReport, facilities: Path, activity: Path, out_path: Path, fmt: Fmt, lang: str
+) -> None:
+    from openmrv.cli.console import load_inputs
+    from openmrv.engine import calculate
+    from openmrv.ingest.columns import registered
+    from openmrv.reports.bundle import assemble, write
+
+    schema = registered("activity")
+    fac, checked = load_inputs(facilities, activity, schema)
+    bundle = assemble(calculate(checked.table, fac, schema=schema), checked.table, fac)
+    bundle.meta = {**bundle.meta, "grid": report}
+    written = write(bundle, out_path, fmt.value, lang)
+    out.print(f"wrote {len(written)} file(s): {out_path}")
 
 
 gc_app = typer.Typer(help="Granular certificates (EnergyTag bundles).", no_args_is_help=True)

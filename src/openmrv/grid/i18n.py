@@ -24,9 +24,27 @@ ZH = {
     "Grid": "电网",
 }
 PAGES = {"zh-CN": ZH}
+COLUMNS_ZH = {
+    "market": "市场边界", "hours": "小时数", "load_mwh": "负荷（兆瓦时）",
+    "clean_supply_mwh": "清洁电力供应（兆瓦时）", "matched_mwh": "逐时匹配（兆瓦时）",
+    "excess_mwh": "富余（兆瓦时，不结转）", "residual_mwh": "未匹配负荷（兆瓦时）",
+    "cfe_score": "24/7 无碳电力得分", "hourly_matched_share": "逐时匹配比例",
+    "annual_match": "年度电量匹配比例", "location_hourly_t": "基于位置（逐时，吨）",
+    "location_annual_t": "基于位置（年度，吨）", "market_annual_t": "基于市场（年度，吨）",
+    "market_hourly_t": "基于市场（逐时，吨）", "fallback_hours": "使用年度因子的小时数",
+    "missing_factor_hours": "缺少因子的小时数", "factor_sources": "因子来源",
+    "org_load_gwh": "组织年用电（吉瓦时）", "below_threshold": "低于豁免门槛", "month": "月份",
+}  # fmt: skip
 REPORTS = {
-    "en": {"grid.cfe": "24/7 CFE score by month and hour (UTC)"},
-    "zh-CN": {"grid.cfe": "按月份和小时（UTC）的 24/7 无碳电力得分"},
+    "en": {
+        "grid.scope2": "Hourly and annual Scope 2 electricity, 24/7 CFE",
+        "grid.cfe": "24/7 CFE score by month and hour (UTC)",
+    },
+    "zh-CN": {
+        "grid.scope2": "逐时与年度范围二电力排放、24/7 无碳电力",
+        "grid.cfe": "按月份和小时（UTC）的 24/7 无碳电力得分",
+        **{f"col.{k}": v for k, v in COLUMNS_ZH.items()},
+    },
 }
 
 

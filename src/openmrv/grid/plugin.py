@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from openmrv.grid import store
 from openmrv.grid.certificates import BUNDLES
 from openmrv.grid.i18n import PAGES, REPORTS
+from openmrv.grid.report import cfe_table, scope2_table
 from openmrv.grid.schema import SCHEMAS
-from openmrv.hookspecs import NavLink, Translations, hookimpl
+from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
 from openmrv.ingest.columns import Schema
 from openmrv.store.coverage import Coverage
 from openmrv.store.schema import Migration
@@ -33,6 +34,14 @@ def register_pages() -> list[APIRouter]:
 @hookimpl
 def nav_links() -> list[NavLink]:
     return [NavLink("grid", "grid", "Grid")]
+
+
+@hookimpl
+def register_report_sections() -> list[ReportSection]:
+    return [
+        ReportSection("grid_scope2", "grid.scope2", scope2_table),
+        ReportSection("grid_cfe", "grid.cfe", cfe_table),
+    ]
 
 
 @hookimpl
