@@ -33,12 +33,18 @@ def test_grid_page_in_both_languages_and_tenancy(grid_store) -> None:
         assert len(figs["cfe"]["data"][0]["z"][0]) == 12  # months
         assert "FAC-WA-DC" in page.text and "FAC-AZ-PV" not in page.text
         assert c.get("/orgs/ORG-SUNBRIDGE/grid").status_code in (403, 404)
+        from openmrv.web import i18n
+
         c.get("/lang/zh-CN?next=/")
+        i18n.MISSING.clear()
         zh = c.get("/orgs/ORG-CASCADIA/grid").text
         assert "逐时电力：负荷、清洁电力供应与未匹配负荷" in zh and "全年 24/7 无碳电力得分" in zh
         figs = json.loads(re.search(r'id="grid-figures">(.*?)</script>', zh, re.S)[1])
         assert figs["load"]["layout"]["xaxis"]["title"]["text"] == "年内日序"
+        assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
         tianhe = _client(app, "tianhe", "demo-tianhe-pw")
-        assert 'id="grid-empty"' in tianhe.get("/orgs/ORG-TIANHE-JV/grid").text
+        tianhe.get("/lang/zh-CN?next=/")
+        assert "本组织尚未存储逐时电网数据" in tianhe.get("/orgs/ORG-TIANHE-JV/grid").text
+        assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
     finally:
         app.state.store.db.close()

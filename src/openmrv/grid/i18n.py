@@ -22,6 +22,7 @@ ZH = {
     "Annual 24/7 CFE score": "全年 24/7 无碳电力得分",
     "Hourly-matched share": "逐时匹配比例",
     "Grid": "电网",
+    "Show": "显示",
 }
 PAGES = {"zh-CN": ZH}
 COLUMNS_ZH = {
