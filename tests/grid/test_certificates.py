@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,9 +48,13 @@ def _import(db, tmp_path: Path, rows: list[str], org: str = "ORG") -> int:
 
 
 def import_and_cancel(db, tmp_path: Path) -> None:
-    """Some certificate rows in both tables (the shared ledger-coverage test uses it)."""
+    """Rows in every grid table (the shared ledger-coverage test uses it)."""
     _import(db, tmp_path, [bundle_row(1, 4)])
     gc.act(db, "ORG", "cancel", gc.current(db, "ORG")[0].bundle_id, "t", quantity=2)
+    hourly = pa.table({"facility_id": ["dc"], "market": ["PJM"], "hour": ["2025-06-01 00:00"],
+                       "load_mwh": [10.0], "supply_mwh": [0.0], "matched_mwh": [0.0],
+                       "grid_cfe": [0.2]})  # fmt: skip
+    gc.store_hourly(db, "ORG", hourly, "t")
 
 
 def _count(db) -> tuple[int, int]:
