@@ -43,6 +43,7 @@ DEFAULT_DOMAINS = (
     "openmrv.periods.plugin",
     "openmrv.verification.plugin",
     "openmrv.ccus.plugin",
+    "openmrv.grid.plugin",
 )
 
 

@@ -25,6 +25,10 @@ UNCOVERED = {
     "org_runs": "known gap: a web run is an event 'calculate', its rows are not checked",
     "run_totals": "known gap: derived from a web run (event 'calculate'), not checked",
     "run_breakdown": "known gap: derived from a web run (event 'calculate'), not checked",
+    "run_scope_totals": "known gap: derived from a web run (event 'calculate'), not checked",
+    "run_not_computed": "known gap: derived from a web run (event 'calculate'), not checked",
+    "run_obligations": "known gap: derived from a web run (event 'calculate'), not checked",
+    "run_months": "known gap: derived from a web run (event 'calculate'), not checked",
     "targets": "known gap: each is an event 'target', its row is not checked",
     "memberships": "known gap: grants and revocations are events, the rows are not checked",
     "users": "identities and credentials: security state, not reported data",
@@ -65,6 +69,9 @@ def demo(store, tmp_path):
     from tests.ccus.helpers import EXAMPLES
 
     ccus_store.ingest(store, "ORG", read_folder(EXAMPLES / "us"), "cara")
+    from tests.grid.test_certificates import import_and_cancel  # and the grid's
+
+    import_and_cancel(store, tmp_path)
     assert verify(store).ok, verify(store).findings
     return store
 

@@ -1,0 +1,64 @@
+"""How the grid domain joins OpenMRV: its commands, input schemas, certificate tables and
+their ledger coverage."""
+
+from __future__ import annotations
+
+import typer
+from fastapi import APIRouter
+
+from openmrv.grid import store
+from openmrv.grid.certificates import BUNDLES
+from openmrv.grid.i18n import PAGES, REPORTS
+from openmrv.grid.report import cfe_table, scope2_table
+from openmrv.grid.schema import SCHEMAS
+from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
+from openmrv.ingest.columns import Schema
+from openmrv.store.coverage import Coverage
+from openmrv.store.schema import Migration
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.grid.cli import grid_app
+
+    cli.add_typer(grid_app, name="grid")
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.grid.pages import page_router
+
+    return [page_router]
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("grid", "grid", "Grid")]
+
+
+@hookimpl
+def register_report_sections() -> list[ReportSection]:
+    return [
+        ReportSection("grid_scope2", "grid.scope2", scope2_table),
+        ReportSection("grid_cfe", "grid.cfe", cfe_table),
+    ]
+
+
+@hookimpl
+def register_translations() -> list[Translations]:
+    return [Translations("grid", reports=REPORTS, pages=PAGES)]
+
+
+@hookimpl
+def register_schemas() -> list[Schema]:
+    return [*SCHEMAS, BUNDLES]
+
+
+@hookimpl
+def register_migrations() -> list[Migration]:
+    return store.MIGRATIONS
+
+
+@hookimpl
+def register_ledger_coverage() -> list[Coverage]:
+    return store.COVERAGE
