@@ -43,9 +43,12 @@ def test_lpg_ch4_n2o_by_source_category(run, sector, table, ch4, n2o):
     assert got.mass_t["N2O"] == pytest.approx(tj * n2o / 1000, rel=1e-12)
     assert f"liquefied_petroleum_gases_{sector}:ef:CH4" in got.factor_ids["CH4"]
     assert got.equation["CH4"] == "Eq. 2.1: TJ × EF (Tables 2.2-2.5)"
-    assert load_library().factors.set_index("factor_id").loc[
-        got.factor_ids["CH4"].split(";")[-1].strip(), "table_ref"
-    ] == f"Ch. 2 {table}"
+    assert (
+        load_library()
+        .factors.set_index("factor_id")
+        .loc[got.factor_ids["CH4"].split(";")[-1].strip(), "table_ref"]
+        == f"Ch. 2 {table}"
+    )
 
 
 def test_other_sector_has_no_ch4_n2o(run):
