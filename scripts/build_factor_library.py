@@ -396,8 +396,49 @@ def cfr98(ref: Path) -> None:
     write("cfr98_c2__2016", rows_c2)
 
 
+# Tables 2.2-2.5 (CH4, N2O by source category), transcribed in the project with, per value, its
+# IPCC Emission Factor Database (EFDB) id and the cross-check against a second transcription.
+CH2 = Path(__file__).resolve().parent / "reference" / "ipcc2006_v2_ch2_ch4_n2o.csv"
+EFDB = (
+    "IPCC Emission Factor Database (EFDB) export of the 2006 IPCC Guidelines defaults (EF id {ids})"
+)
+
+
+def ch2_checked(r: dict[str, str], ch2: list[dict[str, str]]) -> None:
+    """The reference table's Table 2.2/2.3 values must equal the project's transcription."""
+    for x in ch2:
+        if x["fuel_ipcc"] != r["fuel_ipcc"] or x["table"] not in ("Table 2.2", "Table 2.3"):
+            continue
+        v = r[f"{x['gas'].lower()}_{x['sector']}_kg_per_TJ"]
+        assert not v or float(v) == float(x["value_kg_per_TJ"]), (r["fuel_ipcc"], x)
+
+
+def ch2_rows(ch2: list[dict[str, str]]) -> list[dict[str, str]]:
+    """CH4/N2O of Tables 2.2-2.5: secondary where the EFDB value agrees with the second
+    transcription (or, for its one slip, with the reference transcriptions)."""
+    return [
+        row(
+            "ipcc2006",
+            "2006",
+            f"{x['fuel_ipcc']}|{x['sector']}",
+            "ef",
+            x["value_kg_per_TJ"],
+            "kg/TJ",
+            gas=x["gas"],
+            publisher="IPCC",
+            document=IPCC_DOC,
+            table_ref=f"Ch. 2 {x['table']}",
+            status="secondary",
+            note=f"{EFDB.format(ids=x['efdb_ef_id'])}; {x['crosscheck']}",
+        )
+        for x in ch2
+    ]
+
+
 def ipcc(ref: Path) -> None:
     rows = []
+    with open(CH2, encoding="utf-8") as fh:
+        ch2 = list(csv.DictReader(fh))
     for r in read(ref, "ipcc2006_v2_stationary_defaults.csv"):
         f = r["fuel_ipcc"]
         two = "2 secondary" in r["ncv_co2_verification"]
@@ -441,32 +482,8 @@ def ipcc(ref: Path) -> None:
                 **dict(base, table_ref="Ch. 1 Table 1.4"),
             )
         )
-        for sector, table in (
-            ("energy_industries", "Ch. 2 Table 2.2"),
-            ("manufacturing_construction", "Ch. 2 Table 2.3"),
-        ):
-            for gas in ("ch4", "n2o"):
-                v = r[f"{gas}_{sector}_kg_per_TJ"]
-                if v:
-                    kw = dict(
-                        base,
-                        table_ref=table,
-                        status="provisional",
-                        note="supported only indirectly (consistent with 40 CFR 98 "
-                        "Table C-2 after conversion); Table 2.x text not seen",
-                    )
-                    rows.append(
-                        row(
-                            "ipcc2006",
-                            "2006",
-                            f"{f}|{sector}",
-                            "ef",
-                            v,
-                            "kg/TJ",
-                            gas=gas.upper(),
-                            **kw,
-                        )
-                    )
+        ch2_checked(r, ch2)
+    rows += ch2_rows(ch2)
     write("ipcc2006__2006", rows)
 
 
@@ -527,21 +544,7 @@ def mee_grid(ref: Path) -> None:
             "note": f"{ver}; {r['crosscheck_source'][:120]}",
         }
         if not r["data_year"].isdigit():
-            # Earlier enterprise-reporting national grid factors (0.5810, 0.5703).
-            edition = "0.5810" if r["value"].startswith("0.581") else "0.5703"
-            name = "mee_enterprise_grid"
-            rows_e = row(
-                name,
-                f"published-{r['data_year'][11:15]}",
-                "CN",
-                "ef",
-                r["value"],
-                "t/MWh",
-                gas="CO2",
-                **dict(base, status="provisional", note=f"{ver}; value {edition}"),
-            )
-            rows.append(rows_e)
-            continue
+            continue  # the earlier enterprise-reporting factors: see grid_series below
         caliber = {
             "average (all generation)": "average",
             "average": "average",
@@ -567,10 +570,71 @@ def mee_grid(ref: Path) -> None:
                 **base,
             )
         )
-    grid = [x for x in rows if x["table_id"] == "mee_grid"]
+    ets, nbs = grid_series(ref, rows)
+    grid = rows + nbs
     for year in sorted({x["edition"] for x in grid}):
         write(f"mee_grid__{year}", [x for x in grid if x["edition"] == year])
-    write("mee_enterprise_grid__published", [x for x in rows if x["table_id"] != "mee_grid"])
+    write("mee_ets_grid__notices", ets)
+
+
+ETS_SERIES = "carbon-market (national ETS) grid average"
+NBS_SERIES = "MEE/NBS national average"
+
+
+def grid_series(ref: Path, nbs: list[dict[str, str]]) -> tuple[list[dict], list[dict]]:
+    """The two national series of china_grid_factor_series.csv: the carbon-market series (table
+    mee_ets_grid, edition = the data years a value applies to) and the MEE/NBS rows that the
+    electricity factors file lacks (the 2021 national average excluding market-traded
+    non-fossil power). Statuses as the reference gives them."""
+    ets, extra = [], []
+    for r in read(ref, "china_grid_factor_series.csv"):
+        status = r["status"].split(" ")[0]
+        base = {
+            "publisher": "China MEE",
+            "document": r["source"][:200],
+            "status": status if status in ("official", "secondary") else "provisional",
+            "note": f"{r['series']}; applies to: {r['scope_of_use']}"[:300],
+        }
+        if r["series"] == ETS_SERIES:
+            base["table_ref"] = "national grid average emission factor (全国电网平均排放因子)"
+            ets.append(
+                row(
+                    "mee_ets_grid",
+                    r["data_year"],
+                    "CN|average",
+                    "ef",
+                    r["value_t_co2_per_mwh"],
+                    "t/MWh",
+                    gas="CO2",
+                    data_year=r["data_year"][:4],
+                    **base,
+                )
+            )
+        elif "excluding market-traded" in r["series"]:
+            extra.append(
+                row(
+                    "mee_grid",
+                    r["data_year"],
+                    "CN|excl_green",
+                    "ef",
+                    r["value_t_co2_per_mwh"],
+                    "t/MWh",
+                    gas="CO2",
+                    data_year=r["data_year"],
+                    **dict(
+                        base,
+                        publisher="China MEE and NBS",
+                        table_ref="national; average excl. market-traded non-fossil electricity",
+                    ),
+                )
+            )
+        else:  # the MEE/NBS average: already in the electricity factors file, same value
+            assert r["series"].startswith(NBS_SERIES), r
+            hit = [
+                x for x in nbs if x["factor_id"] == f"mee_grid:{r['data_year']}:cn_average:ef:CO2"
+            ]
+            assert hit and float(hit[0]["value"]) == float(r["value_t_co2_per_mwh"]), r
+    return ets, extra
 
 
 MEE_FUELS = {

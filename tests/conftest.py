@@ -105,9 +105,10 @@ def run_records(
     rows: list[dict[str, object]],
     methods: list[str] | None = None,
     options: Options | None = None,
+    facilities: list[dict[str, object]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write files, validate and calculate exactly as the CLI does; return (results, skipped)."""
-    fac = write_csv(tmp_path / "facilities.csv", FACILITIES)
+    fac = write_csv(tmp_path / "facilities.csv", facilities or FACILITIES)
     act = write_csv(tmp_path / "activity.csv", rows, [c.name for c in ACTIVITY.file_columns])
     f = validate_facilities(read_table(fac))
     checked = validate_activity(read_table(act), set(f.facility_id))
@@ -125,7 +126,7 @@ def mass(results: pd.DataFrame, method: str, gas: str, record_id: str = "r1") ->
 
 @pytest.fixture
 def run(tmp_path: Path):
-    def _run(rows, methods=None, options=None):
-        return run_records(tmp_path, rows, methods, options)
+    def _run(rows, methods=None, options=None, facilities=None):
+        return run_records(tmp_path, rows, methods, options, facilities)
 
     return _run

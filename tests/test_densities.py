@@ -60,7 +60,14 @@ def test_us_diesel_in_gallons_under_mee(diesel):
     want = tonnes * ncv * cc / 1000 * of * 44 / 12
     got = results[(results.record_id == "us-diesel") & (results.methodology == "cn_mee")]
     assert got.mass_t.iloc[0] == pytest.approx(want, rel=1e-9)
-    assert "fuel_density:provisional:diesel:density" in got.factor_ids.iloc[0].split(";")
+    # All four factors, in order: the packed key exceeds 2**53, so a decode through floating
+    # point would lose the last one (the oxidation rate).
+    assert got.factor_ids.iloc[0].split(";") == [
+        "mee_fuel_defaults:gbt32151_2022:diesel:ncv",
+        "fuel_density:provisional:diesel:density",
+        "mee_fuel_defaults:gbt32151_2022:diesel:carbon_content",
+        "mee_fuel_defaults:gbt32151_2022:diesel:oxidation",
+    ]
 
 
 def test_records_in_native_units_use_no_density(diesel):

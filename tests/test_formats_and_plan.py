@@ -82,8 +82,10 @@ def test_same_pins_same_hash_and_edition_changes_it(tmp_path):
 
 def test_every_method_compiles_to_one_sql_statement():
     lib = load_library()
+    from openmrv.engine.context import facility_table
+
     f = validate_facilities_frame()
-    ctx = Ctx(lib=lib, facilities=ibis.memtable(f), options=Options())
+    ctx = Ctx(lib=lib, facilities=facility_table(f), options=Options())
     act = ibis.table(_typed_schema(), name="activity")
     for m in METHODS.values():
         sql = ibis.to_sql(m.plan(act, ctx), dialect="duckdb")

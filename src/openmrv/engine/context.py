@@ -13,12 +13,15 @@ from openmrv.methods.base import Ctx
 
 __all__ = ["FACILITY_COLUMNS", "context", "facility_table"]
 
-FACILITY_COLUMNS = ["facility_id", "country", "state_province", "grid_region", "ipcc_sector"]
+FACILITY_COLUMNS = [
+    "facility_id", "country", "state_province", "grid_region", "ipcc_sector", "programmes",
+]  # fmt: skip
 
 
 def facility_table(facilities: pd.DataFrame) -> ir.Table:
-    """The facility columns the plans join on, as text."""
-    return ibis.memtable(facilities[FACILITY_COLUMNS].astype("string"))
+    """The facility columns the plans join on, as text (an absent optional column, such as
+    `programmes` in a frame built by hand, is null)."""
+    return ibis.memtable(facilities.reindex(columns=FACILITY_COLUMNS).astype("string"))
 
 
 def context(facilities: pd.DataFrame, options: Options, lib: Library) -> Ctx:

@@ -63,11 +63,14 @@ def resolve_methods(names: list[str]) -> list[str]:
 
 
 def decode_factor_keys(key: ir.IntegerValue, lib: Library) -> ir.StringValue:
-    """The 'id;id;id' text of a packed factor key (methods.base.ids), first factor first."""
+    """The 'id;id;id' text of a packed factor key (methods.base.ids), first factor first.
+
+    Bit shifts, not `//`: Ibis compiles integer floor division to a division in floating
+    point, which loses the last key of a four-key pack (values above 2**53)."""
     names = pd.Series(list(lib.keys), index=list(lib.keys.values()))
     parts = []
     for i in reversed(range(MAX_KEYS)):
-        k = ((key // (2 ** (i * KEY_BITS))) % (2**KEY_BITS)).cast("int64")
+        k = ((key >> (i * KEY_BITS)) & (2**KEY_BITS - 1)).cast("int64")
         parts.append(k.cases(*names.items(), else_=ibis.null("string")))
     return ibis.literal(";").join(parts).nullif("")
 

@@ -49,7 +49,7 @@ RANGES: dict[tuple[str, str, str], tuple[float, float]] = {
     ("hhv", "", "gas_volume"): (0.002, 0.2),
     ("ncv", "", "gas_volume"): (0.002, 0.2),
     ("ef", "CO2", "energy"): (5.0, 350.0),
-    ("ef", "CH4", "energy"): (0.0, 0.1),
+    ("ef", "CH4", "energy"): (0.0, 0.5),  # IPCC Table 2.5: 300 kg/TJ for coal and wood at home
     ("ef", "N2O", "energy"): (0.0, 0.01),
     ("ef_nonbaseload", "CO2", "energy"): (5.0, 350.0),
     ("ef_nonbaseload", "CH4", "energy"): (0.0, 0.1),

@@ -3,8 +3,10 @@
 E_gas = Fuel consumption (TJ, net calorific basis) × default EF_gas (kg/TJ)  (Vol. 2 Ch. 2, Eq. 2.1)
 
 * CO2 factors (Table 1.4) assume full oxidation (oxidation factor 1).
-* CH4 and N2O factors depend on the source category: energy industries (Table 2.2) or
-  manufacturing industries and construction (Table 2.3), from the facility's ``ipcc_sector``.
+* CH4 and N2O factors depend on the source category, the facility's ``ipcc_sector``: energy
+  industries (Table 2.2), manufacturing industries and construction (2.3),
+  commercial/institutional (2.4), residential and agriculture/forestry/fishing (2.5); a facility
+  of another sector gets CO2 only (its CH4/N2O rows say why).
 * Fuel in mass is converted with the default NCV (Table 1.2) or a measured NCV. Fuel in volume
   needs a heating value per volume, which IPCC leaves to national data: the country's own
   default is used (US: 40 CFR 98 Table C-1 HHV × IPCC NCV/GCV ratio; China: the MEE default NCV).
@@ -47,7 +49,7 @@ def _sector_factors(lib, gas: str) -> pd.DataFrame:
 
 class Ipcc2006Tier1(Method):
     id = "ipcc2006_t1"
-    version = "2006.1"
+    version = "2006.2"
     title = "IPCC 2006 Guidelines, Tier 1 stationary combustion"
     label = "IPCC 2006 Tier 1"
     label_zh = "IPCC 2006 层级 1"
@@ -58,11 +60,11 @@ class Ipcc2006Tier1(Method):
     categories = ("stationary_combustion",)
     default_gwp = "AR5"
     heat_basis = "NCV"
-    equations = ("Eq. 2.1: TJ × EF (Table 1.4)", "Eq. 2.1: TJ × EF (Table 2.2/2.3)")
+    equations = ("Eq. 2.1: TJ × EF (Table 1.4)", "Eq. 2.1: TJ × EF (Tables 2.2-2.5)")
     editions = {"ipcc2006": "2006", "cfr98_c1": "2016", "mee_fuel_defaults": "gbt32151-2022"}
 
     def plan(self, act: ir.Table, ctx: Ctx) -> ir.Table:
-        """Eq. 2.1 for CO2 (Table 1.4) and for CH4 and N2O (Tables 2.2/2.3 by sector), on the
+        """Eq. 2.1 for CO2 (Table 1.4) and for CH4 and N2O (Tables 2.2-2.5 by sector), on the
         fuel's energy in TJ (NCV)."""
         t = self._factors(act, ctx)
         tj, fid = _energy(t)
@@ -156,11 +158,11 @@ def _co2(t: ir.Table) -> GasRow:
 
 
 def _by_sector(t: ir.Table, gas: str) -> GasRow:
-    """Eq. 2.1 with the CH4 or N2O factor of the facility's source category (Table 2.2/2.3)."""
+    """Eq. 2.1 with the CH4 or N2O factor of the facility's source category (Tables 2.2-2.5)."""
     p = gas.lower()
     r = skip(
         t[f"{p}_value"].isnull(),
-        "no IPCC 2006 Table 2.2/2.3 "
+        "no IPCC 2006 Tables 2.2-2.5 "
         + gas
         + " factor for this fuel and sector ("
         + t.sector_.fill_null("?")
@@ -170,7 +172,7 @@ def _by_sector(t: ir.Table, gas: str) -> GasRow:
     return GasRow(
         gas=gas,
         mass_t=t.gj_ * t[f"{p}_value"] / 1000.0,
-        equation="Eq. 2.1: TJ × EF (Table 2.2/2.3)",
+        equation="Eq. 2.1: TJ × EF (Tables 2.2-2.5)",
         factor_ids=ids(t.hv_fid_, t[f"{p}_fid"]),
         reason=r,
         heat_gj=t.gj_,

@@ -4,9 +4,12 @@
   CC in tC/GJ, OF a fraction; each parameter measured when given, else the default. Where the
   carbon content is measured per mass (the power-sector guideline's received-basis element carbon),
   E = FC · CC_mass · OF · 44/12. Only CO2 is counted for combustion.
-* Purchased electricity: MWh · grid factor (tCO2/MWh) of the level the user selects (national,
-  regional grid or province) for the record's data year; when that year is not yet published the
-  latest earlier published year is used (recorded in the factor id).
+* Purchased electricity: MWh · grid factor (tCO2/MWh) of the series the facility's reporting
+  programme selects (`ETS_PROGRAMMES`): the carbon-market series (national, table
+  ``mee_ets_grid``) for reports to MEE's enterprise GHG reporting system, else the MEE/NBS
+  electricity CO2 factors (``mee_grid``) at the level the user selects (national, regional grid
+  or province), for the record's data year; when that year is not yet published the latest
+  earlier published year is used (recorded in the factor id).
 * Green electricity (records with an ``instrument``): green power counts zero; use covered by
   green certificates takes the national average excluding market-traded non-fossil power; the
   residual takes the fossil-only factor. This follows the treatment proposed in China Electric
@@ -53,6 +56,11 @@ PROVINCE_GRID = {
 # Inner Mongolia is listed under North China here (its east is served by the Northeast grid).
 YEARS = range(2000, 2101)
 GRID_LEVELS = ("national", "regional", "provincial")
+# Programmes (reports.obligations) that report to MEE's enterprise GHG reporting system, whose
+# notices set the carbon-market national grid factor (0.6101 for data years to 2020, 0.5810 for
+# 2021 by 环办气候函〔2022〕111号, 0.5703 for 2022 by 环办气候函〔2023〕43号). Facilities in no such
+# programme (enterprise accounting outside it, product footprints) take the MEE/NBS series.
+ETS_PROGRAMMES = ("CN_ETS", "CN_ETS_ENTERPRISE")
 
 
 @dataclass(frozen=True)
@@ -75,12 +83,15 @@ def grid_options(level: str) -> dict[str, Options]:
     return {MeeEnterprise.id: Options(grid_level=level)}
 
 
-def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
+def grid_factors(
+    lib, level: str, caliber: str = "average", table: str = "mee_grid"
+) -> pd.DataFrame:
     """(key, year, value, fid): for each grid key and data year, the factor of that year or of the
-    latest earlier published year."""
-    t = lib.table("mee_grid")
+    latest earlier published year. An edition names the first data year its value applies to
+    (``mee_ets_grid``'s "2015-2020": data years 2015 to 2020)."""
+    t = lib.table(table)
     t = t[t.subject.str.endswith(f"|{caliber}")]
-    t = t.assign(key=t.subject.str.split("|").str[0], y=t.edition.astype(int))
+    t = t.assign(key=t.subject.str.split("|").str[0], y=t.edition.str[:4].astype(int))
     if level == "national":
         t = t[t.key == "CN"]
     elif level == "regional":
@@ -104,7 +115,7 @@ def grid_factors(lib, level: str, caliber: str = "average") -> pd.DataFrame:
 
 class MeeEnterprise(Method):
     id = "cn_mee"
-    version = "2015.1"
+    version = "2015.2"
     title = "China MEE enterprise GHG accounting (GB/T 32150-2015 family)"
     label = "China MEE"
     label_zh = "中国生态环境部"
@@ -132,6 +143,7 @@ class MeeEnterprise(Method):
         "AD × EF_grid (regional)",
         "AD × EF_grid (provincial)",
         "AD × EF_heat",
+        "AD × EF_grid (carbon market, national)",
     )
     editions = {"mee_fuel_defaults": "gbt32151-2022", "mee_heat": "provisional"}
 
@@ -205,12 +217,18 @@ class MeeEnterprise(Method):
     def _electricity(self, act: ir.Table, ctx: Ctx) -> ir.Table:
         level = self.own_options(ctx.options).grid_level
         fac = ctx.facilities
-        keys = fac.select(fid_=fac.facility_id, country_=fac.country, key_=_grid_key(fac, level))
+        keys = fac.select(
+            fid_=fac.facility_id,
+            country_=fac.country,
+            key_=_grid_key(fac, level),
+            ets_=_in_ets(fac.programmes),
+        )
         t = act.filter(act.category == "purchased_electricity")
         t = t.left_join(keys, t.facility_id == keys.fid_).drop("fid_")
-        frames = [grid_factors(ctx.lib, level).assign(c="")]
+        frames = [grid_factors(ctx.lib, level).assign(c="", s="nbs")]
         for instrument, caliber in (("certificate", "excl_green"), ("residual", "fossil")):
-            frames.append(grid_factors(ctx.lib, "national", caliber).assign(c=instrument))
+            frames.append(grid_factors(ctx.lib, "national", caliber).assign(c=instrument, s="nbs"))
+        frames.append(grid_factors(ctx.lib, "national", table="mee_ets_grid").assign(c="", s="ets"))
         g = ibis.memtable(
             pd.concat(frames).rename(
                 columns={
@@ -219,24 +237,42 @@ class MeeEnterprise(Method):
                     "value": "g_value",
                     "fid": "g_fid",
                     "c": "g_c",
+                    "s": "g_s",
                 }
             )
         )
         inst = t.instrument.fill_null("")
-        national = inst.isin(["certificate", "residual"])
+        ets = t.ets_.fill_null(False)
+        national = ets | inst.isin(["certificate", "residual"])
         t = t.mutate(
-            gk_=national.ifelse("CN", t.key_), gi_=(inst == "green_power").ifelse("", inst)
+            gk_=national.ifelse("CN", t.key_),
+            gi_=(ets | (inst == "green_power")).ifelse("", inst),
+            gs_=ets.ifelse("ets", "nbs"),
         )
-        t = t.left_join(g, (t.gk_ == g.g_key) & (t.year == g.g_year) & (t.gi_ == g.g_c))
-        t = t.drop("g_key", "g_year", "g_c")
-        green = inst == "green_power"
+        t = t.left_join(
+            g,
+            (t.gk_ == g.g_key) & (t.year == g.g_year) & (t.gi_ == g.g_c) & (t.gs_ == g.g_s),
+        )
+        t = t.drop("g_key", "g_year", "g_c", "g_s")
+        green = ~ets & (inst == "green_power")
         r = skip(t.country_ != "CN", "MEE grid factors apply to facilities in China")
         r = skip(
+            ets & (inst != ""),
+            "the carbon-market grid factor has no published treatment of green power or "
+            "certificates here: give the electricity without an instrument for the facility's "
+            f"{'/'.join(ETS_PROGRAMMES)} report",
+            r,
+        )
+        r = skip(
             ~green & t.g_value.isnull(),
-            f"no MEE grid factor ({level}) for this facility, year and instrument",
+            ets.ifelse(
+                "no carbon-market grid factor for this data year",
+                f"no MEE grid factor ({level}) for this facility, year and instrument",
+            ),
             r,
         )
         eq = ibis.cases(
+            (ets, "AD × EF_grid (carbon market, national)"),
             (green, "green power: 0"),
             (inst == "certificate", "AD × EF (national, excl. market-traded non-fossil)"),
             (inst == "residual", "AD × EF (national, fossil power)"),
@@ -265,6 +301,12 @@ class MeeEnterprise(Method):
             scope=2,
         )
         return gas_rows(t, self, ctx, [row])
+
+
+def _in_ets(programmes: ir.StringValue) -> ir.BooleanValue:
+    """Whether a facility's ';'-separated `programmes` name one of ETS_PROGRAMMES."""
+    names = "|".join(ETS_PROGRAMMES)
+    return programmes.fill_null("").re_search(rf"(^|;)\s*({names})\s*(;|$)")
 
 
 def _grid_key(fac: ir.Table, level: str) -> ir.StringValue:
