@@ -10,10 +10,9 @@ import pytest
 from openmrv.plugins import ledger_checks
 from openmrv.store import ledger
 from openmrv.store.coverage import Coverage
-from openmrv.store.ingest import delete, ingest
-from openmrv.store.periods import lock
 from openmrv.store.schema import MIGRATIONS, Migration, migrate
-from tests.store.helpers import activity, coal, verify
+from tests.store.helpers import verify
+from tests.store.ledger_demo import populate
 
 # Tables the ledger does not vouch for, each with the reason. A new table must be added to a
 # domain's coverage or checks, or here.
@@ -22,15 +21,11 @@ UNCOVERED = {
     "calculation_runs": "derived: a run's results are recomputed from the record versions it "
     "pins (its inputs hash and lineage)",
     "results": "derived, as calculation_runs",
-    "org_runs": "known gap: a web run is an event 'calculate', its rows are not checked",
-    "run_totals": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_breakdown": "known gap: derived from a web run (event 'calculate'), not checked",
-    "targets": "known gap: each is an event 'target', its row is not checked",
-    "memberships": "known gap: grants and revocations are events, the rows are not checked",
-    "users": "identities and credentials: security state, not reported data",
-    "api_tokens": "credentials: security state, not reported data",
-    "web_sessions": "sign-in sessions: security state, not reported data",
-    "uploads": "the web app's upload log; the batch an upload stored is in the ledger",
+    "web_sessions": "sign-in sessions: deleted at sign-out, they grant nothing a password or "
+    "token did not",
+    "ledger_tree": "derived from the events; checks rebuild it from them and trust a stored "
+    "node only where a signed root authenticates it",
+    "ledger_checkpoints": "signed notes: each verifies by its own signatures",
 }
 
 
@@ -38,28 +33,15 @@ def covered() -> dict[str, tuple[str, ...]]:
     """Every table the ledger vouches for, as registered -> its key columns."""
     keys = dict(ledger.OWN_TABLES)
     keys |= {c.table: c.order for c in ledger.all_coverage()}
-    for check in ledger_checks():
+    for check in ledger.all_checks():
         keys |= check.tables
     return {table: tuple(k.strip() for k in key.split(",")) for table, key in keys.items()}
 
 
 @pytest.fixture
 def demo(store, tmp_path):
-    """A store with a bit of everything the ledger vouches for: facilities, two files, a
-    tombstone, a lock, and a verification case opened, submitted, started and returned."""
-    from openmrv.api import workflow
-    from openmrv.api.tenancy import OrgScope, Principal
-
-    ingest(store, activity(tmp_path / "a.csv", coal("r1"), coal("r2", 2)), "ann")
-    ingest(store, activity(tmp_path / "b.csv", coal("r3", 3)), "bob")
-    delete(store, ["r2"], "ann", "duplicate")
-    lock(store, "CN-PLANT", 2024, "vera", "verified")
-    editor = OrgScope(store, "ORG", Principal("ed", "Ed", False, {"ORG": "editor"}))
-    verifier = OrgScope(store, "ORG", Principal("vera", "Vera", False, {"ORG": "verifier"}))
-    case_id = workflow.open_case(editor, "US-PLANT", 2024)
-    workflow.advance(editor, case_id, "submit")
-    workflow.advance(verifier, case_id, "start")
-    workflow.advance(verifier, case_id, "return", "January invoice missing")
+    """A store with a bit of everything the ledger vouches for (tests/store/ledger_demo.py)."""
+    populate(store, tmp_path)
     assert verify(store).ok, verify(store).findings
     return store
 

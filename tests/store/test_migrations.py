@@ -24,7 +24,7 @@ def test_core_migrations_run_once(store_url):
     db = open_store(store_url)
     try:
         assert migrate(db, core_migrations()) == []
-        assert recorded(db) == [(CORE, v) for v in range(1, 11)]
+        assert recorded(db) == [(CORE, v) for v in range(1, 12)]
     finally:
         db.close()
 
@@ -40,7 +40,7 @@ def test_a_domains_migrations_apply_once(store_url):
         db.close()
     db = open_store(store_url, migrations=(*core_migrations(), *TOY))  # re-opened: nothing new
     try:
-        assert len(recorded(db)) == 12
+        assert len(recorded(db)) == 13
     finally:
         db.close()
 
@@ -103,7 +103,7 @@ def test_a_store_of_before_domains_upgrades_in_place(store_url, upto):
     db = connect(store_url)
     try:
         applied = migrate(db, (*core_migrations(), *TOY))
-        assert applied == [(CORE, v) for v in range(upto + 1, 11)] + [("toy", 1), ("toy", 2)]
+        assert applied == [(CORE, v) for v in range(upto + 1, 12)] + [("toy", 1), ("toy", 2)]
         rows = db.execute(
             "SELECT domain, version, description, applied_at FROM schema_migrations "
             "WHERE version <= ? ORDER BY 1, 2",
