@@ -29,7 +29,7 @@ def export(db: Database, coverage: Sequence[Coverage] | None = None) -> dict[str
     ]  # fmt: skip
     rows: dict[str, dict[str, list[str]]] = {}
     for c in coverage:
-        table = ledger.read_rows(db, c)
+        table = ledger.in_key_order(c, ledger.read_rows(db, c))
         columns = c.scheme_of(ledger.V3).columns
         snap = ledger.Snapshot.split(table)
         rows[c.table] = {

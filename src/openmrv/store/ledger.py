@@ -193,17 +193,25 @@ def _columns_of(rows: pa.Table, names: Sequence[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(rows.column(n).to_pylist() for n in names), strict=True))
 
 
-def digest_rows(
-    c: Coverage, tag: str | None, rows: pa.Table, dialect: str, encoded: pa.Array | None = None
-) -> str:
-    """The digest value of `rows` (one batch's, in key order) in scheme `tag`, with how many
-    fail the scheme's row check. `encoded`: the rows' canonical encoding, when the caller has
-    it already. Everything is computed here, from the raw values."""
+def in_key_order(c: Coverage, rows: pa.Table) -> pa.Table:
+    """`c`'s rows by batch, then key, compared by value (strings byte by byte): the order of
+    scheme v3, fixed here rather than by the database's collation."""
+    keys = [(k, "ascending") for k in ("batch_id", *c.key)]
+    return rows.take(pc.sort_indices(rows, sort_keys=keys))
+
+
+def _v3(columns: Sequence[str], rows: pa.Table) -> list[codec.Blocks]:
+    return [codec.column_blocks(rows.column(n)) for n in columns]
+
+
+def digest_rows(c: Coverage, tag: str | None, rows: pa.Table, dialect: str) -> str:
+    """The digest value of one batch's `rows` in scheme `tag` (v3: any order; older schemes:
+    in the database's key order), with how many fail the scheme's row check. Everything is
+    computed here, from the raw values."""
     s = c.scheme_of(tag)
     if s.canonical:
-        value = codec.digest(encoded if encoded is not None else codec.encode(rows, s.columns))
-    else:
-        value = legacy.digest(_columns_of(rows, s.columns), dialect)
+        return codec.table_digest(_v3(s.columns, in_key_order(c, rows)), 0, len(rows))
+    value = legacy.digest(_columns_of(rows, s.columns), dialect)
     if s.check is not None:
         bad = sum(s.check.bad(r, dialect) for r in _columns_of(rows, s.check.columns))
         if bad:
@@ -212,8 +220,9 @@ def digest_rows(
 
 
 def read_rows(db: Database, c: Coverage, where: str = "", params: Sequence[Any] = ()) -> pa.Table:
-    """The raw columns of `c`'s rows (those matching `where`), in batch and key order: a plain
-    SELECT, no function of the database's."""
+    """The raw columns of `c`'s rows (those matching `where`), in the database's batch and key
+    order (what the schemes before v3 digested in): a plain SELECT, no function of the
+    database's."""
     present = db.columns(c.table)
     cols = [col for col in c.read_columns if col in present]
     sql = f"SELECT {', '.join(cols)} FROM {c.table} {where} ORDER BY batch_id, {c.order}"
@@ -292,14 +301,21 @@ def all_coverage() -> tuple[Coverage, ...]:
 
 
 class Snapshot:
-    """Every covered table read once (raw values, batch and key order), split by batch: what
-    `verify` recomputes digests from, in Python."""
+    """Every covered table read once (raw values, one plain SELECT each), in v3 order and split
+    by batch: what `verify` recomputes digests from, in Python. Digests recorded in schemes
+    before v3 are recomputed from their batch's rows read in the database's key order."""
 
     def __init__(self, db: Database, coverage: Sequence[Coverage]) -> None:
-        self.dialect = db.kind
-        self.rows = {c.table: read_rows(db, c) for c in coverage}
+        self.db, self.dialect = db, db.kind
+        self.rows = {}
+        for c in coverage:
+            present = db.columns(c.table)
+            cols = [col for col in c.read_columns if col in present]
+            self.rows[c.table] = in_key_order(
+                c, db.arrow(f"SELECT {', '.join(cols)} FROM {c.table}")
+            )
         self.slices = {table: self.split(rows) for table, rows in self.rows.items()}
-        self._encoded: dict[tuple[str, str], pa.Array] = {}
+        self._bytes: dict[tuple[str, str], list[codec.Blocks]] = {}
 
     @staticmethod
     def split(rows: pa.Table) -> dict[int, tuple[int, int]]:
@@ -314,15 +330,14 @@ class Snapshot:
         if span is None:
             return None
         a, b = span
-        rows = self.rows[c.table].slice(a, b - a)
         s = c.scheme_of(tag)
-        encoded = None
-        if s.canonical:  # encoded once per table, sliced per batch
-            key = (c.table, s.tag)
-            if key not in self._encoded:
-                self._encoded[key] = codec.encode(self.rows[c.table], s.columns)
-            encoded = self._encoded[key].slice(a, b - a)
-        return b - a, digest_rows(c, tag, rows, self.dialect, encoded)
+        if not s.canonical:
+            rows = read_rows(self.db, c, "WHERE batch_id = ?", [batch_id])
+            return len(rows), digest_rows(c, tag, rows, self.dialect)
+        key = (c.table, s.tag)
+        if key not in self._bytes:  # encoded once per table, hashed per batch
+            self._bytes[key] = _v3(s.columns, self.rows[c.table])
+        return b - a, codec.table_digest(self._bytes[key], a, b)
 
     def digests(self, coverage: Sequence[Coverage], batch_id: int, recorded: dict[str, str]):
         out = {}

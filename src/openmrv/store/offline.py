@@ -13,8 +13,10 @@ the bundle's own keys, which only shows the bundle is self-consistent):
 2. the Merkle tree over the events (RFC 9162: leaf SHA-256(0x00 || event), node
    SHA-256(0x01 || left || right)), and every checkpoint's signatures (c2sp.org signed notes,
    Ed25519) and root at its size;
-3. every row digest recorded in scheme v3 (SHA-256 over the rows' encodings, concatenated),
-   and every recorded state of users, roles, tokens, runs, targets, uploads and keys;
+3. every row digest recorded in scheme v3 (`batch_digest`: per column, SHA-256 over the
+   values' tags and lengths, then their bodies, in key order) and every recorded state of
+   users, roles, tokens, runs, targets, uploads and keys (SHA-256 over the rows' encodings,
+   concatenated);
 4. with --proof, an inclusion proof printed by `openmrv ledger prove` against its checkpoint.
 
 It prints what it checked and exits 0, or names the first broken event and exits 1. This file
@@ -117,6 +119,32 @@ def open_note(note: str, keys: list[str]) -> tuple[int, bytes, list[str]]:
     return int(parts[1]), base64.b64decode(parts[2]), signers
 
 
+def _values(row: bytes) -> list[bytes]:
+    """A row's encoded values (count, then tag and, but for NULL/true/false, length and body)."""
+    out, i = [], 4
+    for _ in range(int.from_bytes(row[:4], "big")):
+        if row[i : i + 1] in (b"N", b"T", b"F"):
+            out.append(row[i : i + 1])
+            i += 1
+        else:
+            end = i + 5 + int.from_bytes(row[i + 1 : i + 5], "big")
+            out.append(row[i:end])
+            i = end
+    return out
+
+
+def batch_digest(rows: list[bytes]) -> str:
+    """Scheme v3 of a batch: SHA-256 over the row and column counts, then per column the
+    SHA-256 of its values' heads (tag, and body length in 4 bytes; NULL, true and false have
+    length 0) followed by their bodies, in row order."""
+    columns = list(zip(*map(_values, rows), strict=True))
+    h = hashlib.sha256(len(rows).to_bytes(8, "big") + len(columns).to_bytes(4, "big"))
+    for col in columns:
+        heads = b"".join(v[:1] + (v[1:5] if len(v) > 1 else b"\0\0\0\0") for v in col)
+        h.update(_sha(heads + b"".join(v[5:] for v in col)))
+    return h.hexdigest()
+
+
 def check(bundle: dict[str, Any], trust: list[str] | None = None) -> tuple[list[str], list[str]]:
     """What was checked, and the problems (first broken event first)."""
     if bundle.get("format") != FORMAT:
@@ -176,7 +204,7 @@ def _rows(bundle: dict[str, Any], done: list[str]) -> list[tuple[int, str]]:
         enc = [base64.b64decode(r) for r in rows.get(table, {}).pop(key, [])]
         sha = hashlib.sha256(b"".join(enc)).hexdigest()
         if table in bundle["batch_tables"]:
-            now = f"{len(enc)}:v3:{sha}"
+            now = f"{len(enc)}:v3:{batch_digest(enc)}"
         else:
             now = f"{len(enc)}:{sha}" if enc else "0"
         if now != value:
