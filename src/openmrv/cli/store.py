@@ -254,13 +254,14 @@ def ledger_cosign(
     _emit(signed, out_path)
 
 
-def _emit(text: str, path: Path | None) -> None:
+def _emit(text: str, path: Path | None, what: str = "") -> None:
+    """`text` to stdout, or to `path` (saying so, with `what` it holds)."""
     if path is None:
         sys.stdout.write(text)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    err.print(f"written to {path}")
+    err.print(f"{what} written to {path}".lstrip())
 
 
 @ledger_app.command("prove")
@@ -334,12 +335,7 @@ def ledger_export(
         else:
             lines = list(export(store))
             text, n = "".join(line + "\n" for line in lines), len(lines)
-    if out_path is None:
-        sys.stdout.write(text)
-    else:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(text, encoding="utf-8")
-        err.print(f"{n} events written to {out_path}")
+    _emit(text, out_path, f"{n} events")
 
 
 @ledger_app.command("verify-bundle")

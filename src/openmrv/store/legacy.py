@@ -7,7 +7,7 @@ without asking the database to cast or hash (a macro or a function on the search
 answer for it), so the text forms are rebuilt here exactly as each backend writes them:
 
 - DuckDB: integers in decimal, booleans `true`/`false`, dates ISO, doubles as their shortest
-  round-trip form (Python's `repr`, which DuckDB 1.x matches);
+  round-trip form (Python's `repr`, which DuckDB 1.x matches; a NaN keeps its sign);
 - PostgreSQL with `extra_float_digits = 1` (db.PgDatabase sets it): doubles as their shortest
   round-trip digits, in exponent form (`1e+20`, `1.5e-05`) when the decimal exponent is below
   -4 or 15 and above, else plain without a trailing `.0`; `NaN`, `Infinity`. PostgreSQL's
@@ -51,7 +51,13 @@ def _pg_float(x: float) -> str:
     return f"{head}{ds[: e + 1]}.{ds[e + 1 :]}"
 
 
-FLOAT_TEXT: dict[str, Callable[[float], str]] = {"duckdb": repr, "postgresql": _pg_float}
+def _duck_float(x: float) -> str:
+    if math.isnan(x):  # the sign of a NaN is written
+        return "-nan" if math.copysign(1, x) < 0 else "nan"
+    return repr(x)
+
+
+FLOAT_TEXT: dict[str, Callable[[float], str]] = {"duckdb": _duck_float, "postgresql": _pg_float}
 
 
 def text(v: Any, dialect: str) -> str:

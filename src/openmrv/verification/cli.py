@@ -31,7 +31,6 @@ def case_verify(
     from openmrv.api import workflow
     from openmrv.api.tenancy import load_principal, scope_for
     from openmrv.store import tlog
-    from openmrv.verification import statement
 
     signer = tlog.read_private(key)
     with opened_store(db) as store:
@@ -43,9 +42,7 @@ def case_verify(
         workflow.advance(
             scope_for(store, principal, org, "verify"), case_id, "verify", None, signer
         )
-        f = statement.write(store, case_id, out_path, pdf_path)
-    out.print(f"case {case_id} verified; checkpoint of {f['proof']['tree_size']} events signed "
-              f"by {', '.join(f['signers'])}; statement {out_path}")  # fmt: skip
+        _statement(store, case_id, out_path, pdf_path)
 
 
 @case_app.command("witness")
@@ -60,11 +57,16 @@ def case_witness(
     organisation, or a regulator); write the statement with every signature."""
     from openmrv.api import workflow
     from openmrv.store import tlog
-    from openmrv.verification import statement
 
     signer = tlog.read_private(key)
     with opened_store(db) as store:
         workflow.witness(store, case_id, signer)
-        f = statement.write(store, case_id, out_path, pdf_path)
-    out.print(f"checkpoint of {f['proof']['tree_size']} events signed by "
-              f"{', '.join(f['signers'])}; statement {out_path}")  # fmt: skip
+        _statement(store, case_id, out_path, pdf_path)
+
+
+def _statement(store, case_id: int, html: Path, pdf: Path | None) -> None:
+    from openmrv.verification import statement
+
+    f = statement.write(store, case_id, html, pdf)
+    out.print(f"case {case_id}: checkpoint of {f['proof']['tree_size']} events signed by "
+              f"{', '.join(f['signers'])}; statement {html}")  # fmt: skip
