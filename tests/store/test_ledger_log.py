@@ -189,3 +189,18 @@ def test_the_script_needs_only_the_standard_library_and_cryptography():
         for a in (n.names if isinstance(n, ast.Import) else [n])
     }
     assert roots - {"cryptography", "__future__"} <= set(sys.stdlib_module_names), roots
+
+
+def test_a_rewritten_bundle_is_not_the_signed_log(witnessed):
+    doc = bundle.export(witnessed.db)
+    keys = doc["keys"]
+    assert offline.check(doc, keys)[1] == []
+    doc["events"][4]["actor"] = "eve"  # and the chain rewritten from there, consistently
+    prev = doc["events"][3]["hash"]
+    for e in doc["events"][4:]:
+        e["prev_hash"] = prev
+        e["hash"] = ledger.event_hash(e["seq"], e["at"], e["actor"], e["action"], e["subject"],
+                                      e["reason"], e["payload"], prev)  # fmt: skip
+        prev = e["hash"]
+    _, problems = offline.check(doc, keys)
+    assert problems and "are not the log the checkpoint" in problems[0], problems

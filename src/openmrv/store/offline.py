@@ -172,8 +172,8 @@ def check(bundle: dict[str, Any], trust: list[str] | None = None) -> tuple[list[
         if size > len(leaves):
             problems.append((len(leaves) + 1, f"events {len(leaves) + 1}–{size} were removed"))
         elif root(leaves[:size]) != top:
-            first = next((j for j in range(1, size + 1) if root(leaves[:j]) != top), size)
-            problems.append((first, f"the checkpoint of size {size} signed another log"))
+            problems.append((0, f"events 1–{size} are not the log the checkpoint of size {size} "
+                             "signed (rewritten)"))  # fmt: skip
         else:
             done.append(f"checkpoint of {size} events signed by {', '.join(signers)}")
     problems += _rows(bundle, done)
