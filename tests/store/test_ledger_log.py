@@ -204,3 +204,38 @@ def test_a_rewritten_bundle_is_not_the_signed_log(witnessed):
         prev = e["hash"]
     _, problems = offline.check(doc, keys)
     assert problems and "are not the log the checkpoint" in problems[0], problems
+
+
+def test_cli_case_verify_and_witness_write_the_statement(tmp_path):
+    from openmrv.api.tenancy import OrgScope, Principal
+    from openmrv.store import open_store
+    from openmrv.store.ingest import load_facilities
+    from tests.conftest import FACILITIES, write_csv
+    from tests.store.ledger_demo import populate
+
+    path = str(tmp_path / "s.duckdb")
+    db = open_store(path)
+    load_facilities(db, write_csv(tmp_path / "f.csv", FACILITIES), "tester")
+    demo = populate(db, tmp_path)
+    editor = OrgScope(db, "ORG", Principal("ed", "Ed", False, {"ORG": "editor"}))
+    from openmrv.api import workflow
+
+    workflow.advance(editor, demo.case_id, "submit")
+    workflow.advance(demo.verifier, demo.case_id, "start")
+    db.close()
+    run = CliRunner().invoke
+    html = tmp_path / "statement.html"
+    r = run(app, ["case", "verify", str(demo.case_id), "--key", str(demo.verifier_key),
+                  "--out", str(html), "--db", path, "--by", "vera"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = run(app, ["case", "witness", str(demo.case_id), "--key", str(demo.regulator_key),
+                  "--out", str(html), "--db", path])  # fmt: skip
+    assert r.exit_code == 0 and "signed by vera, rex" in r.output, r.output
+    cp = tmp_path / "cp.note"
+    cp.write_text(statement.checkpoint_of(html.read_text()))
+    r = run(app, ["ledger", "verify", "--db", path, "--since", str(cp)])
+    assert r.exit_code == 0 and "signed by vera, rex" in " ".join(r.output.split()), r.output
+    # the organisation's own key is not a witness's
+    r = run(app, ["case", "witness", str(demo.case_id), "--key", str(demo.org_key),
+                  "--out", str(html), "--db", path])  # fmt: skip
+    assert r.exit_code != 0
