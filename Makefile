@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CODE := $(wildcard src tests benchmarks scripts examples)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean i18n
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py --sizes 1000000 10000000 100000000
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_ingest_floor.py
+
+# The message catalogues (docs/translating.md): extract what the code and templates name (and
+# locale/extra.pot) into a template, then update every language's .po from it; a translator
+# then fills the new empty entries and clears the fuzzy ones (Poedit, or any editor; msgfmt -c).
+LOCALE := src/openmrv/locale
+i18n: $(STAMP)
+	mkdir -p out/i18n
+	$(BIN)/pybabel extract -F babel.cfg --sort-output --add-location=file -w 100 \
+		--project=OpenMRV -o out/i18n/messages.pot src
+	$(BIN)/pybabel update -i out/i18n/messages.pot -d $(LOCALE) -D messages -w 100 \
+		--ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

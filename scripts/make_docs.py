@@ -6,7 +6,7 @@ Run: python scripts/make_docs.py
 from __future__ import annotations
 
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args, get_origin
 
 from pydantic import SecretStr
 
@@ -168,7 +168,10 @@ def settings() -> str:
     kinds = {bool: "1/0 (true/false)", SecretStr: "secret text", str: "text"}
     rows = []
     for name, f in Settings.model_fields.items():
-        kind = next(v for k, v in kinds.items() if k in (f.annotation, *get_args(f.annotation)))
+        if get_origin(f.annotation) is Literal:  # a choice: its values
+            kind = " or ".join(f"`{v}`" for v in get_args(f.annotation))
+        else:
+            kind = next(v for k, v in kinds.items() if k in (f.annotation, *get_args(f.annotation)))
         default = "unset" if f.default is None else f"`{str(f.default).lower()}`"
         rows.append([f"`{env_var(name)}`", kind, default, f.description])
     return (

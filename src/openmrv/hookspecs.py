@@ -72,8 +72,9 @@ class ReportSection:
 
 @dataclass(frozen=True)
 class Translations:
-    """A domain's messages: language -> (key or English text -> translation). `reports` keys
-    are report keys (reports.i18n.t), `pages` keys are the pages' English texts (web.i18n)."""
+    """A domain's messages: language -> (key or English text -> translation), consulted after
+    the core's gettext catalogue (openmrv.i18n, docs/translating.md). `reports` keys are report
+    keys (reports.i18n.t; give "en" too), `pages` keys the English texts of pages and commands."""
 
     domain: str
     reports: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

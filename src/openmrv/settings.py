@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
         description="The folder of compiled calculation plans (default: openmrv/plans in the "
         "user's cache folder, $XDG_CACHE_HOME or ~/.cache), or `off` to compile every run. "
         "Keep it writable by its user only: it is trusted like the installed code.",
+    )
+    lang: Literal["en", "zh-CN"] = Field(
+        "en",
+        description="Language of the command line's messages: `en` or `zh-CN` (Simplified "
+        "Chinese): table titles and column headers, coverage, errors and located input "
+        "problems. Reports take `--lang`; the pages follow each reader's choice.",
     )
     spark_master: str = Field(
         "local[2]",

@@ -35,6 +35,25 @@ def example() -> Example:
     return load_example()
 
 
+@pytest.fixture(scope="session")
+def bundle(example):
+    """The report bundle of the example dataset with every optional input."""
+    from openmrv.reports.bundle import assemble
+    from openmrv.reports.scope2 import check_instruments, check_residual
+    from openmrv.reports.targets import check_targets
+
+    return assemble(
+        example.run,
+        example.activity,
+        example.facilities,
+        "operational_control",
+        check_instruments(csv("instruments.csv")),
+        check_residual(csv("residual_mix.csv")),
+        targets=check_targets(csv("targets.csv")),
+        output=csv("output.csv"),
+    )
+
+
 def calc(tmp_path: Path, rows: list[dict[str, object]], methods: list[str] | None = None):
     """Records through the public path (files -> validate -> calculate), with the test
     facilities of tests/conftest.py: (facilities, activity table, run)."""

@@ -9,24 +9,7 @@ import re
 import pytest
 
 from openmrv.reports.browser import check
-from openmrv.reports.bundle import assemble, write
-from openmrv.reports.scope2 import check_instruments, check_residual
-from openmrv.reports.targets import check_targets
-from tests.reports.conftest import csv
-
-
-@pytest.fixture(scope="module")
-def bundle(example):
-    return assemble(
-        example.run,
-        example.activity,
-        example.facilities,
-        "operational_control",
-        check_instruments(csv("instruments.csv")),
-        check_residual(csv("residual_mix.csv")),
-        targets=check_targets(csv("targets.csv")),
-        output=csv("output.csv"),
-    )
+from openmrv.reports.bundle import write
 
 
 @pytest.mark.parametrize(

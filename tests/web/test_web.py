@@ -214,6 +214,24 @@ def test_every_page_is_translated(app):
     assert "仪表板" in owner.get(f"/orgs/{ORG}").text
 
 
+def test_an_untranslated_text_fails_the_page_check(app, monkeypatch):
+    """A catalogue entry without its translation: the page shows English and the check of
+    test_every_page_is_translated (MISSING) names it."""
+    from openmrv.i18n import catalogue
+    from openmrv.web import i18n
+
+    monkeypatch.setitem(catalogue("zh-CN").texts, "Dashboard", "")
+    owner = sign_in(app, "owner")
+    owner.cookies.set("lang", "zh-CN")
+    i18n.MISSING.clear()
+    r = owner.get(f"/orgs/{ORG}/targets")
+    assert r.status_code == 200 and 'data-nav="dashboard">Dashboard</a>' in r.text
+    assert sorted(i18n.MISSING) == ["Dashboard"]
+    with pytest.raises(AssertionError):
+        assert not i18n.MISSING
+    i18n.MISSING.clear()
+
+
 def test_upload_problems_are_shown_in_the_page_language(app):
     """Validation's problems and fixes, and a refused change, read in Chinese on Chinese pages
     and stay English on English ones."""

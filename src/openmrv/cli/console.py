@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,7 +20,9 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from openmrv.errors import EXIT_INPUT, OpenMRVError
+from openmrv.i18n import translate
 from openmrv.ingest.errors import InputError
+from openmrv.settings import get_settings
 
 if TYPE_CHECKING:  # pandas costs about a second to import: only the commands that use it do
     import pandas as pd
@@ -40,6 +43,8 @@ __all__ = [
     "df_table",
     "err",
     "fail",
+    "gettext",
+    "lang",
     "load_inputs",
     "opened_store",
     "out",
@@ -83,31 +88,58 @@ class Grid(StrEnum):
     provincial = "provincial"
 
 
+def lang() -> str:
+    """The command line's language (`OPENMRV_LANG`, docs/settings.md)."""
+    return get_settings().lang
+
+
+def gettext(text: str) -> str:
+    """`text` (English, its msgid in the catalogue, openmrv.i18n) in the command line's
+    language; a text with `{name}` fields is formatted after. Commands import it as `_`, the
+    name `make i18n` extracts: `_("wrote {path}").format(path=p)`."""
+    return translate(lang(), text)
+
+
+_ = gettext
+
+
+def _message(text: str) -> str:
+    """A validation problem or fix, or a refusal, in the command line's language."""
+    from openmrv.web.i18n import message
+
+    return message(lang(), text)
+
+
 def show_problems(exc: InputError) -> None:
     """A table on a terminal; one plain located line per problem in logs and pipes."""
-    title = f"Input rejected: {exc.total} problem(s); nothing was written"
+    title = _("Input rejected: {n} problem(s); nothing was written").format(n=exc.total)
     if not err.is_terminal:
         err.print(title, markup=False, highlight=False, soft_wrap=True)
         for p in exc.problems:
-            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
+            shown = replace(p, problem=_message(p.problem), fix=_message(p.fix))
+            err.print(f"  {shown}", markup=False, highlight=False, soft_wrap=True)
     else:
         t = Table(title=title, title_style="bold red")
-        for col in ("where", "value", "problem", "how to fix"):
+        for col in (_("Where"), _("Value"), _("Problem"), _("How to fix")):
             t.add_column(col, overflow="fold")
         for p in exc.problems:
             v = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
-            t.add_row(p.location(), v, p.problem, p.fix)
+            t.add_row(p.location(), v, _message(p.problem), _message(p.fix))
         err.print(t)
     if exc.total > len(exc.problems):
-        err.print(f"… and {exc.total - len(exc.problems)} more.")
+        err.print(_("… and {n} more.").format(n=exc.total - len(exc.problems)))
 
 
 def df_table(df: pd.DataFrame, title: str) -> Table:
-    """A data frame as a terminal table: numbers right-aligned and never cut."""
+    """A data frame as a terminal table: numbers right-aligned and never cut; column headers in
+    the command line's language where the report catalogue names them (`col.<name>`)."""
+    from openmrv.reports.i18n import label
+
     t = Table(title=title)
     for c in df.columns:
         numeric = df[c].dtype.kind in "fi"  # numbers are never cut: text columns fold instead
-        t.add_column(str(c), justify="right" if numeric else "left", no_wrap=numeric)
+        head = str(c) if lang() == "en" else label(str(c), lang())
+        t.add_column(head, justify="right" if numeric else "left", no_wrap=numeric)
     for row in df.itertuples(index=False):
         t.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
     return t
@@ -136,7 +168,7 @@ def fail(exc: Exception) -> typer.Exit:
     if isinstance(exc, InputError):
         show_problems(exc)
     else:
-        err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True, highlight=False)
+        err.print(f"[red]{escape(_message(str(exc)))}[/red]", soft_wrap=True, highlight=False)
     return typer.Exit(exc.exit_code if isinstance(exc, OpenMRVError) else EXIT_INPUT)
 
 

@@ -17,9 +17,11 @@ from openmrv.cli.console import (
     df_table,
     err,
     fail,
+    lang,
     load_inputs,
     out,
 )
+from openmrv.cli.console import gettext as _
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
@@ -62,44 +64,54 @@ def calculate(
     from openmrv.reports.summary import part98_threshold
 
     if out_path.suffix.lower() not in FORMATS:
-        err.print(f"[red]--out must end in {', '.join(FORMATS)}[/red]")
+        text = _("--out must end in {formats}").format(formats=", ".join(FORMATS))
+        err.print(f"[red]{text}[/red]")
         raise typer.Exit(EXIT_INPUT)
     try:
         methods = resolve_methods(methodology)
     except ValueError as exc:
         raise fail(exc) from None
-    with err.status("Reading and validating input…"):
+    with err.status(_("Reading and validating input…")):
         try:
             fac, checked = load_inputs(facilities, activity, ACTIVITY)
         except InputError as exc:
             raise fail(exc) from None
+    warning = _("warning:")
     for w in checked.warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}")
+        err.print(f"[yellow]{warning}[/yellow] {w}")
     options = Options(
         gwp_set=None if gwp is Gwp.default else gwp.value, methods=grid_options(cn_grid.value)
     )
     with err.status(
-        f"Calculating {checked.table.num_rows:,} records under {len(methods)} methodologies…"
+        _("Calculating {n} records under {m} methodologies…").format(
+            n=f"{checked.table.num_rows:,}", m=len(methods)
+        )
     ):
         run = run_calculation(checked.table, fac, methods, options, schema=ACTIVITY)
     written = write_run(run, out_path, checked.table)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(run, checked.table, fac), encoding="utf-8")
+        report.write_text(render(run, checked.table, fac, lang()), encoding="utf-8")
         written.append(report)
     _show_totals(run, checked.table)
     flags = part98_threshold(run.results)
     if not flags.empty:
-        out.print(df_table(flags, "40 CFR 98 Subpart C: 25,000 t CO2e threshold"))
+        out.print(df_table(flags, _("40 CFR 98 Subpart C: 25,000 t CO2e threshold")))
     if run.skipped.num_rows:
-        out.print(
-            f"[yellow]{run.skipped.num_rows:,} result rows could not be computed; reasons "
-            f"in {written[1]}; every record not computed, per methodology, in "
-            f"{written[3]}[/yellow]"
+        text = _(
+            "{n} result rows could not be computed; reasons in {reasons}; every record not "
+            "computed, per methodology, in {records}"
         )
+        n = f"{run.skipped.num_rows:,}"
+        out.print(f"[yellow]{text.format(n=n, reasons=written[1], records=written[3])}[/yellow]")
+    done = _("{n} result rows in {seconds} s · run {run} · wrote {files}")
     out.print(
-        f"{run.results.num_rows:,} result rows in {run.meta['seconds']} s · run "
-        f"{run.meta['run_id']} · wrote {', '.join(str(p) for p in written)}"
+        done.format(
+            n=f"{run.results.num_rows:,}",
+            seconds=run.meta["seconds"],
+            run=run.meta["run_id"],
+            files=", ".join(str(p) for p in written),
+        )
     )
 
 
@@ -112,16 +124,16 @@ def _show_totals(run: Any, activity: Any) -> None:
     tot = scope_totals(run.results, run.skipped, activity, tuple(run.meta["methodologies"]))
     # Short on a terminal: "n of m records not computed"; which and why follow in the next
     # table (the counts and shares are in the reports and the not_computed file).
-    short = coverage.label(tot).str.replace(
-        r" \(.*?\)|;.*outside its categories.*$", "", regex=True
-    )
+    short = coverage.label(tot, lang()).str.replace(r" ?\(.*?\)|[;；].*$", "", regex=True)
     tot["coverage"] = short
     shown = tot.drop(columns=["missing_share", "outside_categories", "records", "not_computed"])
     out.print(
         df_table(
             shown,
-            "Totals by scope, t CO2e (Scope 2 location-based; biogenic CO2 separate; "
-            "'categories' = what each total holds)",
+            _(
+                "Totals by scope, t CO2e (Scope 2 location-based; biogenic CO2 separate; "
+                "'categories' = what each total holds)"
+            ),
         )
     )
     led = coverage.by_methodology(
@@ -133,8 +145,9 @@ def _show_totals(run: Any, activity: Any) -> None:
         out.print(
             df_table(
                 why,
-                f"Records not computed ({int(why.records.sum()):,} record-methodology pairs), "
-                "by reason",
+                _("Records not computed ({n} record-methodology pairs), by reason").format(
+                    n=f"{int(why.records.sum()):,}"
+                ),
             )
         )
 
@@ -170,7 +183,9 @@ def compare(
     html: Annotated[
         Path | None, typer.Option(help="Also write the waterfall charts as an HTML page.")
     ] = None,
-    lang: Annotated[str, typer.Option(help="en or zh-CN (for --html).")] = "en",
+    page_lang: Annotated[
+        str | None, typer.Option("--lang", help="en or zh-CN (for --html; default OPENMRV_LANG).")
+    ] = None,
     fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="table or json.")] = (
         CompareFormat.table
     ),
@@ -220,7 +235,7 @@ def compare(
         out.print(df_table(c.table, f"{where}: {base} vs {o}, the {both} records both computed"))
         for r in c.reasons:
             out.print(f"• {r}")
-        rows = d.effects.assign(cause=[t(f"cause.{x}", "en") for x in d.effects.cause])
+        rows = d.effects.assign(cause=[t(f"cause.{x}", lang()) for x in d.effects.cause])
         out.print(
             df_table(
                 rows,
@@ -234,8 +249,8 @@ def compare(
     if html is not None:
         from openmrv.reports.html import waterfall_page
 
-        html.write_text(waterfall_page(where, decs, lang), encoding="utf-8")
-        err.print(f"wrote {html}")
+        html.write_text(waterfall_page(where, decs, page_lang or lang()), encoding="utf-8")
+        err.print(_("wrote {path}").format(path=html))
 
 
 def _compare_json(where: str, base: str, pairs: list[Any]) -> dict[str, object]:

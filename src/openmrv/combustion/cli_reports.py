@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from openmrv.cli.console import Grid, df_table, err, fail, load_inputs, out
+from openmrv.cli.console import Grid, df_table, err, fail, lang, load_inputs, out
+from openmrv.cli.console import gettext as _
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.ingest.errors import InputError
 
@@ -47,7 +48,7 @@ def _run(facilities: Path, activity: Path, cn_grid: Grid = Grid.national) -> tup
     from openmrv.methods.mee import grid_options
 
     fac, checked = load_inputs(facilities, activity, ACTIVITY)
-    with err.status(f"Calculating {checked.table.num_rows:,} records…"):
+    with err.status(_("Calculating {n} records…").format(n=f"{checked.table.num_rows:,}")):
         options = Options(methods=grid_options(cn_grid.value))
         run = calculate(checked.table, fac, None, options, schema=ACTIVITY)
     return fac, checked.table, run
@@ -83,7 +84,7 @@ def _emit(df: pd.DataFrame, title: str, path: Path | None) -> None:
         df.to_excel(path, index=False)
     else:
         write_table(pa.Table.from_pandas(plain_columns(df), preserve_index=False), path)
-    out.print(f"{len(df):,} rows · wrote {path}")
+    out.print(_("{n} rows · wrote {path}").format(n=f"{len(df):,}", path=path))
 
 
 Out = Annotated[
@@ -118,7 +119,7 @@ def _fallback(given: list[str] | None) -> tuple[str, ...]:
 def _not_computed(df: pd.DataFrame, title: str) -> None:
     """Print the records a total leaves out, by reason (none: say so)."""
     if df.empty:
-        out.print(f"{title}: none")
+        out.print(_("{title}: none").format(title=title))
         return
     out.print(df_table(df.drop(columns=["record_ids"]), title))
 
@@ -159,11 +160,13 @@ def inventory(
         )
     except (InputError, ValueError) as exc:
         raise fail(exc) from None
-    out.print(inv.method_note())
-    _emit(inv.totals_with_coverage(), f"Inventory ({boundary.value}), t CO2e", out_path)
+    out.print(inv.method_note(lang()))
+    title = _("Inventory ({boundary}), t CO2e").format(boundary=boundary.value)
+    _emit(inv.totals_with_coverage(lang()), title, out_path)
     if out_path is None:
-        out.print(df_table(inv.scope2.drop(columns=["organization_id"]), "Scope 2 market-based"))
-    _not_computed(inv.not_computed(), "Records not in the inventory, by reason")
+        scope2 = inv.scope2.drop(columns=["organization_id"])
+        out.print(df_table(scope2, _("Scope 2 market-based")))
+    _not_computed(inv.not_computed(), _("Records not in the inventory, by reason"))
 
 
 @report_app.command()
@@ -177,11 +180,11 @@ def part98(facilities: Facilities, activity: Activity, out_path: Out = None) -> 
         fac, act, run = _run(facilities, activity)
     except InputError as exc:
         raise fail(exc) from None
-    _emit(build(run.results, act, fac, run.skipped), "40 CFR 98 Subpart C", out_path)
-    summ, missing = of_method(run.results, run.skipped, act, Part98SubpartC.id)
+    _emit(build(run.results, act, fac, run.skipped), _("40 CFR 98 Subpart C"), out_path)
+    summ, missing = of_method(run.results, run.skipped, act, Part98SubpartC.id, lang())
     cols = ["facility_id", "year", "records", "not_computed", "coverage"]
-    out.print(df_table(summ[cols], "Subpart C coverage per facility-year"))
-    _not_computed(missing, "Records Part 98 Subpart C did not compute, by reason")
+    out.print(df_table(summ[cols], _("Subpart C coverage per facility-year")))
+    _not_computed(missing, _("Records Part 98 Subpart C did not compute, by reason"))
 
 
 @report_app.command()
@@ -209,7 +212,7 @@ def mee(
         for i, (name, df) in enumerate(tables.items(), start=1):
             df.to_excel(w, sheet_name=f"Table {i}", index=False, startrow=1)
             w.sheets[f"Table {i}"].cell(row=1, column=1, value=name)
-    out.print(f"wrote {out_path}")
+    out.print(_("wrote {path}").format(path=out_path))
 
 
 @report_app.command()
@@ -244,7 +247,7 @@ def ipcc(
         df = ipcc_categories(run.results, fac, methods, level, chain)
     except (InputError, ValueError) as exc:
         raise fail(exc) from None
-    _emit(df, f"IPCC 2006 categories ({level}), t CO2e", out_path)
+    _emit(df, _("IPCC 2006 categories ({level}), t CO2e").format(level=level), out_path)
     from openmrv.reports import coverage
     from openmrv.reports.inventory import chains_for, choose
 
@@ -253,9 +256,9 @@ def ipcc(
     led = coverage.ledger(act, used, run.skipped.to_pandas(), chains, "ipcc")
     led["country"] = led.facility_id.map(fac.set_index("facility_id").country)
     summ = coverage.summary(led, ["country", "year"])
-    summ["coverage"] = coverage.label(summ)
-    out.print(df_table(summ.drop(columns="missing_share"), "Coverage per country and year"))
-    _not_computed(coverage.reasons(led, ["country", "year"]), "Records not in these totals")
+    summ["coverage"] = coverage.label(summ, lang())
+    out.print(df_table(summ.drop(columns="missing_share"), _("Coverage per country and year")))
+    _not_computed(coverage.reasons(led, ["country", "year"]), _("Records not in these totals"))
 
 
 @report_app.command()
@@ -395,7 +398,7 @@ def report_all(
         written = write(bundle, out_path, fmt.value, lang.value)
     except (InputError, ValueError) as exc:
         raise fail(exc) from None
-    out.print(f"wrote {len(written)} file(s): {out_path}")
+    out.print(_("wrote {n} file(s): {path}").format(n=len(written), path=out_path))
 
 
 @report_app.command()

@@ -7,6 +7,7 @@ import typer
 
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.hookspecs import NavLink, hookimpl
+from openmrv.i18n import N_
 from openmrv.ingest.columns import Schema
 from openmrv.methods import METHODS, Method
 
@@ -23,7 +24,10 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def nav_links() -> list[NavLink]:
-    return [NavLink("compare", "compare", "Comparison"), NavLink("targets", "targets", "Targets")]
+    return [
+        NavLink("compare", "compare", N_("Comparison")),
+        NavLink("targets", "targets", N_("Targets")),
+    ]
 
 
 @hookimpl

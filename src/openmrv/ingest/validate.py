@@ -676,12 +676,12 @@ def _activity_rules(check_facilities: bool, categories: tuple[str, ...]) -> list
             "carbon_content_unit",
             "cc_num IS NOT NULL AND cc_num NOT IN ('mass', 'one')",
             "'not a carbon content unit'",
-            "use e.g. tC/GJ, kgC/kg, % or kgC/gal",
+            "use e.g. tC/GJ, kgC/kg, %, or kgC/gal",
         ),
         Rule(
             "carbon_content",
             "cc_num = 'one' AND cc_v * cc_f > 1",
-            "'carbon content above 100 % of the fuel mass'",
+            "'carbon content above 100 percent of the fuel mass'",
             "check the value and its unit",
         ),
         Rule(
@@ -772,7 +772,7 @@ def _facility_rules(columns: tuple[Column, ...], present: list[str]) -> list[Rul
             "equity_share",
             "equity_share <> '' AND (es IS NULL OR es <= 0 OR es > 1)",
             "'must be a fraction in (0, 1]'",
-            "e.g. 0.5 for a 50 % share",
+            "e.g. 0.5 for a 50 percent share",
         ),
         *(
             Rule(

@@ -8,24 +8,26 @@ import pandas as pd
 import pyarrow as pa
 
 from openmrv.engine import RunResult
-from openmrv.methods import COMPARISONS
+from openmrv.methods import COMPARISONS, labels
 from openmrv.reports import coverage
 from openmrv.reports.decompose import decompose, only_by_reason
-from openmrv.reports.i18n import t
+from openmrv.reports.i18n import label, t
 from openmrv.reports.inputs import editions_text
 from openmrv.reports.obligations import obligations
 from openmrv.reports.summary import COMPARED, LABEL, compare, part98_threshold, scope_totals
 
 
-def md_table(df: pd.DataFrame, floatfmt: str = ",.2f") -> str:
-    """A pipe table (no extra dependency)."""
+def md_table(df: pd.DataFrame, floatfmt: str = ",.2f", lang: str = "en") -> str:
+    """A pipe table (no extra dependency); in another language than English, the columns
+    carry the catalogue's labels (`col.<name>`)."""
 
     def cell(v: object) -> str:
         if isinstance(v, float):
             return "" if v != v else format(v, floatfmt)
         return str(v).replace("|", "\\|")
 
-    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    names = [str(c) if lang == "en" else label(str(c), lang) for c in df.columns]
+    head = "| " + " | ".join(names) + " |"
     sep = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, sep, *body])
@@ -49,13 +51,21 @@ def render(
     comparison its difference decomposed by cause (reports.decompose); with the facilities
     too, the reporting obligations come first."""
     meta = run.meta
+
+    def table(df: pd.DataFrame, floatfmt: str = ",.2f") -> str:
+        return md_table(df, floatfmt, lang)
+
     parts = [
-        "# OpenMRV calculation report",
+        f"# {t('md.title', lang)}",
         "",
-        f"Run `{meta['run_id']}` · {meta['records']} records · input sha256 "
-        f"`{str(meta['input_hash'])[:16]}…` · result sha256 `{str(meta['result_hash'])[:16]}…`",
+        t("md.run", lang).format(
+            run=meta["run_id"],
+            records=meta["records"],
+            input=str(meta["input_hash"])[:16],
+            result=str(meta["result_hash"])[:16],
+        ),
         "",
-        "Methodologies and pinned factor editions:",
+        t("md.editions", lang),
         "",
         *[
             f"- `{m}` v{v}: {editions_text(meta['factor_editions'][m])}"
@@ -66,7 +76,7 @@ def render(
     if activity is not None and facilities is not None:
         obl = obligations(facilities, run.results, run.skipped, activity, lang=lang)
         obl = obl[obl.applies].drop(columns=["programme_name", "applies", "rule"])
-        parts += [f"## {t('section.obligations', lang)}", "", md_table(obl), ""]
+        parts += [f"## {t('section.obligations', lang)}", "", table(obl), ""]
     if activity is not None:
         methods = tuple(meta["methodologies"])
         tot = scope_totals(run.results, run.skipped, activity, methods)
@@ -74,23 +84,23 @@ def render(
         led = coverage.by_methodology(run.results, run.skipped, activity, methods)
         why = coverage.reasons(led, ["methodology", "facility_id", "year"])
         parts += [
-            "## Totals by scope (t CO2e; Scope 2 location-based; biogenic CO2 separate)",
+            f"## {t('md.totals', lang)}",
             "",
-            "Each row holds the categories listed; a partial total is marked ⚠ in its row.",
+            t("md.totals_note", lang),
             "",
-            md_table(tot.drop(columns=["missing_share", "outside_categories"])),
+            table(tot.drop(columns=["missing_share", "outside_categories"])),
             "",
             f"## {t('section.coverage', lang)}",
             "",
-            md_table(why, floatfmt=",.6g"),
+            table(why, floatfmt=",.6g"),
             "",
         ]
     parts += [
-        "## 40 CFR 98 Subpart C threshold (25,000 t CO2e per facility-year)",
+        f"## {t('md.threshold', lang)}",
         "",
-        md_table(part98_threshold(run.results)),
+        table(part98_threshold(run.results)),
         "",
-        "## Why the US, Chinese and IPCC methods differ",
+        f"## {t('md.differ', lang)}",
         "",
         t("compare.like_for_like", lang),
         "",
@@ -98,20 +108,24 @@ def render(
     for g in comparison_groups(run).itertuples(index=False):
         keys = {"facility_id": g.facility_id, "fuel": g.fuel, "year": g.year}
         c = compare(run.results, keys, skipped=run.skipped)
-        parts += [f"### {g.facility_id} · {g.fuel} · {g.year}", "", md_table(c.table), ""]
+        parts += [f"### {g.facility_id} · {g.fuel} · {g.year}", "", table(c.table), ""]
         parts += [f"- {r}" for r in c.reasons] + [""]
         if len(c.only):
-            parts += [md_table(only_by_reason(c.only)), ""]
+            parts += [table(only_by_reason(c.only)), ""]
         if activity is not None:
             for base, other in COMPARISONS:
                 d = decompose(run.results, base, other, keys, activity, None, run.skipped)
                 if d.other_t and d.base_t:
+                    names = LABEL if lang == "en" else labels(lang)
                     parts += [
-                        f"{LABEL[base]} → {LABEL[other]}: {d.difference_t:+,.2f} t CO2e over the "
-                        "records both computed, by cause:",
+                        t("md.by_cause", lang).format(
+                            base=names[base],
+                            other=names[other],
+                            difference=f"{d.difference_t:+,.2f}",
+                        ),
                         "",
-                        md_table(
-                            d.effects.assign(cause=[t(f"cause.{x}") for x in d.effects.cause])
+                        table(
+                            d.effects.assign(cause=[t(f"cause.{x}", lang) for x in d.effects.cause])
                         ),
                         "",
                     ]

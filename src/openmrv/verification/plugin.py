@@ -8,6 +8,7 @@ import typer
 
 from openmrv.api import case_ledger
 from openmrv.hookspecs import NavLink, Permission, hookimpl
+from openmrv.i18n import N_
 from openmrv.store.coverage import LedgerCheck
 
 
@@ -25,7 +26,7 @@ def register_permissions() -> list[Permission]:
 
 @hookimpl
 def nav_links() -> list[NavLink]:
-    return [NavLink("cases", "cases", "Verification")]
+    return [NavLink("cases", "cases", N_("Verification"))]
 
 
 @hookimpl

@@ -34,6 +34,7 @@ from openmrv.api.deps import (
     session_user,
 )
 from openmrv.api.tenancy import NotFound, OrgScope, Principal, load_principal, scope_for
+from openmrv.i18n import N_
 from openmrv.methods import METHODS, MethodId, labels
 from openmrv.store import Database
 from openmrv.web import i18n
@@ -85,7 +86,8 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
 def error_page(request: Request, exc: Exception, code: int) -> Response:
     if isinstance(exc, NotSignedIn):
         return RedirectResponse(f"/signin?next={quote(str(request.url.path))}", 303)
-    title = {404: "Not found", 403: "Not allowed", 401: "Sign in again"}.get(code, "Cannot do that")
+    titles = {404: N_("Not found"), 403: N_("Not allowed"), 401: N_("Sign in again")}
+    title = titles.get(code, N_("Cannot do that"))
     return render(request, "error.html", code, title=title, message=str(exc), principal=None)
 
 
@@ -157,7 +159,7 @@ async def signin(
             429,
             principal=None,
             next=_local(next),
-            error="Too many failed sign-ins; try again in a few minutes.",
+            error=N_("Too many failed sign-ins; try again in a few minutes."),
         )
     async with store.lock:
         stored = store.db.scalar("SELECT password_hash FROM users WHERE user_id = ?", [username])
@@ -168,7 +170,7 @@ async def signin(
             401,
             principal=None,
             next=_local(next),
-            error="Wrong user name or password.",
+            error=N_("Wrong user name or password."),
         )
     limit.succeeded(stamp, *keys, clear=(keys[1],))
     async with store.lock:
