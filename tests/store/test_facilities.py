@@ -72,7 +72,7 @@ def test_a_changed_flag_alone_is_a_new_version_and_an_event(store, tmp_path):
     last = list(ledger.events(store))[-1]
     assert len(list(ledger.events(store))) == events + 1
     assert (last.action, last.subject, last.data()["batch_id"]) == ("facilities", "fac2.csv", 2)
-    assert last.data()["digests"]["facilities"].startswith("1:v2:")
+    assert last.data()["digests"]["facilities"].startswith("1:v3:")
     assert verify(store).ok
 
     assert load_facilities(store, path, "ann") == (None, 0)  # the same file again
@@ -146,7 +146,7 @@ def test_events_recorded_before_the_flags_still_verify(store_url, tmp_path):
         (2, True, True, 2),
     ]
     recorded = [e.data()["digests"]["facilities"] for e in ledger.events(db)]
-    assert recorded[0].count(":") == 1 and recorded[1].startswith("4:v2:")
+    assert recorded[0].count(":") == 1 and recorded[1].startswith("4:v3:")
     assert verify(db).ok
     assert load_facilities(db, path, "ann") == (None, 0)
 

@@ -154,29 +154,50 @@ def test_export_and_cli_verify(filled, store_url, tmp_path):
     assert r.exit_code == 0 and "ledger OK: 4 events" in r.output
 
 
-def test_digests_keep_the_scheme_they_were_recorded_with(filled):
-    """A store written before activity rows were digested by content hash (digests recorded as
-    rows:hex, every column's text) still verifies, and tampering is still caught."""
-    events = list(ledger.events(filled))
-    # New events cover the organisation (v2o: by content hash; PostgreSQL: v1o, every column).
-    scheme = ":v2o:" if filled.kind == "duckdb" else ":v1o:"
-    assert scheme in events[1].data()["digests"]["activity_records"]
+LEGACY = {"duckdb": (None, "v2", "v2o", "v1o"), "postgresql": (None, "v1o")}
+
+
+def _as_recorded_by_the_database(db, tag):
+    """Rewrite every activity digest (and the chain after it) as the store's own database
+    computed it before v3: its md5 of its text forms, in SQL (db.digest)."""
+    from openmrv.store.db import row_text
+
+    columns, _ = ledger.ACTIVITY_ROWS.columns_and_check(tag)
     prev = ledger.GENESIS
-    for e in events:
+    for e in list(ledger.events(db)):
         data = e.data()
         if "activity_records" in data.get("digests", {}):
-            old = ledger.digests(filled, data["batch_id"], {"activity_records": "0:v1"})
-            data["digests"]["activity_records"] = old["activity_records"]
+            b = data["batch_id"]
+            n = data["digests"]["activity_records"].split(":")[0]
+            value = db.digest(row_text(columns), "activity_records WHERE batch_id = ?",
+                              "record_id, version", [b])  # fmt: skip
+            data["digests"]["activity_records"] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
         payload = ledger.canonical(data)
         h = ledger.event_hash(e.seq, e.at, e.actor, e.action, e.subject, e.reason, payload, prev)
-        filled.execute(
+        db.execute(
             "UPDATE ledger_events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
             [payload, prev, h, e.seq],
         )
         prev = h
-    recorded = [e.data()["digests"] for e in ledger.events(filled) if "digests" in e.data()]
-    assert all(d.get("activity_records", "0:h").count(":") == 1 for d in recorded)
-    assert verify(filled).ok
+
+
+def test_digests_keep_the_scheme_they_were_recorded_with(filled):
+    """New events digest rows in scheme v3 (canonical encoding, in Python); digests recorded
+    before, in every older scheme, were the database's own md5 of its text forms: `verify`
+    recomputes them in Python (store/legacy.py), equal to what the database computed, and
+    tampering is still caught."""
+    events = list(ledger.events(filled))
+    assert ":v3:" in events[1].data()["digests"]["activity_records"]
+    if filled.kind == "duckdb":  # the content hashes the v2 schemes check, as ingest wrote them
+        from openmrv.store.db import row_text
+        from openmrv.store.schema import CONTENT_NAMES
+
+        filled.execute(f"UPDATE activity_records SET content_hash = md5({row_text(CONTENT_NAMES)})")
+    for tag in LEGACY[filled.kind]:
+        _as_recorded_by_the_database(filled, tag)
+        recorded = [e.data()["digests"] for e in ledger.events(filled) if "digests" in e.data()]
+        assert any(":" + (tag or "") in d.get("activity_records", "") for d in recorded)
+        assert verify(filled).ok, (tag, verify(filled).findings)
     filled.execute("UPDATE activity_records SET quantity = 101 WHERE record_id = 'r3'")
     v = verify(filled)
     assert v.findings[0].seq == 3, v.findings

@@ -10,10 +10,9 @@ import pytest
 from openmrv.plugins import ledger_checks
 from openmrv.store import ledger
 from openmrv.store.coverage import Coverage
-from openmrv.store.ingest import delete, ingest
-from openmrv.store.periods import lock
 from openmrv.store.schema import MIGRATIONS, Migration, migrate
-from tests.store.helpers import activity, coal, verify
+from tests.store.helpers import verify
+from tests.store.ledger_demo import populate
 
 # Tables the ledger does not vouch for, each with the reason. A new table must be added to a
 # domain's coverage or checks, or here.
@@ -22,56 +21,31 @@ UNCOVERED = {
     "calculation_runs": "derived: a run's results are recomputed from the record versions it "
     "pins (its inputs hash and lineage)",
     "results": "derived, as calculation_runs",
-    "org_runs": "known gap: a web run is an event 'calculate', its rows are not checked",
-    "run_totals": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_breakdown": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_scope_totals": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_not_computed": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_obligations": "known gap: derived from a web run (event 'calculate'), not checked",
-    "run_months": "known gap: derived from a web run (event 'calculate'), not checked",
-    "targets": "known gap: each is an event 'target', its row is not checked",
-    "memberships": "known gap: grants and revocations are events, the rows are not checked",
-    "users": "identities and credentials: security state, not reported data",
-    "api_tokens": "credentials: security state, not reported data",
-    "web_sessions": "sign-in sessions: security state, not reported data",
-    "uploads": "the web app's upload log; the batch an upload stored is in the ledger",
+    "web_sessions": "sign-in sessions: deleted at sign-out, they grant nothing a password or "
+    "token did not",
+    "ledger_tree": "derived from the events; checks rebuild it from them and trust a stored "
+    "node only where a signed root authenticates it",
+    "ledger_checkpoints": "signed notes: each verifies by its own signatures",
 }
+
+# Vouched for, but left empty by the demo: run_totals is written only by runs stored before core
+# migration 11; every demo record is computed, so run_not_computed has no row.
+LEGACY = {"run_totals", "run_not_computed"}
 
 
 def covered() -> dict[str, tuple[str, ...]]:
     """Every table the ledger vouches for, as registered -> its key columns."""
     keys = dict(ledger.OWN_TABLES)
     keys |= {c.table: c.order for c in ledger.all_coverage()}
-    for check in ledger_checks():
+    for check in ledger.all_checks():
         keys |= check.tables
     return {table: tuple(k.strip() for k in key.split(",")) for table, key in keys.items()}
 
 
 @pytest.fixture
 def demo(store, tmp_path):
-    """A store with a bit of everything the ledger vouches for: facilities, two files, a
-    tombstone, a lock, and a verification case opened, submitted, started and returned."""
-    from openmrv.api import workflow
-    from openmrv.api.tenancy import OrgScope, Principal
-
-    ingest(store, activity(tmp_path / "a.csv", coal("r1"), coal("r2", 2)), "ann")
-    ingest(store, activity(tmp_path / "b.csv", coal("r3", 3)), "bob")
-    delete(store, ["r2"], "ann", "duplicate")
-    lock(store, "CN-PLANT", 2024, "vera", "verified")
-    editor = OrgScope(store, "ORG", Principal("ed", "Ed", False, {"ORG": "editor"}))
-    verifier = OrgScope(store, "ORG", Principal("vera", "Vera", False, {"ORG": "verifier"}))
-    case_id = workflow.open_case(editor, "US-PLANT", 2024)
-    workflow.advance(editor, case_id, "submit")
-    workflow.advance(verifier, case_id, "start")
-    workflow.advance(verifier, case_id, "return", "January invoice missing")
-    from openmrv.ccus import store as ccus_store  # a default domain's covered tables
-    from openmrv.ccus.account import read_folder
-    from tests.ccus.helpers import EXAMPLES
-
-    ccus_store.ingest(store, "ORG", read_folder(EXAMPLES / "us"), "cara")
-    from tests.grid.test_certificates import import_and_cancel  # and the grid's
-
-    import_and_cancel(store, tmp_path)
+    """A store with a bit of everything the ledger vouches for (tests/store/ledger_demo.py)."""
+    populate(store, tmp_path)
     assert verify(store).ok, verify(store).findings
     return store
 
@@ -91,7 +65,7 @@ def test_every_table_is_vouched_for_or_listed_as_not(demo):
     assert not vouched & set(UNCOVERED)
     assert tables(demo) - set(UNCOVERED) == vouched
     assert set(UNCOVERED) <= tables(demo)  # no stale entry
-    for table in vouched:  # so that the tampering below has a row to tamper with
+    for table in vouched - LEGACY:  # so that the tampering below has a row to tamper with
         assert demo.scalar(f"SELECT count(*) FROM {table}"), f"the demo leaves {table} empty"
 
 
@@ -134,6 +108,9 @@ def test_tampering_with_any_vouched_for_table_is_caught(demo):
     for table, key in covered().items():
         columns = _columns(demo, table)
         first = demo.one(f"SELECT {', '.join(key)} FROM {table} ORDER BY {', '.join(key)}")
+        if first is None:  # no row to edit, delete or copy (LEGACY, checked empty below)
+            assert table in LEGACY, f"the demo leaves {table} empty"
+            continue
         where = " AND ".join(f"{k} = ?" for k in key)
         for column, dtype in columns.items():
             _caught(

@@ -161,7 +161,11 @@ def test_a_regulator_grant_is_revoked_and_ledgered(app):
     assert [(e.action, e.actor, e.subject) for e in events] == [
         ("revoke", "owner", f"regulator {ORG}")
     ]
-    assert events[0].data() == {"role": "regulator"}
+    # the role that ended, and the membership's recorded state: gone ("0", store/state.py)
+    assert events[0].data() == {
+        "role": "regulator",
+        "state": {"memberships": {f'["regulator","{ORG}"]': "0"}},
+    }
     # Revoking again: nothing to revoke; revoking a member who is no regulator: refused.
     assert owner.delete(f"{API}/regulators/regulator").status_code == 404
     assert owner.delete(f"{API}/regulators/viewer").status_code == 409

@@ -183,6 +183,7 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
         "unit": v,
     }
     event = dict.fromkeys(("at", "actor", "action", "subject", "reason", "hash"), v) | {"seq": 1}
+    checkpoint = {"size": 3, "root": v, "signers": [v, v], "note": v, "extra": [f"time {v}"]}
     target = {
         "name": v,
         "methodology": v,
@@ -243,7 +244,21 @@ def contexts(v: str, lang: str) -> dict[str, list[dict[str, Any]]]:
                 "locks": [{"year": 2024, "locked_by": v, "locked_at": v, "reason": v}],
             }
         ],
-        "record.html": [org | {"h": {"record_id": v, "versions": [version], "events": [event]}}],
+        "record.html": [
+            org
+            | {
+                "h": {"record_id": v, "versions": [version], "events": [event]},
+                "proofs": {"status": {1: st}, "cosigned": cp, "latest": cp},
+            }
+            for st, cp in ((True, checkpoint), (False, None), (None, checkpoint))
+        ],
+        "ledger.html": [
+            org
+            | {
+                "checkpoints": [checkpoint],
+                "keys": [{"name": v, "owner": v, "owner_kind": v, "verifier_key": v}],
+            }
+        ],
         "compare.html": [
             org
             | {

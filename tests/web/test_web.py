@@ -186,6 +186,7 @@ PAGES = (
     f"/orgs/{ORG}/cases",
     f"/orgs/{ORG}/cases/1",
     f"/orgs/{ORG}/targets",
+    f"/orgs/{ORG}/ledger",
 )
 
 

@@ -159,6 +159,25 @@ class Source(Out):
     source_id: str
 
 
+class LedgerKey(Out):
+    """A public key that signs ledger checkpoints (c2sp.org signed-note verifier key)."""
+
+    name: str
+    owner_kind: str = Field(description="organisation, verifier or regulator")
+    owner: str
+    verifier_key: str = Field(description="name+key id+base64(0x01 || Ed25519 public key)")
+    created_at: str = When
+
+
+class Checkpoint(Out):
+    """A signed checkpoint of the ledger's Merkle tree (c2sp.org tlog-checkpoint)."""
+
+    size: int
+    root: str = Field(description="root hash, hex")
+    signers: list[str]
+    note: str = Field(description="the signed note, as `openmrv ledger verify --since` reads it")
+
+
 class Lock(Out):
     """A locked reporting period (facility-year)."""
 

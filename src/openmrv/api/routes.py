@@ -453,3 +453,26 @@ def step(case_id: RowNo, body: StepIn, s: OrgScope = Read) -> dict[str, Any]:
     (verifier). Verify locks the facility's reporting year."""
     workflow.advance(s, case_id, body.action, body.findings)
     return queries.cases.get(s, case_id)
+
+
+@router.get(
+    ORG + "/ledger/keys",
+    openapi_extra=perm("read"),
+    tags=["ledger"],
+    response_model=list[M.LedgerKey],
+)
+def ledger_keys(s: OrgScope = Read) -> list[dict[str, Any]]:
+    """The public keys that sign the ledger's checkpoints: the organisation's, its verifiers'
+    and the regulators'."""
+    return queries.ledger_keys.keys(s)
+
+
+@router.get(
+    ORG + "/ledger/checkpoints",
+    openapi_extra=perm("read"),
+    tags=["ledger"],
+    response_model=list[M.Checkpoint],
+)
+def ledger_checkpoints(s: OrgScope = Read) -> list[dict[str, Any]]:
+    """The signed checkpoints of the ledger, latest first, with their signers."""
+    return queries.ledger_keys.checkpoints(s)

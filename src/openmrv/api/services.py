@@ -26,7 +26,7 @@ from openmrv.ingest.columns import registered
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import Limits, RawTable, read_table
 from openmrv.ingest.validate import validate_activity
-from openmrv.store import ledger
+from openmrv.store import ledger, state
 from openmrv.store.db import StoreError
 from openmrv.store.ingest import ingest
 
@@ -200,9 +200,20 @@ def calculate(scope: OrgScope) -> int:
             "calculate",
             scope.org_id,
             None,
-            {"run_no": run_no, "run_id": meta["run_id"], "records": activity.num_rows},
+            {
+                "run_no": run_no,
+                "run_id": meta["run_id"],
+                "records": activity.num_rows,
+                "state": state.state(db, [(t, (run_no,)) for t in RUN_TABLES]),
+            },
         )
     return run_no
+
+
+RUN_TABLES = (  # what a run writes, vouched for by its 'calculate' event (store.state)
+    "org_runs", "run_totals", "run_breakdown",
+    "run_scope_totals", "run_not_computed", "run_obligations", "run_months",
+)  # fmt: skip
 
 
 def _plain(v: Any) -> Any:

@@ -20,7 +20,7 @@ from openmrv import plugins
 from openmrv.api.security import hash_password
 from openmrv.errors import Conflict, NotAllowed, NotFoundError
 from openmrv.ingest.schema import FACILITIES, FACILITY_BOUNDARY
-from openmrv.store import ledger
+from openmrv.store import ledger, state
 from openmrv.store.db import Database
 from openmrv.store.versions import latest_facilities_sql
 
@@ -189,18 +189,25 @@ def remove_membership(db: Database, user_id: str, org_id: str, by: str) -> str:
     db.execute(
         "DELETE FROM memberships WHERE user_id = ? AND organization_id = ?", [user_id, org_id]
     )
-    ledger.append(db, by, "revoke", f"{user_id} {org_id}", None, {"role": role})
+    ledger.append(
+        db, by, "revoke", f"{user_id} {org_id}", None,
+        {"role": role, "state": state.state(db, [("memberships", (user_id, org_id))])},
+    )  # fmt: skip
     return role
 
 
 def add_user(
     db: Database, user_id: str, name: str, password: str, is_regulator: bool = False
 ) -> None:
-    """Create a user (inside the caller's transaction)."""
+    """Create a user (inside the caller's transaction); a ledger event, recording the row."""
     db.execute(
         "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
         [user_id, name, hash_password(password), is_regulator, ledger.now()],
     )
+    ledger.append(
+        db, user_id, "user", user_id, None,
+        {"regulator": is_regulator, "state": state.state(db, [("users", (user_id,))])},
+    )  # fmt: skip
 
 
 def add_membership(db: Database, user_id: str, org_id: str, role: str, by: str) -> None:
@@ -210,4 +217,7 @@ def add_membership(db: Database, user_id: str, org_id: str, role: str, by: str) 
     db.execute(
         "INSERT INTO memberships VALUES (?, ?, ?, ?, ?)", [user_id, org_id, role, by, ledger.now()]
     )
-    ledger.append(db, by, "grant", f"{user_id} {org_id}", None, {"role": role})
+    ledger.append(
+        db, by, "grant", f"{user_id} {org_id}", None,
+        {"role": role, "state": state.state(db, [("memberships", (user_id, org_id))])},
+    )  # fmt: skip

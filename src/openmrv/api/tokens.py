@@ -16,7 +16,7 @@ from typing import Any
 
 from openmrv.api import security
 from openmrv.api.tenancy import Forbidden, NotFound, Principal, Refused, load_principal
-from openmrv.store import Database, ledger
+from openmrv.store import Database, ledger, state
 
 DEFAULT_DAYS = 90  # a token minted through the API without a lifetime
 MAX_DAYS = 366
@@ -68,7 +68,15 @@ def create(
             [t.token_id, user_id, t.secret_hash, ",".join(wanted), label, ledger.now(), parent,
              expires],
         )  # fmt: skip
+        _record(db, user_id, "token", t.token_id, [t.token_id])
     return {"token_id": t.token_id, "token": t.plain, "scopes": wanted, "expires_at": expires}
+
+
+def _record(db: Database, actor: str, action: str, subject: str, tokens: list[str]) -> None:
+    """The ledger event of a token change: the tokens' rows as they now are (scopes, hash,
+    revocation), so an edit behind the system's back is caught (store/state.py)."""
+    groups = [("api_tokens", (t,)) for t in tokens]
+    ledger.append(db, actor, action, subject, None, {"state": state.state(db, groups)})
 
 
 def listing(db: Database, user_id: str) -> list[dict[str, Any]]:
@@ -113,6 +121,7 @@ def revoke(db: Database, p: Principal, token_id: str) -> list[str]:
             f"UPDATE api_tokens SET revoked_at = ? WHERE token_id IN ({marks})",
             [ledger.now(), *ended],
         )
+        _record(db, p.user_id, "token-revoke", token_id, ended)
     return ended
 
 

@@ -7,7 +7,9 @@
 Editors and owners create and submit cases; verifiers start, return (with findings) and
 verify them. Each step is one ledger event written in the same transaction as the step, and
 "verify" locks the period (store.periods) in that transaction too, so a verified year is
-frozen exactly when the sign-off is recorded.
+frozen exactly when the sign-off is recorded. A verifier (or a regulator) then witnesses it:
+`witness` co-signs, with their own key, the checkpoint of the ledger's tree that contains the
+sign-off, so any later rewrite of the period's history is provable by whoever holds it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from openmrv.api import queries
 from openmrv.api.case_ledger import OPEN, step_event
 from openmrv.api.tenancy import Forbidden, OrgScope, Refused
-from openmrv.store import ledger, periods
+from openmrv.store import ledger, note, periods, tlog
+from openmrv.store.db import Database
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,16 @@ def open_case(scope: OrgScope, facility_id: str, year: int) -> int:
     return case_id
 
 
-def advance(scope: OrgScope, case_id: int, action: str, findings: str | None = None) -> str:
+def advance(
+    scope: OrgScope,
+    case_id: int,
+    action: str,
+    findings: str | None = None,
+    signer: note.Signer | None = None,
+) -> str:
     """Take one step; return the new status. Refused (409) from a status the step does not
-    leave; Forbidden when the principal's role may not take it."""
+    leave; Forbidden when the principal's role may not take it. A "verify" with the verifier's
+    `signer` witnesses the sign-off at once (`witness`)."""
     step = STEPS.get(action)
     if step is None:
         raise Refused(f"unknown step {action!r}; one of {', '.join(STEPS)}")
@@ -113,4 +123,38 @@ def advance(scope: OrgScope, case_id: int, action: str, findings: str | None = N
         db.execute(
             "UPDATE verification_cases SET status = ? WHERE case_id = ?", [step.target, case_id]
         )
+    if action == "verify" and signer is not None:
+        witness(db, case_id, signer)
     return step.target
+
+
+def sign_off(db: Database, case_id: int) -> ledger.Event:
+    """The case's "verify" event (Refused when it was not verified)."""
+    for e in ledger.events(db):
+        if e.action == step_event("verify").name and e.data().get("case_id") == case_id:
+            return e
+    raise Refused(f"case {case_id} is not verified: nothing to witness")
+
+
+def witness(db: Database, case_id: int, signer: note.Signer) -> str:
+    """Co-sign the checkpoint containing the case's sign-off (a new one, signed by `signer`,
+    when none does yet) with the key of a verifier of the case's organisation or of a
+    regulator; the checkpoint with all its signatures."""
+    event = sign_off(db, case_id)
+    org = db.scalar("SELECT organization_id FROM verification_cases WHERE case_id = ?", [case_id])
+    key = db.one("SELECT owner_kind, owner, verifier_key FROM ledger_keys WHERE name = ?",
+                 [signer.name])  # fmt: skip
+    if key is None or key[2] != signer.verifier.encode():
+        raise Forbidden(f"{signer.name!r} is not a key the store lists (openmrv ledger keygen)")
+    role = db.scalar("SELECT role FROM memberships WHERE user_id = ? AND organization_id = ?",
+                     [key[1], org])  # fmt: skip
+    if not ((key[0] == "verifier" and role == "verifier") or key[0] == "regulator"):
+        raise Forbidden(f"{signer.name!r} is not the key of a verifier of {org} or a regulator")
+    held = [c for c in tlog.checkpoints(db) if c["size"] >= event.seq]
+    if not held:
+        return tlog.merged(db, _size(tlog.checkpoint(db, signer)))
+    return tlog.cosign(db, held[-1]["note"], signer)  # the earliest that contains it
+
+
+def _size(signed: str) -> int:
+    return note.Checkpoint.parse(note.split(signed)[0]).size

@@ -69,3 +69,18 @@ def check(
         finally:
             browser.close()
     return result
+
+
+def pdf(path: Path, out: Path) -> None:
+    """Print the page at `path` to a PDF (A4)."""
+    from playwright.sync_api import sync_playwright
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            page.pdf(path=str(out), format="A4")
+        finally:
+            browser.close()

@@ -11,7 +11,7 @@ and files may gain columns for other reasons).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -58,20 +58,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class RowCheck:
-    """Rows of a batch that its digest does not vouch for by itself: `where` (SQL over the
-    table) selects the bad ones; a digest recomputed to verify says how many, and why."""
+    """Rows of a batch that its digest does not vouch for by itself: `bad(values, dialect)`
+    says whether a row (the values of `columns`) is one; a digest recomputed to verify says how
+    many, and why. Computed in Python from the raw values (`dialect`: the backend whose text
+    forms the legacy schemes used, store/legacy.py)."""
 
-    where: str
+    columns: tuple[str, ...]
+    bad: Callable[[Sequence[Any], str], bool]
     problem: str  # after "N row(s)", e.g. "do not match their content hash"
 
 
 @dataclass(frozen=True)
 class Scheme:
-    """A digest scheme besides v1: digests recorded in it read "rows:TAG:hex"."""
+    """A digest scheme besides v1: digests recorded in it read "rows:TAG:hex". `canonical`
+    schemes (v3 on) hash store/canonical.py's encoding; the others the rows' text forms as the
+    database wrote them (store/legacy.py), recomputed in Python."""
 
     tag: str
     columns: tuple[str, ...]  # in digest order
     check: RowCheck | None = None
+    canonical: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,23 @@ class Coverage:
 
     def columns_and_check(self, tag: str | None) -> tuple[tuple[str, ...], RowCheck | None]:
         """The columns and row check of scheme `tag` (None: v1; an unknown tag reads as v1)."""
+        s = self.scheme_of(tag)
+        return s.columns, s.check
+
+    def scheme_of(self, tag: str | None) -> Scheme:
+        """Scheme `tag` (None, or a tag this table never had: v1)."""
         for s in self.schemes:
             if s.tag == tag:
-                return s.columns, s.check
-        return self.columns, self.v1_check
+                return s
+        return Scheme("", self.columns, self.v1_check)
+
+    @property
+    def read_columns(self) -> tuple[str, ...]:
+        """Every column any of its schemes or checks reads, and the batch."""
+        cols = [*self.columns, "batch_id"]
+        for s in (*self.schemes, self.scheme_of(None)):
+            cols += [*s.columns, *(s.check.columns if s.check else ())]
+        return tuple(dict.fromkeys(cols))
 
     @property
     def key(self) -> tuple[str, ...]:

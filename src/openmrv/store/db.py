@@ -51,6 +51,7 @@ class Database(ABC):
 
     kind: str
     url: str
+    tree_ready = False  # whether the ledger's tree table exists (store/tlog.py asks once)
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -69,6 +70,17 @@ class Database(ABC):
         largest. Call it inside the write transaction that inserts the row, so that writers,
         which are serialised, never take the same number."""
         return int(self.scalar(f"SELECT COALESCE(max({column}), 0) + 1 FROM {table}"))
+
+    def columns(self, table: str) -> set[str]:
+        """The names of `table`'s columns (in the store's schema)."""
+        return {
+            r[0]
+            for r in self.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_schema = current_schema()",
+                [table],
+            )
+        }
 
     @abstractmethod
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
@@ -146,12 +158,17 @@ class DuckDatabase(Database):
     local_version = True
     _READS = ("SELECT", "WITH", "DESCRIBE", "SHOW", "EXPLAIN", "PRAGMA")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, read_only: bool = False) -> None:
         self.url = path
         self._changes = 0
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(path, config={"checkpoint_threshold": "1TB"})
+            if read_only:
+                if not Path(path).is_file():
+                    raise StoreError(f"no store at {path}")
+                self.con = duckdb.connect(path, read_only=True)
+            else:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.con = duckdb.connect(path, config={"checkpoint_threshold": "1TB"})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise Busy(path) from None
@@ -230,8 +247,9 @@ def _string_bytes(chunk: pa.Array) -> memoryview:
 class PgDatabase(Database):
     kind = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
         import psycopg  # imported lazily: only PostgreSQL users need it
+        from psycopg import sql
 
         self.url = url
         self.con = psycopg.connect(url, autocommit=True)
@@ -239,7 +257,28 @@ class PgDatabase(Database):
         self.con.execute("SET DateStyle = 'ISO, YMD'")
         self.con.execute("SET extra_float_digits = 1")
         self.con.execute("SET TimeZone = 'UTC'")
+        if read_only:
+            # Every transaction of this session read-only, and the system catalogue first on
+            # the search path, so no function or operator of the store's schema answers for a
+            # system one (a `public.md5` ahead of pg_catalog).
+            self.schema = schema = self.con.execute("SELECT current_schema()").fetchall()[0][0]
+            self.con.execute("SET default_transaction_read_only = on")
+            self.con.execute(
+                sql.SQL("SET search_path = pg_catalog, {}").format(sql.Identifier(schema))
+            )
         self._engine: duckdb.DuckDBPyConnection | None = None
+
+    schema: str | None = None  # the store's schema, when the search path starts elsewhere
+
+    def columns(self, table: str) -> set[str]:
+        if self.schema is None:
+            return super().columns(table)
+        rows = self.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = ?",
+            [table, self.schema],
+        )
+        return {r[0] for r in rows}
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -305,9 +344,10 @@ class PgDatabase(Database):
         self.con.close()
 
 
-def connect(url: str | None = None) -> Database:
-    """Open a store: a postgresql:// URL, or a DuckDB file path (default openmrv.duckdb)."""
+def connect(url: str | None = None, *, read_only: bool = False) -> Database:
+    """Open a store: a postgresql:// URL, or a DuckDB file path (default openmrv.duckdb).
+    `read_only`: a connection that cannot write (what `ledger verify` checks through)."""
     url = url or DEFAULT_DB
     if url.startswith(("postgresql://", "postgres://")):
-        return PgDatabase(url)
-    return DuckDatabase(url.removeprefix("duckdb://"))
+        return PgDatabase(url, read_only)
+    return DuckDatabase(url.removeprefix("duckdb://"), read_only)

@@ -13,16 +13,23 @@ writes them. The chain proves integrity relative to its head: keep the head hash
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from openmrv import plugins
 from openmrv.ingest.schema import FACILITY_BOUNDARY
+from openmrv.store import canonical as codec
+from openmrv.store import legacy
 from openmrv.store.coverage import Coverage, Event, Finding, LedgerCheck, RowCheck, Scheme
-from openmrv.store.db import Database, row_text
+from openmrv.store.db import Database
 from openmrv.store.schema import CONTENT_NAMES
 
 GENESIS = "0" * 64
@@ -93,17 +100,20 @@ def append(
         "INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [seq, at, actor, action, subject, reason, text, prev, h],
     )
+    from openmrv.store import tlog  # the tree over the events (it reads them through here)
+
+    tlog.extend(db)
     return Event(seq, at, actor, action, subject, reason, text, prev, h)
 
 
-# Activity rows on DuckDB are digested by their content hash (scheme "v2"): per row, MD5 of
+# Activity rows on DuckDB were digested by their content hash (scheme "v2"): per row, MD5 of
 # the text of these columns. The content hash is MD5 of the content columns' text, computed by
 # the same database when the batch was staged, and `verify` recomputes it for every row; an
 # edited value is therefore caught by its content hash, an edited content hash by the digest.
-# Reading back and casting every column of a million rows as text took most of an ingest's
-# digest time. PostgreSQL stores keep scheme "v1" (every column's text), because their
-# content hashes come from the DuckDB engine that validated the file, whose text forms of
-# numbers differ from PostgreSQL's. Digests recorded as "rows:hex" are v1, "rows:v2:hex" v2.
+# PostgreSQL stores kept scheme "v1" (every column's text). Digests recorded as "rows:hex" are
+# v1, "rows:v2:hex" v2. Since scheme "v3" every table's digest is SHA-256 over the canonical
+# encoding of every column (store/canonical.py), computed in Python from the raw values on
+# both backends; the older schemes are recomputed in Python too (store/legacy.py).
 V2_COLUMNS = (
     "record_id",
     "version",
@@ -114,8 +124,10 @@ V2_COLUMNS = (
     "deleted",
     "reason",
 )
+V3 = "v3"
 CONTENT_HASHED = RowCheck(
-    f"content_hash IS DISTINCT FROM md5({row_text(CONTENT_NAMES)})",
+    ("content_hash", *CONTENT_NAMES),
+    lambda values, dialect: values[0] != legacy.row_md5(values[1:], dialect),
     "do not match their content hash",
 )
 # Facilities digests cover the organisational-boundary flags (stored from migration 6 on) as
@@ -124,45 +136,97 @@ CONTENT_HASHED = RowCheck(
 FACILITIES_V2 = (*FACILITIES_V1[:-1], *(c.name for c in FACILITY_BOUNDARY), "batch_id")
 # Activity rows name their organisation from migration 8 on (a record is an organisation's
 # record id): digests recorded since cover it, as scheme "v2o" (v2 and the organisation, on
-# DuckDB) or "v1o" (v1 and the organisation, on PostgreSQL). Rows stored before carry their
-# facility's organisation, which `verify` checks for every row.
+# DuckDB) or "v1o" (v1 and the organisation, on PostgreSQL), and v3. Rows stored before carry
+# their facility's organisation, which `verify` checks for every row.
 ACTIVITY_ROWS = Coverage(
     "activity_records",
     ACTIVITY_V1,
     "record_id, version",
-    scheme={"duckdb": "v2o", "postgresql": "v1o"},
+    scheme={"duckdb": V3, "postgresql": V3},
     schemes=(
         Scheme("v2", V2_COLUMNS, CONTENT_HASHED),
         Scheme("v2o", (*V2_COLUMNS, "organization_id"), CONTENT_HASHED),
         Scheme("v1o", (*ACTIVITY_V1, "organization_id")),
+        Scheme(V3, (*ACTIVITY_V1, "organization_id"), canonical=True),
     ),
 )
 FACILITY_ROWS = Coverage(
     "facilities",
     FACILITIES_V1,
     "facility_id, version",
-    scheme={"duckdb": "v2", "postgresql": "v2"},
-    schemes=(Scheme("v2", FACILITIES_V2),),
+    scheme={"duckdb": V3, "postgresql": V3},
+    schemes=(Scheme("v2", FACILITIES_V2), Scheme(V3, FACILITIES_V2, canonical=True)),
     v1_check=RowCheck(
-        " OR ".join(f"{c.name} IS NOT NULL" for c in FACILITY_BOUNDARY),
+        tuple(c.name for c in FACILITY_BOUNDARY),
+        lambda values, dialect: any(v is not None for v in values),
         "have boundary flags, which v1 does not cover",
     ),
 )
-ORGANISATION_ROWS = Coverage("organisations", ("organization_id", "batch_id"), "organization_id")
+ORGANISATION_ROWS = Coverage(
+    "organisations",
+    ("organization_id", "batch_id"),
+    "organization_id",
+    scheme={"duckdb": V3, "postgresql": V3},
+    schemes=(Scheme(V3, ("organization_id", "batch_id"), canonical=True),),
+)
 SOURCE_ROWS = Coverage(
-    "sources", ("facility_id", "source_id", "batch_id"), "facility_id, source_id"
+    "sources",
+    ("facility_id", "source_id", "batch_id"),
+    "facility_id, source_id",
+    scheme={"duckdb": V3, "postgresql": V3},
+    schemes=(Scheme(V3, ("facility_id", "source_id", "batch_id"), canonical=True),),
 )
 # The core's covered tables: the default wherever a caller passes none.
 COVERAGE: tuple[Coverage, ...] = (ACTIVITY_ROWS, FACILITY_ROWS, ORGANISATION_ROWS, SOURCE_ROWS)
 
 
-def _scheme(db: Database, c: Coverage, recorded: dict[str, str] | None) -> str | None:
+def _scheme(kind: str, c: Coverage, recorded: dict[str, str] | None) -> str | None:
     """The tag of the scheme to digest a table in (None: v1): the one its digest was
     `recorded` with, else the one new events use."""
     if recorded is not None and c.table in recorded:
         parts = recorded[c.table].split(":")
         return parts[1] if len(parts) == 3 else None
-    return c.scheme.get(db.kind)
+    return c.scheme.get(kind)
+
+
+def _columns_of(rows: pa.Table, names: Sequence[str]) -> list[tuple[Any, ...]]:
+    return list(zip(*(rows.column(n).to_pylist() for n in names), strict=True))
+
+
+def in_key_order(c: Coverage, rows: pa.Table) -> pa.Table:
+    """`c`'s rows by batch, then key, compared by value (strings byte by byte): the order of
+    scheme v3, fixed here rather than by the database's collation."""
+    keys = [(k, "ascending") for k in ("batch_id", *c.key)]
+    return rows.take(pc.sort_indices(rows, sort_keys=keys))
+
+
+def _v3(columns: Sequence[str], rows: pa.Table) -> list[codec.Blocks]:
+    return [codec.column_blocks(rows.column(n)) for n in columns]
+
+
+def digest_rows(c: Coverage, tag: str | None, rows: pa.Table, dialect: str) -> str:
+    """The digest value of one batch's `rows` in scheme `tag` (v3: any order; older schemes:
+    in the database's key order), with how many fail the scheme's row check. Everything is
+    computed here, from the raw values."""
+    s = c.scheme_of(tag)
+    if s.canonical:
+        return codec.table_digest(_v3(s.columns, in_key_order(c, rows)), 0, len(rows))
+    value = legacy.digest(_columns_of(rows, s.columns), dialect)
+    if s.check is not None:
+        bad = sum(s.check.bad(r, dialect) for r in _columns_of(rows, s.check.columns))
+        if bad:
+            value = f"{value} ({bad} row(s) {s.check.problem})"
+    return value
+
+
+def read_rows(db: Database, c: Coverage, where: str = "", params: Sequence[Any] = ()) -> pa.Table:
+    """The raw columns of `c`'s rows (those matching `where`), in the database's batch and key
+    order (what the schemes before v3 digested in): a plain SELECT, no function of the
+    database's."""
+    present = db.columns(c.table)
+    cols = [col for col in c.read_columns if col in present]
+    sql = f"SELECT {', '.join(cols)} FROM {c.table} {where} ORDER BY batch_id, {c.order}"
+    return db.arrow(sql, params)
 
 
 def digests(
@@ -178,18 +242,12 @@ def digests(
     their content hashes recomputed) is added to the digest."""
     out = {}
     for c in coverage:
-        rows = f"{c.table} WHERE batch_id = ?"
-        n = db.scalar(f"SELECT count(*) FROM {rows}", [batch_id])
-        if not n:
+        rows = read_rows(db, c, "WHERE batch_id = ?", [batch_id])
+        if not len(rows):
             continue
-        tag = _scheme(db, c, recorded)
-        columns, check = c.columns_and_check(tag)
-        value = db.digest(row_text(columns), rows, c.order, [batch_id])
-        if check is not None and recorded is not None:
-            bad = db.scalar(f"SELECT count(*) FROM {rows} AND ({check.where})", [batch_id])
-            if bad:
-                value = f"{value} ({bad} row(s) {check.problem})"
-        out[c.table] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
+        tag = _scheme(db.kind, c, recorded)
+        value = digest_rows(c, tag, rows, db.kind)
+        out[c.table] = f"{len(rows)}:{tag}:{value}" if tag else f"{len(rows)}:{value}"
     return out
 
 
@@ -242,6 +300,64 @@ def all_coverage() -> tuple[Coverage, ...]:
     return (*COVERAGE, *plugins.ledger_coverage())
 
 
+class Snapshot:
+    """Every covered table read once (raw values, one plain SELECT each), in v3 order and split
+    by batch: what `verify` recomputes digests from, in Python. Digests recorded in schemes
+    before v3 are recomputed from their batch's rows read in the database's key order."""
+
+    def __init__(self, db: Database, coverage: Sequence[Coverage]) -> None:
+        self.db, self.dialect = db, db.kind
+        self.rows = {}
+        for c in coverage:
+            present = db.columns(c.table)
+            cols = [col for col in c.read_columns if col in present]
+            self.rows[c.table] = in_key_order(
+                c, db.arrow(f"SELECT {', '.join(cols)} FROM {c.table}")
+            )
+        self.slices = {table: self.split(rows) for table, rows in self.rows.items()}
+        self._bytes: dict[tuple[str, str], list[codec.Blocks]] = {}
+
+    @staticmethod
+    def split(rows: pa.Table) -> dict[int, tuple[int, int]]:
+        """Batch id -> the span of its rows (rows come in batch order)."""
+        ids = rows.column("batch_id").to_numpy(zero_copy_only=False)
+        cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+        return {int(ids[a]): (a, b) for a, b in itertools.pairwise(cuts) if b > a}
+
+    def batch(self, c: Coverage, batch_id: int, tag: str | None) -> tuple[int, str] | None:
+        """The row count and digest value of a batch's rows of `c` in scheme `tag`."""
+        span = self.slices[c.table].get(batch_id)
+        if span is None:
+            return None
+        a, b = span
+        s = c.scheme_of(tag)
+        if not s.canonical:
+            rows = read_rows(self.db, c, "WHERE batch_id = ?", [batch_id])
+            return len(rows), digest_rows(c, tag, rows, self.dialect)
+        key = (c.table, s.tag)
+        if key not in self._bytes:  # encoded once per table, hashed per batch
+            self._bytes[key] = _v3(s.columns, self.rows[c.table])
+        return b - a, codec.table_digest(self._bytes[key], a, b)
+
+    def digests(self, coverage: Sequence[Coverage], batch_id: int, recorded: dict[str, str]):
+        out = {}
+        for c in coverage:
+            tag = _scheme(self.dialect, c, recorded)
+            got = self.batch(c, batch_id, tag)
+            if got is not None:
+                n, value = got
+                out[c.table] = f"{n}:{tag}:{value}" if tag else f"{n}:{value}"
+        return out
+
+
+def all_checks() -> tuple[LedgerCheck[Any], ...]:
+    """The core's checks (the web tables' recorded states, store/state.py), then every
+    domain's (plugins)."""
+    from openmrv.store import state
+
+    return (state.LEDGER_CHECK, *plugins.ledger_checks())
+
+
 def verify(
     db: Database,
     *,
@@ -250,10 +366,15 @@ def verify(
     expect_head: str | None = None,
 ) -> Verification:
     """Recompute the chain, every batch digest over the `coverage` tables and what each of
-    `checks` vouches for (default: the core's coverage and what every domain registers);
-    report what does not match, in chain order, then rows no event accounts for."""
-    checks = plugins.ledger_checks() if checks is None else checks
+    `checks` vouches for (default: the core's coverage and checks and what every domain
+    registers); report what does not match, in chain order, then rows no event accounts for.
+
+    Everything is computed here, in Python, from raw values read with plain SELECTs: no
+    function of the database's (a macro or a function on the search path could answer for
+    it), and nothing is written (open the store with `db.connect(url, read_only=True)`)."""
+    checks = all_checks() if checks is None else checks
     coverage = all_coverage() if coverage is None else coverage
+    snapshot = Snapshot(db, coverage)
     findings: list[Finding] = []
     prev, expected, n = GENESIS, 1, 0
     batches_seen: set[int] = set()
@@ -262,7 +383,7 @@ def verify(
         n += 1
         broken = _check_event(e, prev, expected)
         if not broken:
-            broken = _check_batch(db, e, batches_seen, coverage)
+            broken = _check_batch(db, e, batches_seen, coverage, snapshot)
             for check, tally in tallies:
                 if e.action.startswith(check.action_prefix):
                     broken += check.check_event(db, e, tally)
@@ -271,7 +392,7 @@ def verify(
     later = [f for check, tally in tallies for f in check.unaccounted(db, tally)]
     findings += [f for f in later if f.seq is not None]
     findings.sort(key=lambda f: f.seq or 0)  # stable: each event's findings keep their order
-    findings += _unaccounted(db, batches_seen, coverage) + [f for f in later if f.seq is None]
+    findings += _unaccounted(db, batches_seen, snapshot) + [f for f in later if f.seq is None]
     if expect_head and expect_head != prev:
         findings.append(Finding(None, f"head is {prev}, expected {expect_head}"))
     return Verification(n, prev, findings)
@@ -294,7 +415,7 @@ def _check_event(e: Event, prev: str, expected: int) -> list[str]:
 
 
 def _check_batch(
-    db: Database, e: Event, batches: set[int], coverage: Sequence[Coverage]
+    db: Database, e: Event, batches: set[int], coverage: Sequence[Coverage], snapshot: Snapshot
 ) -> list[str]:
     data = e.data()
     out = []
@@ -306,7 +427,7 @@ def _check_batch(
         if stored != recorded:
             out.append(f"batch {b} row differs from what was recorded (edited or deleted)")
         out += _counts_disagree(data)
-        now_digests = digests(db, b, data["digests"], coverage)
+        now_digests = snapshot.digests(coverage, b, data["digests"])
         for table in sorted(set(now_digests) | set(data["digests"])):
             if now_digests.get(table) != data["digests"].get(table):
                 out.append(
@@ -348,42 +469,59 @@ def _counts_disagree(data: dict[str, Any]) -> list[str]:
     return []
 
 
-def _duplicate_versions(db: Database) -> list[Finding]:
+def _duplicate_versions(rows: pa.Table) -> list[Finding]:
     """Record versions stored more than once: versions are unique by construction (per
     organisation's record), so a duplicate means rows were taken in twice."""
-    rows = db.execute(
-        "SELECT organization_id, record_id, version, count(*) FROM activity_records "
-        "GROUP BY organization_id, record_id, version HAVING count(*) > 1 "
-        "ORDER BY organization_id, record_id, version"
-    )
-    if not rows:
+    keys = ["organization_id", "record_id", "version"]
+    if not len(rows) or not set(keys) <= set(rows.column_names):
         return []
-    named = ", ".join(f"{r} version {v} of {o} ({n}×)" for o, r, v, n in rows[:10])
-    more = f" and {len(rows) - 10:,} more" if len(rows) > 10 else ""
-    return [Finding(None, f"{len(rows):,} record version(s) stored more than once: {named}{more}")]
+    counts = rows.select(keys).group_by(keys).aggregate([([], "count_all")])
+    dup = counts.filter(pc.greater(counts["count_all"], 1)).sort_by(
+        [(k, "ascending") for k in keys]
+    )
+    if not len(dup):
+        return []
+    listed = dup.to_pylist()
+    named = ", ".join(
+        f"{d['record_id']} version {d['version']} of {d['organization_id']} ({d['count_all']}×)"
+        for d in listed[:10]
+    )
+    more = f" and {len(listed) - 10:,} more" if len(listed) > 10 else ""
+    return [
+        Finding(None, f"{len(listed):,} record version(s) stored more than once: {named}{more}")
+    ]
 
 
-def _unaccounted(db: Database, batches: set[int], coverage: Sequence[Coverage]) -> list[Finding]:
-    out = _duplicate_versions(db)
-    for table in ("batches", *(c.table for c in coverage)):
-        for b, count in db.execute(
-            f"SELECT batch_id, count(*) FROM {table} GROUP BY batch_id ORDER BY batch_id"
-        ):
+def _unaccounted(db: Database, batches: set[int], snapshot: Snapshot) -> list[Finding]:
+    activity = snapshot.rows.get(ACTIVITY_ROWS.table)
+    out = [] if activity is None else _duplicate_versions(activity)
+    stored = sorted({int(r[0]) for r in db.execute("SELECT batch_id FROM batches")} - batches)
+    out += [Finding(None, f"1 batches row(s) of batch {b} that no event records") for b in stored]
+    for table, spans in snapshot.slices.items():
+        for b, (start, end) in sorted(spans.items()):
             if b not in batches:
                 out.append(
-                    Finding(None, f"{count} {table} row(s) of batch {b} that no event records")
+                    Finding(
+                        None, f"{end - start} {table} row(s) of batch {b} that no event records"
+                    )
                 )
     # Every row is its facility's organisation's (rows stored before migration 8 got it then;
     # their digests, recorded before, do not cover it).
-    for b, count in db.execute(
-        "SELECT batch_id, count(*) FROM activity_records a WHERE NOT EXISTS (SELECT 1 FROM "
-        "facilities f WHERE f.facility_id = a.facility_id AND f.organization_id = "
-        "a.organization_id) GROUP BY batch_id ORDER BY batch_id"
-    ):
-        out.append(
-            Finding(None, f"{count} activity_records row(s) of batch {b} name an organisation "
-                    "that is not their facility's")
-        )  # fmt: skip
+    if activity is not None and FACILITY_ROWS.table in snapshot.rows:
+        owners = set(
+            _columns_of(snapshot.rows[FACILITY_ROWS.table], ("facility_id", "organization_id"))
+        )
+        keys = ["batch_id", "facility_id", "organization_id"]
+        pairs = activity.select(keys).group_by(keys).aggregate([([], "count_all")])
+        wrong: dict[int, int] = {}
+        for r in pairs.to_pylist():
+            if (r["facility_id"], r["organization_id"]) not in owners:
+                wrong[r["batch_id"]] = wrong.get(r["batch_id"], 0) + r["count_all"]
+        for b, count in sorted(wrong.items()):
+            out.append(
+                Finding(None, f"{count} activity_records row(s) of batch {b} name an "
+                        "organisation that is not their facility's")
+            )  # fmt: skip
     return out
 
 

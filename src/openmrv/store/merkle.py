@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
+from openmrv.store.offline import verify_inclusion  # noqa: F401  RFC 9162 §2.1.3.2, stand-alone
+
 EMPTY = hashlib.sha256(b"").digest()
 
 # (level, index) -> the hash of leaves [index·2^level, (index+1)·2^level)
@@ -115,28 +117,6 @@ class Tree:
         if not whole:
             proof.append(self._hash(start, end))
         return proof[::-1]
-
-
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
-) -> bool:
-    """RFC 9162 §2.1.3.2: whether `path` proves leaf hash `leaf` at `index` in the tree of
-    `size` leaves with `root`."""
-    if not 0 <= index < size:
-        return False
-    fn, sn, r = index, size - 1, leaf
-    for p in path:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root
 
 
 def verify_consistency(

@@ -419,6 +419,35 @@ MIGRATIONS: tuple[Migration, ...] = (
 )""",
         ),
     ),
+    Migration(
+        CORE,
+        12,
+        "ledger Merkle tree: its perfect subtrees, signed checkpoints and signing keys' public "
+        "halves (organisations', verifiers', regulators')",
+        (
+            """CREATE TABLE ledger_tree (
+  level INTEGER NOT NULL,
+  idx BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (level, idx)
+)""",
+            """CREATE TABLE ledger_checkpoints (
+  tree_size BIGINT NOT NULL,
+  signer TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tree_size, signer)
+)""",
+            """CREATE TABLE ledger_keys (
+  name TEXT PRIMARY KEY,
+  owner_kind TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  verifier_key TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+)""",
+        ),
+    ),
 )
 
 

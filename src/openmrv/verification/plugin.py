@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
+
 from openmrv.api import case_ledger
 from openmrv.hookspecs import NavLink, Permission, hookimpl
 from openmrv.i18n import N_
@@ -25,6 +27,13 @@ def register_permissions() -> list[Permission]:
 @hookimpl
 def nav_links() -> list[NavLink]:
     return [NavLink("cases", "cases", N_("Verification"))]
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.verification.cli import case_app
+
+    cli.add_typer(case_app, name="case")
 
 
 @hookimpl

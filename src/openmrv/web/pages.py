@@ -467,7 +467,21 @@ def facility(request: Request, facility_id: str, s: OrgScope = Read) -> Response
 
 @router.get("/orgs/{org_id}/records/{record_id}")
 def record(request: Request, record_id: str, s: OrgScope = Read) -> Response:
-    return org_page(request, s, "record.html", h=queries.records.history(s, record_id))
+    h = queries.records.history(s, record_id)
+    proofs = queries.ledger_keys.inclusion(s, [e["seq"] for e in h["events"]])
+    return org_page(request, s, "record.html", h=h, proofs=proofs)
+
+
+@router.get("/orgs/{org_id}/ledger")
+def ledger_page(request: Request, s: OrgScope = Read) -> Response:
+    """The ledger's signed checkpoints and their signers, and the keys that sign them."""
+    return org_page(
+        request,
+        s,
+        "ledger.html",
+        checkpoints=queries.ledger_keys.checkpoints(s),
+        keys=queries.ledger_keys.keys(s),
+    )
 
 
 # --- upload ---------------------------------------------------------------------------------

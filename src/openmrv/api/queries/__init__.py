@@ -2,6 +2,24 @@
 that the caller was given and filters every statement by it, so tenancy stays the one choke point.
 """
 
-from openmrv.api.queries import cases, locks, records, regulators, runs, targets, uploads
+from openmrv.api.queries import (
+    cases,
+    ledger_keys,
+    locks,
+    records,
+    regulators,
+    runs,
+    targets,
+    uploads,
+)
 
-__all__ = ["cases", "locks", "records", "regulators", "runs", "targets", "uploads"]
+__all__ = [
+    "cases",
+    "ledger_keys",
+    "locks",
+    "records",
+    "regulators",
+    "runs",
+    "targets",
+    "uploads",
+]

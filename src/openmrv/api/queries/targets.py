@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openmrv.api.tenancy import OrgScope, Refused
-from openmrv.store import ledger
+from openmrv.store import ledger, state
 
 TARGET = (
     "target_id",
@@ -36,5 +36,9 @@ def add(
             [n, s.org_id, name, methodology, base_year, target_year, reduction_pct,
              s.actor, ledger.now()],
         )  # fmt: skip
-        ledger.append(s.db, s.actor, "target", s.org_id, None, {"target_id": n, "name": name})
+        recorded = state.state(s.db, [("targets", (n,))])
+        ledger.append(
+            s.db, s.actor, "target", s.org_id, None,
+            {"target_id": n, "name": name, "state": recorded},
+        )  # fmt: skip
     return n

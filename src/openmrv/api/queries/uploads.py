@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openmrv.api.tenancy import NotFound, OrgScope
-from openmrv.store import ledger
+from openmrv.store import ledger, state
 
 UPLOAD = (
     "upload_id",
@@ -41,4 +41,9 @@ def add(
             "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [n, s.org_id, batch_id, file_name, s.actor, ledger.now(), status, problems, message],
         )
+        recorded = state.state(s.db, [("uploads", (n,))])
+        ledger.append(
+            s.db, s.actor, "upload", f"upload {n} {file_name}", None,
+            {"upload_id": n, "status": status, "state": recorded},
+        )  # fmt: skip
     return n

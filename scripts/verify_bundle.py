@@ -1,0 +1,1 @@
+../src/openmrv/store/offline.py
