@@ -190,12 +190,12 @@ def patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
 
 def _names(lang: str) -> dict[str, str]:
     """Each methodology's id, label and short label -> its label in `lang`."""
-    from openmrv.methods import METHODS  # the methods' modules import this module's users
+    from openmrv import plugins  # the registered methods (methods.METHODS is above this layer)
 
     names = {}
-    for i, m in METHODS.items():
+    for m in plugins.methods():
         shown = m.label_zh if lang == "zh-CN" else m.label
-        names.update({i: shown, m.label: shown, m.short_label: shown})
+        names.update({m.id: shown, m.label: shown, m.short_label: shown})
     return names
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import json
 import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -218,8 +219,8 @@ def column_blocks(arr: pa.Array | pa.ChunkedArray) -> Blocks:
         data = np.frombuffer(buf, np.uint8) if buf is not None else np.zeros(0, np.uint8)
         bodies, offsets = data[offsets[0] : offsets[-1]], offsets - offsets[0]
         lengths = np.diff(offsets)
-    tags = np.where(valid, tag[0], NULL[0]) if arr.null_count else tag[0]
-    return _heads(tags, lengths, n), bodies, offsets
+    row_tags: np.ndarray | int = np.where(valid, tag[0], NULL[0]) if arr.null_count else tag[0]
+    return _heads(row_tags, lengths, n), bodies, offsets
 
 
 def table_digest(columns: Sequence[Blocks], start: int, end: int) -> str:
@@ -231,3 +232,9 @@ def table_digest(columns: Sequence[Blocks], start: int, end: int) -> str:
         c.update(bodies[offsets[start] : offsets[end]].tobytes())
         h.update(c.digest())
     return h.hexdigest()
+
+
+def json_text(obj: Any) -> str:
+    """An event payload's canonical JSON: sorted keys, no spaces, UTF-8 as is (the ledger's
+    hashes and the Merkle leaves are taken over this text)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

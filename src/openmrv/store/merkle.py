@@ -19,7 +19,7 @@ are appended: a store that keeps them answers roots and proofs without reading t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from openmrv.store.offline import verify_inclusion  # noqa: F401  RFC 9162 §2.1.3.2, stand-alone
 
@@ -156,7 +156,7 @@ def verify_consistency(
 class MemoryTree(Tree):
     """A whole log held in memory (tests, and checking an exported bundle offline)."""
 
-    def __init__(self, leaves: Sequence[bytes] = ()) -> None:
+    def __init__(self, leaves: Iterable[bytes] = ()) -> None:
         self.levels: list[list[bytes]] = [[]]
         super().__init__(0, lambda level, index: self.levels[level][index])
         for data in leaves:

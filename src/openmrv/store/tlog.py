@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from openmrv.store import ledger, merkle, note, state
+from openmrv.store.canonical import json_text
 from openmrv.store.coverage import Event
 from openmrv.store.db import Database, StoreError
 
@@ -37,14 +38,15 @@ _PRIVATE = "PRIVATE+KEY+"
 def leaf_data(e: Event) -> bytes:
     """The bytes a leaf hashes: what the event's chain hash covers."""
     body = [e.seq, e.at, e.actor, e.action, e.subject, e.reason, e.payload, e.prev_hash]
-    return ledger.canonical(body).encode("utf-8")
+    return json_text(body).encode("utf-8")
 
 
 class StoredTree(merkle.Tree):
     """The tree of the stored perfect subtrees (read as needed, cached)."""
 
     def __init__(self, db: Database, size: int | None = None) -> None:
-        self.db, self._cache = db, {}
+        self.db = db
+        self._cache: dict[tuple[int, int], bytes] = {}
         n = size if size is not None else stored_leaves(db)
         super().__init__(n, self._node)
 
@@ -295,7 +297,7 @@ def prove(db: Database, seq: int, size: int | None = None) -> Inclusion:
 
 def record_event(db: Database, record_id: str, version: int | None, org: str | None) -> int:
     """The event that wrote a record version (its batch's event)."""
-    where, params = "record_id = ?", [record_id]
+    where, params = "record_id = ?", list[Any]([record_id])
     if org:
         where, params = where + " AND organization_id = ?", [*params, org]
     if version is not None:

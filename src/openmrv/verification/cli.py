@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, opened_store, out
+from openmrv.store import Database
 
 case_app = typer.Typer(help="Verification cases: sign-off and witnessing.", no_args_is_help=True)
 KeyOpt = Annotated[Path, typer.Option("--key", help="Your ledger key file (0600).")]
@@ -64,7 +65,7 @@ def case_witness(
         _statement(store, case_id, out_path, pdf_path)
 
 
-def _statement(store, case_id: int, html: Path, pdf: Path | None) -> None:
+def _statement(store: Database, case_id: int, html: Path, pdf: Path | None) -> None:
     from openmrv.verification import statement
 
     f = statement.write(store, case_id, html, pdf)

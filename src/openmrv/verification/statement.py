@@ -94,7 +94,9 @@ broke; a bundle (<code>openmrv ledger export --bundle</code>) is checked without
 """
 
 
-def write(db: Database, case_id: int, html_path: Path, pdf_path: Path | None = None) -> dict:
+def write(
+    db: Database, case_id: int, html_path: Path, pdf_path: Path | None = None
+) -> dict[str, Any]:
     f = facts(db, case_id)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render(f), encoding="utf-8")
