@@ -32,7 +32,7 @@ BILINGUAL = re.compile(rf"^[^{CJK}\n|]*[A-Za-z][^{CJK}\n|]*?(?: / | )(?=⚠? ?[{
 # equations in the records' lineage (XLSX inventory_records: data, as stored).
 ALLOWED = re.compile(
     r"EPA Part|US Part|EPA Hub|Hub Tables?|mmBtu|kg/GJ|t CO|short ton|XLSX/CSV|"
-    r"mee_fuel_defaults gbt|mee_heat provisional|mass released × GWP|"
+    r"mee_fuel_defaults gbt|mee_heat provisional|mass released × GWP|\(carbon market, national\)|"
     r"MEE enterprise GHG reporting \(declared\); 26,000 t CO2e criterion as for CN_ETS|"
     r"\(via municipal notice\)"
 )

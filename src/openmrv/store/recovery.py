@@ -34,6 +34,8 @@ def orphans(db: Database, coverage: Sequence[Coverage] | None = None) -> dict[in
     coverage = ledger.all_coverage() if coverage is None else coverage
     found: dict[int, dict[str, int]] = {}
     for table in (c.table for c in coverage):
+        if not db.columns(table):  # a store opened with fewer migrations: not created yet
+            continue
         for batch_id, n in db.execute(
             f"SELECT t.batch_id, count(*) FROM {table} t WHERE NOT EXISTS "
             "(SELECT 1 FROM batches b WHERE b.batch_id = t.batch_id) GROUP BY t.batch_id"
