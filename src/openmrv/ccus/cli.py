@@ -21,7 +21,7 @@ from openmrv.ccus.report import (
     primary_only,
     to_html,
 )
-from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, opened_store, out
+from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, emit, opened_store, out
 from openmrv.errors import InvalidInput
 
 ccus_app = typer.Typer(help="CCUS: capture, transfer, injection and storage.", no_args_is_help=True)
@@ -126,11 +126,7 @@ def report(
         )  # fmt: skip
     else:
         text = to_html(r, lang)
-    if out_path is None:
-        typer.echo(text)
-    else:
-        out_path.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_path}")
+    emit(text, out_path)
 
 
 def _whole_report(

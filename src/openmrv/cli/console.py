@@ -40,6 +40,7 @@ __all__ = [
     "ReasonOpt",
     "actor",
     "df_table",
+    "emit",
     "err",
     "fail",
     "gettext",
@@ -177,6 +178,15 @@ def load_inputs(facilities: Path, activity: Path, schema: Schema | None = None) 
     fac = validate_facilities(read_table(facilities))
     checked = validate_activity(read_table(activity), set(fac.facility_id), schema=schema)
     return fac, checked
+
+
+def emit(text: str, path: Path | None) -> None:
+    """A domain report's text: on standard output, or written to `path` (and said so)."""
+    if path is None:
+        typer.echo(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        out.print(f"wrote {path}")
 
 
 def actor(by: str | None) -> str:

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
-from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, opened_store, out
+from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, emit, opened_store, out
 from openmrv.errors import InvalidInput
 from openmrv.grid import calc, store
 from openmrv.grid.certificates import read_bundles
@@ -186,11 +186,7 @@ def scope2(
         if fmt is Fmt.csv
         else json.dumps(json.loads(df.to_json(orient="records")), indent=1)
     )
-    if out_path is None:
-        typer.echo(text)
-    else:
-        out_path.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_path}")
+    emit(text, out_path)
 
 
 def _whole_report(
