@@ -220,6 +220,19 @@ def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = No
     out.print(f"{table.num_rows} bundles of {org} imported as batch {batch}")
 
 
+@gc_app.command("storage")
+def gc_storage(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
+    """Store storage charge (SCR) and discharge (SDR) records as one batch: a charge stores its
+    cancelled bundle, a discharge issues storage-discharge certificates within the device's
+    charge less losses (all or nothing)."""
+    from openmrv.grid import storage
+
+    table = storage.read_records(read_table(file))
+    with opened_store(db) as s:
+        batch = storage.import_records(s, org, table, file.name, actor(by))
+    out.print(f"{table.num_rows} storage records of {org} stored as batch {batch}")
+
+
 def _act(action: str, bundle: int, org: str, db: str, by: str | None, **kw: object) -> None:
     with opened_store(db) as s:
         children = store.act(s, org, action, bundle, actor(by), **kw)  # type: ignore[arg-type]
