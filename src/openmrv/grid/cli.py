@@ -113,6 +113,21 @@ def load_cmd(
     out.print(f"{hourly.num_rows} meter-hours of {file.name} written to {dataset}")
 
 
+@grid_app.command()
+def eia930(
+    balance: Path,
+    rates: Annotated[Path, typer.Option("--rates", help="Per-fuel rates: fuel, co2e_kg_per_mwh,"
+                                        " source, edition.")],
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+) -> None:  # fmt: skip
+    """Hourly grid factors (the --factors layout) from an EIA-930 balance file: per BA and UTC
+    hour, the generation-weighted rate of the per-fuel rates and the carbon-free share."""
+    from openmrv.grid.eia930 import hourly_factors
+
+    table = hourly_factors(read_table(balance), read_table(rates))
+    emit(table.to_pandas().to_csv(index=False), out_path)
+
+
 def _hourly(
     con: duckdb.DuckDBPyConnection, path: Path, supply: bool, src: Source
 ) -> pa.Table | duckdb.DuckDBPyRelation:
