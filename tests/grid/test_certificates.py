@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from openmrv.grid import storage
 from openmrv.grid import store as gc
 from openmrv.grid.certificates import read_bundles
 from openmrv.ingest.errors import InputError
@@ -42,15 +43,38 @@ def db(store_url):  # noqa: F811
     d.close()
 
 
+STORAGE_HEAD = (
+    "record_id,kind,device_id,region,interval_start,interval_end,energy_wh,bundle_id,efficiency"
+)
+
+
+def charge(rec: str, bundle: int, wh: int, hour: int = 1) -> str:
+    day = "2025-06-01"
+    return f"{rec},charge,bat-1,PJM,{day} {hour:02d}:00,{day} {hour + 1:02d}:00,{wh},{bundle},"
+
+
+def discharge(rec: str, wh: int, hour: int = 19, eff: float = 0.85) -> str:
+    return (
+        f"{rec},discharge,bat-1,PJM,2025-06-01 {hour:02d}:00,2025-06-01 {hour:02d}:59,{wh},,{eff}"
+    )
+
+
 def _import(db, tmp_path: Path, rows: list[str], org: str = "ORG") -> int:
     f = write(tmp_path / "bundles.csv", HEAD, rows)
     return gc.import_bundles(db, org, read_bundles(read_table(f)), f.name, "tester")
+
+
+def _storage(db, tmp_path: Path, rows: list[str], org: str = "ORG") -> int:
+    f = write(tmp_path / "storage.csv", STORAGE_HEAD, rows)
+    return storage.import_records(db, org, storage.read_records(read_table(f)), f.name, "tester")
 
 
 def import_and_cancel(db, tmp_path: Path) -> None:
     """Rows in every grid table (the shared ledger-coverage test uses it)."""
     _import(db, tmp_path, [bundle_row(1, 4)])
     gc.act(db, "ORG", "cancel", gc.current(db, "ORG")[0].bundle_id, "t", quantity=2)
+    stored = gc.current(db, "ORG")[0]  # the two cancelled certificates: charged, then discharged
+    _storage(db, tmp_path, [charge("scr-1", stored.bundle_id, 2_000_000), discharge("sdr-1", 5)])
     hourly = pa.table({"facility_id": ["dc"], "market": ["PJM"], "hour": ["2025-06-01 00:00"],
                        "load_mwh": [10.0], "supply_mwh": [0.0], "matched_mwh": [0.0],
                        "grid_cfe": [0.2]})  # fmt: skip
@@ -131,9 +155,67 @@ def test_claimed_certificates_are_hourly_supply_in_scope2(tmp_path: Path) -> Non
     assert row["matched_mwh"] == pytest.approx(10.0) and row["clean_supply_mwh"] == 10.0
 
 
+def test_storage_discharge_is_certified_within_the_charge_less_losses(db, tmp_path: Path) -> None:
+    _import(db, tmp_path, [bundle_row(1, 10)])  # 10 × 1 MWh produced at 01:00
+    [b] = gc.current(db, "ORG")
+    cancelled, _ = gc.act(db, "ORG", "cancel", b.bundle_id, "t", quantity=4, beneficiary="bat-1")
+    # 4 MWh charged; at η = 0.85, 3.0 MWh draws 3,529,411.8 Wh and 0.4 MWh 470,588.2 Wh more:
+    # 3,999,999.96 Wh of the 4,000,000 charged (hand-computed).
+    scr = charge("scr-1", cancelled.bundle_id, 4_000_000)
+    _storage(db, tmp_path, [scr, discharge("sdr-1", 3_000_000), discharge("sdr-2", 400_000, 20)])
+    [stored] = [x for x in gc.current(db, "ORG") if x.status == "stored"]
+    assert (stored.status, stored.beneficiary, stored.range_start, stored.range_end) == (
+        "stored",
+        "bat-1",
+        1,
+        4,
+    )
+    sds = [x for x in gc.current(db, "ORG") if x.issuing_body == "SDR bat-1"]
+    assert [(x.range_start, x.range_end) for x in sds] == [(1, 3_000_000), (3_000_001, 3_400_000)]
+    assert {(x.energy_source, x.face_value_wh, x.status) for x in sds} == {
+        ("battery_storage", 1, "active")
+    }
+    before = _count(db)
+    for rows, col, words in (
+        ([discharge("sdr-3", 1, 21)], "energy_wh", "beyond the device's charge"),  # 1.18 Wh > 0.04
+        ([discharge("sdr-0", 1, 0)], "energy_wh", "0 Wh stored before"),  # before the charge
+        ([charge("scr-2", stored.bundle_id, 4_000_000)], "bundle_id", "bundle is stored"),
+        ([charge("scr-3", sds[0].bundle_id, 3_000_000)], "bundle_id", "bundle is active"),
+        ([discharge("sdr-1", 1, 22)], "record_id", "stored in batch"),
+    ):
+        with pytest.raises(InputError, match=words) as e:
+            _storage(db, tmp_path, rows)
+        assert (e.value.problems[0].row, e.value.problems[0].column) == (2, col)
+    with pytest.raises(InputError, match="a stored bundle cannot be claimed"):
+        gc.act(db, "ORG", "claim", stored.bundle_id, "t")  # stored certificates are never claimed
+    assert _count(db) == before and verify(db).ok
+    # The SD-GCs are cancelled and claimed as any bundle: 3 MWh of clean supply at 19:00.
+    [c] = gc.act(db, "ORG", "cancel", sds[0].bundle_id, "t", beneficiary="dc")
+    gc.act(db, "ORG", "claim", c.bundle_id, "t")
+    supply = gc.claimed_supply(db, "ORG").to_pylist()
+    assert [(r["meter_id"], r["mwh"], r["hour"].hour) for r in supply] == [("bat-1", 3.0, 19)]
+
+
+def test_storage_file_problems_are_located(tmp_path: Path) -> None:
+    rows = [
+        charge("a", 1, 100).replace("02:00", "03:00"),  # two hours
+        "b,charge,bat-1,PJM,2025-06-01 01:00,2025-06-01 02:00,100,,",  # no bundle
+        discharge("c", 100, eff=1.5),
+        discharge("c", 0),  # id again, 0 Wh
+    ]
+    f = write(tmp_path / "s.csv", STORAGE_HEAD, rows)
+    with pytest.raises(InputError) as e:
+        storage.read_records(read_table(f))
+    got = {(p.row, p.column) for p in e.value.problems}
+    assert got == {(2, "interval_end"), (3, "bundle_id"), (4, "efficiency"), (5, "energy_wh"),
+                   (5, "record_id")}  # fmt: skip
+    r = grid("gc", "storage", f, "--org", "ORG", "--db", tmp_path / "s.duckdb")
+    assert r.exit_code != 0 and "row 4" in r.output and "efficiency" in r.output, r.output
+
+
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["transfer", "cancel", "claim", "import"]),
+        st.sampled_from(["transfer", "cancel", "claim", "import", "charge", "discharge"]),
         st.integers(0, 30),  # which current bundle (modulo), or the import's first id
         st.integers(1, 12),  # quantity / import size
         st.booleans(),  # act on any bundle ever stored (split or spent ones too)
@@ -153,37 +235,58 @@ def one_store(tmp_path_factory):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=ACTIONS)
 def test_no_certificate_is_claimed_twice(one_store, tmp_path_factory, steps) -> None:
     """Any sequence of imports (possibly overlapping earlier ones), partial transfers,
-    cancellations and claims, refused or not, leaves every certificate id in exactly one
-    current bundle, and each claimed id in one claimed bundle only."""
+    cancellations, claims, storage charges and discharges, refused or not, leaves every
+    certificate id in exactly one current bundle, each claimed or stored id in one such bundle
+    only, and the storage-discharge certificates within the stored energy less losses."""
     db = one_store
     org = f"ORG{next(_orgs)}"
     tmp = tmp_path_factory.mktemp("f")
-    imported: set[int] = set()
+    _import(db, tmp, [bundle_row(50, 69)], org)  # something to act on from the first step
+    imported: set[int] = set(range(50, 70))
     for action, pick, n, stale in steps:
         try:
             if action == "import":
                 _import(db, tmp, [bundle_row(pick, pick + n - 1)], org)
                 imported |= set(range(pick, pick + n))
                 continue
+            if action == "discharge":  # n × 0.3 MWh at η = 0.8, after the charges (01:00)
+                _storage(db, tmp, [discharge(f"sdr-{next(_orgs)}", n * 300_000, 3, 0.8)], org)
+                continue
             q = "SELECT bundle_id FROM grid_gc_bundles WHERE organization_id = ? ORDER BY 1"
             pool = [r[0] for r in db.execute(q, [org])] if stale else None
             pool = pool or [b.bundle_id for b in gc.current(db, org)]
-            if pool:
+            active = [b for b in gc.current(db, org) if b.status == "active"]
+            if action == "charge" and active and not stale:  # cancel up to n for the device,
+                b = active[pick % len(active)]  # then store them (a charge of their energy)
+                [c, *_] = gc.act(db, org, "cancel", b.bundle_id, "p", quantity=min(n, b.quantity))
+                _storage(db, tmp, [charge(f"scr-{next(_orgs)}", c.bundle_id, c.quantity * 10**6)],
+                         org)  # fmt: skip
+            elif action == "charge" and pool:  # stale: any bundle ever, n MWh (mostly refused)
+                b_id = pool[pick % len(pool)]
+                _storage(db, tmp, [charge(f"scr-{next(_orgs)}", b_id, n * 1_000_000)], org)
+            elif pool:
                 b_id = pool[pick % len(pool)]
                 gc.act(db, org, action, b_id, "p", quantity=n, account="acct-x")
         except InputError:
             pass  # refused: nothing stored, checked by the invariants below
-    ids = [i for b in gc.current(db, org) for i in range(b.range_start, b.range_end + 1)]
+    now = gc.current(db, org)
+    ids = [i for b in now if b.issuing_body == "GCR" for i in range(b.range_start, b.range_end + 1)]
     assert sorted(ids) == sorted(imported)  # every certificate in exactly one current bundle
-    claimed = db.execute(
-        "SELECT range_start, range_end FROM grid_gc_bundles WHERE organization_id = ? AND "
-        "status = 'claimed'",
+    ever = db.execute(
+        "SELECT issuing_body, status, range_start, range_end FROM grid_gc_bundles WHERE "
+        "organization_id = ? AND status IN ('claimed', 'stored')",
         [org],
     )
-    claimed_ids = [i for lo, hi in claimed for i in range(lo, hi + 1)]
-    assert len(claimed_ids) == len(set(claimed_ids))  # across all stored rows, ever
+    spent = [(body, i) for body, _, lo, hi in ever for i in range(lo, hi + 1)]
+    assert len(spent) == len(set(spent))  # claimed once, never both stored and claimed, ever
+    stored_wh = sum((b.range_end - b.range_start + 1) * 1_000_000 for b in now
+                    if b.status == "stored")  # fmt: skip
+    sd = sorted(i for b in now if b.issuing_body == "SDR bat-1"
+                for i in range(b.range_start, b.range_end + 1))  # fmt: skip
+    assert sd == list(range(1, len(sd) + 1))  # each discharged Wh in one current SD-GC bundle
+    assert len(sd) / 0.8 <= stored_wh * (1 + 1e-12)  # within the charge less losses

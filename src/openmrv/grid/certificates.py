@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from openmrv.grid.problems import refuse_rows, typed
+from openmrv.grid.problems import hour_interval, refuse_rows, typed, utc_text
 from openmrv.ingest.columns import Column, Dtype, Schema
 from openmrv.ingest.readers import RawTable
 
@@ -110,24 +110,20 @@ def read_bundles(raw: RawTable) -> pa.Table:
     overlap within the file (same issuer)."""
     con = typed(raw, BUNDLES)
     con.execute(
-        "CREATE TEMP TABLE b AS SELECT * REPLACE ("
-        "strftime(TRY_CAST(replace(trim(production_start), 'T', ' ') AS TIMESTAMP), "
-        "'%Y-%m-%d %H:%M:%S') AS production_start, "
-        "strftime(TRY_CAST(replace(trim(production_end), 'T', ' ') AS TIMESTAMP), "
-        "'%Y-%m-%d %H:%M:%S') AS production_end) FROM typed"
+        f"CREATE TEMP TABLE b AS SELECT * REPLACE ({utc_text('production_start')} AS "
+        f"production_start, {utc_text('production_end')} AS production_end) FROM typed"
     )
     refuse_rows(
         con,
         raw.name,
-        f"""SELECT source_row, 'production_start', NULL, 'not a date and time (UTC)',
-                   'YYYY-MM-DD HH:MM' FROM b WHERE production_start IS NULL
-        UNION ALL SELECT source_row, 'production_end', production_end,
-               'the interval is not between 1 second and 1 hour long',
-               'a granular certificate covers at most one hour (EnergyTag)'
-          FROM b WHERE production_start IS NOT NULL AND (production_end IS NULL
-           OR CAST(production_end AS TIMESTAMP) <= CAST(production_start AS TIMESTAMP)
-           OR CAST(production_end AS TIMESTAMP) - CAST(production_start AS TIMESTAMP)
-              > INTERVAL 1 HOUR)
+        f"""{
+            hour_interval(
+                "b",
+                "production_start",
+                "production_end",
+                "a granular certificate covers at most one hour (EnergyTag)",
+            )
+        }
         UNION ALL SELECT source_row, 'energy_source', energy_source, 'not an energy source',
                'one of: {", ".join(ENERGY_SOURCES)}' FROM b
           WHERE energy_source NOT IN {ENERGY_SOURCES}

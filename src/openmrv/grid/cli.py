@@ -18,10 +18,11 @@ from openmrv.errors import InvalidInput
 from openmrv.grid import calc, store
 from openmrv.grid.certificates import read_bundles
 from openmrv.grid.factors import read_annual, read_hourly
+from openmrv.grid.greenbutton import read_espi
 from openmrv.grid.intervals import Convention, Source, read
 from openmrv.grid.report import GridReport
 from openmrv.grid.schema import LOAD, SUPPLY
-from openmrv.ingest.readers import read_table
+from openmrv.ingest.readers import RawTable, read_table
 
 grid_app = typer.Typer(
     help="Hourly Scope 2, granular certificates and 24/7 CFE.", no_args_is_help=True
@@ -30,6 +31,20 @@ Tz = Annotated[str, typer.Option("--tz", help="Zone of stamps without a UTC offs
 Conv = Annotated[
     Convention, typer.Option("--convention", help="Stamps mark the interval's start or end.")
 ]
+Fac = Annotated[str | None, typer.Option("--facility", help="Green Button XML: its facility.")]
+Mkt = Annotated[str | None, typer.Option("--market", help="Green Button XML: its market.")]
+Meter = Annotated[
+    str | None, typer.Option("--meter", help="Green Button XML: meter id (default file name).")
+]
+
+
+def _raw(file: Path, facility: str | None, market: str | None, meter: str | None) -> RawTable:
+    """An interval file as read: a Green Button (ESPI) XML, or a table file."""
+    if file.suffix.lower() != ".xml":
+        return read_table(file)
+    if not (facility and market):
+        raise typer.BadParameter("a Green Button file needs --facility and --market")
+    return read_espi(file, meter or file.stem, facility, market)
 
 
 class Fmt(StrEnum):
@@ -59,10 +74,14 @@ def check(
     supply: Annotated[bool, typer.Option(help="A supply file (generation, storage).")] = False,
     tz: Tz = "UTC",
     convention: Conv = Convention.start,
+    facility: Fac = None,
+    market: Mkt = None,
+    meter: Meter = None,
 ) -> None:
-    """Check an interval file (located problems); store nothing."""
+    """Check an interval file (CSV, XLSX, JSON, Parquet or Green Button XML: located
+    problems); store nothing."""
     src = Source(convention, tz)
-    hourly = read(read_table(file), SUPPLY if supply else LOAD, src)
+    hourly = read(_raw(file, facility, market, meter), SUPPLY if supply else LOAD, src)
     out.print(f"{file.name}: valid · {hourly.num_rows} meter-hours · {src.describe()}")
 
 
@@ -73,12 +92,15 @@ def load_cmd(
     supply: Annotated[bool, typer.Option(help="A supply file (generation, storage).")] = False,
     tz: Tz = "UTC",
     convention: Conv = Convention.start,
+    facility: Fac = None,
+    market: Mkt = None,
+    meter: Meter = None,
 ) -> None:
-    """Bulk-load an interval file to a Parquet dataset of UTC meter-hours, only when every
-    check passes (nothing is written on any problem); the source's convention is kept in the
-    files' metadata."""
+    """Bulk-load an interval file (as `check` reads) to a Parquet dataset of UTC meter-hours,
+    only when every check passes (nothing is written on any problem); the source's convention
+    is kept in the files' metadata."""
     src = Source(convention, tz)
-    hourly = read(read_table(file), SUPPLY if supply else LOAD, src)
+    hourly = read(_raw(file, facility, market, meter), SUPPLY if supply else LOAD, src)
     meta = {
         b"openmrv.grid.source": src.describe().encode(),
         b"openmrv.grid.file": file.name.encode(),
@@ -89,6 +111,21 @@ def load_cmd(
         hourly, dataset, partition_cols=["year"], basename_template=f"{file.stem}-{{i}}.parquet"
     )
     out.print(f"{hourly.num_rows} meter-hours of {file.name} written to {dataset}")
+
+
+@grid_app.command()
+def eia930(
+    balance: Path,
+    rates: Annotated[Path, typer.Option("--rates", help="Per-fuel rates: fuel, co2e_kg_per_mwh,"
+                                        " source, edition.")],
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Write here.")] = None,
+) -> None:  # fmt: skip
+    """Hourly grid factors (the --factors layout) from an EIA-930 balance file: per BA and UTC
+    hour, the generation-weighted rate of the per-fuel rates and the carbon-free share."""
+    from openmrv.grid.eia930 import hourly_factors
+
+    table = hourly_factors(read_table(balance), read_table(rates))
+    emit(table.to_pandas().to_csv(index=False), out_path)
 
 
 def _hourly(
@@ -218,6 +255,19 @@ def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = No
     with opened_store(db) as s:
         batch = store.import_bundles(s, org, table, file.name, actor(by))
     out.print(f"{table.num_rows} bundles of {org} imported as batch {batch}")
+
+
+@gc_app.command("storage")
+def gc_storage(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
+    """Store storage charge (SCR) and discharge (SDR) records as one batch: a charge stores its
+    cancelled bundle, a discharge issues storage-discharge certificates within the device's
+    charge less losses (all or nothing)."""
+    from openmrv.grid import storage
+
+    table = storage.read_records(read_table(file))
+    with opened_store(db) as s:
+        batch = storage.import_records(s, org, table, file.name, actor(by))
+    out.print(f"{table.num_rows} storage records of {org} stored as batch {batch}")
 
 
 def _act(action: str, bundle: int, org: str, db: str, by: str | None, **kw: object) -> None:

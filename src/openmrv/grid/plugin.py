@@ -6,10 +6,10 @@ from __future__ import annotations
 import typer
 from fastapi import APIRouter
 
-from openmrv.grid import store
+from openmrv.grid import storage, store
 from openmrv.grid.certificates import BUNDLES
 from openmrv.grid.i18n import PAGES, REPORTS
-from openmrv.grid.report import cfe_table, scope2_table
+from openmrv.grid.report import cfe_chart, cfe_table, heatmap_chart, scope2_table
 from openmrv.grid.schema import SCHEMAS
 from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
 from openmrv.ingest.columns import Schema
@@ -39,8 +39,8 @@ def nav_links() -> list[NavLink]:
 @hookimpl
 def register_report_sections() -> list[ReportSection]:
     return [
-        ReportSection("grid_scope2", "grid.scope2", scope2_table),
-        ReportSection("grid_cfe", "grid.cfe", cfe_table),
+        ReportSection("grid_scope2", "grid.scope2", scope2_table, heatmap_chart),
+        ReportSection("grid_cfe", "grid.cfe", cfe_table, cfe_chart),
     ]
 
 
@@ -51,14 +51,14 @@ def register_translations() -> list[Translations]:
 
 @hookimpl
 def register_schemas() -> list[Schema]:
-    return [*SCHEMAS, BUNDLES]
+    return [*SCHEMAS, BUNDLES, storage.RECORDS]
 
 
 @hookimpl
 def register_migrations() -> list[Migration]:
-    return store.MIGRATIONS
+    return [*store.MIGRATIONS, storage.MIGRATION]
 
 
 @hookimpl
 def register_ledger_coverage() -> list[Coverage]:
-    return store.COVERAGE
+    return [*store.COVERAGE, storage.COVERAGE]

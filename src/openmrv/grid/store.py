@@ -30,6 +30,10 @@ __all__ = [
     "claimed_supply",
     "current",
     "import_bundles",
+    "insert",
+    "new_batch",
+    "next_bundle",
+    "spend",
     "store_hourly",
 ]
 
@@ -81,7 +85,7 @@ _CURRENT = (
 )
 
 
-def _batch(db: Database, org: str, actor: str, n: int) -> int:
+def new_batch(db: Database, org: str, actor: str, n: int) -> int:
     batch = db.next_id("batches", "batch_id")
     db.execute(
         "INSERT INTO batches (batch_id, kind, submitted_by, submitted_at, row_count, "
@@ -91,13 +95,22 @@ def _batch(db: Database, org: str, actor: str, n: int) -> int:
     return batch
 
 
-def _insert(db: Database, org: str, bundles: list[Bundle], batch: int) -> None:
+def insert(db: Database, org: str, bundles: list[Bundle], batch: int) -> None:
     marks = ", ".join("?" * (len(COLUMNS) + 2))
     db.executemany(
         f"INSERT INTO grid_gc_bundles (organization_id, {', '.join(COLUMNS)}, batch_id) "
         f"VALUES ({marks})",
         [(org, *astuple(b), batch) for b in bundles],
     )
+
+
+def next_bundle(db: Database) -> int:
+    return db.next_id("grid_gc_bundles", "bundle_id")
+
+
+def spend(db: Database, org: str, bundle_id: int, action: str, batch: int) -> None:
+    """Mark a bundle spent by `action` (once: the unique index refuses a second)."""
+    db.execute("INSERT INTO grid_gc_spent VALUES (?, ?, ?, ?)", [org, bundle_id, action, batch])
 
 
 def current(db: Database, org: str) -> list[Bundle]:
@@ -124,11 +137,11 @@ def import_bundles(db: Database, org: str, table: pa.Table, name: str, actor: st
         ]  # fmt: skip
         if problems:
             raise InputError(problems)
-        batch = _batch(db, org, actor, len(rows))
-        first = db.next_id("grid_gc_bundles", "bundle_id")
+        batch = new_batch(db, org, actor, len(rows))
+        first = next_bundle(db)
         keep = [c for c in COLUMNS if c not in ("bundle_id", "parent_id", "status", "beneficiary")]
         bundles = [Bundle(first + i, None, **{c: r[c] for c in keep}) for i, r in enumerate(rows)]
-        _insert(db, org, bundles, batch)
+        insert(db, org, bundles, batch)
         ledger.record_batch(db, actor, "grid-gc-import", org, None, {"batch_id": batch})
     return batch
 
@@ -181,10 +194,10 @@ def act(
             changed["account"] = account
         if action == "cancel":
             changed["beneficiary"] = beneficiary or b.account
-        batch = _batch(db, org, actor, 1)
-        db.execute("INSERT INTO grid_gc_spent VALUES (?, ?, ?, ?)", [org, bundle_id, action, batch])
-        children = split(b, q, db.next_id("grid_gc_bundles", "bundle_id"), **changed)
-        _insert(db, org, children, batch)
+        batch = new_batch(db, org, actor, 1)
+        spend(db, org, bundle_id, action, batch)
+        children = split(b, q, next_bundle(db), **changed)
+        insert(db, org, children, batch)
         ledger.record_batch(db, actor, f"grid-gc-{action}", org, None, {"batch_id": batch})
     return children
 
@@ -227,7 +240,7 @@ def store_hourly(db: Database, org: str, hourly: pa.Table, actor: str) -> int:
                         "these hours are already stored", "store each facility-hour once")
                 for f, m in sorted(clash)
             ])  # fmt: skip
-        batch = _batch(db, org, actor, len(rows))
+        batch = new_batch(db, org, actor, len(rows))
         marks = ", ".join("?" * (len(HOURLY) + 2))
         db.executemany(
             f"INSERT INTO grid_hourly VALUES ({marks})",
