@@ -46,9 +46,8 @@ def test_each_density_equals_its_cited_value():
     assert sorted(rows.index) == sorted(UNSD_M3_PER_T)
     for fuel, (product, m3_per_t) in UNSD_M3_PER_T.items():
         r = rows.loc[fuel]
-        assert (r.value, r.unit, r.parameter, r.status) == (
-            m3_per_t, "m3/t", "specific_volume", "official"
-        ), fuel
+        want = (m3_per_t, "m3/t", "specific_volume", "official")
+        assert (r.value, r.unit, r.parameter, r.status) == want, fuel
         assert r.publisher == "United Nations Statistics Division"
         assert f"'{product}': {round(m3_per_t * 1000)} litres per metric ton" in r.note
         assert r.value_canonical == pytest.approx(m3_per_t / 1000)  # m³/kg
