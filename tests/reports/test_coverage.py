@@ -24,19 +24,20 @@ from openmrv.reports.markdown import render
 from tests.reports.conftest import EXAMPLES
 
 # Records the example lacks, one of each kind the issue names: a liquid fuel in tonnes that
-# Part 98 cannot convert (the example's diesel in tonnes computes since densities came in), a
+# Part 98 cannot compute (coal tar: no Table C-1 row; the example's diesel in tonnes, and
+# kerosene, compute through their densities), a
 # Chinese refrigerant (MEE has none), a process record (no methodology here computes process
 # emissions), a biomass fuel (biogenic CO2, outside every total) and a CEMS unit (measured CO2,
 # no heat on its CO2 row).
 ADDED = [
-    {  # kerosene in tonnes: Part 98 (Table C-1 per gallon) has no density for it, MEE computes it
-        "record_id": "BJ-ENG-KERO-2024-06",
+    {  # coal tar in tonnes: Part 98 has no Table C-1 factor for it, MEE computes it
+        "record_id": "BJ-ENG-TAR-2024-06",
         "facility_id": "FAC-BJ-ENG",
         "source_id": "BJ-TEST-CELL",
         "period_start": "2024-06-01",
         "period_end": "2024-06-30",
         "category": "stationary_combustion",
-        "fuel": "kerosene",
+        "fuel": "煤焦油",
         "quantity": "3",
         "unit": "t",
     },
@@ -229,7 +230,7 @@ def test_html_lists_every_record_left_out_and_marks_partial_totals(bundle, tmp_p
         assert rid in text
     partial = t("coverage.partial", lang).split("{")[0]
     assert f'<td class="partial">{partial}' in text  # visibly marked in its own cell
-    # the Part 98 report marks FAC-BJ-ENG's total partial (its kerosene in tonnes)
+    # the Part 98 report marks FAC-BJ-ENG's total partial (its coal tar)
     p98 = text[text.index(t("section.part98", lang)) : text.index(t("section.mee", lang))]
     assert f'<td class="partial">{partial}' in p98
     editions = text[text.index(t("report.editions", lang)) : text.index("</details>")]
@@ -268,7 +269,7 @@ def test_cli_inventory_and_part98_list_what_they_leave_out(augmented):
     assert "cn_mee: cn_mee does not cover category process" in res.output
     res = CliRunner().invoke(app, ["report", "part98", *args], env={"COLUMNS": "250"})
     assert res.exit_code == 0, res.output
-    assert "⚠ partial" in res.output and "Table C-1 HHV is per volume" in res.output
+    assert "⚠ partial" in res.output and "fuel not in 40 CFR 98 Table C-1" in res.output
 
 
 def test_mee_table4_carries_coverage_in_both_languages(bundle):

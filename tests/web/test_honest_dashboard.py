@@ -1,5 +1,5 @@
 """Honest totals in the API and on the dashboard (issue 15), over the example data plus the
-refrigerant, process, biomass, kerosene-in-tonnes and CEMS records of tests/reports/
+refrigerant, process, biomass, coal-tar and CEMS records of tests/reports/
 test_coverage.py: per facility-year, the records a total holds plus the records listed as
 not computed (with the reason) are the input; every total that misses records says so, in
 both languages; the dashboard leads with the reporting obligations."""
@@ -135,12 +135,12 @@ def test_api_flags_every_partial_total_and_links_its_records(honest):
         assert sum(n["records"] for n in listed) == c["not_computed"] + c["outside_categories"]
     complete = [r for r in body["totals"] if r["coverage"]["status"] == "complete"]
     assert all(r["coverage"]["text"].startswith("complete") for r in complete)
-    # Part 98 leaves the kerosene in tonnes out of FAC-BJ-ENG's 2024 Scope 1 (no density)
+    # Part 98 leaves the coal tar out of FAC-BJ-ENG's 2024 Scope 1 (no Table C-1 factor)
     p98 = next(r for r in body["totals"] if (r["methodology"], r["scope"]) == ("epa_part98_c", "1"))
     assert p98["coverage"]["status"] == "partial" and p98["coverage"]["not_computed"] == 1
     rows = client.get(p98["not_computed_url"], headers=h).json()["rows"]
-    kero = [n for n in rows if "BJ-ENG-KERO-2024-06" in n["record_ids"]]
-    assert len(kero) == 1 and kero[0]["reason"]
+    tar = [n for n in rows if "BJ-ENG-TAR-2024-06" in n["record_ids"]]
+    assert len(tar) == 1 and tar[0]["reason"]
     # the process record: listed under the inventory with every method of the chain tried
     inv = client.get(
         f"{API}ORG-TIANHE-JV/reports/not-computed?methodology=inventory", headers=h

@@ -37,6 +37,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "grid_loss": ("one", frozenset({"one"})),
     "ncv_gcv_ratio": ("one", frozenset({"one"})),
     "density": ("mass", frozenset({"volume"})),
+    "specific_volume": ("volume", frozenset({"mass"})),  # as printed (m³/t); 1/density
 }
 
 # Plausible ranges in canonical units (kg, GJ, m³, Nm³), by (parameter, gas, denominator kind).
@@ -63,6 +64,7 @@ RANGES: dict[tuple[str, str, str], tuple[float, float]] = {
     ("grid_loss", "", "one"): (0.0, 0.2),
     ("ncv_gcv_ratio", "", "one"): (0.8, 1.0),
     ("density", "", "volume"): (400.0, 1100.0),  # liquid fuels, kg/m³
+    ("specific_volume", "", "mass"): (1 / 1100.0, 1 / 400.0),  # the same, m³/kg
 }
 
 

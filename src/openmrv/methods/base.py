@@ -201,12 +201,14 @@ def ids(*parts: ir.Value) -> ir.IntegerValue:
 
 def density_frame(lib: Library) -> pd.DataFrame:
     """Liquid fuel densities (kg/m³), for a method whose default heating value is per volume
-    when the quantity is a mass, or per mass when it is a volume."""
+    when the quantity is a mass, or per mass when it is a volume. A source that prints volume
+    per mass (``specific_volume``, e.g. m³ per tonne) is kept as printed and inverted here."""
     t = lib.table("fuel_density")
+    value = t.value_canonical.astype(float)
     return pd.DataFrame(
         {
             "fuel": t.subject,
-            "value": t.value_canonical.astype(float),
+            "value": value.where(t.parameter == "density", 1 / value),
             "fid": t.factor_id.map(lib.keys).astype("int64"),
         }
     )
