@@ -4,6 +4,8 @@ received), its commands, and the host's routes at the site root (PACT paths are 
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
 from openmrv.hookspecs import hookimpl
 from openmrv.pact import store
 from openmrv.store.coverage import Coverage
@@ -18,3 +20,10 @@ def register_migrations() -> list[Migration]:
 @hookimpl
 def register_ledger_coverage() -> list[Coverage]:
     return store.COVERAGE
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.pact.host import host_router
+
+    return [host_router]
