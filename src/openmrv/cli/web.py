@@ -152,9 +152,11 @@ def serve(
     ] = False,
     self_signed: Annotated[
         bool,
-        typer.Option(help="Make (once) and use a development certificate for HOST, under the "
-                     "data folder ($XDG_DATA_HOME/openmrv/tls)."),
-    ] = False,  # fmt: skip
+        typer.Option(
+            help="Make (once) and use a development certificate for HOST, under the "
+            "data folder ($XDG_DATA_HOME/openmrv/tls)."
+        ),
+    ] = False,
 ) -> None:
     """Run the web application and API (http://HOST:PORT, API under /api/v1). Over HTTPS
     (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS.

@@ -7,6 +7,7 @@ provenance) and by the callers (`pull` for the command line, the outbox for the 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ import httpx
 from pydantic import ValidationError
 
 from openmrv.errors import InvalidInput
-from openmrv.pact import store
+from openmrv.pact import credentials, store
 from openmrv.pact.model import REQUEST_CREATED, Event, ProductFootprint
 from openmrv.store.db import Database
 
@@ -31,8 +32,12 @@ __all__ = [
     "get_footprint",
     "list_footprints",
     "post_event",
+    "pull",
     "receive",
+    "remote_of",
     "request_event",
+    "requests",
+    "send_request",
     "token",
 ]
 
@@ -224,3 +229,62 @@ def _save(db: Database, org_id: str, supplier_id: str, pf: ProductFootprint, via
     store.save_footprint(
         db, org_id, pf, lineage=lineage, direction="received", supplier_id=supplier_id
     )
+
+
+def remote_of(s: credentials.Supplier) -> Remote:
+    return Remote(s.base_url, s.client_id, s.client_secret, s.ca_file or True)
+
+
+def pull(
+    db: Database,
+    org_id: str,
+    supplier_id: str,
+    filters: Iterable[tuple[str, str]] = (),
+    limit: int | None = None,
+) -> PullReport:
+    """List a supplier's footprints (discovery, token, every page) and store the valid ones
+    as received by `org_id`, with provenance."""
+    remote = remote_of(credentials.supplier(db, org_id, supplier_id))
+    with remote.http() as http:
+        bearer = token(remote, http)
+        wires = list_footprints(remote, http, bearer, filters, limit)
+    return receive(db, org_id, supplier_id, wires, via="pull")
+
+
+def send_request(
+    db: Database, org_id: str, supplier_id: str, source: str, criteria: dict[str, Any]
+) -> str:
+    """Ask a supplier for footprints by a RequestCreatedEvent; its answer arrives at our own
+    /3/events (`source`: our host's base URL, as the supplier registered it). The request
+    is recorded first, so an answer arriving at once finds it. Returns the event id."""
+    remote = remote_of(credentials.supplier(db, org_id, supplier_id))
+    event = request_event(source, criteria)
+    with db.write():
+        db.execute(
+            "INSERT INTO pact_requests (event_id, organization_id, supplier_id, criteria, "
+            "sent_at) VALUES (?, ?, ?, ?, ?)",
+            [event["id"], org_id, supplier_id, json.dumps(criteria), datetime.now(UTC).isoformat()],
+        )
+    try:
+        with remote.http() as http:
+            post_event(remote, http, token(remote, http), event)
+    except (httpx.HTTPError, RemoteError) as exc:
+        with db.write():
+            db.execute(
+                "UPDATE pact_requests SET answer = ?, answered_at = ? WHERE event_id = ?",
+                [json.dumps({"error": f"not sent: {exc}"}), datetime.now(UTC).isoformat(),
+                 event["id"]],
+            )  # fmt: skip
+        raise RemoteError(f"request to {supplier_id} not sent: {exc}") from None
+    return str(event["id"])
+
+
+def requests(db: Database, org_id: str) -> list[dict[str, Any]]:
+    """The requests `org_id` sent, newest first, with their answers."""
+    rows = db.execute(
+        "SELECT event_id, supplier_id, criteria, sent_at, answer, answered_at FROM pact_requests "
+        "WHERE organization_id = ? ORDER BY sent_at DESC",
+        [org_id],
+    )
+    keys = ("event_id", "supplier_id", "criteria", "sent_at", "answer", "answered_at")
+    return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -66,8 +66,7 @@ class Job:
 
 def _remote(db: Database, org_id: str, kind: str, client_id: str, target: str) -> client.Remote:
     if kind == "pull":
-        s = credentials.supplier(db, org_id, target)
-        return client.Remote(s.base_url, s.client_id, s.client_secret, s.ca_file or True)
+        return client.remote_of(credentials.supplier(db, org_id, target))
     auth = credentials.callback_auth(db, client_id) or {}
     ca = db.scalar("SELECT callback_ca FROM pact_partners WHERE client_id = ?", [client_id])
     return client.Remote(

@@ -4,6 +4,7 @@ received), its commands, and the host's routes at the site root (PACT paths are 
 
 from __future__ import annotations
 
+import typer
 from fastapi import APIRouter
 
 from openmrv.hookspecs import hookimpl
@@ -27,3 +28,10 @@ def register_pages() -> list[APIRouter]:
     from openmrv.pact.host import host_router
 
     return [host_router]
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.pact.cli import pact_app
+
+    cli.add_typer(pact_app, name="pact")
