@@ -1,0 +1,50 @@
+"""How PACT joins OpenMRV: its tables and what the ledger covers (footprints issued and
+received), its commands, and the host's routes at the site root (PACT paths are absolute:
+/3/footprints, /3/events, /auth/token, /.well-known/openid-configuration)."""
+
+from __future__ import annotations
+
+import typer
+from fastapi import APIRouter
+
+from openmrv.hookspecs import NavLink, Translations, hookimpl
+from openmrv.pact import store
+from openmrv.store.coverage import Coverage
+from openmrv.store.schema import Migration
+
+
+@hookimpl
+def register_migrations() -> list[Migration]:
+    return store.MIGRATIONS
+
+
+@hookimpl
+def register_ledger_coverage() -> list[Coverage]:
+    return store.COVERAGE
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.pact.host import host_router
+    from openmrv.pact.pages import page_router
+
+    return [host_router, page_router]
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("pact", "pact", "PACT", permission="admin")]
+
+
+@hookimpl
+def register_translations() -> list[Translations]:
+    from openmrv.pact.pages import PAGES
+
+    return [Translations("pact", pages=PAGES)]
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.pact.cli import pact_app
+
+    cli.add_typer(pact_app, name="pact")
