@@ -129,9 +129,10 @@ class Account:
 
 
 def captured(cap: pd.DataFrame) -> pd.DataFrame:
-    """Capture per facility and quarter: PP-1/PP-2 per meter, then PP-3a (meters after the
+    """Capture per facility and quarter: PP-1/PP-2 per meter (PP-2 with the measured D_p),
+    then PP-3a (meters after the
     point of segregation, summed) or PP-3b (main meters before it minus on-site use)."""
-    co2 = quarter_mass(cap.flow, cap.co2_fraction, cap.meter_type)
+    co2 = quarter_mass(cap.flow, cap.co2_fraction, cap.meter_type, density=cap.density)
     c = cap.assign(signed_t=np.where(cap.meter_position == "onsite_use", -co2, co2))
     c = c.assign(b=c.meter_position == "before_segregation")
     c["equation"] = np.where(

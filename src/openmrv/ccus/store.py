@@ -12,11 +12,11 @@ import pandas as pd
 
 from openmrv.ccus.account import Account, Data, account, problem
 from openmrv.ccus.custody import double_claims
-from openmrv.ccus.schema import FILES
+from openmrv.ccus.schema import CAPTURE, FILES
 from openmrv.ingest.columns import Schema
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.store import ledger
-from openmrv.store.coverage import Coverage
+from openmrv.store.coverage import Coverage, Scheme
 from openmrv.store.db import Database
 from openmrv.store.schema import Migration
 
@@ -46,23 +46,55 @@ _STORED_DDL = [
     ("equation", "TEXT NOT NULL"), ("stored_t", "DOUBLE PRECISION NOT NULL"),
     ("cumulative_t", "DOUBLE PRECISION NOT NULL"),
 ]  # fmt: skip
+ADDED = {"ccus_capture": ("density",)}  # columns later migrations add (migration 1 stays)
 MIGRATIONS = [
     Migration(
         "ccus",
         1,
         "CCUS inputs (capture, transfers, site meters, losses, sites) and storage claims",
         (
-            *(_ddl(s.name, list(s.store_columns)) for s in FILES.values()),
+            *(
+                _ddl(s.name, [c for c in s.store_columns if c[0] not in ADDED.get(s.name, ())])
+                for s in FILES.values()
+            ),
             _ddl("ccus_stored", _STORED_DDL),
             "CREATE UNIQUE INDEX ccus_stored_claim ON ccus_stored "
             "(organization_id, facility_id, year)",
         ),
-    )
+    ),
+    Migration(
+        "ccus",
+        2,
+        "PP-2's measured density D_p on capture readings (98.423(a)(2))",
+        ("ALTER TABLE ccus_capture ADD COLUMN density DOUBLE PRECISION",),
+    ),
 ]
+# The capture digests cover D_p from migration 2 on, as scheme "pp2"; those recorded before
+# ("rows:hex") cover the columns of migration 1, written out here as the digests need them.
+CAPTURE_V1 = (
+    "organization_id",
+    "record_id",
+    "facility_id",
+    "meter_id",
+    "year",
+    "quarter",
+    "meter_position",
+    "meter_type",
+    "flow",
+    "co2_fraction",
+    "source_row",
+    "batch_id",
+)
+CAPTURE_PP2 = Scheme("pp2", (*CAPTURE_V1[:-1], "density", "batch_id"), canonical=True)
 COVERAGE = [
     Coverage(s.name, ("organization_id", *_cols(s), "batch_id"), "organization_id, source_row")
     for s in FILES.values()
+    if s is not CAPTURE
 ] + [
+    Coverage(CAPTURE.name, CAPTURE_V1, "organization_id, source_row",
+             scheme={"duckdb": "pp2", "postgresql": "pp2"}, schemes=(CAPTURE_PP2,)),
+]  # fmt: skip
+COVERAGE += [
     Coverage(
         "ccus_stored",
         ("organization_id", *STORED, "batch_id"),
@@ -129,8 +161,9 @@ def ingest(db: Database, org: str, d: Data, actor: str) -> tuple[int, Account]:
             cols = _cols(schema)
             df = getattr(d, file.removesuffix(".csv"))
             rows = [(org, *(_plain(v) for v in r), batch) for r in df[list(cols)].itertuples(False)]
+            names = ", ".join(("organization_id", *cols, "batch_id"))
             marks = ", ".join("?" * (len(cols) + 2))
-            db.executemany(f"INSERT INTO {schema.name} VALUES ({marks})", rows)
+            db.executemany(f"INSERT INTO {schema.name} ({names}) VALUES ({marks})", rows)
         db.executemany(
             "INSERT INTO ccus_stored VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(org, *(_plain(v) for v in r), batch) for r in claims[list(STORED)].itertuples(False)],
