@@ -28,7 +28,9 @@ RENAME = {
 }  # fmt: skip
 
 
-OPTIONAL = ("losses.csv",)  # a year without leakage or losses has no losses file
+# A year without leakage or losses has no losses file; an emitter that only captures and sends
+# (its receiver another organisation) has no site files, a storage site no capture file.
+OPTIONAL = ("capture.csv", "meters.csv", "losses.csv", "sites.csv")
 
 
 @dataclass
@@ -205,7 +207,7 @@ def site_years(q: pd.DataFrame, sites: pd.DataFrame, prior: dict[str, float]) ->
     stored_vv = vv_stored(y.receiving, y.native_t, y.loss_operations, y.eor_complex)
     y["stored_t"] = np.where(vv, stored_vv, y.sequestered_t)
     y = y.sort_values(["facility_id", "year"], ignore_index=True)
-    base = y.facility_id.map(lambda f: prior.get(f, 0.0))
+    base = y.facility_id.map(lambda f: prior.get(f, 0.0)).astype(float)
     y["cumulative_t"] = y.groupby("facility_id").stored_t.cumsum() + base
     y.loc[y.subpart == "UU", ["stored_t", "cumulative_t"]] = np.nan
     return y.rename(columns=RENAME)
