@@ -143,7 +143,8 @@ def _whole_report(
     bundle = assemble(run, checked.table, fac)
     countries = dict(zip(fac.facility_id, fac.country, strict=True))
     gross = primary_only(gross_of_results(run.results.to_pandas()), countries)
-    bundle.meta = {**bundle.meta, "ccus": build(data, gross)}
+    sectors = dict(zip(fac.facility_id, fac.sector, strict=True))
+    bundle.meta = {**bundle.meta, "ccus": build(data, gross, sectors=sectors)}
     written = write(bundle, out_path, "html" if fmt is Fmt.html else "json", lang)
     out.print(f"wrote {len(written)} file(s): {out_path}")
 
