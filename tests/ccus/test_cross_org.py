@@ -90,3 +90,22 @@ def test_an_organisation_holding_both_sides_is_reconciled_within_it(db, tmp_path
     # the whole US example in one organisation: custody.reconcile covers it, not counterparts
     ccus_store.ingest(db, OPERATOR, read_folder(copy("us", tmp_path)), "t")
     assert ccus_store.counterparts(db, OPERATOR).empty
+
+
+def test_the_command_shows_only_the_callers_records(tmp_path):
+    from typer.testing import CliRunner
+
+    from openmrv.cli import build_app
+
+    emitter, operator, _ = _split(tmp_path)
+    cli, run, db = build_app(), CliRunner(), str(tmp_path / "s.duckdb")
+    for org, folder in ((EMITTER, emitter), (OPERATOR, operator)):
+        r = run.invoke(cli, ["ccus", "ingest", str(folder), "--org", org, "--db", db])
+        assert r.exit_code == 0, r.output
+    r = run.invoke(cli, ["ccus", "counterparts", "--org", OPERATOR, "--db", db],
+                   env={"COLUMNS": "200"})  # fmt: skip
+    assert r.exit_code == 0 and "differs by -2,035.3 t" in r.output, r.output
+    assert "249,239.90" in r.output and "251,275.2" not in r.output  # its figure, not theirs
+    assert "receiver" in r.output and "│ sender" not in r.output
+    r = run.invoke(cli, ["ccus", "counterparts", "--org", OTHER, "--db", db])
+    assert r.exit_code != 0 and "no transfer" in r.output, r.output
