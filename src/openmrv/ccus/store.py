@@ -16,7 +16,7 @@ from openmrv.ccus.schema import CAPTURE, FILES
 from openmrv.ingest.columns import Schema
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.store import ledger
-from openmrv.store.coverage import Coverage, Scheme
+from openmrv.store.coverage import Coverage, RowCheck, Scheme
 from openmrv.store.db import Database
 from openmrv.store.schema import Migration
 
@@ -92,7 +92,9 @@ COVERAGE = [
     if s is not CAPTURE
 ] + [
     Coverage(CAPTURE.name, CAPTURE_V1, "organization_id, source_row",
-             scheme={"duckdb": "pp2", "postgresql": "pp2"}, schemes=(CAPTURE_PP2,)),
+             scheme={"duckdb": "pp2", "postgresql": "pp2"}, schemes=(CAPTURE_PP2,),
+             v1_check=RowCheck(("density",), lambda values, dialect: values[0] is not None,
+                               "have a density, which their digest (v1) does not cover")),
 ]  # fmt: skip
 COVERAGE += [
     Coverage(
