@@ -261,6 +261,7 @@ def cn() -> None:
                     meter_type="volumetric",
                     flow=round(t / (D * c), 1),
                     co2_fraction=c,
+                    density=D,  # PP-2's D_p, as the site measured it (98.423(a)(2))
                 )
             )
         sent = captured * j(0.993, 0.003)

@@ -150,3 +150,12 @@ def test_cross_row_problems_are_located(tmp_path):
         read_folder(folder)
     got = {(p.file, p.row, p.column) for p in exc.value.problems}
     assert {("capture.csv", len(cap) + 2, "quarter"), ("meters.csv", 2, "facility_id")} <= got
+
+
+def test_the_ledger_covers_pp2_density(db, tmp_path):
+    # migration ccus 2: capture digests (scheme pp2) cover D_p, so an edited density is caught
+    ccus_store.ingest(db, "ORG-QILU", read_folder(copy("cn", tmp_path)), "t")
+    assert ledger.verify(db).ok
+    db.execute("UPDATE ccus_capture SET density = 0.002 WHERE meter_id = 'SD-CAP-1'")
+    v = ledger.verify(db)
+    assert not v.ok and "ccus_capture" in str(v.findings[0])

@@ -1,6 +1,20 @@
-"""Each equation against a hand computation from the regulation text (section cited), then
-through the accounting of a small folder. EPA publishes facility RR totals (FLIGHT), but no
-per-equation facility figures were found to reproduce (docs/ccus.md)."""
+"""Each equation against a hand computation from the regulation's text, section cited, then
+through the accounting of a small folder.
+
+Text sources (docs/ccus.md has the table): the eCFR prints most Part 98 equations as images;
+what was read is the text around them — the paragraph saying what is multiplied or summed and
+the "Where:" list of terms. [T] = term definitions and paragraph read as text; [F] = the
+equation itself printed as text; [2] = form second-hand (EPA data-element names, public code).
+- 98.443 (RR): cloudfront eCFR mirror, section-98443-calculating-co2-geologic-sequestration
+  (RR-1..RR-3 terms, D; the paragraph naming RR-4..RR-12); 98.442 (what RR reports): eCFR
+  markdown copy, 75 FR 75078 as amended 76 FR 73905.
+- 98.473 (UU): lexbuild.dev/ecfr/title-40/chapter-I/part-98/section-98.473 (currency
+  2026-04-05) and the cloudfront mirror.
+- 98.423 (PP): lexbuild.dev .../section-98.423 (currency 2026-03-24) and an eCFR markdown copy
+  of the section (graphics er30oc09.175/.176).
+- 98.483 (VV): lexbuild.dev .../section-98.483 — Equation 1 printed as text.
+EPA publishes facility RR totals (FLIGHT), but no facility's per-equation figures were found to
+reproduce (docs/ccus.md lists where we looked)."""
 
 from __future__ import annotations
 
@@ -9,17 +23,21 @@ import pytest
 
 from openmrv.ccus.account import account, read_folder
 from openmrv.ccus.equations import CONSTANTS, D, quarter_mass, rr9, rr11, rr12, vv_stored
-from tests.ccus.helpers import write
+from openmrv.ccus.report import build, capture_lines
+from openmrv.ingest.errors import InputError
+from tests.ccus.helpers import copy, rows, write
 
 
 def test_density_is_the_regulation_value():
-    # 40 CFR 98.443 (RR-2) and 98.473 (UU-2): "D = Density of CO2 at standard conditions
+    # [T] 98.443(a)(2) RR-2 and 98.473(a)(2) UU-2: "D = Density of CO2 at standard conditions
     # (metric tons per standard cubic meter): 0.0018682."
     assert D == 0.0018682 and CONSTANTS["co2_density_std"].status == "official"
 
 
 def test_rr1_uu1_mass_meter_net_of_redelivery():
-    # 98.443(a)(1) RR-1 / 98.473(a)(1) UU-1: CO2_T,r = Σ_p (Q_r,p − S_r,p) × C_CO2,p,r
+    # [T] 98.443(a)(1) RR-1 / 98.473(a)(1) UU-1: "multiplying the mass flow by the CO2
+    # concentration", Q_r,p less S_r,p ("redelivered to another facility without being
+    # injected"), C wt. fraction, summed over the quarters p.
     q = pd.Series([1000.0, 1100.0, 900.0, 1000.0])
     s = pd.Series([0.0, 50.0, 0.0, 0.0])
     c = pd.Series([0.98, 0.97, 0.99, 0.985])
@@ -28,29 +46,79 @@ def test_rr1_uu1_mass_meter_net_of_redelivery():
 
 
 def test_rr2_uu2_volumetric_meter():
-    # 98.443(a)(2) RR-2: (Q − S) × D × C; (1,000,000 − 20,000) sm³ × 0.0018682 × 0.95
+    # [T] 98.443(a)(2) RR-2 / 98.473(a)(2) UU-2: volumetric flow at standard conditions × C ×
+    # D; (1,000,000 − 20,000) sm³ × 0.0018682 × 0.95
     assert quarter_mass(1_000_000.0, 0.95, "volumetric", 20_000.0) == pytest.approx(1739.2942)
 
 
 def test_pp1_and_pp3b():
-    # 98.423(a)(1) PP-1: Q × C per quarter; PP-3b main meter less the on-site-use meter
-    # (98.423(a)(3)(ii), meters placed as 98.424(a)(1)(i)(B) says): 410,000 × 0.995 − 3,000 × 0.99
+    # [T] 98.423(a)(1) PP-1: "multiplying the mass flow by the composition data", quarterly;
+    # [2] PP-3b: main meter less the on-site-use meter (98.423(a)(3)(ii); meters placed as
+    # [T] 98.424(a)(1)(i)(B) says): 410,000 × 0.995 − 3,000 × 0.99
     main = quarter_mass(410_000.0, 0.995, "mass")
     onsite = quarter_mass(3_000.0, 0.99, "mass")
     assert main == pytest.approx(407_950.0) and main - onsite == pytest.approx(404_980.0)
 
 
+def test_pp2_takes_the_measured_density():
+    # [T] 98.423(a)(2) PP-2: "multiplying the volumetric flow by the concentration and density
+    # data"; "D_p = Density of CO2 in quarter p (metric tons CO2 per standard cubic meter) for
+    # flow meter u if C_CO2,p is measured as volume % CO2". A measured 0.001976 t/sm³:
+    # 1,000,000 sm³ × 0.001976 × 0.95 = 1,877.2 t (RR's constant would give 1,774.79 t).
+    assert quarter_mass(1_000_000.0, 0.95, "volumetric", density=0.001976) == pytest.approx(1877.2)
+
+
+def test_pp2_in_a_folder_and_a_volumetric_meter_without_its_density(tmp_path):
+    folder = copy("cn", tmp_path)
+    cap = rows(folder, "capture.csv")
+    cap[0]["density"] = "0.001976"
+    write(folder, "capture.csv", cap)
+    a = account(read_folder(folder))
+    q1 = a.capture[a.capture.quarter == 1].captured_t.iloc[0]
+    # meter 1 with its D_p, meter 2 with the example's 0.0018682
+    want = float(cap[0]["flow"]) * 0.001976 * float(cap[0]["co2_fraction"]) + float(
+        cap[1]["flow"]
+    ) * 0.0018682 * float(cap[1]["co2_fraction"])
+    assert q1 == pytest.approx(want)
+    cap[1]["density"] = ""
+    write(folder, "capture.csv", cap)
+    with pytest.raises(InputError) as exc:
+        read_folder(folder)
+    got = {(p.file, p.row, p.column) for p in exc.value.problems}
+    assert ("capture.csv", 3, "density") in got
+
+
 def test_rr9_rr11_rr12():
-    # RR-9: (1 + X) × Σ separated, X = 0.0142; RR-11: I − P − E − FI − FP; RR-12: I − E − FI
+    # [2] RR-9: (1 + X) × Σ separated, X = 0.0142 ([T] X's definition: EPA data element);
+    # [2] RR-11: I − P − E − FI − FP; RR-12: I − E − FI, every term one of [T] 98.442(b)-(f).
     assert rr9(500_000.0, 0.0142) == pytest.approx(507_100.0)
     assert rr11(1_500_000.0, 507_100.0, 12.37, 142.44, 233.09) == pytest.approx(992_512.10)
     assert rr12(573_080.82, 0.0, 30.18) == pytest.approx(573_050.64)
 
 
 def test_vv_equation_1():
-    # 98.483(a) Equation 1: m_stored = m_input − m_loss operations − m_loss EOR complex,
-    # m_input = m_received + m_native; losses 98.486(e)(1)-(4): 54.2 + 211.5 + 1,480 + 0
+    # [F] 98.483(a) Equation 1: "m_stored = m_input − m_loss operations − m_loss EOR complex",
+    # m_input = m_received + m_native; losses [T] 98.486(e)(1)-(4): 54.2 + 211.5 + 1,480 + 0
     assert vv_stored(1_017_036.0, 3_973.5, 1_745.7, 96.0) == pytest.approx(1_019_167.8)
+
+
+def test_mee_recovered_co2_is_its_own_provisional_line(tmp_path):
+    # MEE's "CO2 recovered and utilised" term (provisional, docs/ccus.md): the CO2 the
+    # enterprise supplied to others — the CN example's four sender records, 251,927.6 +
+    # 251,872.7 + 254,607.1 + 258,422.2 = 1,016,829.6 t — on its own line, for a chemical
+    # enterprise (GB/T 4754 2614) only; a power plant (4411) has no such term.
+    d = read_folder(copy("cn", tmp_path))
+    gross = pd.DataFrame(
+        dict(facility_id=["FAC-SD-COAL"], year=[2025], methodology=["cn_mee"], gross_t=[3e6])
+    )
+    chem = build(d, gross, sectors={"FAC-SD-COAL": "2614"}).capture.iloc[0]
+    assert chem.mee_recovered_t == pytest.approx(1_016_829.6)
+    assert chem.mee_net_t == pytest.approx(3e6 - 1_016_829.6)
+    assert chem.net_t == pytest.approx(3e6 - chem.captured_t)  # the capture view stays apart
+    power = build(d, gross, sectors={"FAC-SD-COAL": "4411"}).capture.iloc[0]
+    assert pd.isna(power.mee_recovered_t) and pd.isna(power.mee_net_t)
+    us = capture_lines(account(d), gross.assign(methodology="epa_hub_ghgp"))
+    assert us.mee_recovered_t.isna().all()  # not an MEE inventory: no line
 
 
 SITES = (

@@ -50,6 +50,7 @@ def datasets(draw):
                     meter_type="mass",
                     flow=c,
                     co2_fraction=1.0,
+                    density=0.0,  # mass meter: PP-1 takes no density
                     source_row=next(row),
                 )
             )

@@ -28,7 +28,9 @@ RENAME = {
 }  # fmt: skip
 
 
-OPTIONAL = ("losses.csv",)  # a year without leakage or losses has no losses file
+# A year without leakage or losses has no losses file; an emitter that only captures and sends
+# (its receiver another organisation) has no site files, a storage site no capture file.
+OPTIONAL = ("capture.csv", "meters.csv", "losses.csv", "sites.csv")
 
 
 @dataclass
@@ -129,9 +131,10 @@ class Account:
 
 
 def captured(cap: pd.DataFrame) -> pd.DataFrame:
-    """Capture per facility and quarter: PP-1/PP-2 per meter, then PP-3a (meters after the
+    """Capture per facility and quarter: PP-1/PP-2 per meter (PP-2 with the measured D_p),
+    then PP-3a (meters after the
     point of segregation, summed) or PP-3b (main meters before it minus on-site use)."""
-    co2 = quarter_mass(cap.flow, cap.co2_fraction, cap.meter_type)
+    co2 = quarter_mass(cap.flow, cap.co2_fraction, cap.meter_type, density=cap.density)
     c = cap.assign(signed_t=np.where(cap.meter_position == "onsite_use", -co2, co2))
     c = c.assign(b=c.meter_position == "before_segregation")
     c["equation"] = np.where(
@@ -204,7 +207,7 @@ def site_years(q: pd.DataFrame, sites: pd.DataFrame, prior: dict[str, float]) ->
     stored_vv = vv_stored(y.receiving, y.native_t, y.loss_operations, y.eor_complex)
     y["stored_t"] = np.where(vv, stored_vv, y.sequestered_t)
     y = y.sort_values(["facility_id", "year"], ignore_index=True)
-    base = y.facility_id.map(lambda f: prior.get(f, 0.0))
+    base = y.facility_id.map(lambda f: prior.get(f, 0.0)).astype(float)
     y["cumulative_t"] = y.groupby("facility_id").stored_t.cumsum() + base
     y.loc[y.subpart == "UU", ["stored_t", "cumulative_t"]] = np.nan
     return y.rename(columns=RENAME)

@@ -143,7 +143,8 @@ def _whole_report(
     bundle = assemble(run, checked.table, fac)
     countries = dict(zip(fac.facility_id, fac.country, strict=True))
     gross = primary_only(gross_of_results(run.results.to_pandas()), countries)
-    bundle.meta = {**bundle.meta, "ccus": build(data, gross)}
+    sectors = dict(zip(fac.facility_id, fac.sector, strict=True))
+    bundle.meta = {**bundle.meta, "ccus": build(data, gross, sectors=sectors)}
     written = write(bundle, out_path, "html" if fmt is Fmt.html else "json", lang)
     out.print(f"wrote {len(written)} file(s): {out_path}")
 
@@ -162,3 +163,15 @@ def trace_cmd(
     if not len(path):
         raise InvalidInput(f"no CO2 captured at {facility} in these data")
     out.print(df_table(path.reset_index(drop=True), f"Path of the CO2 captured at {facility}"))
+
+
+@ccus_app.command("counterparts")
+def counterparts_cmd(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
+    """Transfers with another organisation: per own record, matched / differs by x t / no
+    counterpart / claimed by N organisations (the other side's records are never shown)."""
+    with opened_store(db) as s:
+        r = store.counterparts(s, org)
+    if not len(r):
+        raise InvalidInput(f"{org} stored no transfer whose other side is another organisation")
+    cols = ["transfer_id", "side", "year", "quarter", "co2_t", "difference_t", "status"]
+    out.print(df_table(r[cols], f"Transfers of {org} reconciled with their counterparts"))

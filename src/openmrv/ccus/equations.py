@@ -1,16 +1,20 @@
 """The Part 98 CCUS equations, vectorised over pandas columns (a Series or a scalar each).
 
-Verified against the regulation text (eCFR transcriptions; docs/ccus.md lists the pages):
-- 40 CFR 98.443 (RR) and 98.473 (UU): RR-1/UU-1 (Q − S) × C per quarter (mass meter),
-  RR-2/UU-2 (Q − S) × D × C (volumetric, D = 0.0018682 t/sm³), RR-3/UU-3 the sum over meters;
-  98.443 groups injection (RR-4 to RR-6), production/recycling (RR-7 to RR-9), surface leakage
-  (RR-10) and sequestration (RR-11, RR-12) and says the first year starts at the MRV plan's date.
-- 40 CFR 98.423(a)(1) (PP): PP-1 Q × C per quarter and meter.
-- 40 CFR 98.483(a)-(b) (VV): m_stored = m_input − m_loss operations − m_loss EOR complex,
-  m_input = m_received + m_native; recycled CO2 is never associated storage.
-Second-hand (the text of the equation itself not seen, only its terms in EPA's data elements and
-public code; marked so in docs/ccus.md): the forms of PP-2 (PP's own D not seen: RR's is used),
-PP-3a/3b, RR-4 to RR-12 (RR-9 (1 + X) × Σ separated; RR-11 I − P − E − FI − FP; RR-12 I − E − FI).
+Checked against the regulation's text (eCFR transcriptions; docs/ccus.md lists each equation,
+the page it was read on and what the page shows). The eCFR prints most Part 98 equations as
+images (er30oc09.175.gif, er01de10.184.gif, ...): the text around them — the paragraph saying
+what is multiplied or summed and the "Where:" list of terms — is what was read.
+- 98.443 / 98.473: RR-1/UU-1 (Q − S) × C per quarter, RR-2/UU-2 (Q − S) × D × C with
+  D = 0.0018682 t/sm³, RR-3/UU-3 the sum over meters (terms and paragraphs read).
+- 98.423(a)(1)-(2): PP-1 Q × C; PP-2 Q × D_p × C with D_p the density measured in the quarter
+  (not a constant: the earlier build used RR's 0.0018682 here — fixed).
+- 98.483(a)-(b): VV Equation 1, printed as text: m_stored = m_input − m_loss operations −
+  m_loss EOR complex; recycled CO2 is never associated storage.
+- 98.442(a)-(h) lists the mass-balance terms (received, injected, produced, surface leakage,
+  CO2_FI, CO2_FP, sequestered, cumulative); 98.443's preamble groups RR-4..RR-12.
+Not seen as text anywhere searched (forms from EPA data elements and public code; docs/ccus.md):
+PP-3a/3b's algebra, RR-4..RR-12's (RR-9 (1 + X) × Σ separated; RR-11 I − P − E − FI − FP;
+RR-12 I − E − FI).
 """
 
 from __future__ import annotations
@@ -45,13 +49,18 @@ CONSTANTS = _load()
 D = CONSTANTS["co2_density_std"].value  # t CO2 per standard m³, 98.443 / 98.473
 
 
-def quarter_mass(flow: Any, fraction: Any, meter_type: Any, redelivered: Any = 0.0) -> Any:
-    """CO2 through one meter in one quarter, t: (Q − S) × C, times D when the meter is
-    volumetric. With S = 0 this is PP-1/PP-2 (98.423(a)), RR-4/RR-5 and RR-7/RR-8; with S it is
-    RR-1/RR-2 (98.443) and UU-1/UU-2 (98.473). Summing over quarters and meters gives the
-    annual per-meter and total equations (RR-3, RR-6, UU-3, PP-3a)."""
-    density = np.where(np.asarray(meter_type) == "volumetric", D, 1.0)
-    return (flow - redelivered) * density * fraction
+def quarter_mass(
+    flow: Any, fraction: Any, meter_type: Any, redelivered: Any = 0.0, density: Any = D
+) -> Any:
+    """CO2 through one meter in one quarter, t: (Q − S) × C, times the density when the meter
+    is volumetric. With S = 0 this is PP-1 (98.423(a)(1)), RR-4/RR-5 and RR-7/RR-8; with S it
+    is RR-1/RR-2 (98.443) and UU-1/UU-2 (98.473), whose D is the constant 0.0018682. PP-2
+    (98.423(a)(2)) takes instead D_p, the density measured for the meter in the quarter
+    (`density`): "Density of CO2 in quarter p ... if C is measured as volume % CO2, or density
+    of the whole CO2 stream ... if C is measured as weight % CO2". Summing over quarters and
+    meters gives the annual per-meter and total equations (RR-3, RR-6, UU-3, PP-3a)."""
+    d = np.where(np.asarray(meter_type) == "volumetric", density, 1.0)
+    return (flow - redelivered) * d * fraction
 
 
 def rr9(separated_t: Any, x: Any) -> Any:

@@ -29,7 +29,7 @@ def ccus_page(request: Request, s: OrgScope = pages.Read) -> HTMLResponse:
     lang = lang_of(request)
     countries = {f["facility_id"]: f["country"] for f in s.facilities()}
     gross = primary_only(gross_of_run(runs.breakdown(s)), countries)  # the latest run's
-    r = build(data, gross)
+    r = build(data, gross, sectors={f["facility_id"]: f["sector"] for f in s.facilities()})
     return pages.org_page(
         request, s, "ccus.html", report=r, tables=r.tables(lang), chart=sankey_json(r.edges, lang)
     )

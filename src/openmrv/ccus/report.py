@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from openmrv.ccus.account import Account, Data, account
 from openmrv.ccus.custody import flows, reconcile
+from openmrv.methods.mee import MeeEnterprise
 from openmrv.reports.html import page
 from openmrv.reports.i18n import t
 
@@ -46,6 +47,15 @@ _MESSAGES = {
         "has no capture deduction.",
         "净排放 = 排放总量 − 捕集量，仅为推算视图，并非 Part 98 或生态环境部口径：Part 98 "
         "在 PP 部分单独报告捕集量；发电行业指南无捕集扣减。"),
+    "ccus.mee_note": (
+        "MEE recovered CO2 (provisional): the oil and gas, petrochemical and chemical enterprise "
+        "guidelines subtract the CO2 an enterprise recovers and supplies to others; shown on "
+        "its own line for MEE-inventoried facilities of those sectors (GB/T 4754 07, 25, 26), "
+        "empty elsewhere. Taken from open implementations of the guidelines; the guideline "
+        "text was not verified.",
+        "CO2 回收利用量(暂定)：油气开采、石化、化工企业核算指南从企业排放总量中扣除企业回收且"
+        "外供的 CO2 量；仅对按生态环境部方法核算、属上述行业(GB/T 4754 07、25、26)的设施单列"
+        "一行，其他设施为空。依据为指南的公开实现，指南原文未经核实。"),
     **{f"ccus.node.{k}": v for k, v in {
         "capture": ("Captured", "捕集"), "retained": ("Captured, not transferred", "捕集未外输"),
         "transport": ("Transport", "运输"), "transit_loss": ("Transit difference (loss)",
@@ -81,6 +91,10 @@ _MESSAGES = {
         "gross_t": ("Gross source emissions, t CO2e", "源排放总量，吨二氧化碳当量"),
         "captured_t": ("CO2 captured (Subpart PP), t", "捕集二氧化碳(PP 部分)，吨"),
         "net_t": ("Net of capture (derived view), t", "扣除捕集后净值(推算视图)，吨"),
+        "mee_recovered_t": ("CO2 recovered and supplied (MEE term, provisional), t",
+                            "CO2 回收利用量(生态环境部口径，暂定)，吨"),
+        "mee_net_t": ("Gross − recovered (MEE total, provisional), t",
+                      "排放总量 − 回收利用量(生态环境部口径，暂定)，吨"),
         "transfer_id": ("Transfer", "输送批次"), "quarter": ("Quarter", "季度"),
         "sender_facility": ("Sender", "发送方"), "receiver_facility": ("Receiver", "接收方"),
         "meter_id": ("Meter / pipeline", "计量表/管道"), "sent_t": ("Sent, t", "发送，吨"),
@@ -171,25 +185,56 @@ def primary_only(gross: pd.DataFrame, countries: dict[str, str]) -> pd.DataFrame
     return gross[gross.methodology == primary]
 
 
-def capture_lines(a: Account, gross: pd.DataFrame | None) -> pd.DataFrame:
+# MEE's "CO2 recovered and utilised" (CO2回收利用量) term, subtracted from the enterprise total
+# by the NDRC/MEE sector guidelines for these GB/T 4754 divisions: 07 oil and gas extraction,
+# 25 petroleum refining and coking (petrochemical), 26 chemical raw materials and products.
+# PROVISIONAL: read from open implementations of the guidelines (docs/ccus.md), the guideline
+# texts themselves were not found; the power-sector guideline (44) has no such term.
+MEE_RECOVERY_DIVISIONS = ("07", "25", "26")
+CAPTURE_COLUMNS = ["facility_id", "year", "methodology", "gross_t", "captured_t", "net_t",
+                   "mee_recovered_t", "mee_net_t"]  # fmt: skip
+
+
+def capture_lines(
+    a: Account,
+    gross: pd.DataFrame | None,
+    sent: pd.DataFrame | None = None,
+    sectors: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Per capture facility and year: gross emissions (one line per methodology when given),
-    capture (PP) on its own column, and the labelled net view."""
+    capture (PP) on its own column, the labelled net view, and MEE's recovered-CO2 term on
+    its own column where the facility's sector guideline has it (the CO2 it supplied to
+    others: `sent`, t per sender and year) with the MEE total it gives — never netted
+    silently, and provisional (MEE_RECOVERY_DIVISIONS)."""
     cap = a.capture.groupby(["facility_id", "year"], as_index=False).captured_t.sum()
-    if gross is None or not len(gross):
-        return cap.assign(methodology="", gross_t=float("nan"), net_t=float("nan"))[
-            ["facility_id", "year", "methodology", "gross_t", "captured_t", "net_t"]
-        ]
-    m = cap.merge(gross, on=["facility_id", "year"], how="left")
+    m = (
+        cap.assign(methodology="", gross_t=float("nan"))
+        if gross is None or not len(gross)
+        else cap.merge(gross, on=["facility_id", "year"], how="left")
+    )
     m["net_t"] = m.gross_t - m.captured_t
-    return m[["facility_id", "year", "methodology", "gross_t", "captured_t", "net_t"]]
+    division = m.facility_id.map(lambda f: str((sectors or {}).get(f) or "")[:2])
+    mee = (m.methodology == MeeEnterprise.id) & division.isin(MEE_RECOVERY_DIVISIONS)
+    out = sent if sent is not None else pd.DataFrame(columns=["facility_id", "year", "sent_t"])
+    m = m.merge(out, on=["facility_id", "year"], how="left")
+    m["mee_recovered_t"] = m.sent_t.fillna(0.0).astype(float).where(mee)
+    m["mee_net_t"] = m.gross_t - m.mee_recovered_t
+    return m[CAPTURE_COLUMNS]
 
 
 def build(
-    d: Data, gross: pd.DataFrame | None = None, prior: dict[str, float] | None = None
+    d: Data,
+    gross: pd.DataFrame | None = None,
+    prior: dict[str, float] | None = None,
+    sectors: dict[str, str] | None = None,
 ) -> CcusReport:
+    """The report's data; `sectors` (facility -> GB/T 4754 code) decides MEE's recovered-CO2
+    line."""
     a = account(d, prior)
     rec = reconcile(d.transfers)
-    return CcusReport(a, rec, flows(a, rec), capture_lines(a, gross))
+    sent = rec.groupby(["sender_facility", "year"], as_index=False).sent_t.sum()
+    sent = sent.rename(columns={"sender_facility": "facility_id"})
+    return CcusReport(a, rec, flows(a, rec), capture_lines(a, gross, sent, sectors))
 
 
 def sankey(edges: pd.DataFrame, lang: str) -> go.Figure:
@@ -232,5 +277,6 @@ def to_html(r: CcusReport, lang: str = "en") -> str:
             table.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep=""),
         ]
         if key == "ccus.capture":
-            parts.append(f"<p>{html.escape(t('ccus.net_note', lang))}</p>")  # fmt: skip
+            parts += [f"<p>{html.escape(t(n, lang))}</p>" for n in ("ccus.net_note",
+                                                                    "ccus.mee_note")]  # fmt: skip
     return page(t("ccus.section", lang), parts, lang)

@@ -94,10 +94,20 @@ CAPTURE = Schema(
         _enum("meter_position", POSITIONS, "After the point of segregation (PP-3a), the main "
               "meter before it or an on-site-use meter after it (PP-3b), 98.424(a)(1)(i)."),
         *METER,
+        _num("density", "PP-2 D_p (volumetric meters): density measured in the quarter, t per "
+             "standard m³ — of CO2 if C is vol. %, of the whole stream if C is wt. % "
+             "(98.423(a)(2)).", "t/sm3", False),
         ROW,
     ),
     quantity="flow",
-    rules=(*INT_RULES, QUARTER_RULE, _fraction("co2_fraction")),
+    rules=(
+        *INT_RULES, QUARTER_RULE, _fraction("co2_fraction"),
+        Rule("density", "meter_type = 'volumetric' AND "
+             "COALESCE(TRY_CAST(NULLIF(trim(density), '') AS DOUBLE), 0) <= 0",
+             "'a volumetric meter without its density D_p'",
+             "the density measured for this meter in this quarter, t per standard m³ (PP-2 "
+             "takes the measured D_p, 98.423(a)(2))"),
+    ),
 )  # fmt: skip
 
 TRANSFERS = Schema(

@@ -11,16 +11,16 @@ from typing import Any
 import pandas as pd
 
 from openmrv.ccus.account import Account, Data, account, problem
-from openmrv.ccus.custody import double_claims
-from openmrv.ccus.schema import FILES
+from openmrv.ccus.custody import TOLERANCE, double_claims
+from openmrv.ccus.schema import CAPTURE, FILES
 from openmrv.ingest.columns import Schema
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.store import ledger
-from openmrv.store.coverage import Coverage
+from openmrv.store.coverage import Coverage, RowCheck, Scheme
 from openmrv.store.db import Database
 from openmrv.store.schema import Migration
 
-__all__ = ["COVERAGE", "MIGRATIONS", "STORED", "ingest", "load", "org_rows"]
+__all__ = ["COVERAGE", "MIGRATIONS", "STORED", "counterparts", "ingest", "load", "org_rows"]
 
 STORED = ("facility_id", "year", "subpart", "equation", "stored_t", "cumulative_t")
 # What makes a row the same claim as a stored one: file -> key columns.
@@ -46,23 +46,57 @@ _STORED_DDL = [
     ("equation", "TEXT NOT NULL"), ("stored_t", "DOUBLE PRECISION NOT NULL"),
     ("cumulative_t", "DOUBLE PRECISION NOT NULL"),
 ]  # fmt: skip
+ADDED = {"ccus_capture": ("density",)}  # columns later migrations add (migration 1 stays)
 MIGRATIONS = [
     Migration(
         "ccus",
         1,
         "CCUS inputs (capture, transfers, site meters, losses, sites) and storage claims",
         (
-            *(_ddl(s.name, list(s.store_columns)) for s in FILES.values()),
+            *(
+                _ddl(s.name, [c for c in s.store_columns if c[0] not in ADDED.get(s.name, ())])
+                for s in FILES.values()
+            ),
             _ddl("ccus_stored", _STORED_DDL),
             "CREATE UNIQUE INDEX ccus_stored_claim ON ccus_stored "
             "(organization_id, facility_id, year)",
         ),
-    )
+    ),
+    Migration(
+        "ccus",
+        2,
+        "PP-2's measured density D_p on capture readings (98.423(a)(2))",
+        ("ALTER TABLE ccus_capture ADD COLUMN density DOUBLE PRECISION",),
+    ),
 ]
+# The capture digests cover D_p from migration 2 on, as scheme "pp2"; those recorded before
+# ("rows:hex") cover the columns of migration 1, written out here as the digests need them.
+CAPTURE_V1 = (
+    "organization_id",
+    "record_id",
+    "facility_id",
+    "meter_id",
+    "year",
+    "quarter",
+    "meter_position",
+    "meter_type",
+    "flow",
+    "co2_fraction",
+    "source_row",
+    "batch_id",
+)
+CAPTURE_PP2 = Scheme("pp2", (*CAPTURE_V1[:-1], "density", "batch_id"), canonical=True)
 COVERAGE = [
     Coverage(s.name, ("organization_id", *_cols(s), "batch_id"), "organization_id, source_row")
     for s in FILES.values()
+    if s is not CAPTURE
 ] + [
+    Coverage(CAPTURE.name, CAPTURE_V1, "organization_id, source_row",
+             scheme={"duckdb": "pp2", "postgresql": "pp2"}, schemes=(CAPTURE_PP2,),
+             v1_check=RowCheck(("density",), lambda values, dialect: values[0] is not None,
+                               "have a density, which their digest (v1) does not cover")),
+]  # fmt: skip
+COVERAGE += [
     Coverage(
         "ccus_stored",
         ("organization_id", *STORED, "batch_id"),
@@ -129,14 +163,61 @@ def ingest(db: Database, org: str, d: Data, actor: str) -> tuple[int, Account]:
             cols = _cols(schema)
             df = getattr(d, file.removesuffix(".csv"))
             rows = [(org, *(_plain(v) for v in r), batch) for r in df[list(cols)].itertuples(False)]
+            names = ", ".join(("organization_id", *cols, "batch_id"))
             marks = ", ".join("?" * (len(cols) + 2))
-            db.executemany(f"INSERT INTO {schema.name} VALUES ({marks})", rows)
+            db.executemany(f"INSERT INTO {schema.name} ({names}) VALUES ({marks})", rows)
         db.executemany(
             "INSERT INTO ccus_stored VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(org, *(_plain(v) for v in r), batch) for r in claims[list(STORED)].itertuples(False)],
         )
         ledger.record_batch(db, actor, "ccus-ingest", org, None, {"batch_id": batch})
     return batch, a
+
+
+# Each of the organisation's transfer rows with what the other organisations stored for its
+# other side, reduced in the database to a count and a difference: the other side's rows never
+# leave it. A counterpart names the same transfer id, sender, receiver, year and quarter.
+_COUNTERPARTS = """
+SELECT a.source_row, a.transfer_id, a.side, a.sender_facility, a.receiver_facility, a.meter_id,
+       a.year, a.quarter, a.co2_t, count(b.co2_t),
+       sum(CASE WHEN a.side = 'receiver' THEN a.co2_t - b.co2_t ELSE b.co2_t - a.co2_t END),
+       sum(CASE WHEN a.side = 'sender' THEN a.co2_t ELSE b.co2_t END)
+FROM ccus_transfers a
+LEFT JOIN ccus_transfers b
+  ON b.transfer_id = a.transfer_id AND b.side <> a.side
+ AND b.organization_id <> a.organization_id
+ AND b.sender_facility = a.sender_facility AND b.receiver_facility = a.receiver_facility
+ AND b.year = a.year AND b.quarter = a.quarter
+WHERE a.organization_id = ?
+  AND NOT EXISTS (SELECT 1 FROM ccus_transfers o WHERE o.organization_id = a.organization_id
+                  AND o.transfer_id = a.transfer_id AND o.side <> a.side)
+GROUP BY a.source_row, a.transfer_id, a.side, a.sender_facility, a.receiver_facility,
+         a.meter_id, a.year, a.quarter, a.co2_t
+ORDER BY a.year, a.quarter, a.transfer_id
+"""
+
+
+def counterparts(db: Database, org: str, tolerance: float = TOLERANCE) -> pd.DataFrame:
+    """Transfers between organisations, reconciled without either seeing the other's data:
+    for each transfer row `org` stored whose other side it did not record itself, "matched",
+    "differs by x t" (receiver − sender, beyond `tolerance` × sent), "no counterpart recorded"
+    or "claimed by N organisations" (a tonne received twice). Only `org`'s own rows come back,
+    with the status and the difference; the other organisation's rows stay in the store."""
+    cols = ["source_row", "transfer_id", "side", "sender_facility", "receiver_facility",
+            "meter_id", "year", "quarter", "co2_t", "n", "difference_t", "sent_t"]  # fmt: skip
+    r = pd.DataFrame(db.execute(_COUNTERPARTS, [org]), columns=cols)
+    for c in ("co2_t", "difference_t", "sent_t"):
+        r[c] = r[c].astype(float)
+    beyond = r.difference_t.abs() > tolerance * r.sent_t
+    r["status"] = [
+        "no counterpart recorded" if n == 0
+        else f"claimed by {n} organisations" if n > 1
+        else f"differs by {d:,.1f} t" if b else "matched"
+        for n, d, b in zip(r.n, r.difference_t, beyond, strict=True)
+    ]  # fmt: skip
+    r["flagged"] = r.status != "matched"
+    r.loc[r.n != 1, "difference_t"] = float("nan")
+    return r.drop(columns=["n", "sent_t"])
 
 
 def _plain(v: Any) -> Any:
@@ -177,6 +258,6 @@ def load(rows: Rows) -> Data | None:
             if c.dtype is not None and c.dtype.sql == "DOUBLE":
                 df[c.name] = df[c.name].astype(float)
         tables[file] = df
-    if not len(tables["sites.csv"]):
+    if not any(len(t) for t in tables.values()):
         return None
     return Data.of(tables)
