@@ -44,6 +44,7 @@ DEFAULT_DOMAINS = (
     "openmrv.verification.plugin",
     "openmrv.ccus.plugin",
     "openmrv.grid.plugin",
+    "openmrv.pact.plugin",
 )
 
 
