@@ -98,6 +98,10 @@ PRODUCTS = Schema(
               kind="id"),
         _text("source_id", "Production line (activity source_id) making it, for the `line` "
               "allocation rule.", required=False, kind="id"),
+        _num("fossil_carbon_kg", "fossilCarbonContent: fossil carbon in the product, kg C per "
+             "declared unit (e.g. in polymers).", "kg"),
+        _num("biogenic_carbon_kg", "biogenicCarbonContent, kg C per declared unit.", "kg",
+             False),
         ROW,
     ),
     record="product",
@@ -175,8 +179,21 @@ MATERIALS = Schema(
     ),
 )  # fmt: skip
 
+COMPANY = Schema(
+    "pact_company",
+    (
+        _text("company_name", "companyName of the footprints.", kind="text"),
+        _text("company_ids", "companyIds: one or more URNs, separated by spaces."),
+        ROW,
+    ),
+    record="company_name",
+    quantity="source_row",
+    rules=(_urn_rule("company_ids", many=True),),
+)
+
 # The folder's files: name -> schema, in the order they are checked.
 FILES = {
+    "company.csv": COMPANY,
     "products.csv": PRODUCTS,
     "production.csv": PRODUCTION,
     "allocation.csv": ALLOCATION,
@@ -186,8 +203,9 @@ FILES = {
 
 @dataclass
 class Inputs:
-    """The four validated tables of a folder (source_row: the file's row)."""
+    """The validated tables of a folder (source_row: the file's row)."""
 
+    company: pd.DataFrame
     products: pd.DataFrame
     production: pd.DataFrame
     allocation: pd.DataFrame
@@ -244,6 +262,17 @@ def read_folder(folder: Path) -> Inputs:
         raise InputError(problems)
     data = Inputs(*(tables[n] for n in FILES))
     problems = consistency(data)
+    if len(data.company) != 1:
+        problems.append(
+            Problem(
+                "company.csv",
+                None,
+                None,
+                str(len(data.company)),
+                "one row is needed",
+                "name the company once",
+            )
+        )
     if problems:
         raise InputError(problems)
     return data
