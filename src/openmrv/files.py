@@ -11,7 +11,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["atomic_write", "into_place", "temp_beside"]
+__all__ = ["atomic_write", "data_dir", "into_place", "temp_beside"]
+
+
+def data_dir() -> Path:
+    """Where the server keeps what it makes for itself (a development TLS certificate, the key
+    that encrypts stored outbound credentials): $XDG_DATA_HOME/openmrv, by default
+    ~/.local/share/openmrv."""
+    home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(home) / "openmrv"
 
 
 def temp_beside(path: Path, *, folder: bool = False) -> Path:

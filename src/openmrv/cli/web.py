@@ -147,13 +147,33 @@ def serve(
     ] = [],  # noqa: B006
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    https: Annotated[
+        bool, typer.Option(help="Serve HTTPS only: with --certfile/--keyfile or --self-signed.")
+    ] = False,
+    self_signed: Annotated[
+        bool,
+        typer.Option(
+            help="Make (once) and use a development certificate for HOST, under the "
+            "data folder ($XDG_DATA_HOME/openmrv/tls)."
+        ),
+    ] = False,
 ) -> None:
     """Run the web application and API (http://HOST:PORT, API under /api/v1). Over HTTPS
-    (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS."""
+    (a certificate, or a proxy that says so) cookies are Secure and responses carry HSTS.
+    With a certificate the port speaks TLS only: a plain HTTP request gets no answer."""
     import uvicorn
 
     from openmrv.settings import env_var
     from openmrv.web.app import create_app
+
+    if self_signed:
+        from openmrv.cli.tls import self_signed as make_certificate
+
+        certfile, keyfile = make_certificate(host)
+        out.print(f"Development certificate (trust this file in clients): {certfile}")
+    if https and certfile is None:
+        err.print("[red]--https needs --certfile and --keyfile, or --self-signed[/red]")
+        raise typer.Exit(2)
 
     scheme = "https" if certfile else "http"
     out.print(f"OpenMRV on {scheme}://{host}:{port} (API docs: /api/v1/docs); Ctrl+C stops it.")

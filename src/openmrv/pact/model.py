@@ -9,7 +9,7 @@ out. Decimal strings are validated against the spec's pattern so "1e3" or " 1" a
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -65,8 +65,7 @@ def decimal_string(v: Any) -> Decimal:
 
 
 def _wire_decimal(d: Decimal) -> str:
-    s = format(d, "f")
-    return s
+    return format(d, "f")
 
 
 Dec = Annotated[
@@ -110,15 +109,21 @@ UuidList = Annotated[list[UUID], Field(min_length=1), AfterValidator(_unique)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
+def _aware(d: datetime) -> datetime:
+    """Naive times are taken as UTC, so every timestamp compares with every other."""
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d
+
+
 def _utc(d: datetime) -> str:
-    """RFC 3339 in UTC with a Z (naive times are taken as UTC)."""
-    from datetime import UTC
-
-    d = d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
-    return d.isoformat().replace("+00:00", "Z")
+    """RFC 3339 in UTC with a Z."""
+    return d.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-Timestamp = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="always")]
+Timestamp = Annotated[
+    datetime,
+    AfterValidator(_aware),
+    PlainSerializer(_utc, return_type=str, when_used="always"),
+]
 
 
 class Wire(BaseModel):

@@ -4,6 +4,9 @@ received), its commands, and the host's routes at the site root (PACT paths are 
 
 from __future__ import annotations
 
+import typer
+from fastapi import APIRouter
+
 from openmrv.hookspecs import hookimpl
 from openmrv.pact import store
 from openmrv.store.coverage import Coverage
@@ -18,3 +21,17 @@ def register_migrations() -> list[Migration]:
 @hookimpl
 def register_ledger_coverage() -> list[Coverage]:
     return store.COVERAGE
+
+
+@hookimpl
+def register_pages() -> list[APIRouter]:
+    from openmrv.pact.host import host_router
+
+    return [host_router]
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    from openmrv.pact.cli import pact_app
+
+    cli.add_typer(pact_app, name="pact")

@@ -89,6 +89,7 @@ MIGRATIONS = [
   secret_hash TEXT NOT NULL,
   callback_url TEXT,
   callback_auth TEXT,
+  callback_ca TEXT,
   created_by TEXT NOT NULL,
   created_at TEXT NOT NULL,
   revoked_at TEXT
@@ -113,9 +114,10 @@ MIGRATIONS = [
             """CREATE TABLE pact_outbox (
   outbox_id BIGINT PRIMARY KEY,
   organization_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
   client_id TEXT NOT NULL,
   target TEXT NOT NULL,
-  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
   attempts INTEGER NOT NULL,
   next_at TEXT NOT NULL,
   sent_at TEXT,
