@@ -175,3 +175,23 @@ def test_received_footprint_replaces_the_secondary_factor(db) -> None:
     assert line["supplier_pf_id"] == str(wafer.id)
     assert line["supplier_pf_created"] == "2025-03-01T10:00:00Z"
     assert isinstance(after.pf, ProductFootprint)
+
+
+def test_line_rule_gives_a_line_its_own_sources(db, tmp_path: Path) -> None:
+    """SB-M550's line is boiler JS-BOILER-1: its Scope 1 goes to SB-M550 alone, the rest of
+    the facility's total (other sources, Scope 2 market-based) to both by mass."""
+    folder = tmp_path / "pact"
+    shutil.copytree(PACT, folder)
+    (folder / "allocation.csv").write_text("facility_id,year,rule\nFAC-JS-PV,2024,line\n")
+    p = folder / "products.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("JS-LINE-A", "JS-BOILER-1"), "utf-8")
+    a, b = compute(db, ORG, read_folder(folder), 2024)
+    facility_kg, _ = _run_totals(db)
+    line = D(a.lineage["allocation"]["line_emissions_kg"]["JS-BOILER-1"])
+    assert 0 < line < facility_kg
+    got_a = D(a.lineage["allocation"]["allocated_fossil_kg"])
+    got_b = D(b.lineage["allocation"]["allocated_fossil_kg"])
+    assert got_a + got_b == facility_kg  # exactly
+    shared = facility_kg - line
+    assert abs(got_b - shared * 5_375_000 / 16_375_000) <= D("1e-9")
+    assert abs(got_a - line - shared * 11_000_000 / 16_375_000) <= D("1e-9")

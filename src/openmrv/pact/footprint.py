@@ -26,6 +26,7 @@ from openmrv.errors import InvalidInput
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods import COUNTRY_METHOD
 from openmrv.pact.allocation import Allocation, ProductBasis, allocate, split
+from openmrv.pact.lines import line_emissions
 from openmrv.pact.model import (
     CarbonFootprint,
     DataQualityIndicators,
@@ -279,12 +280,10 @@ def compute(
     org_id: str,
     inputs: Inputs,
     year: int,
-    line_emissions: dict[str, dict[str, Decimal]] | None = None,
     created: datetime | None = None,
 ) -> list[Computed]:
     """Every product produced in `year`, computed (nothing stored): its facility's allocated
-    emissions plus its upstream. `line_emissions` (facility -> production line -> kg CO2e)
-    is needed for facilities allocated by `line`."""
+    emissions plus its upstream."""
     created = created or datetime.now(UTC).replace(microsecond=0)
     received = latest_by_product(list_footprints(db, org_id, direction="received"))
     company = next(inputs.company.itertuples())
@@ -303,8 +302,11 @@ def compute(
             )
             for p in group.itertuples()
         ]
+        lines = (
+            line_emissions(db, org_id, str(facility), year, fac.run_id) if rule == "line" else None
+        )
         try:
-            alloc = allocate(fac.fossil_kg, bases, rule, (line_emissions or {}).get(facility))
+            alloc = allocate(fac.fossil_kg, bases, rule, lines)
         except ValueError as exc:
             raise InvalidInput(f"{facility} {year}: {exc}") from exc
         bio_kg = fac.biogenic_t * 1000
@@ -317,6 +319,8 @@ def compute(
                 p, prod.loc[p.product], year, fac, alloc[p.product], bio.get(p.product, Decimal(0)),
                 upstream(mats, received), company, created,
             )  # fmt: skip
+            if lines is not None:
+                lin["allocation"]["line_emissions_kg"] = {k: str(v) for k, v in lines.items()}
             out.append(Computed(p.product, pf, lin))
     return out
 
