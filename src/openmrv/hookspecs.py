@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -142,3 +143,9 @@ def register_report_sections() -> list[ReportSection]:
 @hookspec
 def register_translations() -> list[Translations]:
     """This domain's messages in every language OpenMRV speaks."""
+
+
+@hookspec
+def seed_demo(db: Any, examples: Path) -> None:
+    """Add this domain's demo data from the `examples` folder to a store `openmrv demo-seed`
+    has filled with the example facilities, users, activity and calculation runs."""

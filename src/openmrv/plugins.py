@@ -17,6 +17,8 @@ from openmrv import hookspecs
 from openmrv.hookspecs import NavLink, Permission, ReportSection, Translations
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import typer
     from fastapi import APIRouter
 
@@ -35,6 +37,7 @@ __all__ = [
     "report_sections",
     "routers",
     "schemas",
+    "seed_demo",
     "translations",
 ]
 
@@ -142,3 +145,9 @@ def report_sections() -> list[ReportSection]:
 
 def translations() -> list[Translations]:
     return _flat("register_translations")
+
+
+def seed_demo(db: Any, examples: Path) -> None:
+    """Let every domain add its demo data, in registration order (`openmrv demo-seed`)."""
+    for impl in manager().hook.seed_demo.get_hookimpls():
+        impl.function(db=db, examples=examples)

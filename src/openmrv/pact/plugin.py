@@ -4,6 +4,9 @@ received), its commands, and the host's routes at the site root (PACT paths are 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
 from fastapi import APIRouter
 
@@ -33,5 +36,14 @@ def register_pages() -> list[APIRouter]:
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
     from openmrv.pact.cli import pact_app
+    from openmrv.pact.compute_cli import compute
 
+    pact_app.command("compute")(compute)
     cli.add_typer(pact_app, name="pact")
+
+
+@hookimpl
+def seed_demo(db: Any, examples: Path) -> None:
+    from openmrv.pact.demo import seed
+
+    seed(db, examples)

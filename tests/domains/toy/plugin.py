@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -95,3 +96,8 @@ def register_translations() -> list[Translations]:
             pages={"zh-CN": {"Toy flaring": "玩具火炬"}},
         )
     ]
+
+
+@hookimpl
+def seed_demo(db: Any, examples: Path) -> None:
+    """The toy has no demo data; a domain with none may leave this hook out."""
