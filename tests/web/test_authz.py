@@ -176,3 +176,125 @@ def test_tokens_are_per_user_and_revocable(app):
     tampered = owner_token[:-2] + ("AA" if not owner_token.endswith("AA") else "BB")
     r = TestClient(app).get("/api/v1/me", headers={"Authorization": f"Bearer {tampered}"})
     assert r.status_code == 401
+
+
+# --- PACT host: partner credentials are bound to one organisation ------------------------------
+
+
+def _pact_token(client: TestClient, cid: str, secret: str) -> str:
+    r = client.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret))
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def test_pact_partners_see_only_their_organisations_footprints(app):
+    """Every PACT host route, with the credentials of a partner of each organisation: lists,
+    gets and requests reach that organisation's footprints only; PACT and API credentials
+    are not interchangeable; a revoked partner is shut out at once."""
+    import json
+    import uuid
+    from datetime import UTC, datetime
+
+    from openmrv.pact import credentials, host
+    from openmrv.pact import store as pact_store
+    from tests.pact.samples import FIRST, SECOND, footprint
+
+    db = app.state.store.db
+    mine, theirs = FIRST["id"], SECOND["id"]
+    shared = {"productIds": FIRST["productIds"]}  # the same product in both organisations
+    pact_store.save_footprint(db, OWN, footprint(FIRST), lineage={})
+    pact_store.save_footprint(db, OTHER, footprint(SECOND, **shared), lineage={})
+    cb = "http://127.0.0.1:9"
+    own = credentials.add_partner(db, OWN, "own", "t", callback_url=cb)
+    other = credentials.add_partner(db, OTHER, "other", "t", callback_url=cb)
+    c = TestClient(app)
+    tok = {OWN: _pact_token(c, *own), OTHER: _pact_token(c, *other)}
+    seen = {(r.path, m) for r in host.host_router.routes for m in r.methods}
+    checked = set()
+    for org, pid, foreign in ((OWN, mine, theirs), (OTHER, theirs, mine)):
+        h = {"Authorization": f"Bearer {tok[org]}"}
+        r = c.get("/3/footprints", headers=h)
+        assert [p["id"] for p in r.json()["data"]] == [pid] and foreign not in r.text
+        r = c.get("/3/footprints", headers=h, params={"productId": FIRST["productIds"][0]})
+        assert [p["id"] for p in r.json()["data"]] == [pid]
+        assert c.get(f"/3/footprints/{pid}", headers=h).status_code == 200
+        r = c.get(f"/3/footprints/{foreign}", headers=h)
+        assert r.status_code == 404 and r.json()["code"] == "NotFound"
+        checked |= {("/3/footprints", "GET"), ("/3/footprints/{pf_id}", "GET")}
+        # a request for the shared product is answered with this organisation's footprint only
+        before = db.scalar("SELECT coalesce(max(outbox_id), 0) FROM pact_outbox")
+        event = {"type": "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3",
+                 "specversion": "1.0", "id": str(uuid.uuid4()), "source": cb,
+                 "time": datetime.now(UTC).isoformat(),
+                 "data": {"productId": shared["productIds"]}}  # fmt: skip
+        r = c.post("/3/events", headers={**h, "Content-Type": "application/cloudevents+json"},
+                   content=json.dumps(event))  # fmt: skip
+        assert r.status_code == 200, r.text
+        (queued,) = db.execute(
+            "SELECT payload, organization_id FROM pact_outbox WHERE outbox_id > ?", [before]
+        )
+        answer = json.loads(queued[0])
+        assert queued[1] == org and [p["id"] for p in answer["data"]["pfs"]] == [pid]
+        # a Published naming the other's footprint reads nothing of it
+        event |= {"type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+                  "id": str(uuid.uuid4()), "data": {"pfIds": [foreign]}}  # fmt: skip
+        r = c.post("/3/events", headers={**h, "Content-Type": "application/cloudevents+json"},
+                   content=json.dumps(event))  # fmt: skip
+        assert r.status_code == 200 and foreign not in r.text
+        checked |= {("/3/events", "POST")}
+    checked |= {("/auth/token", "POST"), ("/.well-known/openid-configuration", "GET")}
+    assert checked == seen, seen - checked  # every host route exercised
+    # PACT tokens are not API tokens, nor the reverse
+    assert c.get(f"/api/v1/organisations/{OWN}",
+                 headers={"Authorization": f"Bearer {tok[OWN]}"}).status_code == 401  # fmt: skip
+    api = {"Authorization": f"Bearer {token_for(app, 'owner')}"}
+    assert c.get("/3/footprints", headers=api).status_code == 401
+    # revoked: the token and the secret stop working at once
+    credentials.revoke_partner(db, OWN, own[0], "t")
+    r = c.get("/3/footprints", headers={"Authorization": f"Bearer {tok[OWN]}"})
+    assert r.status_code == 401 and r.json()["code"] == "BadRequest"
+    r = c.post("/auth/token", data={"grant_type": "client_credentials"}, auth=own)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    # another organisation cannot revoke a partner it does not have
+    with pytest.raises(Exception, match="no partner"):
+        credentials.revoke_partner(db, OWN, other[0], "t")
+    r = c.get("/3/footprints", headers={"Authorization": f"Bearer {tok[OTHER]}"})
+    assert r.status_code == 200
+
+
+def test_pact_page_is_for_owners_of_the_organisation(app, monkeypatch, tmp_path):
+    from tests.web.conftest import csrf_of, sign_in
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the key of stored credentials
+    for user, status in (("owner", 200), ("editor", 403), ("viewer", 403), ("tianhe", 404)):
+        r = sign_in(app, user).get(f"/orgs/{OWN}/pact")
+        assert r.status_code == status, (user, r.status_code)
+    owner = sign_in(app, "owner")
+    page = owner.get(f"/orgs/{OWN}/pact")
+    r = owner.post(f"/orgs/{OWN}/pact/partners",
+                   data={"name": "Buyer GmbH", "csrf_token": csrf_of(page.text)})  # fmt: skip
+    assert r.status_code == 200 and 'id="pact-client-secret"' in r.text
+    cid = r.text.split('id="pact-client-id">')[1].split("<")[0]
+    secret = r.text.split('id="pact-client-secret">')[1].split("<")[0]
+    assert _pact_token(TestClient(app), cid, secret)
+    again = owner.get(f"/orgs/{OWN}/pact")
+    assert cid in again.text and secret not in again.text  # shown once
+    r = owner.post(f"/orgs/{OWN}/pact/suppliers", follow_redirects=False,
+                   data={"supplier_id": "glass", "base_url": "https://glass.example",
+                         "client_id": "me", "client_secret": "s3cret",
+                         "csrf_token": csrf_of(again.text)})  # fmt: skip
+    assert r.status_code == 303
+    stored = app.state.store.db.scalar(
+        "SELECT secret FROM pact_suppliers WHERE supplier_id = 'glass'"
+    )
+    assert "s3cret" not in stored  # encrypted
+    r = owner.post(f"/orgs/{OWN}/pact/partners/{cid}/revoke", follow_redirects=False,
+                   data={"csrf_token": csrf_of(again.text)})  # fmt: skip
+    assert r.status_code == 303
+    r = TestClient(app).post("/auth/token", data={"grant_type": "client_credentials"},
+                             auth=(cid, secret))  # fmt: skip
+    assert r.status_code == 401
+    # without the CSRF token nothing is created
+    n = app.state.store.db.scalar("SELECT count(*) FROM pact_partners")
+    assert owner.post(f"/orgs/{OWN}/pact/partners", data={"name": "x"}).status_code == 403
+    assert app.state.store.db.scalar("SELECT count(*) FROM pact_partners") == n

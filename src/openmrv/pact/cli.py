@@ -177,6 +177,25 @@ def request(
     out.print(f"request {event_id} sent to {supplier_id}")
 
 
+@pact_app.command("publish")
+def publish(
+    org: Org,
+    source: Annotated[str, typer.Option(help="Our host's base URL (the events' source).")],
+    pf_id: Annotated[
+        list[str] | None, typer.Argument(help="Footprint ids (default: every active one).")
+    ] = None,
+    db: DbOpt = "openmrv.duckdb",
+) -> None:
+    """Notify every partner with a callback URL of these footprints (PublishedEvent); the
+    running host sends the events, retrying until they arrive."""
+    from openmrv.pact import outbox
+
+    with opened_store(db) as s:
+        ids = pf_id or [str(p.id) for p in store.list_footprints(s, org) if p.status == "Active"]
+        n = outbox.publish(s, org, ids, source)
+    out.print(f"{len(ids)} footprint(s) to publish to {n} partner(s)")
+
+
 @pact_app.command("list")
 def list_(
     org: Org,

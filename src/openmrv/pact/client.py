@@ -8,6 +8,7 @@ provenance) and by the callers (`pull` for the command line, the outbox for the 
 from __future__ import annotations
 
 import json
+import ssl
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,7 +62,10 @@ class Remote:
     auth_base: str | None = None
 
     def http(self) -> httpx.Client:
-        return httpx.Client(verify=self.verify, timeout=TIMEOUT, follow_redirects=False)
+        verify = (
+            ssl.create_default_context(cafile=self.verify) if isinstance(self.verify, str) else True
+        )
+        return httpx.Client(verify=verify, timeout=TIMEOUT, follow_redirects=False)
 
 
 def base_of(source: str) -> str:
@@ -115,19 +119,20 @@ def list_footprints(
     """Every footprint the host lists for these filters, following `next` links (which must
     stay on the host: our token is not sent elsewhere)."""
     params = [*filters, *([("limit", str(limit))] if limit else [])]
-    url: str | None = f"{remote.base_url}/3/footprints"
+    first = httpx.URL(f"{remote.base_url}/3/footprints", params=params)
+    url: str | None = str(first)
     out: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
         if url is None:
             return out
-        r = http.get(url, params=params, headers={"Authorization": f"Bearer {bearer}"})
+        r = http.get(url, headers={"Authorization": f"Bearer {bearer}"})
         if r.status_code not in (200, 202):
             raise _fail("list footprints", r)
         data = r.json().get("data")
         if not isinstance(data, list):
             raise RemoteError(f"{r.request.url}: `data` is not a list")
         out += data
-        url, params = r.links.get("next", {}).get("url"), []
+        url = r.links.get("next", {}).get("url")
         if url is not None and not _same_host(url, remote.base_url):
             raise RemoteError(f"next link {url} leaves {remote.base_url}")
     raise RemoteError(f"more than {MAX_PAGES} pages from {remote.base_url}")

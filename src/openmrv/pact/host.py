@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,9 +57,7 @@ async def _outbox_worker(store_: Store) -> None:
             jobs = await store_.locked(lambda: outbox.claim_due(store_.db))
             for job in jobs:
                 error, fetched = await anyio.to_thread.run_sync(outbox.perform, job)
-                await store_.locked(
-                    lambda j=job, e=error, f=fetched: outbox.finish(store_.db, j, e, f)
-                )
+                await store_.locked(partial(outbox.finish, store_.db, job, error, fetched))
         except Exception:  # the worker outlives one bad round
             logging.getLogger(__name__).exception("PACT outbox round failed")
         await asyncio.sleep(POLL_SECONDS)

@@ -87,7 +87,14 @@ def _dqr(d: Decimal) -> Decimal:
     return d
 
 
+def _positive(d: Decimal) -> Decimal:
+    if d <= 0:
+        raise ValueError("must be greater than 0")
+    return d
+
+
 NonPositive = Annotated[Dec, AfterValidator(_at_most_zero)]
+Positive = Annotated[Dec, AfterValidator(_positive)]
 Rating = Annotated[Dec, AfterValidator(_dqr)]
 
 
@@ -187,7 +194,7 @@ class CarbonFootprint(Wire):
     standards, DQR and verification (digest §7.2)."""
 
     declared_unit_of_measurement: DeclaredUnit
-    declared_unit_amount: Dec
+    declared_unit_amount: Positive
     product_mass_per_declared_unit: Dec
     reference_period_start: Timestamp
     reference_period_end: Timestamp
@@ -257,8 +264,6 @@ class CarbonFootprint(Wire):
                 "at most one of geographyRegionOrSubregion, geographyCountry and "
                 "geographyCountrySubdivision may be set"
             )
-        if self.declared_unit_amount <= 0:
-            raise ValueError("declaredUnitAmount must be greater than 0")
         if self.reference_period_end < self.reference_period_start:
             raise ValueError("referencePeriodEnd is before referencePeriodStart")
         return self
@@ -359,7 +364,7 @@ class RequestRejectedData(Wire):
     error: Error
 
 
-DATA = {
+DATA: dict[str, type[Wire]] = {
     PUBLISHED: PublishedData,
     REQUEST_CREATED: RequestCreatedData,
     REQUEST_FULFILLED: RequestFulfilledData,

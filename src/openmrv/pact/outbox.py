@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 
 from openmrv.pact import client, credentials
+from openmrv.pact.model import PUBLISHED
 from openmrv.store.db import Database
 
-__all__ = ["GIVE_UP", "Job", "claim_due", "finish", "now_iso", "perform", "queue"]
+__all__ = ["GIVE_UP", "Job", "claim_due", "finish", "now_iso", "perform", "publish", "queue"]
 
 GIVE_UP = timedelta(hours=72)
 CLAIM = timedelta(minutes=5)  # a claimed job not finished by then is tried again
@@ -149,3 +150,19 @@ def finish(
             "UPDATE pact_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE outbox_id = ?",
             [attempts, later.isoformat(), error, job.outbox_id],
         )
+
+
+def publish(db: Database, org_id: str, pf_ids: list[str], source: str) -> int:
+    """Queue a PublishedEvent of these footprints to every partner of `org_id` that has a
+    callback URL (`source`: our host's base URL); the server's worker sends them. Returns
+    how many partners will be notified."""
+    if not pf_ids:
+        raise ValueError("name at least one footprint to publish")
+    event = client.envelope(PUBLISHED, source, {"pfIds": pf_ids})
+    partners = [
+        p for p in credentials.list_partners(db, org_id) if p.callback_url and not p.revoked_at
+    ]
+    with db.write():
+        for p in partners:
+            queue(db, org_id, "event", p.client_id, str(p.callback_url), event)
+    return len(partners)

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 
-from openmrv.hookspecs import hookimpl
+from openmrv.hookspecs import NavLink, Translations, hookimpl
 from openmrv.pact import store
 from openmrv.store.coverage import Coverage
 from openmrv.store.schema import Migration
@@ -29,8 +29,21 @@ def register_ledger_coverage() -> list[Coverage]:
 @hookimpl
 def register_pages() -> list[APIRouter]:
     from openmrv.pact.host import host_router
+    from openmrv.pact.pages import page_router
 
-    return [host_router]
+    return [host_router, page_router]
+
+
+@hookimpl
+def nav_links() -> list[NavLink]:
+    return [NavLink("pact", "pact", "PACT", permission="admin")]
+
+
+@hookimpl
+def register_translations() -> list[Translations]:
+    from openmrv.pact.pages import PAGES
+
+    return [Translations("pact", pages=PAGES)]
 
 
 @hookimpl
