@@ -27,17 +27,25 @@ def sunbridge_activity(folder: Path) -> Path:
     return path
 
 
-def calculated(db: Database, folder: Path, user: str = "owner") -> int:
-    """SunBridge's facilities and activity stored and calculated; the run number."""
+def calculated(
+    db: Database,
+    folder: Path,
+    user: str = "owner",
+    org: str = ORG,
+    facilities: Path = EXAMPLES / "facilities.csv",
+    activity: Path | None = None,
+) -> int:
+    """An organisation's facilities and activity (default: SunBridge's, from the examples)
+    stored and calculated as the web app does; the run number."""
     from openmrv.api import services
     from openmrv.api.tenancy import add_membership, add_user, load_principal, scope_for
     from openmrv.store.ingest import ingest, load_facilities
 
-    load_facilities(db, EXAMPLES / "facilities.csv", "test")
+    load_facilities(db, facilities, "test")
     with db.write():
         add_user(db, user, "Owner", "pw-owner-123456", False)
-        add_membership(db, user, ORG, "owner", "test")
-    ingest(db, sunbridge_activity(folder), user, org=ORG)
+        add_membership(db, user, org, "owner", "test")
+    ingest(db, activity or sunbridge_activity(folder), user, org=org)
     p = load_principal(db, user)
     assert p is not None
-    return services.calculate(scope_for(db, p, ORG, "write"))
+    return services.calculate(scope_for(db, p, org, "write"))

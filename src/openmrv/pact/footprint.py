@@ -35,7 +35,7 @@ from openmrv.pact.model import (
 )
 from openmrv.pact.schema import Inputs, read_folder, urns
 from openmrv.pact.store import list_footprints, save_footprint
-from openmrv.pact.upstream import Line, factors, latest_by_product, upstream
+from openmrv.pact.upstream import Line, factors, latest_by_product, missing, upstream
 from openmrv.store.db import Database
 from openmrv.store.versions import latest_facilities_sql
 
@@ -46,6 +46,7 @@ __all__ = [
     "compute_and_issue",
     "facility_totals",
     "issue",
+    "missing_footprints",
 ]
 
 INVENTORY = "inventory"  # the GHG Protocol inventory's totals in run_scope_totals
@@ -357,6 +358,12 @@ def issue(db: Database, org_id: str, computed: list[Computed], actor: str) -> li
             c.status = "new"
         save_footprint(db, org_id, c.pf, lineage=c.lineage, actor=actor)
     return computed
+
+
+def missing_footprints(db: Database, org_id: str, inputs: Inputs, year: int) -> list[str]:
+    """Supplier product ids bought in `year` that no received Active footprint covers yet."""
+    received = latest_by_product(list_footprints(db, org_id, direction="received"))
+    return missing(inputs.materials[inputs.materials.year == year], received)
 
 
 def compute_and_issue(

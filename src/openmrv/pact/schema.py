@@ -191,6 +191,7 @@ COMPANY = Schema(
     rules=(_urn_rule("company_ids", many=True),),
 )
 
+OPTIONAL = ("materials.csv",)  # none: no purchased materials counted (say so in the description)
 # The folder's files: name -> schema, in the order they are checked.
 FILES = {
     "company.csv": COMPANY,
@@ -254,6 +255,9 @@ def read_folder(folder: Path) -> Inputs:
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for name, schema in FILES.items():
+        if name in OPTIONAL and not (Path(folder) / name).exists():
+            tables[name] = schema.arrow_schema.empty_table().to_pandas()
+            continue
         try:
             tables[name] = validate_table(read_table(Path(folder) / name), schema).to_pandas()
         except InputError as exc:

@@ -19,7 +19,7 @@ from typing import Any
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.pact.model import ProductFootprint
 
-__all__ = ["Factor", "Line", "factors", "latest_by_product", "upstream"]
+__all__ = ["Factor", "Line", "factors", "latest_by_product", "missing", "upstream"]
 
 FACTORS = Path(__file__).with_name("secondary_factors.csv")
 # DQR (1 very good - 5 very poor) of a supplier footprint that gives none
@@ -170,3 +170,10 @@ def upstream(materials: Any, received: dict[str, ProductFootprint]) -> list[Line
     if problems:
         raise InputError(problems)
     return lines
+
+
+def missing(materials: Any, received: dict[str, ProductFootprint]) -> list[str]:
+    """The supplier product ids of materials (rows of materials.csv) with no received Active
+    footprint: what to pull or request from the suppliers, in file order."""
+    ids = [m for m in materials.supplier_product_id if m and m not in received]
+    return list(dict.fromkeys(ids))
