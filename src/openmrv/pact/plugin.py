@@ -28,22 +28,27 @@ def register_ledger_coverage() -> list[Coverage]:
 
 @hookimpl
 def register_pages() -> list[APIRouter]:
+    from openmrv.pact.footprint_pages import footprint_router
     from openmrv.pact.host import host_router
     from openmrv.pact.pages import page_router
 
-    return [host_router, page_router]
+    return [host_router, page_router, footprint_router]
 
 
 @hookimpl
 def nav_links() -> list[NavLink]:
-    return [NavLink("pact", "pact", "PACT", permission="admin")]
+    return [
+        NavLink("pact", "pact", "PACT", permission="admin"),
+        NavLink("pcf", "pact/footprints", "Product footprints"),
+    ]
 
 
 @hookimpl
 def register_translations() -> list[Translations]:
+    from openmrv.pact.footprint_pages import FOOTPRINT_PAGES
     from openmrv.pact.pages import PAGES
 
-    return [Translations("pact", pages=PAGES)]
+    return [Translations("pact", pages=PAGES), Translations("pcf", pages=FOOTPRINT_PAGES)]
 
 
 @hookimpl
