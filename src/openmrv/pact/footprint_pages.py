@@ -62,6 +62,7 @@ FOOTPRINT_PAGES = {
 
 def _row(pf: Any, lineage: dict[str, Any]) -> dict[str, Any]:
     w = pf.to_wire()
+    c = w["pcf"]
     return {
         "id": w["id"],
         "name": w["productNameCompany"],
@@ -69,7 +70,7 @@ def _row(pf: Any, lineage: dict[str, Any]) -> dict[str, Any]:
         "status": w["status"],
         "pcf": w["pcf"]["pcfExcludingBiogenicUptake"],
         "unit": f"{w['pcf']['declaredUnitAmount']} {w['pcf']['declaredUnitOfMeasurement']}",
-        "period": f"{w['pcf']['referencePeriodStart'][:10]} – {w['pcf']['referencePeriodEnd'][:10]}",
+        "period": f"{c['referencePeriodStart'][:10]} – {c['referencePeriodEnd'][:10]}",
         "primary": w["pcf"].get("primaryDataShare", ""),
         "preceding": w.get("precedingPfIds", []),
         "lineage": lineage,
