@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, opened_store, out
+from openmrv.cli.console import gettext as _
 from openmrv.pact.footprint import Computed, compute_and_issue
 
 __all__ = ["compute", "report"]
@@ -62,14 +63,19 @@ def compute(
     if fmt == Fmt.json:
         out.print_json(json.dumps(report(got)))
         return
-    t = Table("product", "status", "id", "kg CO2e / unit", "unit", "allocated (rule, share)",
-              "upstream kg", "run", "upstream from", title=f"{org} {period}")  # fmt: skip
+    t = Table(
+        _("product"), _("status"), _("footprint id"), _("kg CO2e per declared unit"),
+        _("declared unit"), _("allocated kg CO2e (rule, share)"), _("upstream kg CO2e"),
+        _("calculation run"), _("upstream from"),
+        title=_("{org} product footprints {year}").format(org=org, year=period),
+    )  # fmt: skip
     for c in got:
         a, pcf = c.lineage["allocation"], c.pf.pcf
         t.add_row(
-            c.product, c.status, str(c.pf.id), str(pcf.pcf_excluding_biogenic_uptake),
+            c.product, _(c.status), str(c.pf.id), str(pcf.pcf_excluding_biogenic_uptake),
             f"{pcf.declared_unit_amount} {pcf.declared_unit_of_measurement}",
-            f"{a['allocated_fossil_kg']} ({a['rule']}, {float(a['share']):.4f})",
-            c.lineage["totals_kg"]["upstream"], c.lineage["facility"]["run_id"], _upstream(c),
+            f"{float(a['allocated_fossil_kg']):,.1f} ({a['rule']}, {float(a['share']):.4f})",
+            f"{float(c.lineage['totals_kg']['upstream']):,.1f}",
+            c.lineage["facility"]["run_id"], _upstream(c),
         )  # fmt: skip
     out.print(t)

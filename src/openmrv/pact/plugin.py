@@ -11,6 +11,7 @@ import typer
 from fastapi import APIRouter
 
 from openmrv.hookspecs import NavLink, Translations, hookimpl
+from openmrv.ingest.columns import Schema
 from openmrv.pact import store
 from openmrv.store.coverage import Coverage
 from openmrv.store.schema import Migration
@@ -41,6 +42,13 @@ def nav_links() -> list[NavLink]:
         NavLink("pact", "pact", "PACT", permission="admin"),
         NavLink("pcf", "pact/footprints", "Product footprints"),
     ]
+
+
+@hookimpl
+def register_schemas() -> list[Schema]:
+    from openmrv.pact.schema import FILES
+
+    return list(FILES.values())
 
 
 @hookimpl
