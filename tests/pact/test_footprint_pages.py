@@ -1,37 +1,24 @@
-"""The product-footprint page after `openmrv demo-seed`: SunBridge's two issued module
-footprints (the demo's) with their lineage, in English and Chinese with no English left
-untranslated; another organisation's users never see them."""
+"""The product-footprint page after the demo seeding (`openmrv demo-seed`'s seed_demo):
+SunBridge's two issued module footprints with their lineage, in English and Chinese with no
+English left untranslated; another organisation's users never see them."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+import shutil
 
 import pytest
-from fastapi.testclient import TestClient
 
 from openmrv.pact import store as pact_store
 from openmrv.store import open_store
 from openmrv.web.app import create_app
-from tests.web.conftest import csrf_of
-
-OPENMRV = Path(sys.executable).with_name("openmrv")
+from tests.web.conftest import seeded_store, sign_in  # noqa: F401 (fixture)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("pcf-web") / "demo.duckdb"
-    subprocess.run([OPENMRV, "demo-seed", "--db", db], check=True, capture_output=True)
-    return db
-
-
-def _client(app, user: str, password: str) -> TestClient:
-    c = TestClient(app)
-    form = c.get("/signin").text
-    data = {"username": user, "password": password, "csrf_token": csrf_of(form)}
-    assert c.post("/signin", data=data, follow_redirects=False).status_code == 303
-    return c
+@pytest.fixture
+def seeded(seeded_store, tmp_path):  # noqa: F811
+    path = tmp_path / "web.duckdb"
+    shutil.copy(seeded_store, path)
+    return path
 
 
 def test_demo_seed_leaves_two_active_footprints(seeded) -> None:
@@ -51,7 +38,7 @@ def test_demo_seed_leaves_two_active_footprints(seeded) -> None:
 def test_footprint_page_in_both_languages_and_tenancy(seeded) -> None:
     app = create_app(str(seeded))
     try:
-        c = _client(app, "viewer", "demo-viewer-pw")
+        c = sign_in(app, "viewer")
         page = c.get("/orgs/ORG-SUNBRIDGE/pact/footprints")
         assert page.status_code == 200 and 'data-nav="pcf"' in page.text
         assert page.text.count('class="pcf-row"') == 2
@@ -64,7 +51,7 @@ def test_footprint_page_in_both_languages_and_tenancy(seeded) -> None:
         zh = c.get("/orgs/ORG-SUNBRIDGE/pact/footprints").text
         assert "产品碳足迹" in zh and "溯源" in zh and "二手因子" in zh
         assert not i18n.MISSING, f"untranslated: {sorted(i18n.MISSING)}"
-        tianhe = _client(app, "tianhe", "demo-tianhe-pw")
+        tianhe = sign_in(app, "tianhe")
         assert tianhe.get("/orgs/ORG-SUNBRIDGE/pact/footprints").status_code in (403, 404)
         own = tianhe.get("/orgs/ORG-TIANHE-JV/pact/footprints")
         assert own.status_code == 200 and 'class="pcf-row"' not in own.text

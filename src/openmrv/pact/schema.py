@@ -17,8 +17,7 @@ import pandas as pd
 
 from openmrv.ingest.columns import Column, Dtype, Rule, Schema
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.ingest.readers import read_table
-from openmrv.ingest.validate import validate_table
+from openmrv.ingest.validate import validate_folder
 
 __all__ = ["DECLARED_UNITS", "FILES", "Inputs", "read_folder", "urns"]
 
@@ -252,18 +251,7 @@ def consistency(d: Inputs) -> list[Problem]:
 
 def read_folder(folder: Path) -> Inputs:
     """Every file of the folder validated; all their problems together, or the tables."""
-    tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    for name, schema in FILES.items():
-        if name in OPTIONAL and not (Path(folder) / name).exists():
-            tables[name] = schema.arrow_schema.empty_table().to_pandas()
-            continue
-        try:
-            tables[name] = validate_table(read_table(Path(folder) / name), schema).to_pandas()
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    tables = validate_folder(Path(folder), FILES, OPTIONAL)
     data = Inputs(*(tables[n] for n in FILES))
     problems = consistency(data)
     if len(data.company) != 1:
