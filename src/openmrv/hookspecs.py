@@ -51,6 +51,15 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """CO2 captured at a facility in a year, t, as a domain accounts it (`source`: how, e.g.
+    the equation), offered to other domains through the `captured_co2` hook."""
+
+    captured_t: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Permission:
     """An organisation permission: which roles hold it and which API token scopes carry it."""
 
@@ -143,6 +152,12 @@ def register_report_sections() -> list[ReportSection]:
 @hookspec
 def register_translations() -> list[Translations]:
     """This domain's messages in every language OpenMRV speaks."""
+
+
+@hookspec
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """CO2 this domain accounts as captured at the facility in the year (e.g. CCUS capture),
+    for other domains to use (product footprints' CCS fields); [] when it has none."""
 
 
 @hookspec

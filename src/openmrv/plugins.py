@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from openmrv import hookspecs
-from openmrv.hookspecs import NavLink, Permission, ReportSection, Translations
+from openmrv.hookspecs import Capture, NavLink, Permission, ReportSection, Translations
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_DOMAINS",
     "Manager",
+    "captured_co2",
     "commands",
     "ledger_checks",
     "ledger_coverage",
@@ -145,6 +146,12 @@ def report_sections() -> list[ReportSection]:
 
 def translations() -> list[Translations]:
     return _flat("register_translations")
+
+
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """What every domain accounts as captured at the facility in the year."""
+    results = manager().hook.captured_co2(db=db, org_id=org_id, facility_id=facility_id, year=year)
+    return [c for r in reversed(results) for c in (r or [])]
 
 
 def seed_demo(db: Any, examples: Path) -> None:

@@ -14,15 +14,17 @@ PACT = EXAMPLES / "pact"
 ORG = "ORG-SUNBRIDGE"
 
 
-def sunbridge_activity(folder: Path) -> Path:
-    """The example activity rows of SunBridge's facilities, as their own file."""
+def sunbridge_activity(
+    folder: Path, facilities: tuple[str, ...] = ("FAC-JS-PV", "FAC-AZ-PV")
+) -> Path:
+    """The example activity rows of some facilities (SunBridge's), as their own file."""
     with open(EXAMPLES / "activity.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     at = rows[0].index("facility_id")
     path = folder / "activity.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(
-            [rows[0], *(r for r in rows[1:] if r[at] in ("FAC-JS-PV", "FAC-AZ-PV"))]
+            [rows[0], *(r for r in rows[1:] if r[at] in facilities)]
         )
     return path
 

@@ -71,6 +71,7 @@ def test_footprints_of_the_example(db) -> None:
     assert wire["productClassifications"] == ["urn:pact:productclassification:hs:854143"]
     assert wire["validityPeriodStart"] == "2025-01-01T00:00:00Z"
     lin = m550.lineage
+    assert lin["ccs"] is None and "ccsTechnologicalCO2Capture" not in wire["pcf"]  # no capture
     assert lin["facility"]["run_id"] == meta["run_id"]
     # glass: 7,000 t × 1,402.76667 kg CO2e/t (DESNZ 2025, Material use, Glass)
     glass = next(x for x in lin["upstream"] if x["material"] == "solar glass")

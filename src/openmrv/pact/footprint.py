@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from openmrv import plugins
 from openmrv.errors import InvalidInput
 from openmrv.ingest.errors import InputError, Problem
 from openmrv.methods import COUNTRY_METHOD
@@ -69,6 +70,8 @@ class FacilityTotals:
     biogenic_t: Decimal
     gwp_set: str
     country: str
+    captured_t: Decimal = Decimal(0)  # CO2 captured at the facility (the captured_co2 hook)
+    capture_source: str | None = None
 
     @property
     def fossil_kg(self) -> Decimal:
@@ -128,11 +131,14 @@ def facility_totals(db: Database, org_id: str, facility_id: str, year: int) -> F
         )  # fmt: skip
     country = str(fac[0])
     gwp = json.loads(meta).get("gwp_set", {}).get(COUNTRY_METHOD.get(country, ""), {})
+    caught = plugins.captured_co2(db, org_id, facility_id, year)
     return FacilityTotals(
         facility_id, year, int(run_no), str(run_id),
         {str(s): _dec(t) for s, t, _, _ in rows},
         _dec(sum(b for s, _, b, _ in rows if s == "1")),
         str(gwp.get(str(year), "AR5")), country,
+        sum((_dec(c.captured_t) for c in caught), Decimal(0)),
+        "; ".join(c.source for c in caught) or None,
     )  # fmt: skip
 
 
@@ -184,7 +190,7 @@ def _describe(a: Allocation, fac: FacilityTotals) -> str:
 
 def _footprint(
     p: Any, q: Any, year: int, fac: FacilityTotals, a: Allocation, bio_kg: Decimal,
-    lines: list[Line], company: Any, created: datetime,
+    cap_kg: Decimal, lines: list[Line], company: Any, created: datetime,
 ) -> tuple[ProductFootprint, dict[str, Any]]:  # fmt: skip
     units = Decimal(q.quantity) / Decimal(p.declared_unit_amount)
     up_kg = sum((x.emissions_kg for x in lines), Decimal(0))
@@ -227,6 +233,10 @@ def _footprint(
         secondary_emission_factor_sources=sources or None,
         primary_data_share=share,
         dqi=dqi,
+        # disclosed, not deducted: the facility totals are gross of what it captured
+        ccs_technological_co2_capture_included=False if cap_kg else None,
+        ccs_technological_co2_capture=-per(cap_kg) if cap_kg else None,
+        technological_co2_capture_origin=fac.capture_source if cap_kg else None,
     )
     pf = ProductFootprint(
         id=uuid.uuid4(),
@@ -255,7 +265,8 @@ def _footprint(
         "upstream": [x.lineage() for x in lines],
         "totals_kg": {"facility": str(a.emissions + bio_kg), "upstream": str(up_kg),
                       "product": str(total_kg)},
-        "ccs": None,  # no capture recorded for the facility
+        "ccs": {"captured_t": str(fac.captured_t), "source": fac.capture_source,
+                "allocated_kg": str(cap_kg), "included": False} if cap_kg else None,
     }  # fmt: skip
     return pf, lineage
 
@@ -310,15 +321,17 @@ def compute(
             alloc = allocate(fac.fossil_kg, bases, rule, lines)
         except ValueError as exc:
             raise InvalidInput(f"{facility} {year}: {exc}") from exc
-        bio_kg = fac.biogenic_t * 1000
-        bio = split(bio_kg, {b.product: b.mass_kg for b in bases}) if bio_kg else {}
+        by_mass = {b.product: b.mass_kg for b in bases}
+        bio_kg, cap_kg = fac.biogenic_t * 1000, fac.captured_t * 1000
+        bio = split(bio_kg, by_mass) if bio_kg else {}
+        cap = split(cap_kg, by_mass) if cap_kg else {}
         for p in group.itertuples():
             mats = inputs.materials[
                 (inputs.materials["product"] == p.product) & (inputs.materials.year == year)
             ]
             pf, lin = _footprint(
                 p, prod.loc[p.product], year, fac, alloc[p.product], bio.get(p.product, Decimal(0)),
-                upstream(mats, received), company, created,
+                cap.get(p.product, Decimal(0)), upstream(mats, received), company, created,
             )  # fmt: skip
             if lines is not None:
                 lin["allocation"]["line_emissions_kg"] = {k: str(v) for k, v in lines.items()}
