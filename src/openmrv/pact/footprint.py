@@ -315,7 +315,9 @@ def compute(
             for p in group.itertuples()
         ]
         lines = (
-            line_emissions(db, org_id, str(facility), year, fac.run_id) if rule == "line" else None
+            line_emissions(db, org_id, str(facility), year, fac.scope_t.get("1", Decimal(0)))
+            if rule == "line"
+            else None
         )
         try:
             alloc = allocate(fac.fossil_kg, bases, rule, lines)
