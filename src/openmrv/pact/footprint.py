@@ -182,9 +182,8 @@ def _describe(a: Allocation, fac: FacilityTotals) -> str:
     basis = {"mass": "mass produced (kg)", "economic": "economic value of production",
              "line": "own sources of its production line, the rest by mass"}[a.rule]  # fmt: skip
     return (
-        f"{fac.facility_id} Scope 1 + Scope 2 market-based of {fac.year} (calculation run "
-        f"{fac.run_id}) allocated by {a.rule}: {basis}; share {a.share:.6f} (GHG Protocol "
-        "Scope 3 Standard ch. 8, Box 8.1)"
+        f"{fac.facility_id} Scope 1 + Scope 2 market-based of {fac.year} allocated by {a.rule}: "
+        f"{basis}; share {a.share:.6f} (GHG Protocol Scope 3 Standard ch. 8, Box 8.1)"
     )
 
 
