@@ -196,3 +196,27 @@ def test_line_rule_gives_a_line_its_own_sources(db, tmp_path: Path) -> None:
     shared = facility_kg - line
     assert abs(got_b - shared * 5_375_000 / 16_375_000) <= D("1e-9")
     assert abs(got_a - line - shared * 11_000_000 / 16_375_000) <= D("1e-9")
+
+
+def test_compute_command(tmp_path: Path) -> None:
+    """`openmrv pact compute`: the table, then JSON with the lineage (the same footprints,
+    unchanged the second time)."""
+    from typer.testing import CliRunner
+
+    from openmrv.cli import build_app
+
+    path = str(tmp_path / "cli.duckdb")
+    d = open_store(path)
+    calculated(d, tmp_path)
+    d.close()
+    args = ["pact", "compute", "--org", ORG, "--period", "2024", "--inputs", str(PACT),
+            "--db", path]  # fmt: skip
+    table = CliRunner().invoke(build_app(), args)
+    assert table.exit_code == 0, table.output
+    assert "SB-M550" in table.output and "new" in table.output
+    got = CliRunner().invoke(build_app(), [*args, "--format", "json"])
+    assert got.exit_code == 0, got.output
+    rows = json.loads(got.output)
+    assert [r["status"] for r in rows] == ["unchanged", "unchanged"]
+    assert rows[0]["lineage"]["allocation"]["rule"] == "mass"
+    assert rows[0]["footprint"]["pcf"]["declaredUnitOfMeasurement"] == "piece"

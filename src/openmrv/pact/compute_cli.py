@@ -64,18 +64,20 @@ def compute(
         out.print_json(json.dumps(report(got)))
         return
     t = Table(
-        _("product"), _("status"), _("footprint id"), _("kg CO2e per declared unit"),
-        _("declared unit"), _("allocated kg CO2e (rule, share)"), _("upstream kg CO2e"),
-        _("calculation run"), _("upstream from"),
+        _("product"), _("status"), _("kg CO2e per declared unit"), _("declared unit"),
+        _("allocated kg CO2e (rule, share)"), _("upstream kg CO2e"),
         title=_("{org} product footprints {year}").format(org=org, year=period),
     )  # fmt: skip
     for c in got:
         a, pcf = c.lineage["allocation"], c.pf.pcf
         t.add_row(
-            c.product, _(c.status), str(c.pf.id), str(pcf.pcf_excluding_biogenic_uptake),
+            c.product, _(c.status), str(pcf.pcf_excluding_biogenic_uptake),
             f"{pcf.declared_unit_amount} {pcf.declared_unit_of_measurement}",
             f"{float(a['allocated_fossil_kg']):,.1f} ({a['rule']}, {float(a['share']):.4f})",
             f"{float(c.lineage['totals_kg']['upstream']):,.1f}",
-            c.lineage["facility"]["run_id"], _upstream(c),
         )  # fmt: skip
     out.print(t)
+    for c in got:  # the lineage, one line each
+        out.print(f"{c.product}: {_('footprint id')} {c.pf.id} · {_('calculation run')} "
+                  f"{c.lineage['facility']['run_id']} · {_('upstream from')} {_upstream(c)}",
+                  highlight=False, soft_wrap=True)  # fmt: skip
