@@ -77,7 +77,8 @@ def compute(
             f"{float(c.lineage['totals_kg']['upstream']):,.1f}",
         )  # fmt: skip
     out.print(t)
+    line = _("{product}: footprint {id} · calculation run {run} · upstream from {upstream}")
     for c in got:  # the lineage, one line each
-        out.print(f"{c.product}: {_('footprint id')} {c.pf.id} · {_('calculation run')} "
-                  f"{c.lineage['facility']['run_id']} · {_('upstream from')} {_upstream(c)}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+        text = line.format(product=c.product, id=c.pf.id, run=c.lineage["facility"]["run_id"],
+                           upstream=_upstream(c))  # fmt: skip
+        out.print(text, highlight=False, soft_wrap=True)
