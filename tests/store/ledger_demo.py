@@ -59,6 +59,10 @@ def populate(db: Database, tmp_path: Path) -> Demo:
 
     ccus_store.ingest(db, "ORG", read_folder(EXAMPLES / "us"), "cara")
     import_and_cancel(db, tmp_path)
+    from openmrv.pact import store as pact_store
+    from tests.pact.samples import FIRST, footprint
+
+    pact_store.save_footprint(db, "ORG", footprint(FIRST), lineage={"demo": True})
     keys = {}
     for name, kind, who in (("org-ORG", "organisation", "ORG"), ("vera", "verifier", "vera"),
                             ("rex", "regulator", "rex")):  # fmt: skip

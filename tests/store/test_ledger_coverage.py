@@ -26,6 +26,14 @@ UNCOVERED = {
     "ledger_tree": "derived from the events; checks rebuild it from them and trust a stored "
     "node only where a signed root authenticates it",
     "ledger_checkpoints": "signed notes: each verifies by its own signatures",
+    "pact_partners": "PACT partner credentials (hashed secrets): access control; each "
+    "addition and revocation is a ledger event",
+    "pact_tokens": "short-lived PACT bearer tokens (hashed), like web_sessions",
+    "pact_suppliers": "where we pull from and our encrypted credentials there: configuration; "
+    "each change is a ledger event, and what is pulled is vouched for in pact_footprints",
+    "pact_outbox": "the PACT host's work queue (answers, notifications, pulls), marked sent",
+    "pact_requests": "requests we sent and a summary of their answers; the footprints "
+    "received are vouched for in pact_footprints",
 }
 
 # Vouched for, but left empty by the demo: run_totals is written only by runs stored before core
