@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -47,6 +48,15 @@ class NavLink:
     path: str
     label: str
     permission: str | None = None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """CO2 captured at a facility in a year, t, as a domain accounts it (`source`: how, e.g.
+    the equation), offered to other domains through the `captured_co2` hook."""
+
+    captured_t: float
+    source: str
 
 
 @dataclass(frozen=True)
@@ -142,3 +152,15 @@ def register_report_sections() -> list[ReportSection]:
 @hookspec
 def register_translations() -> list[Translations]:
     """This domain's messages in every language OpenMRV speaks."""
+
+
+@hookspec
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """CO2 this domain accounts as captured at the facility in the year (e.g. CCUS capture),
+    for other domains to use (product footprints' CCS fields); [] when it has none."""
+
+
+@hookspec
+def seed_demo(db: Any, examples: Path) -> None:
+    """Add this domain's demo data from the `examples` folder to a store `openmrv demo-seed`
+    has filled with the example facilities, users, activity and calculation runs."""

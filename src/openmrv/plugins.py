@@ -14,15 +14,18 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from openmrv import hookspecs
-from openmrv.hookspecs import NavLink, Permission, ReportSection, Translations
+from openmrv.hookspecs import Capture, NavLink, Permission, ReportSection, Translations
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import typer
     from fastapi import APIRouter
 
 __all__ = [
     "DEFAULT_DOMAINS",
     "Manager",
+    "captured_co2",
     "commands",
     "ledger_checks",
     "ledger_coverage",
@@ -35,6 +38,7 @@ __all__ = [
     "report_sections",
     "routers",
     "schemas",
+    "seed_demo",
     "translations",
 ]
 
@@ -142,3 +146,15 @@ def report_sections() -> list[ReportSection]:
 
 def translations() -> list[Translations]:
     return _flat("register_translations")
+
+
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """What every domain accounts as captured at the facility in the year."""
+    results = manager().hook.captured_co2(db=db, org_id=org_id, facility_id=facility_id, year=year)
+    return [c for r in reversed(results) for c in (r or [])]
+
+
+def seed_demo(db: Any, examples: Path) -> None:
+    """Let every domain add its demo data, in registration order (`openmrv demo-seed`)."""
+    for impl in manager().hook.seed_demo.get_hookimpls():
+        impl.function(db=db, examples=examples)

@@ -14,8 +14,7 @@ import pandas as pd
 from openmrv.ccus.equations import quarter_mass, rr9, rr11, rr12, vv_stored
 from openmrv.ccus.schema import FILES
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.ingest.readers import read_table
-from openmrv.ingest.validate import validate_table
+from openmrv.ingest.validate import validate_folder
 
 __all__ = ["Account", "Data", "account", "problem", "read_folder"]
 
@@ -56,19 +55,7 @@ def problem(file: str, row: Any, column: str | None, value: object, text: str, f
 def read_folder(folder: Path) -> Data:
     """Every file of the folder validated (losses.csv may be absent); all their problems
     together, or the tables."""
-    tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    for name, schema in FILES.items():
-        if name in OPTIONAL and not (Path(folder) / name).exists():
-            tables[name] = schema.arrow_schema.empty_table().to_pandas()
-            continue
-        try:
-            tables[name] = validate_table(read_table(Path(folder) / name), schema).to_pandas()
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    data = Data.of(tables)
+    data = Data.of(validate_folder(Path(folder), FILES, OPTIONAL))
     problems = consistency(data)
     if problems:
         raise InputError(problems)

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from openmrv.ccus import store
 from openmrv.ccus.report import PAGES, REPORTS, CcusReport, sankey
 from openmrv.ccus.schema import FILES
-from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
+from openmrv.hookspecs import Capture, NavLink, ReportSection, Translations, hookimpl
 from openmrv.ingest.columns import Schema
 from openmrv.store.coverage import Coverage
 from openmrv.store.schema import Migration
@@ -85,3 +85,19 @@ def register_report_sections() -> list[ReportSection]:
 @hookimpl
 def register_translations() -> list[Translations]:
     return [Translations("ccus", reports=REPORTS, pages=PAGES)]
+
+
+@hookimpl
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """The facility's capture of the year (Subpart PP, PP-3a/PP-3b), from the stored data."""
+    from openmrv.ccus.account import captured
+
+    d = store.load(store.org_rows(db, org_id))
+    if d is None:
+        return []
+    c = captured(d.capture)
+    c = c[(c.facility_id == facility_id) & (c.year == year)]
+    if c.empty:
+        return []
+    eqs = "/".join(sorted(set(c.equation)))
+    return [Capture(float(c.captured_t.sum()), f"CCUS capture, 40 CFR 98 Subpart PP ({eqs})")]

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from openmrv import plugins
 from openmrv.cli.console import EXIT_INPUT, DbOpt, err, fail, opened_store, out
 from openmrv.store.db import StoreError
 
@@ -72,6 +73,7 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
             p = load_principal(db, user)
             assert p is not None
             services.calculate(scope_for(db, p, org, "write"))
+        plugins.seed_demo(db, EXAMPLES)  # each domain's demo data (e.g. PACT footprints)
     return [
         (u, p, ", ".join(f"{r} of {o}" for o, r in roles.items()))
         for u, _, p, _, roles in DEMO_USERS

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -24,7 +25,7 @@ from openmrv.factors.library import fuel_names, name_key
 from openmrv.ingest import schema
 from openmrv.ingest.columns import Column, Rule, Schema, registered
 from openmrv.ingest.errors import InputError, Problem
-from openmrv.ingest.readers import ROW, RawTable, file_sha256
+from openmrv.ingest.readers import ROW, RawTable, file_sha256, read_table
 from openmrv.units import UnitError, normalise, parse, parse_ratio
 
 MAX_PROBLEMS = 200
@@ -863,3 +864,23 @@ def validate_table(raw: RawTable, schema: Schema, max_problems: int = MAX_PROBLE
     if found:
         raise InputError(found, total)
     return con.execute(f"{schema.typed_sql('checked')} ORDER BY {ROW}").to_arrow_table()
+
+
+def validate_folder(
+    folder: Path, files: Mapping[str, Schema], optional: tuple[str, ...] = ()
+) -> dict[str, pd.DataFrame]:
+    """Every file of a domain's folder (name -> schema) validated by `validate_table`, the
+    `optional` ones read as empty when absent; all their problems together, or the tables."""
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for name, sch in files.items():
+        if name in optional and not (Path(folder) / name).exists():
+            tables[name] = sch.arrow_schema.empty_table().to_pandas()
+            continue
+        try:
+            tables[name] = validate_table(read_table(Path(folder) / name), sch).to_pandas()
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return tables

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 from fastapi import APIRouter
 
-from openmrv.hookspecs import NavLink, Permission, ReportSection, Translations, hookimpl
+from openmrv.hookspecs import (
+    Capture,
+    NavLink,
+    Permission,
+    ReportSection,
+    Translations,
+    hookimpl,
+)
 from openmrv.ingest.columns import Schema
 from openmrv.methods import Method
 from openmrv.store.coverage import Coverage, LedgerCheck
@@ -95,3 +103,14 @@ def register_translations() -> list[Translations]:
             pages={"zh-CN": {"Toy flaring": "玩具火炬"}},
         )
     ]
+
+
+@hookimpl
+def seed_demo(db: Any, examples: Path) -> None:
+    """The toy has no demo data; a domain with none may leave this hook out."""
+
+
+@hookimpl
+def captured_co2(db: Any, org_id: str, facility_id: str, year: int) -> list[Capture]:
+    """Flares capture nothing."""
+    return []
