@@ -101,10 +101,12 @@ def read_espi(
                      for c in bad]  # fmt: skip
         if bad:
             continue
-        start = datetime.fromtimestamp(got["start"], UTC)  # type: ignore[arg-type]
-        rows["timestamp"].append(start.strftime("%Y-%m-%d %H:%M:%S+00:00"))
-        rows["value"].append(str(got["value"] * scale))
-        rows["interval_minutes"].append(str(Decimal(got["duration"]) / 60))  # type: ignore[arg-type]
+        start, duration, value = (int(got[c] or 0) for c in ("start", "duration", "value"))
+        rows["timestamp"].append(
+            datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%d %H:%M:%S+00:00")
+        )
+        rows["value"].append(str(value * scale))
+        rows["interval_minutes"].append(str(Decimal(duration) / 60))
     if problems:
         raise InputError(problems)
     if not rows["value"]:

@@ -187,7 +187,7 @@ def _issue_discharge(db: Database, org: str, r: dict[str, Any], batch: int) -> _
         "0), coalesce(sum(energy_wh / efficiency) FILTER (WHERE kind = 'discharge'), 0) "
         "FROM grid_gc_storage WHERE organization_id = ? AND device_id = ?",
         [r["interval_start"], org, r["device_id"]],
-    )
+    ) or (0, 0)  # an aggregate always gives its one row
     issued = db.scalar(  # the issuer's highest id (an import under its name too)
         "SELECT coalesce(max(range_end), 0) FROM grid_gc_bundles WHERE organization_id = ? "
         "AND issuing_body = ?",
