@@ -1,7 +1,7 @@
 """The methodologies' plan, compiled to SQL once and kept on disk between runs.
 
-The plan reads a table of activity records named `PROBE`: the distinct keys (engine.shapes) or
-the records with measured parameters; one compiled plan serves both. Building the
+The plan reads a table of activity records named `PROBE`: the probes of the distinct keys
+(engine.shapes) or the records of a pattern evaluated directly; one compiled plan serves both. Building the
 methodologies' Ibis expressions and compiling them to SQL costs about two seconds of Python per
 run, whatever the number of records: most of a 1M-record run. The SQL and the in-memory tables
 it reads (factor tables, facilities) are fixed by the pins — methodologies and their code,
@@ -113,13 +113,12 @@ def run(con: ibis.BaseBackend, plan: Compiled, rows: pa.Table) -> pa.Table:
     return out.rename_columns(plan.schema.names).cast(plan.schema)
 
 
-def shapes_of(
-    con: ibis.BaseBackend, plan: Compiled, counts: pa.Table, schema: Schema
-) -> tuple[pa.Table, list[str]]:
+def shapes_of(con: ibis.BaseBackend, plan: Compiled, counts: pa.Table, schema: Schema) -> pa.Table:
     """engine.shapes.shapes with the compiled plan: the shapes of the keys in `counts`
-    (shapes.key_counts) and the key columns that vary among them."""
-    keys, prb = shapes.probe(counts, schema)
-    return shapes.from_units(keys, run(con, plan, prb) if keys.num_rows else None, schema)
+    (shapes.key_counts)."""
+    keys, prb, roles = shapes.probe(counts, schema)
+    units = run(con, plan, prb) if keys.num_rows else None
+    return shapes.from_units(keys, units, roles, schema)
 
 
 def _folder() -> Path | None:
