@@ -6,22 +6,20 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, emit, opened_store, out
 from openmrv.errors import InvalidInput
-from openmrv.grid import calc, store
-from openmrv.grid.certificates import read_bundles
-from openmrv.grid.factors import read_annual, read_hourly
-from openmrv.grid.intervals import Convention, Source, read
-from openmrv.grid.report import GridReport
 from openmrv.grid.schema import LOAD, SUPPLY
-from openmrv.ingest.readers import read_table
+from openmrv.grid.stamps import Convention, Source
+
+if TYPE_CHECKING:  # the commands import DuckDB, the store and the reports when they run
+    import duckdb
+
+    from openmrv.grid.report import GridReport
 
 grid_app = typer.Typer(
     help="Hourly Scope 2, granular certificates and 24/7 CFE.", no_args_is_help=True
@@ -61,6 +59,9 @@ def check(
     convention: Conv = Convention.start,
 ) -> None:
     """Check an interval file (located problems); store nothing."""
+    from openmrv.grid.intervals import read
+    from openmrv.ingest.readers import read_table
+
     src = Source(convention, tz)
     hourly = read(read_table(file), SUPPLY if supply else LOAD, src)
     out.print(f"{file.name}: valid · {hourly.num_rows} meter-hours · {src.describe()}")
@@ -77,6 +78,11 @@ def load_cmd(
     """Bulk-load an interval file to a Parquet dataset of UTC meter-hours, only when every
     check passes (nothing is written on any problem); the source's convention is kept in the
     files' metadata."""
+    import pyarrow.parquet as pq
+
+    from openmrv.grid.intervals import read
+    from openmrv.ingest.readers import read_table
+
     src = Source(convention, tz)
     hourly = read(read_table(file), SUPPLY if supply else LOAD, src)
     meta = {
@@ -94,6 +100,9 @@ def load_cmd(
 def _hourly(
     con: duckdb.DuckDBPyConnection, path: Path, supply: bool, src: Source
 ) -> pa.Table | duckdb.DuckDBPyRelation:
+    from openmrv.grid.intervals import read
+    from openmrv.ingest.readers import read_table
+
     if path.is_dir():  # a dataset written by `grid load`, read out of core
         return con.read_parquet(f"{path}/**/*.parquet", hive_partitioning=True)
     return read(read_table(path), SUPPLY if supply else LOAD, src)
@@ -137,6 +146,13 @@ def scope2(
     """Location- and market-based Scope 2, annual and hourly, the 24/7 CFE score, hourly and
     annual match, residual exposure and the exemption flag, per facility and year; with
     --facilities and --activity, the whole OpenMRV report (html, json) with the grid sections."""
+    import duckdb
+
+    from openmrv.grid import calc, store
+    from openmrv.grid.factors import read_annual, read_hourly
+    from openmrv.grid.report import GridReport
+    from openmrv.ingest.readers import read_table
+
     if threshold not in calc.THRESHOLDS_GWH:
         raise typer.BadParameter(
             "the draft's options are 5, 10 or 50 GWh/yr", param_hint="--threshold-gwh"
@@ -214,6 +230,10 @@ Qty = Annotated[int | None, typer.Option("--quantity", "-n", help="Certificates 
 @gc_app.command("import")
 def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
     """Import a bundle file as one batch (all or nothing; ids already imported are refused)."""
+    from openmrv.grid import store
+    from openmrv.grid.certificates import read_bundles
+    from openmrv.ingest.readers import read_table
+
     table = read_bundles(read_table(file))
     with opened_store(db) as s:
         batch = store.import_bundles(s, org, table, file.name, actor(by))
@@ -221,6 +241,8 @@ def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = No
 
 
 def _act(action: str, bundle: int, org: str, db: str, by: str | None, **kw: object) -> None:
+    from openmrv.grid import store
+
     with opened_store(db) as s:
         children = store.act(s, org, action, bundle, actor(by), **kw)  # type: ignore[arg-type]
     made = ", ".join(f"{c.bundle_id} ({c.range_start}–{c.range_end}, {c.status})" for c in children)
@@ -257,6 +279,8 @@ def claim(
 def gc_list(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
     """The organisation's current bundles."""
     import pandas as pd
+
+    from openmrv.grid import store
 
     with opened_store(db) as s:
         df = pd.DataFrame([vars(b) for b in store.current(s, org)])
