@@ -107,3 +107,59 @@ def test_mixed_dataset_equals_each_record_by_the_published_equations(tmp_path):
         if pd.isna(r.reason)
     }
     _check(got, cases)
+
+
+def test_a_pattern_that_is_not_a_product_is_evaluated_record_by_record(tmp_path, monkeypatch):
+    """A methodology that rounds where a measured HHV is given (as a regulator's platform rounds
+    intermediate parameters) is not a product of the record's variables: the probes show it, and
+    the records with that pattern are evaluated directly, in memory and over a dataset, giving
+    what the plan gives record by record; the other records keep the shaped route."""
+    import ibis
+    import pyarrow.compute as pc
+
+    from openmrv.engine import calculate
+    from openmrv.engine.context import context
+    from openmrv.engine.shapes import compact_plan
+    from openmrv.factors import load_library
+    from openmrv.methods import METHODS, Options
+
+    monkeypatch.setenv("OPENMRV_PLAN_CACHE", "off")  # the patched plan is not in the source
+    method = METHODS[P98]
+    plain = type(method).plan
+
+    def rounded(self, act, ctx):  # noqa: ANN001, ANN202 - the methodology's own signature
+        rows = plain(self, act, ctx)
+        hhv = act.select(sr_=act.source_row, h_=act.hhv)
+        j = rows.left_join(hhv, rows.source_row == hhv.sr_)
+        co2e = j.h_.notnull().ifelse(j.co2e_t.round(1), j.co2e_t)
+        return j.mutate(co2e_t=co2e).select(*rows.columns)
+
+    cases = [c for c in _cases() if c[1] == P98]
+    rows = list({str(r["record_id"]): r for r, *_ in cases}.values())
+    fac = validate_facilities(read_table(write_csv(tmp_path / "f.csv", FACILITIES)))
+    act = write_csv(tmp_path / "a.csv", rows, [c.name for c in ACTIVITY.file_columns])
+    table = validate_activity(read_table(act), set(fac.facility_id)).table
+    hhv_rows = table.filter(pc.is_valid(table["hhv"]))["source_row"].to_pylist()
+    assert len(hhv_rows) == 3
+    monkeypatch.setattr(type(method), "plan", rounded)
+
+    run = calculate(table, fac, [P98], schema=ACTIVITY)
+    direct = ibis.duckdb.connect().to_pyarrow(
+        compact_plan(ibis.memtable(table), [P98], context(fac, Options(), load_library()))
+    )
+    want = {
+        (r["source_row"], r["rule"]): r["co2e_t"] for r in direct.to_pylist() if r["reason"] is None
+    }
+    got = {(r["source_row"], r["rule"]): r["co2e_t"] for r in run.results.to_pylist()}
+    assert got.keys() == want.keys()
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, rel=1e-12), k
+    assert any(got[k] != round(got[k], 1) for k in got if k[0] not in hhv_rows)
+    assert all(got[k] == round(got[k], 1) for k in got if k[0] in hhv_rows)
+
+    path = tmp_path / "activity.parquet"
+    pq.write_table(table, path)
+    meta = calculate_dataset(path, fac, tmp_path / "out", [P98], schema=ACTIVITY)
+    assert meta["result_hash"] == run.meta["result_hash"]
+    assert (tmp_path / "out" / "direct").is_dir()
+
