@@ -49,8 +49,7 @@ MEASURED = ["hhv", "ncv", "carbon_content", "oxidation_factor", "molecular_weigh
             "measured_co2_t", "boiler_ratio_b"]  # fmt: skip
 PATTERN_SQL = " + ".join(f"(a.{c} IS NOT NULL)::INT * {1 << i}" for i, c in enumerate(MEASURED))
 FACTOR_SQL = " * ".join(
-    f"CASE WHEN f.e & {1 << g} <> 0 THEN a.{c} ELSE 1 END"
-    for g, c in enumerate(["qty", *MEASURED])
+    f"CASE WHEN f.e & {1 << g} <> 0 THEN a.{c} ELSE 1 END" for g, c in enumerate(["qty", *MEASURED])
 )
 FLOOR_SQL = f"""
 COPY (SELECT a.source_row, f.methodology, f.gas, f.per_qty * {FACTOR_SQL} AS co2e_t

@@ -35,8 +35,10 @@ from openmrv.ingest.validate import validate_activity, validate_facilities
 
 BLOCK = 1_000_000
 MEASURED_SHARE = 0.16  # of records of measurable kinds: about 6 % of all records
-US_STATES = [("AZ", "AZNM"), ("WY", "RMPA"), ("WA", "NWPP"), ("TX", "ERCT"), ("CA", "CAMX"),
-             ("NY", "NYUP"), ("PA", "RFCE"), ("GA", "SRSO"), ("OH", "RFCW"), ("IL", "SRMW")]  # fmt: skip
+US_STATES = [
+    ("AZ", "AZNM"), ("WY", "RMPA"), ("WA", "NWPP"), ("TX", "ERCT"), ("CA", "CAMX"),
+    ("NY", "NYUP"), ("PA", "RFCE"), ("GA", "SRSO"), ("OH", "RFCW"), ("IL", "SRMW"),
+]  # fmt: skip
 CN_PROVINCES = ["JS", "SD", "BJ", "GD", "ZJ", "HE", "HA", "SX", "NM", "SC"]
 SECTORS = ["manufacturing_construction", "energy_industries", "commercial_institutional"]
 READ_DAYS = [1, 7, 15, 21]  # the day each facility's meters are read (1: calendar months)
@@ -73,12 +75,16 @@ MEASURED = {
     "hhv_coal": [("hhv", "hhv_unit", "mmBtu/short ton", 23.0, 26.5)],
     "cems": [("measured_co2_t", "", "", 2.0, 2.4)],
     "hhv_gas": [("hhv", "hhv_unit", "mmBtu/scf", 1.01e-3, 1.06e-3)],
-    "cc_gas": [("carbon_content", "carbon_content_unit", "kgC/kg", 0.70, 0.75),
-               ("molecular_weight", "", "", 16.5, 17.8)],  # fmt: skip
+    "cc_gas": [
+        ("carbon_content", "carbon_content_unit", "kgC/kg", 0.70, 0.75),
+        ("molecular_weight", "", "", 16.5, 17.8),
+    ],
     "cc_oil": [("carbon_content", "carbon_content_unit", "kgC/gal", 2.70, 2.85)],
-    "ncv_coal": [("ncv", "ncv_unit", "GJ/t", 19.0, 25.0),
-                 ("carbon_content", "carbon_content_unit", "tC/GJ", 0.0250, 0.0275),
-                 ("oxidation_factor", "", "", 0.97, 0.995)],  # fmt: skip
+    "ncv_coal": [
+        ("ncv", "ncv_unit", "GJ/t", 19.0, 25.0),
+        ("carbon_content", "carbon_content_unit", "tC/GJ", 0.0250, 0.0275),
+        ("oxidation_factor", "", "", 0.97, 0.995),
+    ],
     "ncv_gas": [("ncv", "ncv_unit", "GJ/10^4 Nm3", 380.0, 395.0)],
 }
 MEASURED_COLUMNS = ["hhv", "hhv_unit", "ncv", "ncv_unit", "carbon_content", "carbon_content_unit",
@@ -122,9 +128,7 @@ def _periods(read_day: np.ndarray, cycle: np.ndarray) -> tuple[np.ndarray, np.nd
     return start.dt.strftime("%Y-%m-%d").to_numpy(str), end.dt.strftime("%Y-%m-%d").to_numpy(str)
 
 
-def generate(
-    n: int, seed: int = 7, measured: float = MEASURED_SHARE, mix: str = "all"
-) -> RawTable:
+def generate(n: int, seed: int = 7, measured: float = MEASURED_SHARE, mix: str = "all") -> RawTable:
     """n activity records as the all-text table a reader produces; `measured` is the share of
     records of measurable kinds that carry measured parameters; `mix` "measurable" draws from
     those kinds only (so that measured = 1 gives a dataset of measured records only)."""

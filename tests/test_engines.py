@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import ibis
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 

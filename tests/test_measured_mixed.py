@@ -46,7 +46,8 @@ def _cases() -> list[tuple[dict[str, object], str, str, float]]:
     for i, (q, cc, mw) in enumerate([(5e7, 0.72, 16.8), (2e7, 0.74, 17.3)]):
         # Eq. C-5: 44/12 · Fuel(scf) · CC · MW/MVC · 0.001, MVC 849.5 scf/kg-mole
         r = record(record_id=f"c5-{i}", fuel="natural_gas", quantity=q, unit="scf",
-                   carbon_content=cc, carbon_content_unit="kgC/kg", molecular_weight=mw)  # fmt: skip
+                   carbon_content=cc, carbon_content_unit="kgC/kg",
+                   molecular_weight=mw)  # fmt: skip
         out += [(r, P98, "CO2", C * q * cc * mw / 849.5 * 1e-3)]
     for i, (hi, co2) in enumerate([(1_000_000, 95_000), (400_000, 41_250.5)]):
         # Tier 4: CO2 from CEMS; Eq. C-10: 1e-3 · HI · EF (Table C-2 coal, 1.1e-2 kg CH4/mmBtu)
@@ -64,7 +65,8 @@ def _cases() -> list[tuple[dict[str, object], str, str, float]]:
                    quantity=q, unit="t", carbon_content=cc, carbon_content_unit="kgC/kg",
                    oxidation_factor=of)  # fmt: skip
         out += [(r, MEE, "CO2", q * cc * of * C)]
-    for i, (q, ncv, cc, of) in enumerate([(226_237, 22.361, 0.02559, 0.99), (1000, 23.0, 0.0261, 0.98)]):  # fmt: skip
+    mee_ncv = [(226_237, 22.361, 0.02559, 0.99), (1000, 23.0, 0.0261, 0.98)]
+    for i, (q, ncv, cc, of) in enumerate(mee_ncv):
         # MEE: E = FC · NCV · CC(tC/GJ) · OF · 44/12
         r = record(record_id=f"mee-ncv-{i}", facility_id="CN-PLANT", fuel="bituminous_coal",
                    quantity=q, unit="t", ncv=ncv, ncv_unit="GJ/t", carbon_content=cc,
@@ -127,7 +129,7 @@ def test_a_pattern_that_is_not_a_product_is_evaluated_record_by_record(tmp_path,
     method = METHODS[P98]
     plain = type(method).plan
 
-    def rounded(self, act, ctx):  # noqa: ANN001, ANN202 - the methodology's own signature
+    def rounded(self, act, ctx):
         rows = plain(self, act, ctx)
         hhv = act.select(sr_=act.source_row, h_=act.hhv)
         j = rows.left_join(hhv, rows.source_row == hhv.sr_)
@@ -162,4 +164,3 @@ def test_a_pattern_that_is_not_a_product_is_evaluated_record_by_record(tmp_path,
     meta = calculate_dataset(path, fac, tmp_path / "out", [P98], schema=ACTIVITY)
     assert meta["result_hash"] == run.meta["result_hash"]
     assert (tmp_path / "out" / "direct").is_dir()
-

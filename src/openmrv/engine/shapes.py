@@ -146,9 +146,7 @@ def probe(counts: pa.Table, schema: Schema) -> tuple[pa.Table, pa.Table, pa.Tabl
     return keys, prb, roles
 
 
-def from_units(
-    keys: pa.Table, units: pa.Table | None, roles: pa.Table, schema: Schema
-) -> pa.Table:
+def from_units(keys: pa.Table, units: pa.Table | None, roles: pa.Table, schema: Schema) -> pa.Table:
     """The shapes from the plans' compact rows over the probe (`units`): per key and result
     row, the figures with every variable at 1 and the variables each is proportional to; the
     patterns of keys whose probes are not such products go in the metadata (`DIRECT`)."""
@@ -197,9 +195,7 @@ def from_units(
     return out.replace_schema_metadata({DIRECT: json.dumps(direct).encode()})
 
 
-def _exponents(
-    wide: pa.Table, out: str, nv: int, pat: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _exponents(wide: pa.Table, out: str, nv: int, pat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per result row (of a key of pattern `pat`), the mask of the variables figure `out` is
     proportional to, and whether the probes bear that out: each variable's exponent 0 or 1,
     and the check probe equal to the product to 1e-12."""
