@@ -3,8 +3,8 @@
 The plan reads a table of activity records named `PROBE`: the probes of the distinct keys
 (engine.shapes) or the records of a pattern evaluated directly; one compiled plan serves both.
 Building the methodologies' Ibis expressions and compiling them to SQL costs about two seconds
-of Python per run, whatever the number of records: most of a 1M-record run. The SQL and the in-
-memory tables it reads (factor tables, facilities) are fixed by the pins — methodologies and
+of Python per run, whatever the number of records: most of a 1M-record run. The SQL and the
+in-memory tables it reads (factor tables, facilities) are fixed by the pins — methodologies and
 their code, options, factor library, facilities — and the probe's schema; so a compiled plan is
 stored under a key that covers all of these and reused while they stay the same. Any change to
 one of them (another factor edition, an edited facility, a new release) is another key: the plan
