@@ -228,13 +228,13 @@ def calculate_dataset(
             _write(con, rows, tmp / "rows", engine)
 
         def direct() -> None:  # records of patterns that are not products (engine.shapes)
-            lay = shapes.layout(pq.read_table(tmp / "shapes.parquet"), schema)
-            if not lay.direct:
+            patterns = shapes.direct_patterns(pq.read_schema(tmp / "shapes.parquet"))
+            if not patterns:
                 return
             if found.plan is not None:
-                _duckdb_direct(con, found.plan, activity, tmp / "direct", schema, lay.direct)
+                _duckdb_direct(con, found.plan, activity, tmp / "direct", schema, patterns)
             else:
-                rows = shapes.direct_rows(act, ids, ctx, schema, lay)
+                rows = shapes.direct_rows(act, ids, ctx, schema, patterns)
                 _write(con, rows, tmp / "direct", engine)
 
         steps = [

@@ -179,12 +179,14 @@ def calculate(
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act, schema))
         shp = plans.shapes_of(con, plan, shapes.key_counts(con, act, schema), schema)
         lay = shapes.layout(shp, schema)
-        recs = con.to_pyarrow(shapes.direct_records(act, lay, schema)) if lay.direct else None
-        direct = plans.run(con, plan, recs) if recs is not None else plan.schema.empty_table()
+        direct = plan.schema.empty_table()
+        if lay.direct:  # records of patterns that are not products (engine.shapes)
+            recs = con.to_pyarrow(shapes.direct_records(act, lay.direct, schema))
+            direct = plans.run(con, plan, recs)
     else:
         shp = shapes.shapes(con, act, ids, ctx, schema)
         lay = shapes.layout(shp, schema)
-        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx, schema, lay))
+        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx, schema, lay.direct))
     s = ibis.memtable(shp)
     stored = con.to_pyarrow(shapes.stored_rows(act, s, lay, schema))
     rows = ibis.union(shapes.compact_rows(act, s, lay, schema), ibis.memtable(direct))

@@ -236,14 +236,12 @@ class Layout:
 
 
 def layout(shp: pa.Table, schema: Schema) -> Layout:
-    meta = shp.schema.metadata or {}
     always, sometimes = {}, {}
     for o, u in UNIT.items():
         m = shp.filter(pc.is_valid(shp[u]))[EXPONENT[o]].to_numpy(zero_copy_only=False)
         always[o] = int(np.bitwise_and.reduce(m)) if len(m) else 0
         sometimes[o] = int(np.bitwise_or.reduce(m)) if len(m) else 0
-    direct = json.loads(meta.get(DIRECT, b"[]"))
-    return Layout(varying_columns(shp, schema), direct, always, sometimes)
+    return Layout(varying_columns(shp, schema), direct_patterns(shp.schema), always, sometimes)
 
 
 def key_counts(con: ibis.BaseBackend, act: ir.Table, schema: Schema) -> pa.Table:
@@ -337,13 +335,18 @@ def compact_rows(act: ir.Table, shp: ir.Table, lay: Layout, schema: Schema) -> i
     )
 
 
-def direct_records(act: ir.Table, lay: Layout, schema: Schema) -> ir.Table:
-    """The records of the patterns evaluated directly."""
-    return act.filter(pattern(act, schema).isin(lay.direct))
+def direct_patterns(shp: pa.Schema) -> list[int]:
+    """The patterns evaluated directly, from the shapes' metadata."""
+    return json.loads((shp.metadata or {}).get(DIRECT, b"[]"))
+
+
+def direct_records(act: ir.Table, patterns: list[int], schema: Schema) -> ir.Table:
+    """The records of `patterns` (those evaluated directly)."""
+    return act.filter(pattern(act, schema).isin(patterns))
 
 
 def direct_rows(
-    act: ir.Table, methods: list[str], ctx: Ctx, schema: Schema, lay: Layout
+    act: ir.Table, methods: list[str], ctx: Ctx, schema: Schema, patterns: list[int]
 ) -> ir.Table:
-    """The compact rows of the records of the patterns evaluated directly."""
-    return compact_plan(direct_records(act, lay, schema), methods, ctx)
+    """The compact rows of the records of `patterns`, evaluated directly."""
+    return compact_plan(direct_records(act, patterns, schema), methods, ctx)
