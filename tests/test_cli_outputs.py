@@ -4,6 +4,8 @@ the Markdown report."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -13,6 +15,8 @@ from typer.testing import CliRunner
 from openmrv.cli import app
 from openmrv.combustion.schema import ACTIVITY
 from tests.conftest import FACILITIES, record, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ROWS = [
     record(record_id="coal", fuel="bituminous_coal", quantity=1000, unit="short ton"),
@@ -144,4 +148,10 @@ def test_results_file_has_the_documented_columns(files):
     out = tmp / "res.csv"
     result = CliRunner().invoke(app, ["calculate", str(fac), str(act), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert tuple(pd.read_csv(out).columns) == RESULT_COLUMNS
+    header = tuple(pd.read_csv(out).columns)
+    assert header == RESULT_COLUMNS
+    # And the page itself: the "Results file" table lists exactly the written header, in order.
+    page = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
+    section = page.split("## Results file", 1)[1].split("\n## ", 1)[0]
+    documented = tuple(re.findall(r"^\| `([a-z0-9_]+)` \|", section, flags=re.M))
+    assert documented == header

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import ibis
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -18,7 +17,7 @@ from openmrv.combustion.schema import ACTIVITY
 from openmrv.engine import calculate
 from openmrv.engine.context import context
 from openmrv.engine.dataset import calculate_dataset, check_dataset, compact_view
-from openmrv.engine.shapes import compact_plan, compact_rows, shapes
+from openmrv.engine.shapes import compact_plan, compact_rows, layout, shapes
 from openmrv.factors import load_library
 from openmrv.ingest.errors import InputError
 from openmrv.ingest.readers import read_table
@@ -148,23 +147,23 @@ def test_dataset_without_the_validated_schema_is_refused(tmp_path):
 
 
 def test_shaped_route_equals_direct_evaluation(tmp_path):
-    """Factorised evaluation (engine.shapes: plans on each distinct key with qty = 1, then
-    qty × per-unit figures) gives the rows that evaluating the plans on every record gives —
-    same lineage, reasons and factors, figures equal to rounding — for the example records
-    with their measured parameters removed (so that every record takes the shaped route)."""
+    """Factorised evaluation (engine.shapes: the plans on a few probes per distinct key and
+    measured-parameter pattern, then per-unit figures × quantity × measured parameters) gives
+    the rows that evaluating the plans on every record gives — same lineage, reasons and
+    factors, figures equal to rounding — for the example records, measured ones included, every
+    one of them on the shaped route (no pattern left to direct evaluation)."""
     fac, path = _example(tmp_path)
     table = pq.read_table(path)
-    for c in ACTIVITY.measured:
-        table = table.set_column(
-            table.schema.get_field_index(c), c, pa.nulls(len(table), pa.float64())
-        )
     con = ibis.duckdb.connect()
     act = ibis.memtable(table)
     ctx = context(fac, Options(), load_library())
     methods = ["epa_part98_c", "epa_hub_ghgp", "cn_mee", "ipcc2006_t1"]
     direct = con.to_pyarrow(compact_plan(act, methods, ctx)).to_pandas()
-    shp, varying = shapes(con, act, methods, ctx, ACTIVITY)
-    shaped = con.to_pyarrow(compact_rows(act, ibis.memtable(shp), varying, ACTIVITY)).to_pandas()
+    shp = shapes(con, act, methods, ctx, ACTIVITY)
+    lay = layout(shp, ACTIVITY)
+    assert lay.direct == []
+    assert len(set(shp["pattern"].to_pylist())) >= 4  # HHV; NCV and C; CEMS; none
+    shaped = con.to_pyarrow(compact_rows(act, ibis.memtable(shp), lay, ACTIVITY)).to_pandas()
     direct, shaped = (d.sort_values(KEY, ignore_index=True) for d in (direct, shaped))
     assert direct.co2e_t.notna().sum() > 500
     _assert_same(direct, shaped)

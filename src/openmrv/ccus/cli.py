@@ -6,23 +6,16 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from openmrv.ccus import store
-from openmrv.ccus.account import Data, read_folder
-from openmrv.ccus.custody import trace
-from openmrv.ccus.report import (
-    CcusReport,
-    build,
-    gross_emissions,
-    gross_of_results,
-    primary_only,
-    to_html,
-)
 from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, emit, opened_store, out
 from openmrv.errors import InvalidInput
+
+if TYPE_CHECKING:  # the commands import the domain (pandas, the store…) when they run
+    from openmrv.ccus.account import Data
+    from openmrv.ccus.report import CcusReport
 
 ccus_app = typer.Typer(help="CCUS: capture, transfer, injection and storage.", no_args_is_help=True)
 Folder = Annotated[
@@ -39,6 +32,9 @@ class Fmt(StrEnum):
 
 
 def _data(folder: Path | None, from_db: bool, org: str | None, db: str) -> Data:
+    from openmrv.ccus import store
+    from openmrv.ccus.account import read_folder
+
     if folder is not None and not from_db:
         return read_folder(folder)
     if not org:
@@ -53,7 +49,7 @@ def _data(folder: Path | None, from_db: bool, org: str | None, db: str) -> Data:
 @ccus_app.command()
 def validate(folder: Folder) -> None:
     """Check a folder (located problems, custody double claims); store nothing."""
-    from openmrv.ccus.account import account
+    from openmrv.ccus.account import account, read_folder
     from openmrv.ccus.custody import double_claims, reconcile
     from openmrv.ingest.errors import InputError
 
@@ -72,6 +68,9 @@ def validate(folder: Folder) -> None:
 @ccus_app.command()
 def ingest(folder: Folder, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
     """Store a folder as one batch: refused whole, with located problems, on a double claim."""
+    from openmrv.ccus import store
+    from openmrv.ccus.account import read_folder
+
     d = read_folder(folder)
     with opened_store(db) as s:
         batch, a = store.ingest(s, org, d, actor(by))
@@ -82,6 +81,8 @@ def ingest(folder: Folder, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = N
 def _report(
     folder: Path | None, from_db: bool, org: str | None, db: str, emissions: Path | None
 ) -> CcusReport:
+    from openmrv.ccus.report import build, gross_emissions
+
     gross = gross_emissions(emissions) if emissions else None
     return build(_data(folder, from_db, org, db), gross)
 
@@ -125,6 +126,8 @@ def report(
             ensure_ascii=False, indent=1,
         )  # fmt: skip
     else:
+        from openmrv.ccus.report import to_html
+
         text = to_html(r, lang)
     emit(text, out_path)
 
@@ -132,6 +135,7 @@ def report(
 def _whole_report(
     data: Data, facilities: Path, activity: Path, out_path: Path, fmt: Fmt, lang: str
 ) -> None:
+    from openmrv.ccus.report import build, gross_of_results, primary_only
     from openmrv.cli.console import load_inputs
     from openmrv.engine import calculate
     from openmrv.ingest.columns import registered
@@ -158,6 +162,8 @@ def trace_cmd(
     from_db: FromDb = False,
 ) -> None:
     """The path of the CO2 captured at a facility: transport, injection, stored or lost."""
+    from openmrv.ccus.custody import trace
+
     r = _report(folder, from_db, org, db, None)
     path = trace(r.edges, "capture", facility)
     if not len(path):
@@ -169,6 +175,8 @@ def trace_cmd(
 def counterparts_cmd(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
     """Transfers with another organisation: per own record, matched / differs by x t / no
     counterpart / claimed by N organisations (the other side's records are never shown)."""
+    from openmrv.ccus import store
+
     with opened_store(db) as s:
         r = store.counterparts(s, org)
     if not len(r):

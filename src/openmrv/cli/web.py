@@ -13,7 +13,6 @@ import typer
 
 from openmrv import plugins
 from openmrv.cli.console import EXIT_INPUT, DbOpt, err, fail, opened_store, out
-from openmrv.store.db import StoreError
 
 user_app = typer.Typer(help="Users, roles and API tokens of the web application.")
 commands = typer.Typer()
@@ -67,7 +66,7 @@ def seed_demo(db, facilities: Path, activity: Path | None) -> list[tuple[str, st
         with tempfile.TemporaryDirectory(prefix="openmrv-seed-") as tmp:
             for org, path in _split_by_organisation(db, activity, Path(tmp)).items():
                 if org not in writers:
-                    raise StoreError(f"{activity.name}: no demo user of {org} to submit its rows")
+                    raise _store_error(f"{activity.name}: no demo user of {org} to submit its rows")
                 ingest(db, path, writers[org], org=org)
         for user, org in (("owner", "ORG-SUNBRIDGE"), ("tianhe", "ORG-TIANHE-JV")):
             p = load_principal(db, user)
@@ -95,7 +94,7 @@ def _split_by_organisation(db, activity: Path, folder: Path) -> dict[str, Path]:
         rows: dict[str, list[list[str]]] = {}
         for n, r in enumerate(reader, start=2):
             if r[at] not in org_of:
-                raise StoreError(f"{activity.name} row {n}: unknown facility {r[at]!r}")
+                raise _store_error(f"{activity.name} row {n}: unknown facility {r[at]!r}")
             rows.setdefault(org_of[r[at]], []).append(r)
     out = {}
     for org, body in rows.items():
@@ -286,3 +285,10 @@ def user_sign_out(
         _existing_user(store, user_id)
         ended = end_all(store, user_id)
     out.print(f"{ended} session(s) of {user_id} ended")
+
+
+def _store_error(message: str) -> Exception:
+    """The store's error (imported here: the store loads DuckDB, which `--help` need not)."""
+    from openmrv.store.db import StoreError
+
+    return StoreError(message)

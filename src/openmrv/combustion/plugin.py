@@ -3,13 +3,17 @@ else it contributes)."""
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
 from openmrv.combustion.schema import ACTIVITY
 from openmrv.hookspecs import NavLink, hookimpl
 from openmrv.i18n import N_
 from openmrv.ingest.columns import Schema
-from openmrv.methods import METHODS, Method
+
+if TYPE_CHECKING:  # the hooks import what they need: `openmrv --help` loads no engine
+    import typer
+
+    from openmrv.methods import Method
 
 
 @hookimpl
@@ -37,4 +41,6 @@ def register_schemas() -> list[Schema]:
 
 @hookimpl
 def register_methods() -> list[Method]:
+    from openmrv.methods import METHODS
+
     return list(METHODS.values())

@@ -5,12 +5,15 @@ The methodologies' plans are the same expressions the in-memory path runs, by th
 its shapes and multiplied, streaming from the dataset where it lies to Parquet, so memory stays
 flat however many records there are (DuckDB spills to disk when it must). A run's folder holds
 
-- ``shapes.parquet``: per key and methodology and gas, the lineage (``rule``, ``factor_key``),
-  the reason when not computed, and the mass, CO2e and heat per unit of quantity;
-- ``rows/``: per computed record and gas of records without measured parameters, ``source_row``,
-  ``shape``, ``co2e_t`` — what a hand-written join-and-multiply would store (mass and heat are
-  the record's quantity × the shape's per-unit figures, derived on reading);
-- ``direct/``: the compact rows (engine.shapes.COMPACT) of records with measured parameters;
+- ``shapes.parquet``: per key (key columns and measured-parameter pattern) and methodology and
+  gas, the lineage (``rule``, ``factor_key``), the reason when not computed, the mass, CO2e and
+  heat with quantity and measured parameters at 1, and the variables each is proportional to;
+- ``rows/``: per computed record and gas, ``source_row``, ``shape``, ``co2e_t`` — what a
+  hand-written join-and-multiply would store (mass and heat are the shape's per-unit figures ×
+  the record's quantity and measured parameters, derived on reading), records with and
+  without measured parameters alike, in one pass;
+- ``direct/`` (only when some pattern is not a product: engine.shapes): the compact rows
+  (engine.shapes.COMPACT) of those records, evaluated one by one;
 - ``factors.parquet`` (each factor key with its id and provenance) and ``run.json`` (the pins,
   the input and result hashes, timings).
 
@@ -55,11 +58,6 @@ from openmrv.settings import get_settings
 
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]  # (step, done, total)
-
-
-def _measured(schema: Schema) -> str:
-    """shapes.measured in SQL."""
-    return " OR ".join(f"{c} IS NOT NULL" for c in schema.measured)
 
 
 def write_part(table: pa.Table, out: Path) -> pa.Table:
@@ -229,18 +227,20 @@ def calculate_dataset(
             rows = shapes.stored_rows(act, *_shapes(con, tmp, schema), schema)
             _write(con, rows, tmp / "rows", engine)
 
-        def direct() -> None:
-            if not found.measured:
+        def direct() -> None:  # records of patterns that are not products (engine.shapes)
+            patterns = shapes.direct_patterns(pq.read_schema(tmp / "shapes.parquet"))
+            if not patterns:
                 return
             if found.plan is not None:
-                _duckdb_direct(con, found.plan, activity, tmp / "direct", schema)
+                _duckdb_direct(con, found.plan, activity, tmp / "direct", schema, patterns)
             else:
-                _write(con, shapes.direct_rows(act, ids, ctx, schema), tmp / "direct", engine)
+                rows = shapes.direct_rows(act, ids, ctx, schema, patterns)
+                _write(con, rows, tmp / "direct", engine)
 
         steps = [
             ("shapes", lambda: _write_shapes(con, act, ids, ctx, tmp, activity, found, schema)),
-            ("shaped records", shaped),
-            ("measured records", direct),
+            ("records", shaped),
+            ("direct records", direct),
         ]
         timings = {}
         for i, (name, step) in enumerate(steps):
@@ -255,7 +255,7 @@ def calculate_dataset(
         calc_seconds = time.perf_counter() - started
         meta = run_meta(ids, options, lib, _engine_info(engine, con), found.years)
         meta = {"input_hash": found.input_hash or content_hash(activity), **meta}
-        meta.update(_counts(tmp), records=records)
+        meta.update(_counts(tmp), records=records, measured_records=found.measured)
         meta["seconds"] = {"calculate": round(calc_seconds, 3), "steps": timings}
         meta["plan"] = "cached" if found.plan and found.plan.cached else "compiled"
         meta["result_hash"] = results_hash(*(tmp / p for p in ("shapes.parquet", "rows", "direct")))
@@ -272,8 +272,8 @@ def calculate_dataset(
 @dataclass
 class _Found:
     """What the shapes step learns for the later steps: the input hash (DuckDB: taken in the
-    key scan), how many records carry measured parameters, the compiled plan (DuckDB), the
-    records' reporting years (for the GWP sets in run.json)."""
+    key scan), how many records carry measured parameters (for run.json), the compiled plan
+    (DuckDB), the records' reporting years (for the GWP sets in run.json)."""
 
     input_hash: str | None = None
     measured: int = 0
@@ -303,9 +303,9 @@ def _write_shapes(
         )
     else:
         counts = shapes.key_counts(con, act, schema)
-        shp, _ = shapes.shapes(con, act, ids, ctx, schema, table, counts)
+        shp = shapes.shapes(con, act, ids, ctx, schema, table, counts)
         (tmp / "probe.parquet").unlink(missing_ok=True)
-    found.measured = pc.sum(counts["measured"]).as_py() or 0
+    found.measured = pc.sum(counts.filter(pc.field(shapes.PATTERN) != 0)["records"]).as_py() or 0
     found.years = pc.unique(counts["year"].drop_null()).to_pylist()
     pq.write_table(shp, tmp / "shapes.parquet")
 
@@ -320,17 +320,23 @@ def _duckdb_shapes(
         scan = pool.submit(_key_counts_and_hash, con.con.cursor(), activity, schema)
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act, schema))
         counts, input_hash = scan.result()
-    shp, _ = plans.shapes_of(con, plan, counts, schema)
+    shp = plans.shapes_of(con, plan, counts, schema)
     return shp, counts, input_hash, plan
 
 
 def _duckdb_direct(
-    con: ibis.BaseBackend, plan: plans.Compiled, activity: Path, out: Path, schema: Schema
+    con: ibis.BaseBackend,
+    plan: plans.Compiled,
+    activity: Path,
+    out: Path,
+    schema: Schema,
+    patterns: list[int],
 ) -> None:
-    """The measured records' compact rows: the compiled plan over a view of those records,
-    streamed from the dataset to Parquet."""
+    """The compact rows of the records of `patterns`: the compiled plan over a view of those
+    records, streamed from the dataset to Parquet."""
     read = f"read_parquet({sql_string(parquet_glob(activity))}, hive_partitioning = true)"
-    rows = f"SELECT {', '.join(schema.probe)} FROM {read} WHERE {_measured(schema)}"
+    where = f"{shapes.pattern_sql(schema)} IN ({', '.join(map(str, patterns))})"
+    rows = f"SELECT {', '.join(schema.probe)} FROM {read} WHERE {where}"
     out.mkdir(parents=True)
     with plans.bound(con.con, plan, rows) as sql:
         target = sql_string(str(out / "part-0.parquet"))
@@ -343,23 +349,21 @@ def _key_counts_and_hash(
     """shapes.key_counts and the input's content hash (engine.hashing) in one DuckDB scan."""
     rel = con.read_parquet(parquet_glob(activity), hive_partitioning=True)
     types = dict(zip(rel.columns, map(str, rel.types), strict=True))
-    m = _measured(schema)
+    keys = f"{', '.join(schema.key)}, {shapes.pattern_sql(schema)}"
     agg = rel.aggregate(
-        f"{', '.join(schema.key)}, count(*) FILTER (WHERE NOT ({m})) AS records, "
-        f"count(*) FILTER (WHERE {m}) AS measured, {row_hash_sum(rel.columns)} AS h_",
-        ", ".join(schema.key),
+        f"{keys} AS {shapes.PATTERN}, count(*) AS records, {row_hash_sum(rel.columns)} AS h_",
+        keys,
     ).arrow()
     counts = agg.read_all() if hasattr(agg, "read_all") else agg
     n = pc.sum(counts["records"]).as_py() or 0
-    n += pc.sum(counts["measured"]).as_py() or 0
     total = sum(int(h) for h in counts["h_"].to_pylist() if h is not None)
     return counts.drop_columns(["h_"]), digest(types, n, total)
 
 
-def _shapes(con: ibis.BaseBackend, out: Path, schema: Schema) -> tuple[ir.Table, list[str]]:
-    """A run's shapes (as a table expression) and the key columns records join them on."""
-    varying = shapes.varying_columns(pq.read_table(out / "shapes.parquet"), schema)
-    return con.read_parquet(str(out / "shapes.parquet")), varying
+def _shapes(con: ibis.BaseBackend, out: Path, schema: Schema) -> tuple[ir.Table, shapes.Layout]:
+    """A run's shapes (as a table expression) and how records meet them."""
+    lay = shapes.layout(pq.read_table(out / "shapes.parquet"), schema)
+    return con.read_parquet(str(out / "shapes.parquet")), lay
 
 
 def _write(con: ibis.BaseBackend, rows: ir.Table, folder: Path, engine: str) -> None:
@@ -378,8 +382,8 @@ def compact_view(
     dataset (of `schema`) it was run on."""
     con = con or ibis.duckdb.connect()
     act = con.read_parquet(parquet_glob(activity))
-    shp, varying = _shapes(con, out, schema)
-    rows = [shapes.compact_rows(act, shp, varying, schema)]
+    shp, lay = _shapes(con, out, schema)
+    rows = [shapes.compact_rows(act, shp, lay, schema)]
     if has_parquet(out / "direct"):
         rows.append(con.read_parquet(parquet_glob(out / "direct")).select(*shapes.COMPACT))
     compact = ibis.union(*rows) if len(rows) > 1 else rows[0]

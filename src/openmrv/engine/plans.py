@@ -1,16 +1,16 @@
 """The methodologies' plan, compiled to SQL once and kept on disk between runs.
 
-The plan reads a table of activity records named `PROBE`: the distinct keys (engine.shapes) or
-the records with measured parameters; one compiled plan serves both. Building the
-methodologies' Ibis expressions and compiling them to SQL costs about two seconds of Python per
-run, whatever the number of records: most of a 1M-record run. The SQL and the in-memory tables
-it reads (factor tables, facilities) are fixed by the pins — methodologies and their code,
-options, factor library, facilities — and the probe's schema; so a compiled plan is stored under
-a key that covers all of these and reused while they stay the same. Any change to one of them
-(another factor edition, an edited facility, a new release) is another key: the plan is built
-and compiled again. ``OPENMRV_PLAN_CACHE`` names the folder (default: the user's cache folder),
-or ``off`` to compile every time. The folder is trusted like the installed code: keep it
-writable by its user only.
+The plan reads a table of activity records named `PROBE`: the probes of the distinct keys
+(engine.shapes) or the records of a pattern evaluated directly; one compiled plan serves both.
+Building the methodologies' Ibis expressions and compiling them to SQL costs about two seconds
+of Python per run, whatever the number of records: most of a 1M-record run. The SQL and the
+in-memory tables it reads (factor tables, facilities) are fixed by the pins — methodologies and
+their code, options, factor library, facilities — and the probe's schema; so a compiled plan is
+stored under a key that covers all of these and reused while they stay the same. Any change to
+one of them (another factor edition, an edited facility, a new release) is another key: the plan
+is built and compiled again. ``OPENMRV_PLAN_CACHE`` names the folder (default: the user's cache
+folder), or ``off`` to compile every time. The folder is trusted like the installed code: keep
+it writable by its user only.
 """
 
 from __future__ import annotations
@@ -113,13 +113,12 @@ def run(con: ibis.BaseBackend, plan: Compiled, rows: pa.Table) -> pa.Table:
     return out.rename_columns(plan.schema.names).cast(plan.schema)
 
 
-def shapes_of(
-    con: ibis.BaseBackend, plan: Compiled, counts: pa.Table, schema: Schema
-) -> tuple[pa.Table, list[str]]:
+def shapes_of(con: ibis.BaseBackend, plan: Compiled, counts: pa.Table, schema: Schema) -> pa.Table:
     """engine.shapes.shapes with the compiled plan: the shapes of the keys in `counts`
-    (shapes.key_counts) and the key columns that vary among them."""
-    keys, prb = shapes.probe(counts, schema)
-    return shapes.from_units(keys, run(con, plan, prb) if keys.num_rows else None, schema)
+    (shapes.key_counts)."""
+    keys, prb, roles = shapes.probe(counts, schema)
+    units = run(con, plan, prb) if keys.num_rows else None
+    return shapes.from_units(keys, units, roles, schema)
 
 
 def _folder() -> Path | None:

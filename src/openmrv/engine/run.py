@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from functools import reduce
 from importlib.metadata import version
 from typing import Any
 
@@ -176,17 +175,21 @@ def calculate(
     started = time.perf_counter()
     act = ibis.memtable(activity)
     ctx = context(facilities, options, lib)
-    if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and measured records
+    if con.name == "duckdb":  # the compiled plan (engine.plans) for keys and direct records
         plan = plans.compiled(con, ids, ctx, plans.probe_schema(act, schema))
-        shp, varying = plans.shapes_of(con, plan, shapes.key_counts(con, act, schema), schema)
-        measured = reduce(pc.or_, (pc.is_valid(activity[c]) for c in schema.measured))
-        direct = plans.run(con, plan, activity.filter(measured))
+        shp = plans.shapes_of(con, plan, shapes.key_counts(con, act, schema), schema)
+        lay = shapes.layout(shp, schema)
+        direct = plan.schema.empty_table()
+        if lay.direct:  # records of patterns that are not products (engine.shapes)
+            recs = con.to_pyarrow(shapes.direct_records(act, lay.direct, schema))
+            direct = plans.run(con, plan, recs)
     else:
-        shp, varying = shapes.shapes(con, act, ids, ctx, schema)
-        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx, schema))
+        shp = shapes.shapes(con, act, ids, ctx, schema)
+        lay = shapes.layout(shp, schema)
+        direct = con.to_pyarrow(shapes.direct_rows(act, ids, ctx, schema, lay.direct))
     s = ibis.memtable(shp)
-    stored = con.to_pyarrow(shapes.stored_rows(act, s, varying, schema))
-    rows = ibis.union(shapes.compact_rows(act, s, varying, schema), ibis.memtable(direct))
+    stored = con.to_pyarrow(shapes.stored_rows(act, s, lay, schema))
+    rows = ibis.union(shapes.compact_rows(act, s, lay, schema), ibis.memtable(direct))
     full = con.to_pyarrow(expand(rows, act, lib).order_by(ORDER))
     computed = pc.is_null(full["reason"])
     results = full.filter(computed).drop_columns(["reason"])

@@ -1,23 +1,28 @@
 """Factorised evaluation: run each methodology once per *kind* of record, not once per record.
 
-Under every methodology, a record that carries no measured parameters (heating value, carbon
-content, oxidation, molecular weight, measured CO2, boiler ratio) gets a result that is its
-quantity times a figure fixed by the rest of the record: facility, period, category, fuel, unit,
-tier… (the plans use `qty` only as a factor). A national dataset has millions of records but a
-few thousand such *keys*. So the engine
+Under every methodology, a record's result is a product: its quantity and each measured
+parameter it carries (heating value, carbon content, oxidation, molecular weight, measured CO2,
+boiler ratio) enter as factors — or not at all —, times a figure fixed by the rest of the
+record: facility, period, category, fuel, unit, tier… and which measured parameters it has
+(its *pattern*). A national dataset has millions of records but a few thousand such *keys*
+(key columns and pattern). So the engine
 
-1. finds the distinct keys of the records without measured parameters (one scan of the key
-   columns),
-2. runs the methodologies' plans on those keys with ``qty = 1``: each result row becomes a
-   **shape** — methodology, lineage code, factor keys, reason, and mass, CO2e and heat per unit
-   of quantity —,
-3. joins every record to its shapes and multiplies: ``mass_t = qty × unit_mass_t`` and so on,
-   the same join-and-multiply a hand-written statement would do.
+1. finds the distinct keys (one scan of the key columns),
+2. runs the methodologies' plans on a few probe records per key (`probe`): quantity and
+   measured parameters all 1, then each of them alone at `STEP`, then all at other values
+   (`CHECK`). Each result row becomes a **shape** — methodology, lineage code, factor keys,
+   reason, the mass, CO2e and heat with every variable at 1 (the per-unit figures), and per
+   figure the variables it is proportional to (bit masks `e_*`, bit 0 the quantity, bit 1 + i
+   measured parameter i); the check records confirm the product,
+3. joins every record to its shapes and multiplies: ``co2e_t = unit_co2e_t × qty × hhv …``,
+   the join-and-multiply a hand-written statement does, one pass for all records.
 
-Records with measured parameters go through the plans directly. Both give the compact result
-schema (`COMPACT`); the figures agree with direct evaluation to rounding (a product taken in a
-different order), and every run, in memory or over a dataset, on DuckDB or Spark, takes the same
-route, so the same pins give the same hash.
+A pattern whose probes are not such a product for every key (a methodology that rounds a
+measured parameter, say) is evaluated by the plans record by record (`direct_rows`); the
+shapes' Parquet metadata names those patterns (`layout`). Both give the compact result schema
+(`COMPACT`); the figures agree with direct evaluation to rounding (a product taken in a
+different order), and every run, in memory or over a dataset, on DuckDB or Spark, takes the
+same route, so the same pins give the same hash.
 
 Which columns are the key and which the measured parameters is the input's schema's to say
 (ingest.columns.Schema, handed in by the caller): the engine knows no domain's columns.
@@ -25,10 +30,16 @@ Which columns are the key and which the measured parameters is the input's schem
 
 from __future__ import annotations
 
+import json
+import operator
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,11 +50,21 @@ from openmrv.methods.base import Ctx
 COMPACT = (
     "source_row", "methodology", "rule", "factor_key", "mass_t", "co2e_t", "heat_gj", "reason",
 )  # fmt: skip
-# What a dataset stores per computed record and gas of a shaped record: its CO2e, the figure
-# every total sums. The rest is in the shape (mass and heat are qty × the shape's per-unit
-# figures, derived on reading like the lineage: compact_rows).
+# What a dataset stores per computed record and gas: its CO2e, the figure every total sums.
+# The rest is in the shape (mass and heat are the shape's per-unit figures × the record's
+# variables, derived on reading like the lineage: compact_rows).
 STORED = ("source_row", "shape", "co2e_t")
 UNIT = {"mass_t": "unit_mass_t", "co2e_t": "unit_co2e_t", "heat_gj": "unit_heat_gj"}
+EXPONENT = {"mass_t": "e_mass", "co2e_t": "e_co2e", "heat_gj": "e_heat"}
+PATTERN = "pattern"  # bit i set: the record carries measured parameter i (schema.measured)
+BASE, CHECK = -1, -2  # probe roles besides "variable g alone at STEP"
+STEP = 0.5
+DIRECT = b"openmrv.direct_patterns"  # shapes metadata: patterns evaluated directly
+
+
+def check_value(g: int) -> float:
+    """Variable g's value in the check probe: distinct, in (0, 1), not a round number."""
+    return 0.9137 - 0.0731 * g
 
 
 def compact_plan(act: ir.Table, methods: list[str], ctx: Ctx) -> ir.Table:
@@ -52,9 +73,26 @@ def compact_plan(act: ir.Table, methods: list[str], ctx: Ctx) -> ir.Table:
     return ibis.union(*rows) if len(rows) > 1 else rows[0]
 
 
-def measured(act: ir.Table, schema: Schema) -> ir.BooleanValue:
-    """True for records that carry any measured parameter (evaluated directly)."""
-    return ibis.or_(*(act[c].notnull() for c in schema.measured))
+def variables(schema: Schema) -> list[str]:
+    """The columns a result may be proportional to: bit g of a shape's masks is column g."""
+    return [schema.quantity, *schema.measured]
+
+
+def key_columns(schema: Schema) -> list[str]:
+    return [*schema.key, PATTERN]
+
+
+def pattern(act: ir.Table, schema: Schema) -> ir.IntegerValue:
+    """Which measured parameters each record carries, one bit each."""
+    bits = (act[c].notnull().ifelse(1 << i, 0) for i, c in enumerate(schema.measured))
+    return reduce(operator.add, bits, ibis.literal(0)).cast("int32")
+
+
+def pattern_sql(schema: Schema) -> str:
+    """`pattern` in SQL."""
+    bits = (f"(CASE WHEN {c} IS NOT NULL THEN {1 << i} ELSE 0 END)" for i, c in
+            enumerate(schema.measured))  # fmt: skip
+    return f"CAST(({' + '.join(bits) or '0'}) AS INTEGER)"
 
 
 def shapes(
@@ -65,70 +103,162 @@ def shapes(
     schema: Schema,
     table: Callable[[pa.Table], ir.Table] = ibis.memtable,
     counts: pa.Table | None = None,
-) -> tuple[pa.Table, list[str]]:
-    """The shapes of the records without measured parameters, and the key columns that vary
-    among them (the only ones a record must be joined on: the others are the same for all).
+) -> pa.Table:
+    """The shapes of the records' keys (see the module's docstring).
 
     A shape row: ``shape`` (int32, numbered in a fixed order so that runs over the same data
-    agree), the key columns, ``records`` (how many records have that key), methodology, rule,
-    factor_key, reason and the per-unit mass, CO2e and heat. `table` hands an Arrow table to the
-    backend (Spark takes it from a Parquet file: its in-memory tables lose nulls); `counts` are
-    the key counts (`key_counts`) when the caller has them already."""
+    agree), methodology, rule, factor_key, reason, the per-unit mass, CO2e and heat, their
+    exponent masks, the key columns and pattern, and ``records`` (how many records have that
+    key). `table` hands an Arrow table to the backend (Spark takes it from a Parquet file: its
+    in-memory tables lose nulls); `counts` are the key counts (`key_counts`) when the caller
+    has them already."""
     counts = counts if counts is not None else key_counts(con, act, schema)
-    keys, prb = probe(counts, schema)
+    keys, prb, roles = probe(counts, schema)
     units = con.to_pyarrow(compact_plan(table(prb), methods, ctx)) if keys.num_rows else None
-    return from_units(keys, units, schema)
+    return from_units(keys, units, roles, schema)
 
 
-def probe(counts: pa.Table, schema: Schema) -> tuple[pa.Table, pa.Table]:
-    """The keys of records without measured parameters (sorted, with their record counts) and
-    the probe table the plans run on: one record per key, numbered 0…n-1 in `source_row`, with
-    ``qty = 1`` and no measured parameters (columns `schema.probe`)."""
-    key = schema.key
-    keys = counts.filter(pc.greater(counts["records"], 0)).select([*key, "records"])
-    keys = keys.sort_by([(c, "ascending") for c in key])
-    n = keys.num_rows
-    prb = keys.drop_columns(["records"]).append_column(schema.row, pa.array(range(n), pa.int64()))
+def probe(counts: pa.Table, schema: Schema) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """The keys (sorted, with their record counts), the probe table the plans run on (columns
+    `schema.probe`, numbered 0…n-1 in `source_row`) and each probe's key and role (`combo`,
+    `role`: BASE, CHECK or the variable at STEP)."""
+    cols = key_columns(schema)
+    keys = counts.filter(pc.greater(counts["records"], 0)).select([*cols, "records"])
+    keys = keys.sort_by([(c, "ascending") for c in cols])
+    pat = keys[PATTERN].to_numpy(zero_copy_only=False).astype(np.int64)
+    combo, role = [], []
+    for i, p in enumerate(pat):
+        vs = [0, *(1 + j for j in range(len(schema.measured)) if p >> j & 1)]
+        for r in (BASE, *vs, CHECK):
+            combo.append(i)
+            role.append(r)
+    combo_a, role_a = np.array(combo, np.int64), np.array(role, np.int64)
+    n = len(combo_a)
+    prb = keys.select(schema.key).take(pa.array(combo_a))
+    prb = prb.append_column(schema.row, pa.array(np.arange(n), pa.int64()))
     prb = prb.append_column(schema.record, pa.array([""] * n, pa.string()))
-    prb = prb.append_column(schema.quantity, pa.array([1.0] * n, pa.float64()))
-    for c in schema.measured:
-        prb = prb.append_column(c, pa.nulls(n, pa.float64()))
-    return keys, prb
+    row_pat = pat[combo_a] if n else np.zeros(0, np.int64)
+    for g, c in enumerate(variables(schema)):
+        value = np.where(role_a == g, STEP, np.where(role_a == CHECK, check_value(g), 1.0))
+        carried = np.ones(n, bool) if g == 0 else (row_pat >> (g - 1) & 1).astype(bool)
+        prb = prb.append_column(c, pa.array(value, pa.float64(), mask=~carried))
+    roles = pa.table({"row": pa.array(np.arange(n), pa.int64()), "combo": combo_a, "role": role_a})
+    return keys, prb, roles
 
 
-def from_units(
-    keys: pa.Table, units: pa.Table | None, schema: Schema
-) -> tuple[pa.Table, list[str]]:
-    """The shapes from the plans' compact rows over the probe (`units`, per unit of quantity)."""
+def from_units(keys: pa.Table, units: pa.Table | None, roles: pa.Table, schema: Schema) -> pa.Table:
+    """The shapes from the plans' compact rows over the probe (`units`): per key and result
+    row, the figures with every variable at 1 and the variables each is proportional to; the
+    patterns of keys whose probes are not such products go in the metadata (`DIRECT`)."""
     if units is None or units.num_rows == 0:
-        return _empty_shapes(keys, schema), []
-    units = units.rename_columns([UNIT.get(c, c) for c in units.column_names])
-    order = ["source_row", "methodology", "rule", "factor_key"]
-    units = units.sort_by([(c, "ascending") for c in order])
-    at = keys.take(units["source_row"])
-    out = units.drop_columns(["source_row"])
-    for c in [*schema.key, "records"]:
-        out = out.append_column(at.schema.field(c), at[c])
-    out = out.add_column(0, "shape", pa.array(range(out.num_rows), pa.int32()))
-    return out, varying_columns(out, schema)
+        return _empty_shapes(keys, schema)
+    nv = len(variables(schema))
+    con = duckdb.connect()
+    con.register("units", units)
+    con.register("roles", roles)
+    figs = [
+        f"any_value({o}) FILTER (WHERE role = {r}) AS {o}_{n}"
+        for o in UNIT
+        for r, n in [(BASE, "b"), (CHECK, "c"), *((g, g) for g in range(nv))]
+    ]
+    wide = con.sql(
+        f"""SELECT combo, methodology, rule, factor_key, reason, count(*) AS n,
+              count(DISTINCT role) AS roles, {", ".join(figs)}
+            FROM units JOIN roles ON units.source_row = roles.row
+            GROUP BY ALL ORDER BY combo, methodology, rule, factor_key NULLS FIRST,
+              reason NULLS FIRST"""
+    ).to_arrow_table()
+    probes = np.bincount(roles["combo"].to_numpy(), minlength=keys.num_rows)
+    combo = wide["combo"].to_numpy()
+    n = wide["n"].to_numpy()
+    ok = (n == probes[combo]) & (wide["roles"].to_numpy() == n)
+    pat = keys[PATTERN].to_numpy(zero_copy_only=False).astype(np.int64)
+    masks = {}
+    for o in UNIT:
+        e, good = _exponents(wide, o, nv, pat[combo])
+        masks[o] = e
+        ok &= good
+    direct = sorted({int(p) for p in pat[combo[~ok]]})
+    keep = ~np.isin(pat[combo], direct)
+    wide = wide.filter(pa.array(keep))
+    at = keys.take(pa.array(combo[keep]))
+    out = pa.table(
+        {
+            "shape": pa.array(np.arange(wide.num_rows), pa.int32()),
+            **{c: wide[c] for c in ("methodology", "rule", "factor_key")},
+            **{u: wide[f"{o}_b"] for o, u in UNIT.items()},
+            "reason": wide["reason"],
+            **{EXPONENT[o]: pa.array(m[keep], pa.int32()) for o, m in masks.items()},
+            **{c: at[c] for c in [*key_columns(schema), "records"]},
+        }
+    )
+    return out.replace_schema_metadata({DIRECT: json.dumps(direct).encode()})
+
+
+def _exponents(wide: pa.Table, out: str, nv: int, pat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per result row (of a key of pattern `pat`), the mask of the variables figure `out` is
+    proportional to, and whether the probes bear that out: each variable's exponent 0 or 1,
+    and the check probe equal to the product to 1e-12."""
+
+    def col(name: str) -> np.ndarray:
+        return wide[name].to_numpy(zero_copy_only=False).astype(float)  # null: nan
+
+    base, check = col(f"{out}_b"), col(f"{out}_c")
+    null = np.isnan(base)
+    mask = np.zeros(len(base), np.int64)
+    good = null == np.isnan(check)
+    want = base.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for g in range(nv):
+            probed = np.ones(len(base), bool) if g == 0 else (pat >> (g - 1) & 1).astype(bool)
+            y = col(f"{out}_{g}")
+            exp = np.log(y / base) / np.log(STEP)
+            one = np.abs(exp - 1.0) <= 1e-9
+            zero = (np.abs(exp) <= 1e-9) | ((base == 0) & (y == 0))
+            good &= ~probed | (null & np.isnan(y)) | one | zero
+            mask |= np.where(probed & one, 1 << g, 0)
+            want = np.where(probed & one, want * check_value(g), want)
+        close = np.abs(want - check) <= 1e-12 * np.abs(check)
+    good &= null | close
+    return np.where(null, 0, mask), good
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How records meet their shapes: the key columns they are joined on (`varying`), the
+    patterns evaluated directly, and per figure the variables every shape multiplies by
+    (`always`) and those only some do (`sometimes`), as bit masks."""
+
+    varying: list[str]
+    direct: list[int]
+    always: dict[str, int]
+    sometimes: dict[str, int]
+
+
+def layout(shp: pa.Table, schema: Schema) -> Layout:
+    always, sometimes = {}, {}
+    for o, u in UNIT.items():
+        m = shp.filter(pc.is_valid(shp[u]))[EXPONENT[o]].to_numpy(zero_copy_only=False)
+        always[o] = int(np.bitwise_and.reduce(m)) if len(m) else 0
+        sometimes[o] = int(np.bitwise_or.reduce(m)) if len(m) else 0
+    return Layout(varying_columns(shp, schema), direct_patterns(shp.schema), always, sometimes)
 
 
 def key_counts(con: ibis.BaseBackend, act: ir.Table, schema: Schema) -> pa.Table:
-    """Per distinct key: how many records without measured parameters (`records`) and with
-    (`measured`) have it."""
-    m = measured(act, schema).cast("int64")
-    agg = act.group_by(list(schema.key)).aggregate(records=(1 - m).sum(), measured=m.sum())
-    return con.to_pyarrow(agg)
+    """Per distinct key (key columns and pattern): how many records have it (`records`)."""
+    act = act.mutate(**{PATTERN: pattern(act, schema)})
+    return con.to_pyarrow(act.group_by(key_columns(schema)).aggregate(records=act.count()))
 
 
 def varying_columns(shp: pa.Table, schema: Schema) -> list[str]:
     """The fewest key columns (found greedily) that still tell the shapes' keys apart.
 
     Records are joined to their shapes on these columns only. That is exact: the keys are all
-    the distinct keys of the records themselves, so columns that are constant among them, or
-    determined by the others (unit by unit key, period end by period start…), add nothing to the
-    join but cost."""
-    key = list(schema.key)
+    the distinct keys of the records themselves (but those of patterns evaluated directly,
+    which are not joined), so columns that are constant among them, or determined by the
+    others (unit by unit key, period end by period start…), add nothing to the join but
+    cost."""
+    key = key_columns(schema)
     keys = shp.select(key).group_by(key).aggregate([])
     n = keys.num_rows
 
@@ -154,43 +284,69 @@ def _empty_shapes(keys: pa.Table, schema: Schema) -> pa.Table:
             ("unit_co2e_t", pa.float64()),
             ("unit_heat_gj", pa.float64()),
             ("reason", pa.string()),
-            *(keys.schema.field(c) for c in [*schema.key, "records"]),
+            *((e, pa.int32()) for e in EXPONENT.values()),
+            *(keys.schema.field(c) for c in [*key_columns(schema), "records"]),
         ]
     )
     return empty.empty_table()
 
 
-def _join(act: ir.Table, shp: ir.Table, varying: list[str]) -> ir.Table:
-    keep = shp.select("shape", *varying, *UNIT.values(),
+def _joined(act: ir.Table, shp: ir.Table, lay: Layout, schema: Schema) -> ir.Table:
+    """The records not evaluated directly, each joined to its shapes."""
+    act = act.mutate(**{PATTERN: pattern(act, schema)})
+    if lay.direct:
+        act = act.filter(~act[PATTERN].isin(lay.direct))
+    keep = shp.select("shape", *lay.varying, *UNIT.values(), *EXPONENT.values(),
                       "methodology", "rule", "factor_key", "reason")  # fmt: skip
-    keep = keep.rename({f"{c}_s_": c for c in varying})
-    preds = [act[c].identical_to(keep[f"{c}_s_"]) for c in varying]
+    keep = keep.rename({f"{c}_s_": c for c in lay.varying})
+    preds = [act[c].identical_to(keep[f"{c}_s_"]) for c in lay.varying]
     return act.join(keep, preds) if preds else act.cross_join(keep)
 
 
-def stored_rows(act: ir.Table, shp: ir.Table, varying: list[str], schema: Schema) -> ir.Table:
+def _figure(j: ir.Table, out: str, lay: Layout, schema: Schema) -> ir.FloatingValue:
+    """Figure `out` of a joined record: the shape's per-unit figure times the variables it is
+    proportional to (a variable every shape multiplies by needs no test)."""
+    x = j[UNIT[out]]
+    for g, c in enumerate(variables(schema)):
+        bit = 1 << g
+        if lay.always[out] & bit:
+            x = j[c] * x
+        elif lay.sometimes[out] & bit:
+            x = x * ((j[EXPONENT[out]] & bit) != 0).ifelse(j[c], 1.0)
+    return x
+
+
+def stored_rows(act: ir.Table, shp: ir.Table, lay: Layout, schema: Schema) -> ir.Table:
     """What a dataset stores for shaped records: one row per record and computed shape."""
-    plain = act.filter(~measured(act, schema))
-    j = _join(plain, shp.filter(shp.reason.isnull()), varying)
-    return j.select("source_row", "shape", co2e_t=j.qty * j.unit_co2e_t)
+    j = _joined(act, shp.filter(shp.reason.isnull()), lay, schema)
+    return j.select("source_row", "shape", co2e_t=_figure(j, "co2e_t", lay, schema))
 
 
-def compact_rows(act: ir.Table, shp: ir.Table, varying: list[str], schema: Schema) -> ir.Table:
+def compact_rows(act: ir.Table, shp: ir.Table, lay: Layout, schema: Schema) -> ir.Table:
     """Every shaped record's compact rows, computed and not (the view for people and reports)."""
-    plain = act.filter(~measured(act, schema))
-    j = _join(plain, shp, varying)
+    j = _joined(act, shp, lay, schema)
     return j.select(
         "source_row",
         "methodology",
         "rule",
         "factor_key",
-        mass_t=j.qty * j.unit_mass_t,
-        co2e_t=j.qty * j.unit_co2e_t,
-        heat_gj=j.qty * j.unit_heat_gj,
+        **{o: _figure(j, o, lay, schema) for o in UNIT},
         reason=j.reason,
     )
 
 
-def direct_rows(act: ir.Table, methods: list[str], ctx: Ctx, schema: Schema) -> ir.Table:
-    """The compact rows of the records with measured parameters, evaluated directly."""
-    return compact_plan(act.filter(measured(act, schema)), methods, ctx)
+def direct_patterns(shp: pa.Schema) -> list[int]:
+    """The patterns evaluated directly, from the shapes' metadata."""
+    return json.loads((shp.metadata or {}).get(DIRECT, b"[]"))
+
+
+def direct_records(act: ir.Table, patterns: list[int], schema: Schema) -> ir.Table:
+    """The records of `patterns` (those evaluated directly)."""
+    return act.filter(pattern(act, schema).isin(patterns))
+
+
+def direct_rows(
+    act: ir.Table, methods: list[str], ctx: Ctx, schema: Schema, patterns: list[int]
+) -> ir.Table:
+    """The compact rows of the records of `patterns`, evaluated directly."""
+    return compact_plan(direct_records(act, patterns, schema), methods, ctx)

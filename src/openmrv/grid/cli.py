@@ -6,23 +6,21 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, df_table, emit, opened_store, out
 from openmrv.errors import InvalidInput
-from openmrv.grid import calc, store
-from openmrv.grid.certificates import read_bundles
-from openmrv.grid.factors import read_annual, read_hourly
-from openmrv.grid.greenbutton import read_espi
-from openmrv.grid.intervals import Convention, Source, read
-from openmrv.grid.report import GridReport
 from openmrv.grid.schema import LOAD, SUPPLY
-from openmrv.ingest.readers import RawTable, read_table
+from openmrv.grid.stamps import Convention, Source
+
+if TYPE_CHECKING:  # the commands import DuckDB, the store and the reports when they run
+    import duckdb
+
+    from openmrv.grid.report import GridReport
+    from openmrv.ingest.readers import RawTable
 
 grid_app = typer.Typer(
     help="Hourly Scope 2, granular certificates and 24/7 CFE.", no_args_is_help=True
@@ -40,6 +38,9 @@ Meter = Annotated[
 
 def _raw(file: Path, facility: str | None, market: str | None, meter: str | None) -> RawTable:
     """An interval file as read: a Green Button (ESPI) XML, or a table file."""
+    from openmrv.grid.greenbutton import read_espi
+    from openmrv.ingest.readers import read_table
+
     if file.suffix.lower() != ".xml":
         return read_table(file)
     if not (facility and market):
@@ -80,6 +81,8 @@ def check(
 ) -> None:
     """Check an interval file (CSV, XLSX, JSON, Parquet or Green Button XML: located
     problems); store nothing."""
+    from openmrv.grid.intervals import read
+
     src = Source(convention, tz)
     hourly = read(_raw(file, facility, market, meter), SUPPLY if supply else LOAD, src)
     out.print(f"{file.name}: valid · {hourly.num_rows} meter-hours · {src.describe()}")
@@ -99,6 +102,10 @@ def load_cmd(
     """Bulk-load an interval file (as `check` reads) to a Parquet dataset of UTC meter-hours,
     only when every check passes (nothing is written on any problem); the source's convention
     is kept in the files' metadata."""
+    import pyarrow.parquet as pq
+
+    from openmrv.grid.intervals import read
+
     src = Source(convention, tz)
     hourly = read(_raw(file, facility, market, meter), SUPPLY if supply else LOAD, src)
     meta = {
@@ -123,6 +130,7 @@ def eia930(
     """Hourly grid factors (the --factors layout) from an EIA-930 balance file: per BA and UTC
     hour, the generation-weighted rate of the per-fuel rates and the carbon-free share."""
     from openmrv.grid.eia930 import hourly_factors
+    from openmrv.ingest.readers import read_table
 
     table = hourly_factors(read_table(balance), read_table(rates))
     emit(table.to_pandas().to_csv(index=False), out_path)
@@ -131,6 +139,9 @@ def eia930(
 def _hourly(
     con: duckdb.DuckDBPyConnection, path: Path, supply: bool, src: Source
 ) -> pa.Table | duckdb.DuckDBPyRelation:
+    from openmrv.grid.intervals import read
+    from openmrv.ingest.readers import read_table
+
     if path.is_dir():  # a dataset written by `grid load`, read out of core
         return con.read_parquet(f"{path}/**/*.parquet", hive_partitioning=True)
     return read(read_table(path), SUPPLY if supply else LOAD, src)
@@ -174,6 +185,13 @@ def scope2(
     """Location- and market-based Scope 2, annual and hourly, the 24/7 CFE score, hourly and
     annual match, residual exposure and the exemption flag, per facility and year; with
     --facilities and --activity, the whole OpenMRV report (html, json) with the grid sections."""
+    import duckdb
+
+    from openmrv.grid import calc, store
+    from openmrv.grid.factors import read_annual, read_hourly
+    from openmrv.grid.report import GridReport
+    from openmrv.ingest.readers import read_table
+
     if threshold not in calc.THRESHOLDS_GWH:
         raise typer.BadParameter(
             "the draft's options are 5, 10 or 50 GWh/yr", param_hint="--threshold-gwh"
@@ -251,6 +269,10 @@ Qty = Annotated[int | None, typer.Option("--quantity", "-n", help="Certificates 
 @gc_app.command("import")
 def gc_import(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = None) -> None:
     """Import a bundle file as one batch (all or nothing; ids already imported are refused)."""
+    from openmrv.grid import store
+    from openmrv.grid.certificates import read_bundles
+    from openmrv.ingest.readers import read_table
+
     table = read_bundles(read_table(file))
     with opened_store(db) as s:
         batch = store.import_bundles(s, org, table, file.name, actor(by))
@@ -263,6 +285,7 @@ def gc_storage(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = N
     cancelled bundle, a discharge issues storage-discharge certificates within the device's
     charge less losses (all or nothing)."""
     from openmrv.grid import storage
+    from openmrv.ingest.readers import read_table
 
     table = storage.read_records(read_table(file))
     with opened_store(db) as s:
@@ -271,6 +294,8 @@ def gc_storage(file: Path, org: Org, db: DbOpt = "openmrv.duckdb", by: ByOpt = N
 
 
 def _act(action: str, bundle: int, org: str, db: str, by: str | None, **kw: object) -> None:
+    from openmrv.grid import store
+
     with opened_store(db) as s:
         children = store.act(s, org, action, bundle, actor(by), **kw)  # type: ignore[arg-type]
     made = ", ".join(f"{c.bundle_id} ({c.range_start}–{c.range_end}, {c.status})" for c in children)
@@ -307,6 +332,8 @@ def claim(
 def gc_list(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
     """The organisation's current bundles."""
     import pandas as pd
+
+    from openmrv.grid import store
 
     with opened_store(db) as s:
         df = pd.DataFrame([vars(b) for b in store.current(s, org)])

@@ -10,15 +10,13 @@ two facilities or markets, each a located Problem. Nothing is returned, or store
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 import duckdb
 import pyarrow as pa
 
 from openmrv import units
 from openmrv.grid.problems import refuse_rows
 from openmrv.grid.schema import SUPPLY_KINDS
+from openmrv.grid.stamps import Convention, Source
 from openmrv.ingest.columns import Schema
 from openmrv.ingest.readers import RawTable
 from openmrv.ingest.validate import sql_string, validate_table
@@ -28,22 +26,6 @@ __all__ = ["TO_MWH", "Convention", "Source", "check", "read"]
 MINUTES = (5, 10, 15, 30, 60)
 # Electricity units and their factor to MWh, from the project's units registry (pint).
 TO_MWH = {u: units.factor(u, "MWh") for u in ("Wh", "kWh", "MWh")}
-
-
-class Convention(StrEnum):
-    start = "start"
-    end = "end"
-
-
-@dataclass(frozen=True)
-class Source:
-    """How the source stamps its intervals: which end, and the zone of offset-less stamps."""
-
-    convention: Convention = Convention.start
-    tz: str = "UTC"
-
-    def describe(self) -> str:
-        return f"interval {self.convention.value}, local time without offset read in {self.tz}"
 
 
 # Stamps with minutes but no seconds before an offset ("… 01:00-04:00") gain ":00" for DuckDB.

@@ -3,18 +3,17 @@ their ledger coverage."""
 
 from __future__ import annotations
 
-import typer
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
 
-from openmrv.grid import storage, store
-from openmrv.grid.certificates import BUNDLES
-from openmrv.grid.i18n import PAGES, REPORTS
-from openmrv.grid.report import cfe_chart, cfe_table, heatmap_chart, scope2_table
-from openmrv.grid.schema import SCHEMAS
 from openmrv.hookspecs import NavLink, ReportSection, Translations, hookimpl
 from openmrv.ingest.columns import Schema
-from openmrv.store.coverage import Coverage
-from openmrv.store.schema import Migration
+
+if TYPE_CHECKING:  # the hooks import what they need: `openmrv --help` loads no store or web
+    import typer
+    from fastapi import APIRouter
+
+    from openmrv.store.coverage import Coverage
+    from openmrv.store.schema import Migration
 
 
 @hookimpl
@@ -38,6 +37,8 @@ def nav_links() -> list[NavLink]:
 
 @hookimpl
 def register_report_sections() -> list[ReportSection]:
+    from openmrv.grid.report import cfe_chart, cfe_table, heatmap_chart, scope2_table
+
     return [
         ReportSection("grid_scope2", "grid.scope2", scope2_table, heatmap_chart),
         ReportSection("grid_cfe", "grid.cfe", cfe_table, cfe_chart),
@@ -46,19 +47,29 @@ def register_report_sections() -> list[ReportSection]:
 
 @hookimpl
 def register_translations() -> list[Translations]:
+    from openmrv.grid.i18n import PAGES, REPORTS
+
     return [Translations("grid", reports=REPORTS, pages=PAGES)]
 
 
 @hookimpl
 def register_schemas() -> list[Schema]:
+    from openmrv.grid import storage
+    from openmrv.grid.certificates import BUNDLES
+    from openmrv.grid.schema import SCHEMAS
+
     return [*SCHEMAS, BUNDLES, storage.RECORDS]
 
 
 @hookimpl
 def register_migrations() -> list[Migration]:
+    from openmrv.grid import storage, store
+
     return [*store.MIGRATIONS, storage.MIGRATION]
 
 
 @hookimpl
 def register_ledger_coverage() -> list[Coverage]:
+    from openmrv.grid import storage, store
+
     return [*store.COVERAGE, storage.COVERAGE]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from openmrv.hookspecs import hookimpl
-from openmrv.store import periods
-from openmrv.store.coverage import LedgerCheck
+
+if TYPE_CHECKING:  # the hooks import what they need: `openmrv --help` loads no store
+    import typer
+
+    from openmrv.store.coverage import LedgerCheck
 
 
 @hookimpl
@@ -20,4 +21,6 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def register_ledger_checks() -> list[LedgerCheck[Any]]:
+    from openmrv.store import periods
+
     return [periods.LEDGER_CHECK]

@@ -5,17 +5,19 @@ verification domain's plugin)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, opened_store, out
-from openmrv.store import Database
 
 case_app = typer.Typer(help="Verification cases: sign-off and witnessing.", no_args_is_help=True)
 KeyOpt = Annotated[Path, typer.Option("--key", help="Your ledger key file (0600).")]
 HtmlOpt = Annotated[Path, typer.Option("--out", help="The statement (HTML).")]
 PdfOpt = Annotated[Path | None, typer.Option("--pdf", help="The statement as PDF too.")]
+
+if TYPE_CHECKING:
+    from openmrv.store import Database
 
 
 @case_app.command("verify")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from openmrv.api import case_ledger
 from openmrv.hookspecs import NavLink, Permission, hookimpl
 from openmrv.i18n import N_
-from openmrv.store.coverage import LedgerCheck
+
+if TYPE_CHECKING:  # the hooks import what they need: `openmrv --help` loads no store or web
+    import typer
+
+    from openmrv.store.coverage import LedgerCheck
 
 
 @hookimpl
@@ -38,4 +39,6 @@ def register_commands(cli: typer.Typer) -> None:
 
 @hookimpl
 def register_ledger_checks() -> list[LedgerCheck[Any]]:
+    from openmrv.api import case_ledger
+
     return [case_ledger.LEDGER_CHECK]
