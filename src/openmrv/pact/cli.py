@@ -12,7 +12,6 @@ from rich.table import Table
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, err, opened_store, out
 from openmrv.errors import InvalidInput
-from openmrv.pact import client, credentials, store
 
 pact_app = typer.Typer(
     help="PACT v3: product footprints exchanged with partners.", no_args_is_help=True
@@ -50,6 +49,8 @@ def partner_add(
     by: ByOpt = None,
 ) -> None:
     """Give a partner credentials for our host; the secret is printed once, stored hashed."""
+    from openmrv.pact import credentials
+
     if callback_client_id and callback_secret is None:
         callback_secret = typer.prompt("Secret at the partner's host", hide_input=True)
     with opened_store(db) as s:
@@ -66,6 +67,8 @@ def partner_add(
 @partner_app.command("list")
 def partner_list(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
     """The organisation's partners (never their secrets)."""
+    from openmrv.pact import credentials
+
     t = Table("client id", "name", "callback URL", "created", "revoked", title=f"{org} partners")
     with opened_store(db) as s:
         for p in credentials.list_partners(s, org):
@@ -81,6 +84,8 @@ def partner_revoke(
     by: ByOpt = None,
 ) -> None:
     """End a partner's access: its secret and tokens stop working at once."""
+    from openmrv.pact import credentials
+
     with opened_store(db) as s:
         credentials.revoke_partner(s, org, client_id, actor(by))
     out.print(f"{client_id} revoked")
@@ -108,6 +113,8 @@ def supplier_add(
     by: ByOpt = None,
 ) -> None:
     """Register (or replace) a supplier's host and our credentials there (stored encrypted)."""
+    from openmrv.pact import credentials
+
     with opened_store(db) as s:
         credentials.add_supplier(s, org, supplier_id, url, client_id, client_secret, actor(by),
                                  ca_file)  # fmt: skip
@@ -116,6 +123,8 @@ def supplier_add(
 
 @supplier_app.command("list")
 def supplier_list(org: Org, db: DbOpt = "openmrv.duckdb") -> None:
+    from openmrv.pact import credentials
+
     t = Table("supplier", "base URL", "client id", "CA file", title=f"{org} suppliers")
     with opened_store(db) as s:
         for x in credentials.list_suppliers(s, org):
@@ -145,6 +154,8 @@ def pull(
 ) -> None:
     """Fetch a supplier's footprints (every page), validate each against the v3 model and
     store the valid ones with their provenance; invalid ones are reported, not stored."""
+    from openmrv.pact import client  # httpx, when a command calls out
+
     with opened_store(db) as s:
         r = client.pull(s, org, supplier_id, _filters(filter), limit)
     out.print(f"{len(r.stored)} stored, {len(r.held)} already held, {len(r.invalid)} invalid")
@@ -167,6 +178,8 @@ def request(
 ) -> None:
     """Ask a supplier for footprints of these products (RequestCreatedEvent); the answer
     arrives at our /3/events and is stored as received."""
+    from openmrv.pact import client  # httpx, when a command calls out
+
     if not product_id:
         raise InvalidInput("name at least one --product-id")
     criteria: dict[str, object] = {"productId": product_id}
@@ -188,7 +201,7 @@ def publish(
 ) -> None:
     """Notify every partner with a callback URL of these footprints (PublishedEvent); the
     running host sends the events, retrying until they arrive."""
-    from openmrv.pact import outbox
+    from openmrv.pact import outbox, store
 
     with opened_store(db) as s:
         ids = pf_id or [str(p.id) for p in store.list_footprints(s, org) if p.status == "Active"]
@@ -204,6 +217,8 @@ def list_(
     db: DbOpt = "openmrv.duckdb",
 ) -> None:
     """The organisation's footprints, issued or received."""
+    from openmrv.pact import store
+
     direction = "received" if received else "issued"
     with opened_store(db) as s:
         pfs = store.list_footprints(s, org, direction=direction)

@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from openmrv.cli.console import ByOpt, DbOpt, actor, opened_store, out
 from openmrv.cli.console import gettext as _
-from openmrv.pact.footprint import Computed, compute_and_issue
+
+if TYPE_CHECKING:  # the computation (methods, units) loads when the command runs
+    from openmrv.pact.footprint import Computed
 
 __all__ = ["compute", "report"]
 
@@ -58,6 +60,8 @@ def compute(
 ) -> None:
     """Compute and issue the product footprints of a year (cradle-to-gate): the facility's
     Scope 1 + Scope 2 market-based of the latest run, allocated, plus purchased materials."""
+    from openmrv.pact.footprint import compute_and_issue
+
     with opened_store(db) as s:
         got = compute_and_issue(s, org, inputs, period, actor(by))
     if fmt == Fmt.json:

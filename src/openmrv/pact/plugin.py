@@ -5,25 +5,30 @@ received), its commands, and the host's routes at the site root (PACT paths are 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import typer
-from fastapi import APIRouter
+from typing import TYPE_CHECKING, Any
 
 from openmrv.hookspecs import NavLink, Translations, hookimpl
 from openmrv.ingest.columns import Schema
-from openmrv.pact import store
-from openmrv.store.coverage import Coverage
-from openmrv.store.schema import Migration
+
+if TYPE_CHECKING:  # the hooks import what they need: `openmrv --help` loads no store or web
+    import typer
+    from fastapi import APIRouter
+
+    from openmrv.store.coverage import Coverage
+    from openmrv.store.schema import Migration
 
 
 @hookimpl
 def register_migrations() -> list[Migration]:
+    from openmrv.pact import store
+
     return store.MIGRATIONS
 
 
 @hookimpl
 def register_ledger_coverage() -> list[Coverage]:
+    from openmrv.pact import store
+
     return store.COVERAGE
 
 
