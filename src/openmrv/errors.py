@@ -10,7 +10,8 @@ The tree (categories here; the concrete classes live with the code that raises t
     ├── InvalidInput                   422, exit 2: the input is wrong; the message says where
     │   ├── ingest.errors.InputError   located problems in a file or request
     │   ├── units.UnitError            a unit not accepted, or of the wrong kind
-    │   └── store.note.NoteError       a malformed note, or one not signed by a trusted key
+    │   ├── store.note.NoteError       a malformed note, or one not signed by a trusted key
+    │   └── pact.client.RemoteError    another PACT host's answer we cannot use, or none
     ├── Unauthenticated                401, exit 2: no valid session or API token
     │   └── api.deps.NotSignedIn
     ├── NotAllowed                     403, exit 2: the principal may not do this

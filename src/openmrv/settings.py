@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         "4g",
         description="Memory of the Spark driver (spark.driver.memory), such as 4g.",
     )
+    pact_secret: SecretStr | None = Field(
+        None,
+        description="`openmrv pact supplier add`: the client secret the supplier's PACT host "
+        "gave us, instead of `--client-secret` (asked for when neither is given).",
+    )
+    pact_callback_secret: SecretStr | None = Field(
+        None,
+        description="`openmrv pact partner add --callback-client-id`: our secret at the "
+        "partner's host for its asynchronous answers, instead of `--callback-secret` (asked for "
+        "when neither is given).",
+    )
 
 
 def get_settings() -> Settings:
