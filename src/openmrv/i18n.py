@@ -241,10 +241,11 @@ def _value(name: str, value: str, lang: str) -> str | None:
     return value
 
 
-def message(text: str, lang: str) -> str | None:
+def message(text: str, lang: str, *, fields_hold: str = "") -> str | None:
     """A finished English text with values in `lang`: the catalogue's entry for it, else the
     first `{name}` template it matches, its fields carried over (translated when they name
-    methodologies, categories or words of a small set); None when there is none."""
+    methodologies, categories or words of a small set); None when there is none. With
+    `fields_hold`, no field may hold that text (`reason` joins reasons with "; ")."""
     if lang == DEFAULT:
         return text
     exact = catalogue(lang).texts.get(text)
@@ -252,7 +253,7 @@ def message(text: str, lang: str) -> str | None:
         return exact
     for pattern, out in patterns(lang):
         m = pattern.fullmatch(text)
-        if m is None:
+        if m is None or (fields_hold and any(fields_hold in v for v in m.groupdict().values())):
             continue
         values = {k: _value(k, v, lang) for k, v in m.groupdict().items()}
         if None in values.values():
@@ -289,7 +290,8 @@ def reason(text: str, lang: str) -> str:
         pieces, said, i = body.split("; "), [], 0
         while i < len(pieces):
             for j in range(len(pieces), i, -1):
-                done = message("; ".join(pieces[i:j]), lang)
+                # a run of several reasons is one message only if no field spans a "; "
+                done = message("; ".join(pieces[i:j]), lang, fields_hold="; " if j - i > 1 else "")
                 if done is not None:
                     said.append(done)
                     i = j
